@@ -1,0 +1,45 @@
+/* cli.h - what every command shares: global options, value parsers, output.
+ *
+ * Parsers return 0 on success or -1 with err filled (LR_USAGE) naming the
+ * option, e.g. "option '--threshold': expected a percentage like 20%, got 'x'".
+ */
+#ifndef LOADREP_CLI_H
+#define LOADREP_CLI_H
+#include <jansson.h>
+#include <stdio.h>
+
+struct err;
+struct store;
+
+enum out_format { FMT_TEXT, FMT_JSON, FMT_MD };
+
+struct global_opts {
+  const char *db; /* --db, $LOADREP_DB, or "loadrep.db" */
+  int color;      /* stdout is a TTY and NO_COLOR is unset */
+  int quiet;
+};
+
+/* Parsers. */
+int parse_format(const char *opt, const char *s, enum out_format *out, struct err *err);
+/** "20%", "20", "0.2" is NOT accepted as 0.2%: a bare number is percent. */
+int parse_percent(const char *opt, const char *s, double *out, struct err *err);
+/** "1s", "200ms", "5m", "1h", "1.5s", bare number = seconds. Result in seconds. */
+int parse_duration(const char *opt, const char *s, double *out, struct err *err);
+int parse_double(const char *opt, const char *s, double *out, struct err *err);
+int parse_long(const char *opt, const char *s, long min, long max, long *out, struct err *err);
+
+/** Usage error for a command: prints msg and "try 'loadrep CMD --help'", returns 64. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Prints err and returns its code (LR_SOFTWARE when unset). */
+int fail(const struct err *err);
+
+/** Opens the database of g for reading (must exist). */
+int cli_open_store(const struct global_opts *g, struct store **st, struct err *err);
+
+/** Writes a JSON document to stdout (indented, keys in insertion order, newline). */
+int print_json(json_t *doc);
+
+/** Writes s to f with control characters (and ESC) replaced, for terminals. */
+void fputs_term(const char *s, FILE *f);
+
+#endif

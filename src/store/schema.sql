@@ -1,0 +1,158 @@
+-- loadrep database schema, version 1 (PRAGMA user_version = 1).
+-- Times are Unix epoch seconds (REAL, microsecond precision); durations in ms.
+
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  scenario      TEXT NOT NULL DEFAULT '',
+  env           TEXT NOT NULL DEFAULT '',
+  labels        TEXT NOT NULL DEFAULT '{}',   -- JSON object of --label k=v
+  start_ts      REAL,                         -- first sample
+  end_ts        REAL,                         -- last sample
+  duration_s    REAL,                         -- k6's test-run duration when known, else the sample span
+  duration_src  TEXT NOT NULL DEFAULT 'samples', -- 'k6' (handleSummary) | 'counter' | 'samples'
+  has_samples   INTEGER NOT NULL DEFAULT 0,   -- 1 when NDJSON/CSV points were ingested
+  k6_version    TEXT,
+  created_at    TEXT NOT NULL
+);
+
+CREATE TABLE source_files (
+  id      INTEGER PRIMARY KEY,
+  run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  path    TEXT NOT NULL,
+  kind    TEXT NOT NULL,                      -- k6-ndjson, k6-summary-export, ...
+  size    INTEGER NOT NULL,
+  sha256  TEXT NOT NULL UNIQUE,
+  lines   INTEGER,
+  skipped INTEGER NOT NULL DEFAULT 0          -- lines skipped with a warning (+Inf)
+);
+
+-- Aggregates of every metric and submetric k6 declared, as k6 computes them.
+CREATE TABLE metrics (
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name     TEXT NOT NULL,                     -- "http_req_duration{name:x}" for submetrics
+  type     TEXT NOT NULL,                     -- trend | counter | rate | gauge
+  contains TEXT NOT NULL DEFAULT 'default',
+  count    REAL, sum REAL, avg REAL, min REAL, med REAL, max REAL,
+  p90 REAL, p95 REAL, p99 REAL,
+  rate     REAL,                              -- counter: count/s
+  passes   INTEGER, fails INTEGER,            -- rate metrics
+  value    REAL,                              -- rate fraction or gauge last value
+  extra    TEXT,                              -- JSON: other summaryTrendStats (p(99.9), ...)
+  PRIMARY KEY (run_id, name)
+);
+
+CREATE TABLE thresholds (
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  metric     TEXT NOT NULL,
+  expression TEXT NOT NULL,
+  ok         INTEGER,                         -- NULL when not judged
+  source     TEXT NOT NULL,                   -- 'k6' (its verdict) | 'loadrep' (evaluated here)
+  PRIMARY KEY (run_id, metric, expression)
+);
+
+CREATE TABLE checks (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  grp    TEXT NOT NULL,
+  name   TEXT NOT NULL,
+  passes INTEGER NOT NULL,
+  fails  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, grp, name)
+);
+
+-- Per-run endpoints: method + normalised name.
+CREATE TABLE endpoints (
+  id        INTEGER PRIMARY KEY,
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  method    TEXT NOT NULL,
+  name      TEXT NOT NULL,
+  requests  INTEGER NOT NULL,
+  failed    INTEGER NOT NULL,                 -- http_req_failed = 1
+  ok_count  INTEGER NOT NULL,                 -- expected_response = true
+  UNIQUE (run_id, method, name)
+);
+
+-- Trend aggregates per endpoint: metric is http_req_duration, _blocked, ...,
+-- scope 'all' (every request, as k6's submetric) or 'ok' (expected_response:true).
+CREATE TABLE endpoint_metrics (
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  metric  TEXT NOT NULL,
+  scope   TEXT NOT NULL,
+  count   INTEGER NOT NULL,
+  avg REAL, min REAL, med REAL, max REAL, p90 REAL, p95 REAL, p99 REAL,
+  PRIMARY KEY (endpoint_id, metric, scope)
+);
+
+-- Errors grouped by status and k6 error_code.
+CREATE TABLE errors (
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  status     TEXT NOT NULL,
+  error_code TEXT NOT NULL,
+  error      TEXT NOT NULL,
+  count      INTEGER NOT NULL,
+  PRIMARY KEY (endpoint_id, status, error_code, error)
+);
+
+-- One-second buckets; endpoint_id NULL is the whole run. t = whole seconds
+-- since runs.start_ts (by the sample's timestamp, i.e. request end).
+CREATE TABLE buckets (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  endpoint_id INTEGER REFERENCES endpoints(id) ON DELETE CASCADE,
+  t           INTEGER NOT NULL,
+  requests    INTEGER NOT NULL,
+  failures    INTEGER NOT NULL,
+  ok_count    INTEGER NOT NULL,
+  dur_sum     REAL NOT NULL,                  -- sum of http_req_duration, successful requests
+  p50 REAL, p95 REAL, p99 REAL,               -- of successful requests
+  blocked_sum REAL NOT NULL DEFAULT 0, connecting_sum REAL NOT NULL DEFAULT 0,
+  tls_sum REAL NOT NULL DEFAULT 0, sending_sum REAL NOT NULL DEFAULT 0,
+  waiting_sum REAL NOT NULL DEFAULT 0, receiving_sum REAL NOT NULL DEFAULT 0,
+  vus         REAL,                           -- max of the vus gauge in this second (run rows)
+  iterations  INTEGER NOT NULL DEFAULT 0,
+  iter_dur_sum REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX buckets_run ON buckets(run_id, endpoint_id, t);
+
+-- Every http_req_duration sample of an endpoint, in time order, compactly
+-- (src/store/samples.h): comparisons and capacity run from these alone.
+CREATE TABLE samples (
+  endpoint_id INTEGER PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+  count  INTEGER NOT NULL,
+  data   BLOB NOT NULL
+);
+
+-- System metrics of the machine under test.
+CREATE TABLE sys_series (
+  id      INTEGER PRIMARY KEY,
+  run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  host    TEXT NOT NULL,
+  name    TEXT NOT NULL,
+  unit    TEXT NOT NULL DEFAULT '',
+  source  TEXT NOT NULL,                      -- file kind it came from
+  UNIQUE (run_id, host, name, source)
+);
+CREATE TABLE sys_samples (
+  series_id INTEGER NOT NULL REFERENCES sys_series(id) ON DELETE CASCADE,
+  ts        REAL NOT NULL,
+  value     REAL NOT NULL,
+  in_window INTEGER NOT NULL                  -- 1 when inside the run's window plus margin
+);
+CREATE INDEX sys_samples_series ON sys_samples(series_id, ts);
+
+CREATE TABLE baselines (
+  scenario TEXT NOT NULL,
+  env      TEXT NOT NULL,
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  set_at   TEXT NOT NULL,
+  PRIMARY KEY (scenario, env)
+);
+
+-- Outcome of each `check`, for --history baselines.
+CREATE TABLE check_results (
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  baseline_id INTEGER,
+  verdict    TEXT NOT NULL,                   -- ok | regression
+  checked_at TEXT NOT NULL
+);
+
+PRAGMA user_version = 1;

@@ -1,0 +1,230 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/store.h"
+#include "util/embedded.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define SCHEMA_VERSION 1
+
+int store_fail(struct store *st, struct err *err, const char *what) {
+  int code = sqlite3_errcode(st->db);
+  int ex = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? LR_IOERR
+           : (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? LR_DATAERR
+           : (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_CANTOPEN) ? LR_IOERR
+                                                                                                                  : LR_SOFTWARE;
+  return err_set(err, ex, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, const char *sql, struct err *err) {
+  char *msg = NULL;
+  if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    sqlite3_free(msg);
+    return store_fail(st, err, "statement failed");
+  }
+  return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct err *err) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    store_fail(st, err, "cannot prepare statement");
+    return NULL;
+  }
+  return s;
+}
+
+static int user_version(struct store *st, int *v, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "PRAGMA user_version", err);
+  if (!s)
+    return -1;
+  int rc = sqlite3_step(s);
+  *v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read schema version");
+}
+
+static int migrate(struct store *st, struct err *err) {
+  int v;
+  if (user_version(st, &v, err) < 0)
+    return -1;
+  if (v == SCHEMA_VERSION)
+    return 0;
+  if (v > SCHEMA_VERSION)
+    return err_set(err, LR_DATAERR,
+                   "database '%s' has schema version %d, newer than this loadrep (%d); upgrade loadrep",
+                   st->path, v, SCHEMA_VERSION);
+  const struct embedded_file *schema = embedded_find("schema.sql");
+  if (!schema)
+    BUG("schema.sql is not embedded");
+  if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+    return -1;
+  /* Another process may have created it while we waited for the lock. */
+  if (user_version(st, &v, err) < 0) {
+    store_rollback(st);
+    return -1;
+  }
+  if (v == 0 && store_exec(st, (const char *)schema->data, err) < 0) {
+    store_rollback(st);
+    return -1;
+  }
+  return store_commit(st, err);
+}
+
+static int open_db(struct store **out, const char *path, int create, struct err *err) {
+  struct store *st = xcalloc(1, sizeof *st);
+  st->path = xstrdup(path);
+  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+    int ex = create ? LR_CANTCREAT : LR_NOINPUT;
+    err_set(err, ex, "cannot open database '%s': %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    store_close(st);
+    return -1;
+  }
+  sqlite3_busy_timeout(st->db, 30000);
+  sqlite3_extended_result_codes(st->db, 0);
+  if (store_exec(st, "PRAGMA foreign_keys=ON", err) < 0)
+    goto fail;
+  /* journal_mode fails with SQLITE_NOTADB on a file that is not a database. */
+  sqlite3_stmt *s = store_prepare(st, "PRAGMA journal_mode=WAL", err);
+  if (!s)
+    goto fail;
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW) {
+    store_fail(st, err, "cannot open");
+    goto fail;
+  }
+  if (store_exec(st, "PRAGMA synchronous=NORMAL", err) < 0 || migrate(st, err) < 0)
+    goto fail;
+  *out = st;
+  return 0;
+fail:
+  store_close(st);
+  return -1;
+}
+
+int store_open(struct store **out, const char *path, struct err *err) { return open_db(out, path, 1, err); }
+
+int store_open_existing(struct store **out, const char *path, struct err *err) {
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    return err_set(err, LR_NOINPUT, "no database at '%s' (run 'loadrep ingest' first, or pass --db PATH)", path);
+  return open_db(out, path, 0, err);
+}
+
+void store_close(struct store *st) {
+  if (!st)
+    return;
+  sqlite3_close(st->db);
+  free(st->path);
+  free(st);
+}
+
+int store_begin(struct store *st, struct err *err) { return store_exec(st, "BEGIN IMMEDIATE", err); }
+int store_commit(struct store *st, struct err *err) { return store_exec(st, "COMMIT", err); }
+void store_rollback(struct store *st) {
+  if (!sqlite3_get_autocommit(st->db))
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *store_col_text(sqlite3_stmt *s, int col) {
+  const unsigned char *t = sqlite3_column_text(s, col);
+  return t ? (const char *)t : "";
+}
+
+double store_col_double(sqlite3_stmt *s, int col) {
+  return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
+}
+
+#define RUN_COLS "id, name, scenario, env, labels, k6_version, created_at, duration_src, start_ts, end_ts, duration_s, has_samples"
+
+static void read_run(sqlite3_stmt *s, struct run_info *r) {
+  r->id = sqlite3_column_int64(s, 0);
+  r->name = xstrdup(store_col_text(s, 1));
+  r->scenario = xstrdup(store_col_text(s, 2));
+  r->env = xstrdup(store_col_text(s, 3));
+  r->labels = xstrdup(store_col_text(s, 4));
+  r->k6_version = xstrdup(store_col_text(s, 5));
+  r->created_at = xstrdup(store_col_text(s, 6));
+  r->duration_src = xstrdup(store_col_text(s, 7));
+  r->start_ts = store_col_double(s, 8);
+  r->end_ts = store_col_double(s, 9);
+  r->duration_s = store_col_double(s, 10);
+  r->has_samples = sqlite3_column_int(s, 11);
+}
+
+void run_info_release(struct run_info *r) {
+  free(r->name);
+  free(r->scenario);
+  free(r->env);
+  free(r->labels);
+  free(r->k6_version);
+  free(r->created_at);
+  free(r->duration_src);
+  memset(r, 0, sizeof *r);
+}
+
+static int one_run(struct store *st, sqlite3_stmt *s, const char *spec, struct run_info *out, struct err *err) {
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    read_run(s, out);
+    sqlite3_finalize(s);
+    return 0;
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot read runs");
+  return err_set(err, LR_NOINPUT, "no run '%s' in '%s' (see 'loadrep runs')", spec, st->path);
+}
+
+int store_get_run(struct store *st, int64_t id, struct run_info *out, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE id = ?", err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, id);
+  char spec[32];
+  snprintf(spec, sizeof spec, "%lld", (long long)id);
+  return one_run(st, s, spec, out, err);
+}
+
+int store_find_run(struct store *st, const char *spec, struct run_info *out, struct err *err) {
+  sqlite3_stmt *s;
+  memset(out, 0, sizeof *out);
+  if (!strcmp(spec, "latest")) {
+    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT 1", err);
+  } else if (!strncmp(spec, "latest:", 7)) {
+    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE scenario = ? ORDER BY id DESC LIMIT 1", err);
+    if (s)
+      sqlite3_bind_text(s, 1, spec + 7, -1, SQLITE_TRANSIENT);
+  } else {
+    /* A name wins over an id, so a run named "3" is found by its name. */
+    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE name = ?1 "
+                          "UNION ALL SELECT " RUN_COLS " FROM runs WHERE CAST(id AS TEXT) = ?1 LIMIT 1", err);
+    if (s)
+      sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
+  }
+  if (!s)
+    return -1;
+  return one_run(st, s, spec, out, err);
+}
+
+int store_get_baseline(struct store *st, const char *scenario, const char *env, int64_t *run_id,
+                       struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "SELECT run_id FROM baselines WHERE scenario = ? AND env = ?", err);
+  if (!s)
+    return -1;
+  sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  *run_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot read baselines");
+  return 0;
+}
