@@ -1,0 +1,73 @@
+/* compare.h - metric-by-metric comparison of two runs, with verdicts.
+ *
+ * Per endpoint and overall ("ALL", every endpoint's samples together):
+ * latency p50/p95/p99/avg of successful requests (higher is worse; p95 is
+ * gated, p50/p99 warn, avg is reported), throughput = requests / duration
+ * (lower is worse, gated) and the error rate in percentage points (gated).
+ * A change is a regression only when it exceeds the threshold AND the block
+ * bootstrap interval of the ratio lies beyond 1 (or, for errors, an exact
+ * one-sided test says it is not chance; or the error SLO is reached); too
+ * few samples give "inconclusive" (METHODS.md §4.5-4.8).
+ */
+#ifndef LOADREP_COMPARE_H
+#define LOADREP_COMPARE_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct run_info;
+struct err;
+struct strbuf;
+
+struct compare_opts {
+  double threshold_pct;   /* 20 */
+  const char *metrics;    /* "p95,rps,error_rate"; NULL = every metric */
+  const char **endpoints; /* substrings of "METHOD name" (or "ALL"); none = all */
+  size_t n_endpoints;
+  int history_k;          /* 0 = the pinned baseline; K = geo-mean of the last K runs that passed check */
+  uint64_t seed;          /* bootstrap seed (fixed default: reproducible verdicts) */
+  double error_slo_pct;   /* 1: an error rate reaching it is a regression */
+  int replicates;         /* bootstrap replicates; 0 = automatic (2000, fewer for huge runs) */
+};
+void compare_opts_init(struct compare_opts *o);
+
+/** Checks a --metric list ("p95,p99,rps,errors"); LR_USAGE naming the bad one. */
+int compare_check_metrics(const char *list, struct err *err);
+
+/** Builds the compare JSON of issue 4: baseline, candidate, threshold_pct,
+ *  verdict ("regression" | "ok"), findings[], warnings[], and
+ *  k6_thresholds_failed[] (thresholds k6 itself judged failed in cand).
+ *  With history_k > 0 the baseline is the rolling one and every finding also
+ *  carries pinned_baseline / pinned_change_pct / pinned_verdict.
+ *  Caller owns *out. */
+int compare_build(struct store *st, const struct run_info *base, const struct run_info *cand,
+                  const struct compare_opts *o, json_t **out, struct err *err);
+
+/** Markdown table of the findings (for --summary and reports), every string
+ *  escaped for Markdown. */
+void compare_render_md(json_t *cmp, struct strbuf *out);
+
+/** Aligned plain-text table of the findings (terminal text, control
+ *  characters made inert). */
+void compare_render_text(json_t *cmp, struct strbuf *out);
+
+/* Verdict rules, exposed for the unit tests. */
+
+/** Latency or throughput verdict. ratio = cand/base, [ci_lo, ci_hi] its
+ *  interval (NaN = unknown), enough = both sides have the minimum samples.
+ *  higher_is_worse: latency 1, throughput 0. Regression when the change
+ *  exceeds threshold_pct (strictly) and the interval lies beyond 1;
+ *  improvement mirrored; a change beyond the threshold without that evidence
+ *  is "inconclusive", as is any finding without enough samples. */
+const char *compare_classify(double ratio, double ci_lo, double ci_hi, int enough, double threshold_pct,
+                             int higher_is_worse);
+
+/** Error-rate verdict from counts (x failed of n requests). Regression when
+ *  the candidate's rate reaches slo_pct (with at least 3 failures), or when
+ *  it rose by >= 0.1 points AND to >= (1 + threshold) x the baseline AND the
+ *  exact conditional binomial test gives p < 0.01. *p_value gets that p. */
+const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc,
+                                    double threshold_pct, double slo_pct, double *p_value);
+
+#endif

@@ -1,0 +1,475 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/show.h"
+#include "analysis/sysstats.h"
+#include "ingest/endpoint.h"
+#include "render/escape.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeparse.h"
+#include "util/xalloc.h"
+
+/* A whole number prints as an integer, anything else as a real. */
+static json_t *num(double v) {
+  if (isnan(v))
+    return json_null();
+  if (v == floor(v) && fabs(v) < 9e15)
+    return json_integer((json_int_t)v);
+  return json_real(v);
+}
+
+static void set_col(json_t *o, const char *key, sqlite3_stmt *s, int col) {
+  if (sqlite3_column_type(s, col) != SQLITE_NULL)
+    json_object_set_new(o, key, json_real(sqlite3_column_double(s, col)));
+}
+
+json_t *show_run_json(const struct run_info *run) {
+  char a[64], b[64];
+  json_t *o = json_object();
+  json_object_set_new(o, "id", json_integer(run->id));
+  json_object_set_new(o, "name", json_string(run->name));
+  json_object_set_new(o, "scenario", json_string(run->scenario));
+  json_object_set_new(o, "env", json_string(run->env));
+  if (isfinite(run->start_ts)) {
+    time_format_iso(run->start_ts, a);
+    time_format_iso(run->end_ts, b);
+    json_object_set_new(o, "start", json_string(a));
+    json_object_set_new(o, "end", json_string(b));
+  } else {
+    json_object_set_new(o, "start", json_null());
+    json_object_set_new(o, "end", json_null());
+  }
+  json_object_set_new(o, "duration_s", isfinite(run->duration_s) ? json_real(run->duration_s) : json_null());
+  json_object_set_new(o, "duration_source", json_string(run->duration_src));
+  json_error_t je;
+  json_t *labels = json_loads(run->labels, 0, &je);
+  json_object_set_new(o, "labels", labels ? labels : json_object());
+  json_object_set_new(o, "has_samples", json_boolean(run->has_samples));
+  if (run->k6_version && *run->k6_version)
+    json_object_set_new(o, "k6_version", json_string(run->k6_version));
+  return o;
+}
+
+static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
+                                  "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char *type = store_col_text(s, 1);
+    json_t *m = json_object();
+    json_object_set_new(m, "type", json_string(type));
+    json_object_set_new(m, "contains", json_string(store_col_text(s, 2)));
+    if (!strcmp(type, "trend")) {
+      json_object_set_new(m, "count", num(store_col_double(s, 3)));
+      set_col(m, "avg", s, 4);
+      set_col(m, "min", s, 5);
+      set_col(m, "med", s, 6);
+      set_col(m, "max", s, 7);
+      set_col(m, "p(90)", s, 8);
+      set_col(m, "p(95)", s, 9);
+      set_col(m, "p(99)", s, 10);
+      json_error_t je;
+      json_t *extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : json_loads(store_col_text(s, 15), 0, &je);
+      if (extra)
+        json_object_update(m, extra);
+      json_decref(extra);
+    } else if (!strcmp(type, "counter")) {
+      json_object_set_new(m, "count", num(store_col_double(s, 3)));
+      set_col(m, "rate", s, 11);
+    } else if (!strcmp(type, "rate")) {
+      json_object_set_new(m, "passes", num(store_col_double(s, 12)));
+      json_object_set_new(m, "fails", num(store_col_double(s, 13)));
+      set_col(m, "value", s, 14);
+    } else {
+      set_col(m, "value", s, 14);
+      set_col(m, "min", s, 5);
+      set_col(m, "max", s, 7);
+    }
+    json_object_set_new(metrics, store_col_text(s, 0), m);
+  }
+  sqlite3_finalize(s);
+  return 0;
+}
+
+static json_t *trend_obj(sqlite3_stmt *s, int col) {
+  json_t *o = json_object();
+  json_object_set_new(o, "count", json_integer(sqlite3_column_int64(s, col)));
+  static const char *const keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
+  for (int k = 0; k < 7; k++)
+    set_col(o, keys[k], s, col + 1 + k);
+  return o;
+}
+
+static int load_endpoints(struct store *st, const struct run_info *run, json_t *eps, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count FROM endpoints e "
+                                  "WHERE e.run_id = ? ORDER BY e.name, e.method",
+                                  err);
+  sqlite3_stmt *m = store_prepare(st,
+                                  "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
+                                  "FROM endpoint_metrics WHERE endpoint_id = ? ORDER BY metric, scope",
+                                  err);
+  if (!s || !m) {
+    sqlite3_finalize(s);
+    sqlite3_finalize(m);
+    return -1;
+  }
+  sqlite3_bind_int64(s, 1, run->id);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    json_t *e = json_object();
+    const char *method = store_col_text(s, 1), *name = store_col_text(s, 2);
+    double req = (double)sqlite3_column_int64(s, 3), failed = (double)sqlite3_column_int64(s, 4);
+    char *label = endpoint_label(method, name);
+    json_object_set_new(e, "method", json_string(method));
+    json_object_set_new(e, "name", json_string(name));
+    json_object_set_new(e, "endpoint", json_string(label));
+    free(label);
+    json_object_set_new(e, "requests", json_integer(sqlite3_column_int64(s, 3)));
+    json_object_set_new(e, "failed", json_integer(sqlite3_column_int64(s, 4)));
+    json_object_set_new(e, "ok", json_integer(sqlite3_column_int64(s, 5)));
+    json_object_set_new(e, "error_rate", json_real(req > 0 ? failed / req : 0));
+    json_object_set_new(e, "rps", json_real(run->duration_s > 0 ? req / run->duration_s : 0));
+    json_t *phases = json_object();
+    sqlite3_reset(m);
+    sqlite3_bind_int64(m, 1, sqlite3_column_int64(s, 0));
+    while (sqlite3_step(m) == SQLITE_ROW) {
+      const char *metric = store_col_text(m, 0), *scope = store_col_text(m, 1);
+      json_t *t = trend_obj(m, 2);
+      if (!strcmp(metric, "http_req_duration"))
+        json_object_set_new(e, !strcmp(scope, "ok") ? "ok_duration" : "http_req_duration", t);
+      else if (!strcmp(scope, "all"))
+        json_object_set_new(phases, metric + (strncmp(metric, "http_req_", 9) ? 0 : 9), t);
+      else
+        json_decref(t);
+    }
+    json_object_set_new(e, "phases", phases);
+    json_array_append_new(eps, e);
+  }
+  sqlite3_finalize(s);
+  sqlite3_finalize(m);
+  return 0;
+}
+
+static int load_simple(struct store *st, int64_t run_id, json_t *th, json_t *checks, json_t *errors, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
+                                  "ORDER BY metric, expression",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  while (sqlite3_step(s) == SQLITE_ROW)
+    json_array_append_new(th, json_pack("{s:s,s:s,s:o,s:s}", "metric", store_col_text(s, 0), "expression",
+                                        store_col_text(s, 1), "ok",
+                                        sqlite3_column_type(s, 2) == SQLITE_NULL ? json_null()
+                                                                                 : json_boolean(sqlite3_column_int(s, 2)),
+                                        "source", store_col_text(s, 3)));
+  sqlite3_finalize(s);
+  s = store_prepare(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name", err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  while (sqlite3_step(s) == SQLITE_ROW)
+    json_array_append_new(checks, json_pack("{s:s,s:s,s:I,s:I}", "group", store_col_text(s, 0), "name",
+                                            store_col_text(s, 1), "passes", (json_int_t)sqlite3_column_int64(s, 2),
+                                            "fails", (json_int_t)sqlite3_column_int64(s, 3)));
+  sqlite3_finalize(s);
+  s = store_prepare(st,
+                    "SELECT e.method, e.name, r.status, r.error_code, r.error, r.count FROM errors r "
+                    "JOIN endpoints e ON e.id = r.endpoint_id WHERE e.run_id = ? ORDER BY r.count DESC, e.name",
+                    err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    char *label = endpoint_label(store_col_text(s, 0), store_col_text(s, 1));
+    json_array_append_new(errors, json_pack("{s:s,s:s,s:s,s:s,s:I}", "endpoint", label, "status",
+                                            store_col_text(s, 2), "error_code", store_col_text(s, 3), "error",
+                                            store_col_text(s, 4), "count", (json_int_t)sqlite3_column_int64(s, 5)));
+    free(label);
+  }
+  sqlite3_finalize(s);
+  return 0;
+}
+
+static double mget(json_t *metrics, const char *name, const char *key) {
+  json_t *v = json_object_get(json_object_get(metrics, name), key);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static json_t *summary_json(struct store *st, const struct run_info *run, json_t *metrics) {
+  json_t *o = json_object();
+  double req = mget(metrics, "http_reqs", "count");
+  json_object_set_new(o, "requests", num(req));
+  json_object_set_new(o, "rps", num(mget(metrics, "http_reqs", "rate")));
+  json_object_set_new(o, "error_rate", num(mget(metrics, "http_req_failed", "value")));
+  json_object_set_new(o, "failed", num(mget(metrics, "http_req_failed", "passes")));
+  json_object_set_new(o, "avg", num(mget(metrics, "http_req_duration", "avg")));
+  json_object_set_new(o, "p50", num(mget(metrics, "http_req_duration", "med")));
+  json_object_set_new(o, "p90", num(mget(metrics, "http_req_duration", "p(90)")));
+  json_object_set_new(o, "p95", num(mget(metrics, "http_req_duration", "p(95)")));
+  json_object_set_new(o, "p99", num(mget(metrics, "http_req_duration", "p(99)")));
+  json_object_set_new(o, "max", num(mget(metrics, "http_req_duration", "max")));
+  json_object_set_new(o, "ok_p95", num(mget(metrics, "http_req_duration{expected_response:true}", "p(95)")));
+  json_object_set_new(o, "iterations", num(mget(metrics, "iterations", "count")));
+  double vmax = mget(metrics, "vus_max", "max");
+  double vpeak = mget(metrics, "vus", "max");
+  struct err e2 = ERR_INIT;
+  sqlite3_stmt *s = store_prepare(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", &e2);
+  if (s) {
+    sqlite3_bind_int64(s, 1, run->id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL && isnan(vpeak))
+      vpeak = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+  }
+  json_object_set_new(o, "vus_max", num(isnan(vpeak) ? vmax : vpeak));
+  json_object_set_new(o, "vus_allocated", num(vmax));
+  return o;
+}
+
+int show_build(struct store *st, const struct run_info *run, json_t **out, struct err *err) {
+  json_t *doc = json_object();
+  json_t *metrics = json_object(), *eps = json_array(), *th = json_array(), *checks = json_array(),
+         *errors = json_array();
+  json_object_set_new(doc, "run", show_run_json(run));
+  if (load_metrics(st, run->id, metrics, err) < 0 || load_endpoints(st, run, eps, err) < 0 ||
+      load_simple(st, run->id, th, checks, errors, err) < 0) {
+    json_decref(doc);
+    json_decref(metrics);
+    json_decref(eps);
+    json_decref(th);
+    json_decref(checks);
+    json_decref(errors);
+    return -1;
+  }
+  json_object_set_new(doc, "summary", summary_json(st, run, metrics));
+  json_object_set_new(doc, "metrics", metrics);
+  json_object_set_new(doc, "endpoints", eps);
+  json_object_set_new(doc, "thresholds", th);
+  json_object_set_new(doc, "checks", checks);
+  json_object_set_new(doc, "errors", errors);
+  json_t *sys = NULL;
+  if (sysstats_json(st, run, &sys, err) < 0) {
+    json_decref(doc);
+    return -1;
+  }
+  json_object_set_new(doc, "system", sys ? sys : json_array());
+  *out = doc;
+  return 0;
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static double jnum(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *k) {
+  const char *s = json_string_value(json_object_get(o, k));
+  return s ? s : "";
+}
+
+/* "12.34ms", "1.23s", "-" */
+static void fmt_ms(char *buf, size_t n, double ms) {
+  if (isnan(ms))
+    snprintf(buf, n, "-");
+  else if (ms >= 1000)
+    snprintf(buf, n, "%.2fs", ms / 1000);
+  else if (ms >= 100)
+    snprintf(buf, n, "%.1fms", ms);
+  else
+    snprintf(buf, n, "%.2fms", ms);
+}
+
+static void put_term(FILE *f, const char *s, int width) {
+  struct strbuf sb = STRBUF_INIT;
+  esc_term(&sb, s);
+  if (width > 0 && sb.len > (size_t)width) {
+    fprintf(f, "%.*s…", width - 1, sb.buf);
+  } else {
+    fputs(sb.buf, f);
+    for (int i = (int)sb.len; i < width; i++)
+      fputc(' ', f);
+  }
+  strbuf_release(&sb);
+}
+
+void show_print_text(json_t *doc, FILE *f, int color) {
+  json_t *run = json_object_get(doc, "run"), *sum = json_object_get(doc, "summary");
+  const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "", *red = color ? "\033[31m" : "",
+             *green = color ? "\033[32m" : "";
+  fprintf(f, "%srun%s     ", bold, reset);
+  put_term(f, jstr(run, "name"), 0);
+  fprintf(f, " (id %lld)\nscenario ", (long long)json_integer_value(json_object_get(run, "id")));
+  put_term(f, jstr(run, "scenario"), 0);
+  if (*jstr(run, "env")) {
+    fputs("  env ", f);
+    put_term(f, jstr(run, "env"), 0);
+  }
+  fprintf(f, "\nwindow   %s → %s  (%.1f s, duration from %s)\n", jstr(run, "start"), jstr(run, "end"),
+          jnum(run, "duration_s"), jstr(run, "duration_source"));
+  char a[32], b[32], c[32], d[32];
+  fmt_ms(a, sizeof a, jnum(sum, "p50"));
+  fmt_ms(b, sizeof b, jnum(sum, "p95"));
+  fmt_ms(c, sizeof c, jnum(sum, "p99"));
+  fmt_ms(d, sizeof d, jnum(sum, "avg"));
+  fprintf(f, "\n%srequests%s %.0f  (%.2f/s)   failed %.2f%%   max VUs %.0f\n", bold, reset, jnum(sum, "requests"),
+          jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), jnum(sum, "vus_max"));
+  fprintf(f, "latency  avg %s  p50 %s  p95 %s  p99 %s\n", d, a, b, c);
+
+  json_t *eps = json_object_get(doc, "endpoints");
+  if (json_array_size(eps)) {
+    fprintf(f, "\n%s%-40s %9s %8s %7s %9s %9s %9s %9s %9s %9s%s\n", bold, "endpoint", "requests", "rps", "err%",
+            "avg", "med", "p90", "p95", "p99", "max", reset);
+    size_t i;
+    json_t *e;
+    json_array_foreach(eps, i, e) {
+      json_t *t = json_object_get(e, "http_req_duration");
+      put_term(f, jstr(e, "endpoint"), 40);
+      char v[6][32];
+      const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
+      for (int k = 0; k < 6; k++)
+        fmt_ms(v[k], sizeof v[k], jnum(t, keys[k]));
+      fprintf(f, " %9.0f %8.2f %6.2f%% %9s %9s %9s %9s %9s %9s\n", jnum(e, "requests"), jnum(e, "rps"),
+              100 * jnum(e, "error_rate"), v[0], v[1], v[2], v[3], v[4], v[5]);
+    }
+  }
+
+  json_t *metrics = json_object_get(doc, "metrics");
+  if (json_object_size(metrics)) {
+    fprintf(f, "\n%smetrics%s\n", bold, reset);
+    const char *name;
+    json_t *m;
+    json_object_foreach(metrics, name, m) {
+      const char *type = jstr(m, "type");
+      fputs("  ", f);
+      put_term(f, name, 52);
+      fputc(' ', f);
+      if (!strcmp(type, "trend")) {
+        int time = !strcmp(jstr(m, "contains"), "time");
+        if (time) {
+          char v[5][32];
+          const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
+          for (int k = 0; k < 5; k++)
+            fmt_ms(v[k], sizeof v[k], jnum(m, keys[k]));
+          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s count=%.0f\n", v[0], v[1], v[2], v[3], v[4],
+                  jnum(m, "count"));
+        } else {
+          fprintf(f, "avg=%g med=%g p(90)=%g p(95)=%g p(99)=%g count=%.0f\n", jnum(m, "avg"), jnum(m, "med"),
+                  jnum(m, "p(90)"), jnum(m, "p(95)"), jnum(m, "p(99)"), jnum(m, "count"));
+        }
+      } else if (!strcmp(type, "counter")) {
+        fprintf(f, "%.0f  %.4g/s\n", jnum(m, "count"), jnum(m, "rate"));
+      } else if (!strcmp(type, "rate")) {
+        fprintf(f, "%.2f%%  %.0f of %.0f\n", 100 * jnum(m, "value"), jnum(m, "passes"),
+                jnum(m, "passes") + jnum(m, "fails"));
+      } else {
+        fprintf(f, "%g  min=%g max=%g\n", jnum(m, "value"), jnum(m, "min"), jnum(m, "max"));
+      }
+    }
+  }
+
+  json_t *th = json_object_get(doc, "thresholds");
+  if (json_array_size(th)) {
+    fprintf(f, "\n%sthresholds%s\n", bold, reset);
+    size_t i;
+    json_t *t;
+    json_array_foreach(th, i, t) {
+      json_t *ok = json_object_get(t, "ok");
+      fprintf(f, "  %s%s%s ", json_is_true(ok) ? green : red,
+              json_is_null(ok) ? "?" : json_is_true(ok) ? "✓" : "✗", reset);
+      put_term(f, jstr(t, "metric"), 0);
+      fputs(": ", f);
+      put_term(f, jstr(t, "expression"), 0);
+      fputc('\n', f);
+    }
+  }
+  json_t *checks = json_object_get(doc, "checks");
+  if (json_array_size(checks)) {
+    fprintf(f, "\n%schecks%s\n", bold, reset);
+    size_t i;
+    json_t *ck;
+    json_array_foreach(checks, i, ck) {
+      double p = jnum(ck, "passes"), fl = jnum(ck, "fails");
+      fprintf(f, "  %s%s%s %6.2f%%  ", fl == 0 ? green : red, fl == 0 ? "✓" : "✗", reset,
+              p + fl > 0 ? 100 * p / (p + fl) : 0);
+      put_term(f, jstr(ck, "name"), 0);
+      fprintf(f, "  (%.0f/%.0f", p, p + fl);
+      if (*jstr(ck, "group")) {
+        fputs(", group ", f);
+        put_term(f, jstr(ck, "group"), 0);
+      }
+      fputs(")\n", f);
+    }
+  }
+  json_t *errors = json_object_get(doc, "errors");
+  if (json_array_size(errors)) {
+    fprintf(f, "\n%serrors%s\n", bold, reset);
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e) {
+      fprintf(f, "  %8.0f  ", jnum(e, "count"));
+      put_term(f, jstr(e, "endpoint"), 40);
+      fputs("  status ", f);
+      put_term(f, jstr(e, "status"), 0);
+      if (*jstr(e, "error_code")) {
+        fputs("  code ", f);
+        put_term(f, jstr(e, "error_code"), 0);
+      }
+      if (*jstr(e, "error")) {
+        fputs("  ", f);
+        put_term(f, jstr(e, "error"), 60);
+      }
+      fputc('\n', f);
+    }
+  }
+  json_t *sys = json_object_get(doc, "system");
+  if (json_array_size(sys)) {
+    fprintf(f, "\n%ssystem%s\n", bold, reset);
+    sysstats_print_text(sys, f);
+  }
+}
+
+void show_render_md(json_t *doc, struct strbuf *out) {
+  json_t *run = json_object_get(doc, "run"), *sum = json_object_get(doc, "summary");
+  strbuf_addstr(out, "## Run ");
+  esc_md(out, jstr(run, "name"));
+  strbuf_addstr(out, "\n\n| scenario | start | duration | requests | req/s | failed | p50 | p95 | p99 | max VUs |\n"
+                     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| ");
+  esc_md(out, jstr(run, "scenario"));
+  char a[32], b[32], c[32];
+  fmt_ms(a, sizeof a, jnum(sum, "p50"));
+  fmt_ms(b, sizeof b, jnum(sum, "p95"));
+  fmt_ms(c, sizeof c, jnum(sum, "p99"));
+  strbuf_addf(out, " | %s | %.1f s | %.0f | %.2f | %.2f%% | %s | %s | %s | %.0f |\n", jstr(run, "start"),
+              jnum(run, "duration_s"), jnum(sum, "requests"), jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), a, b,
+              c, jnum(sum, "vus_max"));
+  json_t *eps = json_object_get(doc, "endpoints");
+  if (json_array_size(eps)) {
+    strbuf_addstr(out, "\n| endpoint | requests | req/s | errors | avg | med | p90 | p95 | p99 | max |\n"
+                       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(eps, i, e) {
+      json_t *t = json_object_get(e, "http_req_duration");
+      strbuf_addstr(out, "| ");
+      esc_md(out, jstr(e, "endpoint"));
+      strbuf_addf(out, " | %.0f | %.2f | %.2f%%", jnum(e, "requests"), jnum(e, "rps"), 100 * jnum(e, "error_rate"));
+      const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
+      for (int k = 0; k < 6; k++) {
+        char v[32];
+        fmt_ms(v, sizeof v, jnum(t, keys[k]));
+        strbuf_addf(out, " | %s", v);
+      }
+      strbuf_addstr(out, " |\n");
+    }
+  }
+}

@@ -1,0 +1,452 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest/detect.h"
+#include "ingest/ingest.h"
+#include "ingest/k6_agg.h"
+#include "ingest/k6_csv.h"
+#include "ingest/k6_ndjson.h"
+#include "ingest/k6_summary.h"
+#include "ingest/reader.h"
+#include "ingest/sysmetrics.h"
+#include "store/store.h"
+#include "store/store_sys.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeparse.h"
+#include "util/xalloc.h"
+
+#define HEAD_BYTES 65536
+#define SYS_MARGIN_S 30.0
+
+struct in_file {
+  const char *path;
+  struct reader *r;
+  enum input_kind kind;
+  enum sys_kind sys;
+  struct k6_summary sum;
+  int has_sum;
+  long lines, skipped;
+};
+
+static int has_nul(const unsigned char *h, size_t n) { return memchr(h, 0, n) != NULL; }
+
+static int classify(struct in_file *f, struct err *err) {
+  if (reader_open(&f->r, f->path, err) < 0)
+    return -1;
+  const unsigned char *head;
+  size_t n;
+  if (reader_peek(f->r, HEAD_BYTES, &head, &n, err) < 0)
+    return -1;
+  if (n == 0)
+    return err_set(err, LR_DATAERR, "%s:1: empty file (expected k6 results or system metrics)", f->path);
+  if (has_nul(head, n))
+    return err_set(err, LR_DATAERR, "%s:1: binary data, not a k6 result or system-metrics file", f->path);
+  f->kind = detect_head(head, n);
+  if (f->kind == IN_K6_NDJSON || f->kind == IN_K6_CSV)
+    return 0;
+  f->sys = sys_detect(head, n);
+  if (f->sys != SYS_NONE) {
+    f->kind = IN_SYS;
+    return 0;
+  }
+  if (f->kind != IN_JSON_DOC)
+    return err_set(err, LR_DATAERR,
+                   "%s:1: not a file loadrep knows (expected k6 --out json/csv, a k6 summary, or system metrics: "
+                   "wide or long CSV, sadf -d, Prometheus query_range JSON)",
+                   f->path);
+  struct strbuf sb = STRBUF_INIT;
+  if (reader_read_all(f->r, &sb, err) < 0) {
+    strbuf_release(&sb);
+    return -1;
+  }
+  json_error_t je;
+  json_t *doc = json_loadb(sb.buf, sb.len, JSON_REJECT_DUPLICATES, &je);
+  strbuf_release(&sb);
+  if (!doc)
+    return err_set(err, LR_DATAERR, "%s:%d:%d: invalid JSON: %s", f->path, je.line, je.column, je.text);
+  f->kind = detect_json_doc(doc);
+  int rc = 0;
+  if (f->kind == IN_K6_SUMMARY_EXPORT || f->kind == IN_K6_HANDLE_SUMMARY || f->kind == IN_K6_MACHINE_SUMMARY) {
+    rc = k6_summary_parse(doc, f->kind, f->path, &f->sum, err);
+    f->has_sum = rc == 0;
+  } else {
+    rc = err_set(err, LR_DATAERR,
+                 "%s:1: a JSON document of an unknown shape (expected a k6 --summary-export, handleSummary or "
+                 "machine-readable summary, or a Prometheus query_range response)",
+                 f->path);
+  }
+  json_decref(doc);
+  return rc;
+}
+
+struct progress {
+  double last;
+  int tty;
+};
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(void *ctx, const struct reader *r) {
+  struct progress *p = ctx;
+  double t = now_s();
+  if (!p->tty || t - p->last < 0.5)
+    return;
+  p->last = t;
+  uint64_t size = reader_raw_size(r), pos = reader_raw_pos(r);
+  fprintf(stderr, "\rloadrep: %s: %3.0f%% of %.1f MB", reader_path(r), size ? 100.0 * (double)pos / (double)size : 0,
+          (double)size / 1e6);
+}
+
+static void now_iso(char buf[64]) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  double t = sde && *sde ? strtod(sde, NULL) : (double)time(NULL);
+  time_format_iso(t, buf);
+}
+
+static int run_exists(struct store *st, const char *name, int64_t *id, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "SELECT id FROM runs WHERE name = ?", err);
+  if (!s)
+    return -1;
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot read runs");
+  return 0;
+}
+
+static int add_source(struct store *st, int64_t run_id, struct in_file *f, struct err *err) {
+  uint64_t size;
+  char sha[65];
+  if (reader_finish(f->r, &size, sha, err) < 0)
+    return -1;
+  sqlite3_stmt *q = store_prepare(st,
+                                  "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id "
+                                  "WHERE s.sha256 = ?",
+                                  err);
+  if (!q)
+    return -1;
+  sqlite3_bind_text(q, 1, sha, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    err_set(err, LR_DATAERR, "%s: this file was already ingested (as '%s' of run '%s'); nothing was changed",
+            f->path, store_col_text(q, 1), store_col_text(q, 0));
+    sqlite3_finalize(q);
+    return -1;
+  }
+  sqlite3_finalize(q);
+  sqlite3_stmt *s = store_prepare(st,
+                                  "INSERT INTO source_files (run_id, path, kind, size, sha256, lines, skipped) "
+                                  "VALUES (?,?,?,?,?,?,?)",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_text(s, 2, f->path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, f->kind == IN_SYS ? sys_kind_name(f->sys) : input_kind_name(f->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 4, (sqlite3_int64)size);
+  sqlite3_bind_text(s, 5, sha, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 6, f->lines ? f->lines : reader_lineno(f->r));
+  sqlite3_bind_int64(s, 7, f->skipped);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot record source file");
+  return 0;
+}
+
+/* Merges what the summaries say: k6's duration beats count/rate, verdicts are
+ * AND-ed across parallel instances. */
+static void merge_summaries(struct in_file *fs, int n, struct k6_summary_info *info, json_t **verdicts) {
+  memset(info, 0, sizeof *info);
+  info->duration_s = NAN;
+  *verdicts = NULL;
+  for (int i = 0; i < n; i++) {
+    if (!fs[i].has_sum)
+      continue;
+    struct k6_summary *s = &fs[i].sum;
+    int better = isnan(info->duration_s) ||
+                 (!strcmp(s->duration_src ? s->duration_src : "", "k6") &&
+                  strcmp(info->duration_src ? info->duration_src : "", "k6")) ||
+                 (s->duration_s > info->duration_s && !strcmp(s->duration_src ? s->duration_src : "",
+                                                              info->duration_src ? info->duration_src : ""));
+    if (!isnan(s->duration_s) && better) {
+      info->duration_s = s->duration_s;
+      info->duration_src = s->duration_src;
+    }
+    if (!info->trend_stats && s->trend_stats)
+      info->trend_stats = s->trend_stats;
+    if (!info->k6_version && s->k6_version)
+      info->k6_version = s->k6_version;
+    json_t *v = k6_summary_verdicts(s);
+    if (!*verdicts) {
+      *verdicts = v;
+      continue;
+    }
+    const char *m;
+    json_t *exprs;
+    json_object_foreach(v, m, exprs) {
+      json_t *have = json_object_get(*verdicts, m);
+      if (!have) {
+        json_object_set(*verdicts, m, exprs);
+        continue;
+      }
+      const char *e;
+      json_t *ok;
+      json_object_foreach(exprs, e, ok) {
+        json_t *h = json_object_get(have, e);
+        json_object_set_new(have, e, json_boolean((!h || json_is_true(h)) && json_is_true(ok)));
+      }
+    }
+    json_decref(v);
+  }
+  info->verdicts = *verdicts;
+}
+
+static int insert_run(struct store *st, const struct ingest_opts *o, const char *name, const char *scenario,
+                      int64_t *id, struct err *err) {
+  char now[64];
+  now_iso(now);
+  sqlite3_stmt *s = store_prepare(st, "INSERT INTO runs (name, scenario, env, labels, created_at) VALUES (?,?,?,?,?)",
+                                  err);
+  if (!s)
+    return -1;
+  char *labels = o->labels ? json_dumps(o->labels, JSON_COMPACT) : NULL;
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, o->env ? o->env : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 4, labels ? labels : "{}", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  free(labels);
+  if (rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot create run");
+  *id = sqlite3_last_insert_rowid(st->db);
+  return 0;
+}
+
+/* "<scenario>-YYYYmmdd-HHMMSS", made unique with -2, -3, ... */
+static int default_name(struct store *st, const char *scenario, double start, char *out, size_t cap,
+                        struct err *err) {
+  char iso[64];
+  time_format_iso(isfinite(start) ? start : 0, iso);
+  char stamp[32];
+  snprintf(stamp, sizeof stamp, "%.4s%.2s%.2s-%.2s%.2s%.2s", iso, iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
+  for (int k = 1; k < 1000; k++) {
+    if (k == 1)
+      snprintf(out, cap, "%s-%s", scenario, stamp);
+    else
+      snprintf(out, cap, "%s-%s-%d", scenario, stamp, k);
+    int64_t id;
+    if (run_exists(st, out, &id, err) < 0)
+      return -1;
+    if (!id)
+      return 0;
+  }
+  return err_set(err, LR_SOFTWARE, "cannot find a free run name for '%s'", scenario);
+}
+
+int ingest_files(struct store *st, const struct ingest_opts *o, char *const *paths, int n, struct ingest_result *res,
+                 struct err *err) {
+  struct in_file *fs = xcalloc((size_t)n, sizeof *fs);
+  struct k6_agg *agg = k6_agg_new();
+  struct progress prog = {0, o->progress && isatty(STDERR_FILENO)};
+  json_t *verdicts = NULL;
+  int rc = -1, in_tx = 0, n_k6 = 0, n_sum = 0, n_sys = 0;
+  memset(res, 0, sizeof *res);
+  res->sys_overlap = 1;
+
+  for (int i = 0; i < n; i++) {
+    fs[i].path = paths[i];
+    if (classify(&fs[i], err) < 0)
+      goto out;
+    n_k6 += fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV;
+    n_sum += fs[i].has_sum;
+    n_sys += fs[i].kind == IN_SYS;
+  }
+  res->files = n;
+
+  if (store_begin(st, err) < 0)
+    goto out;
+  in_tx = 1;
+  int64_t run_id = 0;
+  if (n_k6 + n_sum == 0) {
+    /* System metrics alone: attach to an existing run. */
+    if (!o->run_name) {
+      err_set(err, LR_USAGE, "system metrics alone need --run RUN (the run they belong to)");
+      goto out;
+    }
+    struct run_info ri;
+    if (store_find_run(st, o->run_name, &ri, err) < 0)
+      goto out;
+    run_id = ri.id;
+    snprintf(res->run_name, sizeof res->run_name, "%s", ri.name);
+    run_info_release(&ri);
+    res->attached = 1;
+  } else {
+    int64_t exists = 0;
+    if (o->run_name && run_exists(st, o->run_name, &exists, err) < 0)
+      goto out;
+    if (exists) {
+      err_set(err, LR_DATAERR, "a run named '%s' exists already; choose another --run name", o->run_name);
+      goto out;
+    }
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, ".ingest-%ld-%ld", (long)getpid(), (long)time(NULL));
+    if (insert_run(st, o, o->run_name ? o->run_name : tmp, o->scenario ? o->scenario : "", &run_id, err) < 0)
+      goto out;
+  }
+  res->run_id = run_id;
+
+  for (int i = 0; i < n; i++) {
+    struct in_file *f = &fs[i];
+    if (f->kind == IN_K6_NDJSON) {
+      struct ndjson_stats ns = {0};
+      if (k6_ndjson_read(f->r, agg, &ns, show_progress, &prog, err) < 0)
+        goto out;
+      f->lines = ns.lines;
+      f->skipped = ns.skipped_nonfinite;
+      res->skipped += ns.skipped_nonfinite;
+      if (ns.skipped_nonfinite)
+        warnf("%s: skipped %ld line(s) with a non-finite value (+Inf/NaN), as k6 v0.x writes them", f->path,
+              ns.skipped_nonfinite);
+    } else if (f->kind == IN_K6_CSV) {
+      long rows = 0;
+      if (k6_csv_read(f->r, agg, &rows, err) < 0)
+        goto out;
+      f->lines = rows + 1;
+    } else {
+      continue;
+    }
+    if (prog.tty)
+      fputs("\r\033[K", stderr);
+    if (add_source(st, run_id, f, err) < 0)
+      goto out;
+  }
+  res->points = k6_agg_points(agg);
+  if (n_k6 && res->points == 0) {
+    err_set(err, LR_DATAERR, "%s: no k6 samples in the file(s) (a run needs at least one Point)", fs[0].path);
+    goto out;
+  }
+
+  struct k6_summary_info info;
+  merge_summaries(fs, n, &info, &verdicts);
+  for (int i = 0; i < n; i++)
+    if (fs[i].has_sum && add_source(st, run_id, &fs[i], err) < 0)
+      goto out;
+
+  if (!res->attached) {
+    if (res->points) {
+      if (k6_agg_store(agg, st, run_id, &info, err) < 0)
+        goto out;
+      for (int i = 0; i < n; i++)
+        if (fs[i].has_sum && k6_summary_store(&fs[i].sum, st, run_id, 1, err) < 0)
+          goto out;
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (fs[i].has_sum) {
+          if (k6_summary_store(&fs[i].sum, st, run_id, 0, err) < 0)
+            goto out;
+          break; /* several summaries of one run without samples: the first speaks for it */
+        }
+      }
+      sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET duration_s = ?, duration_src = ? WHERE id = ?", err);
+      if (!u)
+        goto out;
+      if (isfinite(info.duration_s))
+        sqlite3_bind_double(u, 1, info.duration_s);
+      sqlite3_bind_text(u, 2, info.duration_src ? info.duration_src : "unknown", -1, SQLITE_STATIC);
+      sqlite3_bind_int64(u, 3, run_id);
+      int r = sqlite3_step(u);
+      sqlite3_finalize(u);
+      if (r != SQLITE_DONE) {
+        store_fail(st, err, "cannot update run");
+        goto out;
+      }
+    }
+    const char *scenario = o->scenario ? o->scenario : k6_agg_scenario(agg);
+    if (!scenario || !*scenario)
+      scenario = "default";
+    char name[256];
+    struct run_info ri;
+    if (store_get_run(st, run_id, &ri, err) < 0)
+      goto out;
+    if (o->run_name)
+      snprintf(name, sizeof name, "%s", o->run_name);
+    else if (default_name(st, scenario, ri.start_ts, name, sizeof name, err) < 0) {
+      run_info_release(&ri);
+      goto out;
+    }
+    run_info_release(&ri);
+    sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET name = ?, scenario = ?, k6_version = ? WHERE id = ?", err);
+    if (!u)
+      goto out;
+    sqlite3_bind_text(u, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(u, 2, scenario, -1, SQLITE_TRANSIENT);
+    if (info.k6_version)
+      sqlite3_bind_text(u, 3, info.k6_version, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(u, 4, run_id);
+    int r = sqlite3_step(u);
+    sqlite3_finalize(u);
+    if (r != SQLITE_DONE) {
+      store_fail(st, err, "cannot name run");
+      goto out;
+    }
+    snprintf(res->run_name, sizeof res->run_name, "%s", name);
+  }
+
+  /* System metrics, aligned to the run's window. */
+  for (int i = 0; i < n; i++) {
+    struct in_file *f = &fs[i];
+    if (f->kind != IN_SYS)
+      continue;
+    long ns = 0;
+    if (sys_ingest_file(st, run_id, f->r, f->sys, &ns, err) < 0)
+      goto out;
+    res->sys_samples += ns;
+    if (add_source(st, run_id, f, err) < 0)
+      goto out;
+  }
+  if (n_sys) {
+    struct run_info ri;
+    if (store_get_run(st, run_id, &ri, err) < 0)
+      goto out;
+    if (isfinite(ri.start_ts) && isfinite(ri.end_ts)) {
+      int overlap = 1;
+      if (sys_mark_window(st, run_id, ri.start_ts, ri.end_ts, SYS_MARGIN_S, &overlap, err) < 0) {
+        run_info_release(&ri);
+        goto out;
+      }
+      res->sys_overlap = overlap;
+    }
+    run_info_release(&ri);
+  }
+  if (store_commit(st, err) < 0)
+    goto out;
+  in_tx = 0;
+  rc = 0;
+out:
+  if (in_tx)
+    store_rollback(st);
+  if (prog.tty)
+    fputs("\r\033[K", stderr);
+  json_decref(verdicts);
+  for (int i = 0; i < n; i++) {
+    reader_close(fs[i].r);
+    if (fs[i].has_sum)
+      k6_summary_release(&fs[i].sum);
+  }
+  free(fs);
+  k6_agg_free(agg);
+  return rc;
+}

@@ -1,0 +1,152 @@
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ingest/k6_agg.h"
+#include "ingest/k6_csv.h"
+#include "ingest/reader.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeparse.h"
+#include "util/xalloc.h"
+
+#define MAX_COLS 64
+
+/* Splits a CSV line in place (k6 quotes fields that hold commas or quotes). */
+static int split(char *line, char **f, int max) {
+  int n = 0;
+  char *p = line;
+  for (;;) {
+    if (n == max)
+      return -1;
+    if (*p == '"') {
+      char *w = ++p;
+      f[n++] = w;
+      for (;;) {
+        if (!*p)
+          return -1;
+        if (*p == '"' && p[1] == '"') {
+          *w++ = '"';
+          p += 2;
+        } else if (*p == '"') {
+          p++;
+          break;
+        } else {
+          *w++ = *p++;
+        }
+      }
+      *w = 0;
+      if (*p == ',') {
+        p++;
+        continue;
+      }
+      if (!*p)
+        return n;
+      return -1;
+    }
+    f[n++] = p;
+    char *c = strchr(p, ',');
+    if (!c)
+      return n;
+    *c = 0;
+    p = c + 1;
+  }
+}
+
+/* Unix s/ms/µs/ns by magnitude, or RFC 3339. */
+static int parse_ts(const char *s, int64_t *ns) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end != s && !*end && errno == 0 && isfinite(v) && v >= 0) {
+    if (v < 1e11)
+      *ns = (int64_t)llround(v * 1e9);
+    else if (v < 1e14)
+      *ns = (int64_t)llround(v * 1e6);
+    else if (v < 1e17)
+      *ns = (int64_t)llround(v * 1e3);
+    else
+      *ns = (int64_t)v;
+    return 0;
+  }
+  return rfc3339_parse(s, strlen(s), 0, ns);
+}
+
+int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err) {
+  const char *path = reader_path(r);
+  const char *line;
+  size_t len;
+  char *hdr[MAX_COLS], *f[MAX_COLS];
+  int rc = reader_getline(r, &line, &len, err);
+  if (rc <= 0)
+    return rc < 0 ? -1 : err_set(err, LR_DATAERR, "%s: empty file", path);
+  char *header = xstrndup(line, len);
+  int ncol = split(header, hdr, MAX_COLS);
+  if (ncol < 3 || strcmp(hdr[0], "metric_name") || strcmp(hdr[1], "timestamp") || strcmp(hdr[2], "metric_value")) {
+    free(header);
+    return err_set(err, LR_DATAERR, "%s:1: expected the k6 CSV header metric_name,timestamp,metric_value,...", path);
+  }
+  struct strbuf tags = STRBUF_INIT;
+  char *row = NULL;
+  int out = -1;
+  while ((rc = reader_getline(r, &line, &len, err)) > 0) {
+    long ln = reader_lineno(r);
+    if (!len)
+      continue;
+    free(row);
+    row = xstrndup(line, len);
+    int n = split(row, f, MAX_COLS);
+    if (n != ncol) {
+      err_set(err, LR_DATAERR, "%s:%ld: expected %d fields as in the header, got %d", path, ln, ncol, n < 0 ? 0 : n);
+      goto done;
+    }
+    int64_t ns;
+    if (parse_ts(f[1], &ns) < 0) {
+      err_set(err, LR_DATAERR, "%s:%ld: timestamp '%s' is not a Unix time or RFC 3339 time", path, ln, f[1]);
+      goto done;
+    }
+    char *end;
+    double v = strtod(f[2], &end);
+    if (end == f[2] || *end || !isfinite(v)) {
+      err_set(err, LR_DATAERR, "%s:%ld: metric_value '%s' is not a finite number", path, ln, f[2]);
+      goto done;
+    }
+    json_t *t = json_object();
+    for (int c = 3; c < ncol; c++) {
+      if (!*f[c] || !strcmp(hdr[c], "metadata"))
+        continue;
+      if (!strcmp(hdr[c], "extra_tags")) {
+        char *save = NULL;
+        for (char *kv = strtok_r(f[c], "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+          char *eq = strchr(kv, '=');
+          if (eq) {
+            *eq = 0;
+            json_object_set_new(t, kv, json_string(eq + 1));
+          }
+        }
+        continue;
+      }
+      json_object_set_new(t, hdr[c], json_string(f[c]));
+    }
+    char *raw = json_dumps(t, JSON_COMPACT | JSON_SORT_KEYS);
+    struct err e2 = ERR_INIT;
+    int ts = raw ? k6_agg_tagset(a, raw, strlen(raw), t, &e2) : -1;
+    free(raw);
+    json_decref(t);
+    if (ts < 0) {
+      err_set(err, LR_DATAERR, "%s:%ld: %s", path, ln, e2.msg[0] ? e2.msg : "tags are not valid UTF-8");
+      goto done;
+    }
+    k6_agg_point(a, f[0], strlen(f[0]), ns, v, ts);
+    (*rows)++;
+  }
+  out = rc < 0 ? -1 : 0;
+done:
+  free(row);
+  free(header);
+  strbuf_release(&tags);
+  return out;
+}

@@ -1,0 +1,352 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/k6_summary.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+static const char *guess_type(json_t *v) {
+  if (json_object_get(v, "avg") || json_object_get(v, "med") || json_object_get(v, "p(95)"))
+    return "trend";
+  if (json_object_get(v, "passes") || json_object_get(v, "fails"))
+    return "rate";
+  if (json_object_get(v, "count") && json_object_get(v, "rate"))
+    return "counter";
+  if (json_object_get(v, "value") && json_object_get(v, "min"))
+    return "gauge";
+  if (json_object_get(v, "count"))
+    return "counter";
+  return NULL;
+}
+
+static int check_values(json_t *values, const char *path, const char *metric, struct err *err) {
+  const char *k;
+  json_t *v;
+  if (!json_is_object(values))
+    return err_set(err, LR_DATAERR, "%s: metric '%s': expected an object of statistics", path, metric);
+  json_object_foreach(values, k, v) {
+    if (!json_is_number(v) && !json_is_null(v) && strcmp(k, "thresholds") != 0 && strcmp(k, "type") != 0 &&
+        strcmp(k, "contains") != 0)
+      return err_set(err, LR_DATAERR, "%s: metric '%s': statistic '%s' is not a number", path, metric, k);
+  }
+  return 0;
+}
+
+/* Nested groups → flat checks. Legacy: objects keyed by name; handleSummary: arrays. */
+static void collect_checks(json_t *group, json_t *out) {
+  json_t *checks = json_object_get(group, "checks"), *groups = json_object_get(group, "groups");
+  const char *gpath = json_string_value(json_object_get(group, "path"));
+  const char *k;
+  size_t i;
+  json_t *c;
+  if (json_is_object(checks)) {
+    json_object_foreach(checks, k, c) {
+      json_array_append_new(out, json_pack("{s:s,s:s,s:O,s:O}", "group", gpath ? gpath : "", "name", k, "passes",
+                                           json_object_get(c, "passes"), "fails", json_object_get(c, "fails")));
+    }
+  } else if (json_is_array(checks)) {
+    json_array_foreach(checks, i, c) {
+      const char *name = json_string_value(json_object_get(c, "name"));
+      json_array_append_new(out, json_pack("{s:s,s:s,s:O,s:O}", "group", gpath ? gpath : "", "name",
+                                           name ? name : "", "passes", json_object_get(c, "passes"), "fails",
+                                           json_object_get(c, "fails")));
+    }
+  }
+  if (json_is_object(groups)) {
+    json_object_foreach(groups, k, c) collect_checks(c, out);
+  } else if (json_is_array(groups)) {
+    json_array_foreach(groups, i, c) collect_checks(c, out);
+  }
+}
+
+static int parse_legacy(json_t *doc, const char *path, struct k6_summary *s, struct err *err) {
+  json_t *metrics = json_object_get(doc, "metrics");
+  const char *name;
+  json_t *m;
+  json_object_foreach(metrics, name, m) {
+    if (check_values(m, path, name, err) < 0)
+      return -1;
+    const char *type = guess_type(m);
+    if (!type)
+      return err_set(err, LR_DATAERR, "%s: metric '%s': cannot tell its type from its statistics", path, name);
+    json_t *values = json_object(), *th = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v) {
+      if (strcmp(k, "thresholds") && json_is_number(v))
+        json_object_set(values, k, v);
+    }
+    if (!strcmp(type, "rate") && json_object_get(values, "value"))
+      json_object_set(values, "rate", json_object_get(values, "value"));
+    json_t *thr = json_object_get(m, "thresholds");
+    if (thr && !json_is_object(thr)) {
+      json_decref(values);
+      json_decref(th);
+      return err_set(err, LR_DATAERR, "%s: metric '%s': thresholds is not an object", path, name);
+    }
+    json_object_foreach(thr, k, v) {
+      if (!json_is_boolean(v)) {
+        json_decref(values);
+        json_decref(th);
+        return err_set(err, LR_DATAERR, "%s: metric '%s': threshold '%s' is not true/false", path, name, k);
+      }
+      json_object_set_new(th, k, json_boolean(!json_is_true(v))); /* inverted: true means failed */
+    }
+    json_object_set_new(s->metrics, name,
+                        json_pack("{s:s,s:s,s:o,s:o}", "type", type, "contains", "default", "values", values,
+                                  "thresholds", th));
+  }
+  collect_checks(json_object_get(doc, "root_group"), s->checks);
+  /* No duration in this format: count/rate of a counter gives it back. */
+  const char *counters[] = {"http_reqs", "iterations", "data_received", "data_sent"};
+  for (size_t i = 0; i < 4; i++) {
+    json_t *c = json_object_get(metrics, counters[i]);
+    double cnt = json_number_value(json_object_get(c, "count")), rate = json_number_value(json_object_get(c, "rate"));
+    if (cnt > 0 && rate > 0) {
+      s->duration_s = cnt / rate;
+      s->duration_src = "counter";
+      break;
+    }
+  }
+  return 0;
+}
+
+static int parse_handle(json_t *doc, const char *path, struct k6_summary *s, struct err *err) {
+  json_t *metrics = json_object_get(doc, "metrics");
+  const char *name;
+  json_t *m;
+  json_object_foreach(metrics, name, m) {
+    json_t *values = json_object_get(m, "values");
+    if (check_values(values, path, name, err) < 0)
+      return -1;
+    const char *type = json_string_value(json_object_get(m, "type"));
+    if (!type || (strcmp(type, "trend") && strcmp(type, "counter") && strcmp(type, "rate") && strcmp(type, "gauge")))
+      return err_set(err, LR_DATAERR, "%s: metric '%s': unknown type '%s' (expected counter, gauge, rate or trend)",
+                     path, name, type ? type : "(none)");
+    const char *contains = json_string_value(json_object_get(m, "contains"));
+    json_t *th = json_object(), *thr = json_object_get(m, "thresholds");
+    const char *k;
+    json_t *v;
+    if (thr && !json_is_object(thr)) {
+      json_decref(th);
+      return err_set(err, LR_DATAERR, "%s: metric '%s': thresholds is not an object", path, name);
+    }
+    json_object_foreach(thr, k, v) {
+      json_t *ok = json_object_get(v, "ok");
+      if (!json_is_boolean(ok)) {
+        json_decref(th);
+        return err_set(err, LR_DATAERR, "%s: metric '%s': threshold '%s' has no \"ok\" true/false", path, name, k);
+      }
+      json_object_set(th, k, ok);
+    }
+    json_object_set_new(s->metrics, name,
+                        json_pack("{s:s,s:s,s:O,s:o}", "type", type, "contains", contains ? contains : "default",
+                                  "values", values, "thresholds", th));
+  }
+  collect_checks(json_object_get(doc, "root_group"), s->checks);
+  json_t *state = json_object_get(doc, "state");
+  json_t *d = json_object_get(state, "testRunDurationMs");
+  if (d && !json_is_number(d))
+    return err_set(err, LR_DATAERR, "%s: state.testRunDurationMs is not a number", path);
+  if (json_is_number(d) && json_number_value(d) > 0) {
+    s->duration_s = json_number_value(d) / 1000.0;
+    s->duration_src = "k6";
+  }
+  json_t *ts = json_object_get(json_object_get(doc, "options"), "summaryTrendStats");
+  if (json_is_array(ts))
+    s->trend_stats = json_incref(ts);
+  return 0;
+}
+
+static int parse_machine(json_t *doc, const char *path, struct k6_summary *s, struct err *err) {
+  const char *version = json_string_value(json_object_get(doc, "version"));
+  if (!version || strncmp(version, "1.", 2) != 0)
+    return err_set(err, LR_DATAERR,
+                   "%s: machine-readable summary version '%s' is not supported (expected 1.x, k6 v1.5 to v2.x)", path,
+                   version ? version : "(none)");
+  json_t *results = json_object_get(doc, "results");
+  json_t *arr = json_object_get(results, "metrics");
+  size_t i;
+  json_t *m;
+  if (!json_is_array(arr))
+    return err_set(err, LR_DATAERR, "%s: results.metrics is not an array", path);
+  json_array_foreach(arr, i, m) {
+    const char *name = json_string_value(json_object_get(m, "name"));
+    const char *type = json_string_value(json_object_get(m, "type"));
+    json_t *values = json_object_get(m, "values");
+    if (!name || !type)
+      return err_set(err, LR_DATAERR, "%s: results.metrics[%zu] has no name or type", path, i);
+    if (check_values(values, path, name, err) < 0)
+      return -1;
+    json_t *nv = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(values, k, v) {
+      char key[32];
+      if (k[0] == 'p' && k[1] >= '0' && k[1] <= '9' && strlen(k) < 20)
+        snprintf(key, sizeof key, "p(%s)", k + 1);
+      else
+        snprintf(key, sizeof key, "%s", k);
+      json_object_set(nv, key, v);
+    }
+    if (!strcmp(type, "rate")) {
+      double matches = json_number_value(json_object_get(values, "matches"));
+      double total = json_number_value(json_object_get(values, "total"));
+      json_object_set_new(nv, "passes", json_real(matches));
+      json_object_set_new(nv, "fails", json_real(total - matches));
+    }
+    const char *contains = json_string_value(json_object_get(m, "contains"));
+    json_object_set_new(s->metrics, name,
+                        json_pack("{s:s,s:s,s:o,s:o}", "type", type, "contains", contains ? contains : "default",
+                                  "values", nv, "thresholds", json_object()));
+  }
+  json_t *checks = json_object_get(json_object_get(results, "checks"), "results");
+  json_array_foreach(checks, i, m) {
+    const char *name = json_string_value(json_object_get(m, "name"));
+    json_array_append_new(s->checks, json_pack("{s:s,s:s,s:O,s:O}", "group", "", "name", name ? name : "", "passes",
+                                               json_object_get(m, "passes"), "fails", json_object_get(m, "fails")));
+  }
+  json_t *d = json_object_get(json_object_get(doc, "config"), "duration");
+  if (json_is_number(d) && json_number_value(d) > 0) {
+    s->duration_s = json_number_value(d);
+    s->duration_src = "k6";
+  }
+  const char *ver = json_string_value(json_object_get(json_object_get(doc, "metadata"), "k6_version"));
+  if (!ver)
+    ver = json_string_value(json_object_get(json_object_get(doc, "metadata"), "k6Version"));
+  if (ver)
+    s->k6_version = xstrdup(ver);
+  return 0;
+}
+
+int k6_summary_parse(json_t *doc, enum input_kind kind, const char *path, struct k6_summary *s, struct err *err) {
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  s->duration_s = NAN;
+  s->metrics = json_object();
+  s->checks = json_array();
+  int rc;
+  if (kind == IN_K6_SUMMARY_EXPORT)
+    rc = parse_legacy(doc, path, s, err);
+  else if (kind == IN_K6_HANDLE_SUMMARY)
+    rc = parse_handle(doc, path, s, err);
+  else
+    rc = parse_machine(doc, path, s, err);
+  if (rc < 0)
+    k6_summary_release(s);
+  return rc;
+}
+
+void k6_summary_release(struct k6_summary *s) {
+  json_decref(s->metrics);
+  json_decref(s->checks);
+  json_decref(s->trend_stats);
+  free(s->k6_version);
+  memset(s, 0, sizeof *s);
+}
+
+json_t *k6_summary_verdicts(const struct k6_summary *s) {
+  json_t *out = json_object();
+  const char *name;
+  json_t *m;
+  json_object_foreach(s->metrics, name, m) {
+    json_t *th = json_object_get(m, "thresholds");
+    if (json_object_size(th))
+      json_object_set(out, name, th);
+  }
+  return out;
+}
+
+static void bind_stat(sqlite3_stmt *s, int col, json_t *values, const char *key) {
+  json_t *v = json_object_get(values, key);
+  if (json_is_number(v))
+    sqlite3_bind_double(s, col, json_number_value(v));
+  else
+    sqlite3_bind_null(s, col);
+}
+
+int k6_summary_store(const struct k6_summary *s, struct store *st, int64_t run_id, int only_missing,
+                     struct err *err) {
+  sqlite3_stmt *ins = store_prepare(st,
+                                    only_missing ? "INSERT OR IGNORE INTO metrics (run_id, name, type, contains, count, avg, min, "
+                                    "med, max, p90, p95, p99, rate, passes, fails, value) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "INSERT OR REPLACE INTO metrics (run_id, name, type, contains, count, avg, min, "
+                                    "med, max, p90, p95, p99, rate, passes, fails, value) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                    err);
+  sqlite3_stmt *thr = store_prepare(st,
+                                    "INSERT OR REPLACE INTO thresholds (run_id, metric, expression, ok, source) "
+                                    "VALUES (?,?,?,?,'k6')",
+                                    err);
+  sqlite3_stmt *chk = store_prepare(st,
+                                    "INSERT OR REPLACE INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?)",
+                                    err);
+  int rc = -1;
+  if (!ins || !thr || !chk)
+    goto out;
+  const char *name;
+  json_t *m;
+  json_object_foreach(s->metrics, name, m) {
+    json_t *values = json_object_get(m, "values");
+    const char *type = json_string_value(json_object_get(m, "type"));
+    sqlite3_reset(ins);
+    sqlite3_clear_bindings(ins);
+    sqlite3_bind_int64(ins, 1, run_id);
+    sqlite3_bind_text(ins, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3, type, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 4, json_string_value(json_object_get(m, "contains")), -1, SQLITE_TRANSIENT);
+    static const char *const keys[] = {"count", "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
+    for (int k = 0; k < 8; k++)
+      bind_stat(ins, 5 + k, values, keys[k]);
+    if (!strcmp(type, "counter"))
+      bind_stat(ins, 13, values, "rate");
+    if (!strcmp(type, "rate")) {
+      bind_stat(ins, 14, values, "passes");
+      bind_stat(ins, 15, values, "fails");
+      bind_stat(ins, 16, values, "rate");
+    } else if (!strcmp(type, "gauge")) {
+      bind_stat(ins, 16, values, "value");
+    }
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store metric");
+      goto out;
+    }
+    if (only_missing)
+      continue;
+    const char *expr;
+    json_t *ok;
+    json_object_foreach(json_object_get(m, "thresholds"), expr, ok) {
+      sqlite3_reset(thr);
+      sqlite3_bind_int64(thr, 1, run_id);
+      sqlite3_bind_text(thr, 2, name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(thr, 3, expr, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int(thr, 4, json_is_true(ok));
+      if (sqlite3_step(thr) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store threshold");
+        goto out;
+      }
+    }
+  }
+  size_t i;
+  json_t *checks = only_missing ? NULL : s->checks;
+  json_array_foreach(checks, i, m) {
+    sqlite3_reset(chk);
+    sqlite3_bind_int64(chk, 1, run_id);
+    sqlite3_bind_text(chk, 2, json_string_value(json_object_get(m, "group")), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(chk, 3, json_string_value(json_object_get(m, "name")), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(chk, 4, (sqlite3_int64)json_number_value(json_object_get(m, "passes")));
+    sqlite3_bind_int64(chk, 5, (sqlite3_int64)json_number_value(json_object_get(m, "fails")));
+    if (sqlite3_step(chk) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store checks");
+      goto out;
+    }
+  }
+  rc = 0;
+out:
+  sqlite3_finalize(ins);
+  sqlite3_finalize(thr);
+  sqlite3_finalize(chk);
+  return rc;
+}

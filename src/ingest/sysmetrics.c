@@ -1,0 +1,874 @@
+/* sysmetrics.c - wide CSV, long CSV, sadf -d and Prometheus query_range
+ * parsers for system metrics (see sysmetrics.h for the rules). */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ingest/reader.h"
+#include "ingest/sysmetrics.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeparse.h"
+#include "util/xalloc.h"
+
+const char *sys_kind_name(enum sys_kind k) {
+  switch (k) {
+  case SYS_WIDE_CSV:
+    return "sys-wide-csv";
+  case SYS_LONG_CSV:
+    return "sys-long-csv";
+  case SYS_SADF:
+    return "sadf";
+  case SYS_PROMETHEUS:
+    return "prometheus";
+  case SYS_NONE:
+    break;
+  }
+  return "none";
+}
+
+/* ---------------------------------------------------------------- units */
+
+static int ends_with(const char *s, size_t n, const char *suffix) {
+  size_t m = strlen(suffix);
+  return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static int starts_with(const char *s, size_t n, const char *prefix) {
+  size_t m = strlen(prefix);
+  return n >= m && memcmp(s, prefix, m) == 0;
+}
+
+static int contains(const char *s, size_t n, const char *needle) {
+  size_t m = strlen(needle);
+  for (size_t i = 0; i + m <= n; i++)
+    if (memcmp(s + i, needle, m) == 0)
+      return 1;
+  return 0;
+}
+
+const char *sys_infer_unit(const char *name, double *scale) {
+  char low[256];
+  size_t n = 0;
+  for (; name[n] && name[n] != '{' && n < sizeof low - 1; n++)
+    low[n] = (char)tolower((unsigned char)name[n]);
+  low[n] = 0;
+  *scale = 1.0;
+  if (low[0] == '%' || ends_with(low, n, "_pct") || ends_with(low, n, "_percent") ||
+      contains(low, n, "_pct_") || ends_with(low, n, "_utilisation") || ends_with(low, n, "_utilization"))
+    return "percent";
+  if (ends_with(low, n, "kb/s") || ends_with(low, n, "_kb_per_s") || ends_with(low, n, "_kb_per_sec")) {
+    *scale = 1024.0;
+    return "bytes/s";
+  }
+  if (ends_with(low, n, "_bytes_per_s") || ends_with(low, n, "_bytes_per_sec") ||
+      ends_with(low, n, "_bytes_rate") || ends_with(low, n, "bytes/s"))
+    return "bytes/s";
+  if (ends_with(low, n, "_per_s") || ends_with(low, n, "_per_sec") || ends_with(low, n, "_per_second") ||
+      ends_with(low, n, "/s") || ends_with(low, n, "_rate") || contains(low, n, "_rate_"))
+    return "per-second";
+  if (ends_with(low, n, "_bytes") || ends_with(low, n, "_bytes_total"))
+    return "bytes";
+  if (ends_with(low, n, "_kb") || (starts_with(low, n, "kb") && n > 2 && isalpha((unsigned char)low[2]))) {
+    *scale = 1024.0;
+    return "bytes";
+  }
+  if (ends_with(low, n, "_mb")) {
+    *scale = 1048576.0;
+    return "bytes";
+  }
+  if (ends_with(low, n, "_seconds") || ends_with(low, n, "_seconds_total"))
+    return "seconds";
+  if (ends_with(low, n, "_threads") || ends_with(low, n, "_fds") || ends_with(low, n, "_count") ||
+      ends_with(low, n, "_total") || ends_with(low, n, "_requests") || ends_with(low, n, "_waiting") ||
+      !strcmp(low, "up"))
+    return "count";
+  return "";
+}
+
+/* ------------------------------------------------------------ detection */
+
+static int is_time_name(const char *s, size_t n) {
+  static const char *const names[] = {"timestamp", "time",   "ts",     "datetime", "epoch",     "epoch_s",
+                                      "epoch_ms",  "unix",   "unix_s", "unix_ms",  "unix_time", NULL};
+  for (int i = 0; names[i]; i++)
+    if (strlen(names[i]) == n && strncasecmp(s, names[i], n) == 0)
+      return 1;
+  return 0;
+}
+
+static int name_is(const char *s, size_t n, const char *want) {
+  return strlen(want) == n && strncasecmp(s, want, n) == 0;
+}
+
+static size_t find_bytes(const unsigned char *h, size_t n, const char *needle) {
+  size_t m = strlen(needle);
+  for (size_t i = 0; i + m <= n; i++)
+    if (memcmp(h + i, needle, m) == 0)
+      return i;
+  return (size_t)-1;
+}
+
+enum sys_kind sys_detect(const unsigned char *head, size_t n) {
+  size_t i = 0;
+  if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+    i = 3;
+  while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+    i++;
+  if (i >= n)
+    return SYS_NONE;
+  if (head[i] == '{') {
+    /* Prometheus: {"status":"success","data":{"resultType":"matrix",... */
+    if (find_bytes(head + i, n - i, "\"status\"") != (size_t)-1 &&
+        (find_bytes(head + i, n - i, "\"resultType\"") != (size_t)-1 ||
+         find_bytes(head + i, n - i, "\"errorType\"") != (size_t)-1))
+      return SYS_PROMETHEUS;
+    return SYS_NONE;
+  }
+  if (n - i >= 11 && memcmp(head + i, "# hostname;", 11) == 0)
+    return SYS_SADF;
+  /* CSV header: the first line. */
+  size_t end = i;
+  while (end < n && head[end] != '\n')
+    end++;
+  int has_time = 0, has_metric = 0, has_value = 0, ncols = 0;
+  size_t p = i;
+  while (p <= end) {
+    size_t q = p;
+    while (q < end && head[q] != ',')
+      q++;
+    size_t a = p, b = q;
+    while (a < b && (head[a] == ' ' || head[a] == '"'))
+      a++;
+    while (b > a && (head[b - 1] == ' ' || head[b - 1] == '"' || head[b - 1] == '\r'))
+      b--;
+    const char *f = (const char *)head + a;
+    size_t fl = b - a;
+    if (name_is(f, fl, "metric_name") || name_is(f, fl, "metric_value"))
+      return SYS_NONE; /* k6 --out csv */
+    if (is_time_name(f, fl))
+      has_time = 1;
+    else if (name_is(f, fl, "metric") || name_is(f, fl, "series"))
+      has_metric = 1;
+    else if (name_is(f, fl, "value"))
+      has_value = 1;
+    ncols++;
+    p = q + 1;
+  }
+  if (!has_time || ncols < 2)
+    return SYS_NONE;
+  if (has_metric && has_value)
+    return SYS_LONG_CSV;
+  return SYS_WIDE_CSV;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* A short printable copy of s for messages. */
+static const char *snip(const char *s, size_t n, char out[48]) {
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < 40; i++)
+    out[k++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+  if (n > 40) {
+    memcpy(out + k, "...", 3);
+    k += 3;
+  }
+  out[k] = 0;
+  return out;
+}
+
+/* Number cell: 1 with *v set, 0 for a missing value (empty, NaN, Inf), -1 when not a number. */
+static int parse_value(const char *s, double *v) {
+  if (!*s)
+    return 0;
+  errno = 0;
+  char *e;
+  double d = strtod(s, &e);
+  if (e == s || *e)
+    return -1;
+  if (isnan(d) || isinf(d))
+    return 0;
+  if (errno == ERANGE && d != 0)
+    return -1;
+  *v = d;
+  return 1;
+}
+
+/* The fields of one line, unquoted and NUL-terminated in buf. */
+struct fields {
+  struct strbuf buf;
+  size_t *off, *col;
+  size_t n, cap_off, cap_col;
+};
+
+static void fields_release(struct fields *f) {
+  strbuf_release(&f->buf);
+  free(f->off);
+  free(f->col);
+}
+
+static const char *field(const struct fields *f, size_t i) { return f->buf.buf + f->off[i]; }
+
+/* Splits line on sep; double-quoted fields (RFC 4180, "" for a quote) are
+ * unquoted; unquoted fields are trimmed of spaces and tabs. */
+static int split_line(const char *line, size_t len, char sep, struct fields *f, const char *path, long lineno,
+                      struct err *err) {
+  strbuf_reset(&f->buf);
+  f->n = 0;
+  size_t i = 0;
+  for (;;) {
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+      i++;
+    XGROW(f->off, f->cap_off, f->n + 1);
+    XGROW(f->col, f->cap_col, f->n + 1);
+    f->off[f->n] = f->buf.len;
+    f->col[f->n] = i + 1;
+    f->n++;
+    if (i < len && line[i] == '"') {
+      size_t start = i++;
+      for (;;) {
+        if (i >= len)
+          return err_set(err, LR_DATAERR, "%s:%ld:%zu: unterminated quoted field, expected a closing '\"'", path,
+                         lineno, start + 1);
+        if (line[i] == '"') {
+          if (i + 1 < len && line[i + 1] == '"') {
+            strbuf_addch(&f->buf, '"');
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        strbuf_addch(&f->buf, line[i++]);
+      }
+      while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+      if (i < len && line[i] != sep)
+        return err_set(err, LR_DATAERR, "%s:%ld:%zu: unexpected character after a quoted field, expected '%c'",
+                       path, lineno, i + 1, sep);
+    } else {
+      size_t s = i;
+      while (i < len && line[i] != sep)
+        i++;
+      size_t e = i;
+      while (e > s && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+        e--;
+      strbuf_add(&f->buf, line + s, e - s);
+    }
+    strbuf_addch(&f->buf, 0);
+    if (i >= len)
+      break;
+    i++; /* the separator */
+  }
+  return 0;
+}
+
+static int is_blank(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != ' ' && s[i] != '\t')
+      return 0;
+  return 1;
+}
+
+static int parse_time_cell(const char *s, int ms, double *ts, const char *path, long lineno, size_t col,
+                           struct err *err) {
+  char sn[48];
+  size_t n = strlen(s);
+  if (!n)
+    return err_set(err, LR_DATAERR,
+                   "%s:%ld:%zu: empty timestamp, expected ISO-8601 with a zone or epoch seconds", path,
+                   lineno, col);
+  errno = 0;
+  char *e;
+  double d = strtod(s, &e);
+  if (e != s && !*e && isfinite(d) && (s[0] == '.' || isdigit((unsigned char)s[0]))) {
+    if (ms || d > 1e11)
+      d /= 1000.0;
+    *ts = d;
+    return 0;
+  }
+  int64_t ns;
+  if (rfc3339_parse(s, n, 0, &ns) == 0) {
+    *ts = (double)ns / 1e9;
+    return 0;
+  }
+  if (rfc3339_parse(s, n, 1, &ns) == 0)
+    return err_set(err, LR_DATAERR,
+                   "%s:%ld:%zu: timestamp '%s' has no time zone, expected one such as Z or +01:00 "
+                   "(or epoch seconds)",
+                   path, lineno, col, snip(s, n, sn));
+  return err_set(err, LR_DATAERR,
+                 "%s:%ld:%zu: '%s' is not a timestamp, expected ISO-8601 with a zone "
+                 "(2026-11-26T21:58:38.664Z) or epoch seconds",
+                 path, lineno, col, snip(s, n, sn));
+}
+
+static int bad_number(const char *path, long lineno, size_t col, const char *s, struct err *err) {
+  char sn[48];
+  return err_set(err, LR_DATAERR, "%s:%ld:%zu: '%s' is not a number, expected a number or an empty cell", path,
+                 lineno, col, snip(s, strlen(s), sn));
+}
+
+static void strip_bom(const char **line, size_t *len, size_t *shift) {
+  *shift = 0;
+  if (*len >= 3 && (unsigned char)(*line)[0] == 0xEF && (unsigned char)(*line)[1] == 0xBB &&
+      (unsigned char)(*line)[2] == 0xBF) {
+    *line += 3;
+    *len -= 3;
+    *shift = 3;
+  }
+}
+
+/* ------------------------------------------------------------ wide CSV */
+
+enum { COL_SERIES, COL_TIME, COL_HOST, COL_OTHER_TIME };
+
+struct wide_col {
+  int role;
+  int ms;
+  char *name;
+  const char *unit;
+  double scale;
+};
+
+static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err *err) {
+  const char *path = reader_path(r);
+  const char *line;
+  size_t len, shift;
+  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  struct wide_col *cols = NULL;
+  size_t ncols = 0;
+  int rc = -1, got;
+  int time_col = -1, host_col = -1;
+
+  if ((got = reader_getline(r, &line, &len, err)) <= 0) {
+    if (got == 0)
+      err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
+    goto out;
+  }
+  strip_bom(&line, &len, &shift);
+  if (split_line(line, len, ',', &f, path, 1, err) < 0)
+    goto out;
+  ncols = f.n;
+  cols = xcalloc(ncols, sizeof *cols);
+  for (size_t i = 0; i < ncols; i++) {
+    const char *name = field(&f, i);
+    size_t nl = strlen(name);
+    cols[i].name = xstrdup(name);
+    if (!nl) {
+      err_set(err, LR_DATAERR, "%s:1:%zu: empty column name, expected a metric name", path, f.col[i] + shift);
+      goto out;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(cols[j].name, name)) {
+        err_set(err, LR_DATAERR, "%s:1:%zu: column '%s' appears twice, expected unique column names", path,
+                f.col[i] + shift, name);
+        goto out;
+      }
+    if (is_time_name(name, nl)) {
+      cols[i].role = time_col < 0 ? COL_TIME : COL_OTHER_TIME;
+      cols[i].ms = ends_with(name, nl, "_ms") || ends_with(name, nl, "_MS");
+      if (time_col < 0)
+        time_col = (int)i;
+    } else if ((name_is(name, nl, "host") || name_is(name, nl, "hostname")) && host_col < 0) {
+      cols[i].role = COL_HOST;
+      host_col = (int)i;
+    } else {
+      cols[i].role = COL_SERIES;
+      cols[i].unit = sys_infer_unit(name, &cols[i].scale);
+    }
+  }
+  if (time_col < 0) {
+    err_set(err, LR_DATAERR, "%s:1:1: no timestamp column, expected one named timestamp, time or epoch_s", path);
+    goto out;
+  }
+  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+    long ln = reader_lineno(r);
+    if (is_blank(line, len))
+      continue;
+    if (split_line(line, len, ',', &f, path, ln, err) < 0)
+      goto out;
+    if (f.n != ncols) {
+      size_t col = f.n > ncols ? f.col[ncols] : len + 1;
+      err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, ln, col, f.n,
+              ncols);
+      goto out;
+    }
+    double ts;
+    if (parse_time_cell(field(&f, (size_t)time_col), cols[time_col].ms, &ts, path, ln, f.col[time_col], err) < 0)
+      goto out;
+    const char *host = host_col >= 0 ? field(&f, (size_t)host_col) : "";
+    for (size_t i = 0; i < ncols; i++) {
+      if (cols[i].role != COL_SERIES)
+        continue;
+      double v;
+      int pv = parse_value(field(&f, i), &v);
+      if (pv < 0) {
+        bad_number(path, ln, f.col[i], field(&f, i), err);
+        goto out;
+      }
+      if (pv == 0)
+        continue;
+      if (sink->sample(sink->ctx, host, cols[i].name, cols[i].unit, ts, v * cols[i].scale, err) != 0)
+        goto out;
+    }
+  }
+  if (got < 0)
+    goto out;
+  rc = 0;
+out:
+  for (size_t i = 0; i < ncols && cols; i++)
+    free(cols[i].name);
+  free(cols);
+  fields_release(&f);
+  return rc;
+}
+
+/* ------------------------------------------------------------ long CSV */
+
+static int parse_long(struct reader *r, const struct sys_sink *sink, struct err *err) {
+  const char *path = reader_path(r);
+  const char *line;
+  size_t len, shift;
+  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  int rc = -1, got;
+  int c_time = -1, c_host = -1, c_metric = -1, c_value = -1, c_unit = -1;
+  size_t ncols;
+
+  if ((got = reader_getline(r, &line, &len, err)) <= 0) {
+    if (got == 0)
+      err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
+    goto out;
+  }
+  strip_bom(&line, &len, &shift);
+  if (split_line(line, len, ',', &f, path, 1, err) < 0)
+    goto out;
+  ncols = f.n;
+  for (size_t i = 0; i < ncols; i++) {
+    const char *name = field(&f, i);
+    size_t nl = strlen(name);
+    int *slot = NULL;
+    if (is_time_name(name, nl))
+      slot = &c_time;
+    else if (name_is(name, nl, "host") || name_is(name, nl, "hostname"))
+      slot = &c_host;
+    else if (name_is(name, nl, "metric") || name_is(name, nl, "series"))
+      slot = &c_metric;
+    else if (name_is(name, nl, "value"))
+      slot = &c_value;
+    else if (name_is(name, nl, "unit"))
+      slot = &c_unit;
+    if (!slot) {
+      err_set(err, LR_DATAERR, "%s:1:%zu: unexpected column '%s', expected timestamp, host, metric, value, unit",
+              path, f.col[i] + shift, name);
+      goto out;
+    }
+    if (*slot >= 0) {
+      err_set(err, LR_DATAERR, "%s:1:%zu: column '%s' appears twice, expected it once", path, f.col[i] + shift,
+              name);
+      goto out;
+    }
+    *slot = (int)i;
+  }
+  if (c_time < 0 || c_metric < 0 || c_value < 0) {
+    err_set(err, LR_DATAERR, "%s:1:1: missing %s column, expected the header timestamp,host,metric,value", path,
+            c_time < 0 ? "timestamp" : c_metric < 0 ? "metric" : "value");
+    goto out;
+  }
+  int ms = ends_with(field(&f, (size_t)c_time), strlen(field(&f, (size_t)c_time)), "_ms");
+  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+    long ln = reader_lineno(r);
+    if (is_blank(line, len))
+      continue;
+    if (split_line(line, len, ',', &f, path, ln, err) < 0)
+      goto out;
+    if (f.n != ncols) {
+      size_t col = f.n > ncols ? f.col[ncols] : len + 1;
+      err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, ln, col, f.n,
+              ncols);
+      goto out;
+    }
+    double ts, v;
+    if (parse_time_cell(field(&f, (size_t)c_time), ms, &ts, path, ln, f.col[c_time], err) < 0)
+      goto out;
+    const char *metric = field(&f, (size_t)c_metric);
+    if (!*metric) {
+      err_set(err, LR_DATAERR, "%s:%ld:%zu: empty metric name, expected one", path, ln, f.col[c_metric]);
+      goto out;
+    }
+    int pv = parse_value(field(&f, (size_t)c_value), &v);
+    if (pv < 0) {
+      bad_number(path, ln, f.col[c_value], field(&f, (size_t)c_value), err);
+      goto out;
+    }
+    if (pv == 0)
+      continue;
+    double scale = 1.0;
+    const char *unit = c_unit >= 0 ? field(&f, (size_t)c_unit) : "";
+    if (!*unit)
+      unit = sys_infer_unit(metric, &scale);
+    if (sink->sample(sink->ctx, c_host >= 0 ? field(&f, (size_t)c_host) : "", metric, unit, ts, v * scale,
+                     err) != 0)
+      goto out;
+  }
+  if (got < 0)
+    goto out;
+  rc = 0;
+out:
+  fields_release(&f);
+  return rc;
+}
+
+/* ------------------------------------------------------------ sadf -d */
+
+struct sadf_col {
+  char *name;  /* as in the header */
+  char *label; /* lower-case label key when the column is a label */
+  const char *unit;
+  double scale;
+};
+
+static void sadf_cols_free(struct sadf_col *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(c[i].name);
+    free(c[i].label);
+  }
+  free(c);
+}
+
+static int is_label_header(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if (!isupper((unsigned char)*s))
+      return 0;
+  return 1;
+}
+
+static void add_label_value(struct strbuf *sb, const char *v) {
+  for (; *v; v++) {
+    if (*v == '\\' || *v == '"')
+      strbuf_addch(sb, '\\');
+    if (*v == '\n') {
+      strbuf_addstr(sb, "\\n");
+      continue;
+    }
+    strbuf_addch(sb, *v);
+  }
+}
+
+static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err *err) {
+  const char *path = reader_path(r);
+  const char *line;
+  size_t len;
+  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  struct strbuf name = STRBUF_INIT, labels = STRBUF_INIT;
+  struct sadf_col *cols = NULL;
+  size_t ncols = 0;
+  int rc = -1, got;
+
+  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+    long ln = reader_lineno(r);
+    if (is_blank(line, len))
+      continue;
+    if (line[0] == '#') {
+      /* "# hostname;interval;timestamp;CPU;%user;..." */
+      size_t skip = 1;
+      while (skip < len && line[skip] == ' ')
+        skip++;
+      if (split_line(line + skip, len - skip, ';', &f, path, ln, err) < 0)
+        goto out;
+      if (f.n < 4 || strcmp(field(&f, 0), "hostname") || strcmp(field(&f, 1), "interval") ||
+          strcmp(field(&f, 2), "timestamp")) {
+        err_set(err, LR_DATAERR, "%s:%ld:1: unexpected header, expected '# hostname;interval;timestamp;...'",
+                path, ln);
+        goto out;
+      }
+      sadf_cols_free(cols, ncols);
+      ncols = f.n;
+      cols = xcalloc(ncols, sizeof *cols);
+      for (size_t i = 3; i < ncols; i++) {
+        const char *h = field(&f, i);
+        cols[i].name = xstrdup(h);
+        if (!*h) {
+          err_set(err, LR_DATAERR, "%s:%ld:%zu: empty column name, expected a metric name", path, ln,
+                  f.col[i] + skip);
+          goto out;
+        }
+        if (is_label_header(h)) {
+          cols[i].label = xstrdup(h);
+          for (char *p = cols[i].label; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        } else {
+          cols[i].unit = sys_infer_unit(h, &cols[i].scale);
+        }
+      }
+      continue;
+    }
+    if (!cols) {
+      err_set(err, LR_DATAERR, "%s:%ld:1: data before any header, expected '# hostname;interval;timestamp;...'",
+              path, ln);
+      goto out;
+    }
+    if (split_line(line, len, ';', &f, path, ln, err) < 0)
+      goto out;
+    if (f.n >= 4 && (!strncmp(field(&f, 3), "LINUX-RESTART", 13) || !strncmp(field(&f, 3), "COM ", 4)))
+      continue;
+    if (f.n != ncols) {
+      size_t col = f.n > ncols ? f.col[ncols] : len + 1;
+      err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, ln, col, f.n,
+              ncols);
+      goto out;
+    }
+    double ts;
+    if (parse_time_cell(field(&f, 2), 0, &ts, path, ln, f.col[2], err) < 0)
+      goto out;
+    /* The labels of this row. */
+    strbuf_reset(&labels);
+    for (size_t i = 3; i < ncols; i++) {
+      if (!cols[i].label)
+        continue;
+      const char *v = field(&f, i);
+      if (!strcmp(cols[i].label, "cpu") && !strcmp(v, "-1"))
+        v = "all";
+      strbuf_addstr(&labels, labels.len ? "," : "{");
+      strbuf_addf(&labels, "%s=\"", cols[i].label);
+      add_label_value(&labels, v);
+      strbuf_addch(&labels, '"');
+    }
+    if (labels.len)
+      strbuf_addch(&labels, '}');
+    for (size_t i = 3; i < ncols; i++) {
+      if (cols[i].label)
+        continue;
+      double v;
+      int pv = parse_value(field(&f, i), &v);
+      if (pv < 0) {
+        bad_number(path, ln, f.col[i], field(&f, i), err);
+        goto out;
+      }
+      if (pv == 0)
+        continue;
+      strbuf_reset(&name);
+      strbuf_addstr(&name, cols[i].name);
+      strbuf_add(&name, labels.buf, labels.len);
+      if (sink->sample(sink->ctx, field(&f, 0), name.buf, cols[i].unit, ts, v * cols[i].scale, err) != 0)
+        goto out;
+    }
+  }
+  if (got < 0)
+    goto out;
+  if (!cols) {
+    err_set(err, LR_DATAERR, "%s:1:1: no sadf header, expected '# hostname;interval;timestamp;...'", path);
+    goto out;
+  }
+  rc = 0;
+out:
+  sadf_cols_free(cols, ncols);
+  fields_release(&f);
+  strbuf_release(&name);
+  strbuf_release(&labels);
+  return rc;
+}
+
+/* ---------------------------------------------------------- Prometheus */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* 1 when label `key` has the same value (or is absent) in every result. */
+static int label_constant(json_t *result, const char *key) {
+  const char *first = NULL;
+  int seen = 0;
+  size_t i;
+  json_t *res;
+  json_array_foreach(result, i, res) {
+    json_t *v = json_object_get(json_object_get(res, "metric"), key);
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (!seen) {
+      first = s;
+      seen = 1;
+    } else if ((first == NULL) != (s == NULL) || (first && strcmp(first, s))) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* The file's base name without directories, ".gz" and ".json". */
+static void base_name(const char *path, struct strbuf *sb) {
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  size_t n = strlen(b);
+  if (ends_with(b, n, ".gz"))
+    n -= 3;
+  if (ends_with(b, n, ".json"))
+    n -= 5;
+  strbuf_add(sb, b, n);
+}
+
+static int prom_value(json_t *v, double *out) {
+  if (json_is_number(v)) {
+    double d = json_number_value(v);
+    if (!isfinite(d))
+      return 0;
+    *out = d;
+    return 1;
+  }
+  if (!json_is_string(v))
+    return -1;
+  const char *s = json_string_value(v);
+  if (!strcmp(s, "NaN") || !strcmp(s, "+Inf") || !strcmp(s, "-Inf") || !strcmp(s, "Inf"))
+    return 0;
+  return parse_value(s, out) == 1 ? 1 : -1;
+}
+
+static int prom_point(json_t *pt, const char *path, size_t ri, const char *arr, size_t pi, double *ts, double *v,
+                      struct err *err) {
+  char sn[48];
+  if (!json_is_array(pt) || json_array_size(pt) != 2 || !json_is_number(json_array_get(pt, 0)))
+    return err_set(err, LR_DATAERR, "%s: data.result[%zu].%s[%zu]: expected [timestamp, \"value\"]", path, ri,
+                   arr, pi);
+  *ts = json_number_value(json_array_get(pt, 0));
+  int pv = prom_value(json_array_get(pt, 1), v);
+  if (pv < 0) {
+    json_t *x = json_array_get(pt, 1);
+    const char *s = json_is_string(x) ? json_string_value(x) : "(not a string)";
+    return err_set(err, LR_DATAERR, "%s: data.result[%zu].%s[%zu]: '%s' is not a number, expected a value such as \"0.5\"",
+                   path, ri, arr, pi, snip(s, strlen(s), sn));
+  }
+  return pv;
+}
+
+static int parse_prometheus(struct reader *r, const struct sys_sink *sink, struct err *err) {
+  const char *path = reader_path(r);
+  struct strbuf sb = STRBUF_INIT, name = STRBUF_INIT;
+  json_t *doc = NULL;
+  const char **keys = NULL;
+  size_t nkeys_cap = 0;
+  int rc = -1;
+
+  if (reader_read_all(r, &sb, err) < 0)
+    goto out;
+  json_error_t je;
+  doc = json_loadb(sb.buf, sb.len, JSON_REJECT_DUPLICATES, &je);
+  if (!doc) {
+    err_set(err, LR_DATAERR, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column, je.text);
+    goto out;
+  }
+  const char *status = json_string_value(json_object_get(doc, "status"));
+  if (status && !strcmp(status, "error")) {
+    const char *et = json_string_value(json_object_get(doc, "errorType"));
+    const char *em = json_string_value(json_object_get(doc, "error"));
+    char s1[48], s2[48];
+    err_set(err, LR_DATAERR, "%s: Prometheus returned an error (%s: %s), expected a successful query result",
+            path, snip(et ? et : "?", strlen(et ? et : "?"), s1), snip(em ? em : "?", strlen(em ? em : "?"), s2));
+    goto out;
+  }
+  json_t *data = json_object_get(doc, "data");
+  const char *rtype = json_string_value(json_object_get(data, "resultType"));
+  json_t *result = json_object_get(data, "result");
+  if (!rtype || !json_is_array(result)) {
+    err_set(err, LR_DATAERR, "%s: no data.resultType and data.result, expected a Prometheus query response", path);
+    goto out;
+  }
+  int matrix = !strcmp(rtype, "matrix");
+  if (!matrix && strcmp(rtype, "vector")) {
+    err_set(err, LR_DATAERR, "%s: resultType '%s' is not supported, expected matrix or vector", path, rtype);
+    goto out;
+  }
+  int drop_instance = label_constant(result, "instance");
+  int drop_job = label_constant(result, "job");
+  size_t ri;
+  json_t *res;
+  json_array_foreach(result, ri, res) {
+    json_t *metric = json_object_get(res, "metric");
+    if (metric && !json_is_object(metric)) {
+      err_set(err, LR_DATAERR, "%s: data.result[%zu].metric: expected an object of labels", path, ri);
+      goto out;
+    }
+    /* Name: __name__ or the file's base name, then the sorted labels. */
+    strbuf_reset(&name);
+    json_t *nm = json_object_get(metric, "__name__");
+    if (json_is_string(nm))
+      strbuf_addstr(&name, json_string_value(nm));
+    else
+      base_name(path, &name);
+    size_t nk = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(metric, key, val) {
+      if (!strcmp(key, "__name__") || (drop_instance && !strcmp(key, "instance")) ||
+          (drop_job && !strcmp(key, "job")))
+        continue;
+      if (!json_is_string(val)) {
+        err_set(err, LR_DATAERR, "%s: data.result[%zu].metric.%s: expected a string label value", path, ri, key);
+        goto out;
+      }
+      XGROW(keys, nkeys_cap, nk + 1);
+      keys[nk++] = key;
+    }
+    qsort(keys, nk, sizeof *keys, cmp_str);
+    for (size_t k = 0; k < nk; k++) {
+      strbuf_addstr(&name, k ? "," : "{");
+      strbuf_addf(&name, "%s=\"", keys[k]);
+      add_label_value(&name, json_string_value(json_object_get(metric, keys[k])));
+      strbuf_addch(&name, '"');
+    }
+    if (nk)
+      strbuf_addch(&name, '}');
+    double scale;
+    const char *unit = sys_infer_unit(name.buf, &scale);
+    double ts, v;
+    if (matrix) {
+      json_t *values = json_object_get(res, "values");
+      if (!json_is_array(values)) {
+        err_set(err, LR_DATAERR, "%s: data.result[%zu]: no values array, expected [[timestamp, \"value\"], ...]",
+                path, ri);
+        goto out;
+      }
+      size_t pi;
+      json_t *pt;
+      json_array_foreach(values, pi, pt) {
+        int pv = prom_point(pt, path, ri, "values", pi, &ts, &v, err);
+        if (pv < 0)
+          goto out;
+        if (pv && sink->sample(sink->ctx, "", name.buf, unit, ts, v * scale, err) != 0)
+          goto out;
+      }
+    } else {
+      int pv = prom_point(json_object_get(res, "value"), path, ri, "value", 0, &ts, &v, err);
+      if (pv < 0)
+        goto out;
+      if (pv && sink->sample(sink->ctx, "", name.buf, unit, ts, v * scale, err) != 0)
+        goto out;
+    }
+  }
+  rc = 0;
+out:
+  free(keys);
+  json_decref(doc);
+  strbuf_release(&sb);
+  strbuf_release(&name);
+  return rc;
+}
+
+int sys_parse(struct reader *r, enum sys_kind kind, const struct sys_sink *sink, struct err *err) {
+  switch (kind) {
+  case SYS_WIDE_CSV:
+    return parse_wide(r, sink, err);
+  case SYS_LONG_CSV:
+    return parse_long(r, sink, err);
+  case SYS_SADF:
+    return parse_sadf(r, sink, err);
+  case SYS_PROMETHEUS:
+    return parse_prometheus(r, sink, err);
+  case SYS_NONE:
+    break;
+  }
+  return err_set(err, LR_SOFTWARE, "%s: not a system-metrics file", reader_path(r));
+}

@@ -1,0 +1,175 @@
+#include <string.h>
+
+#include "render/escape.h"
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *p) {
+  unsigned c = p[0];
+  if (c < 0x80)
+    return 1;
+  size_t n;
+  unsigned min;
+  if ((c & 0xe0) == 0xc0) {
+    n = 2;
+    min = 0x80;
+    c &= 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    n = 3;
+    min = 0x800;
+    c &= 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    n = 4;
+    min = 0x10000;
+    c &= 0x07;
+  } else {
+    return 0;
+  }
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    c = (c << 6) | (p[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  return n;
+}
+
+static int is_ctrl(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+void esc_utf8_clean(struct strbuf *sb, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    size_t n = utf8_len(p);
+    if (!n) {
+      strbuf_addstr(sb, "\xef\xbf\xbd");
+      p++;
+    } else if (n == 1 && is_ctrl(*p)) {
+      strbuf_addch(sb, ' ');
+      p++;
+    } else {
+      strbuf_add(sb, p, n);
+      p += n;
+    }
+  }
+}
+
+void esc_md(struct strbuf *sb, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  /* Block markers only matter at the start of the text. */
+  const unsigned char *q = p;
+  while (*q >= '0' && *q <= '9')
+    q++;
+  int ordered = q > p && (*q == '.' || *q == ')');
+  for (; *p; p++) {
+    unsigned char c = *p;
+    if (is_ctrl(c)) {
+      strbuf_addch(sb, ' ');
+      continue;
+    }
+    if (strchr("\\`*_[]<>|&~!", c) ||
+        (p == (const unsigned char *)s && strchr("#+-=:", c)) || (ordered && p == q))
+      strbuf_addch(sb, '\\');
+    strbuf_addch(sb, c);
+  }
+}
+
+void esc_md_code(struct strbuf *sb, const char *s) {
+  /* The fence is one backtick longer than the longest run inside. */
+  size_t run = 0, longest = 0;
+  for (const char *p = s; *p; p++) {
+    run = *p == '`' ? run + 1 : 0;
+    if (run > longest)
+      longest = run;
+  }
+  for (size_t i = 0; i <= longest; i++)
+    strbuf_addch(sb, '`');
+  strbuf_addch(sb, ' ');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (is_ctrl(*p))
+      strbuf_addch(sb, ' ');
+    else if (*p == '|')
+      strbuf_addstr(sb, "\\|");
+    else
+      strbuf_addch(sb, *p);
+  }
+  strbuf_addch(sb, ' ');
+  for (size_t i = 0; i <= longest; i++)
+    strbuf_addch(sb, '`');
+}
+
+static void html_like(struct strbuf *sb, const char *s, int xml) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    size_t n = utf8_len(p);
+    if (!n) {
+      strbuf_addstr(sb, "\xef\xbf\xbd");
+      p++;
+      continue;
+    }
+    if (n > 1) {
+      /* U+FFFE and U+FFFF are not XML characters. */
+      if (xml && n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+        strbuf_addstr(sb, "\xef\xbf\xbd");
+      else
+        strbuf_add(sb, p, n);
+      p += n;
+      continue;
+    }
+    switch (*p) {
+    case '&': strbuf_addstr(sb, "&amp;"); break;
+    case '<': strbuf_addstr(sb, "&lt;"); break;
+    case '>': strbuf_addstr(sb, "&gt;"); break;
+    case '"': strbuf_addstr(sb, "&quot;"); break;
+    case '\'': strbuf_addstr(sb, "&#39;"); break;
+    default:
+      strbuf_addch(sb, is_ctrl(*p) ? ' ' : *p);
+    }
+    p++;
+  }
+}
+
+void esc_html(struct strbuf *sb, const char *s) { html_like(sb, s, 0); }
+void esc_xml(struct strbuf *sb, const char *s) { html_like(sb, s, 1); }
+
+void esc_gnuplot(struct strbuf *sb, const char *s) {
+  strbuf_addch(sb, '\'');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '\'')
+      strbuf_addstr(sb, "''");
+    else
+      strbuf_addch(sb, is_ctrl(*p) ? ' ' : *p);
+  }
+  strbuf_addch(sb, '\'');
+}
+
+void esc_tsv(struct strbuf *sb, const char *s) {
+  if (!*s) {
+    strbuf_addch(sb, '-');
+    return;
+  }
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (is_ctrl(*p))
+      strbuf_addch(sb, ' ');
+    else if (*p == '"')
+      strbuf_addch(sb, '\'');
+    else
+      strbuf_addch(sb, *p);
+  }
+}
+
+void esc_term(struct strbuf *sb, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    strbuf_addch(sb, is_ctrl(*p) ? '?' : *p);
+}
+
+void esc_filename(struct strbuf *sb, const char *s) {
+  size_t start = sb->len, n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p && n < 60; p++, n++) {
+    unsigned char c = *p;
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || (c == '.' && n > 0);
+    strbuf_addch(sb, ok ? c : '_');
+  }
+  if (sb->len == start)
+    strbuf_addch(sb, 'x');
+}

@@ -1,0 +1,181 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "render/escape.h"
+#include "render/junit.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static const char *jstr(json_t *o, const char *k) {
+  const char *s = json_string_value(json_object_get(o, k));
+  return s ? s : "";
+}
+
+static double jnum(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void attr(struct strbuf *out, const char *name, const char *value) {
+  strbuf_addf(out, " %s=\"", name);
+  esc_xml(out, value);
+  strbuf_addch(out, '"');
+}
+
+static void numbers(struct strbuf *sb, json_t *f) {
+  const char *m = jstr(f, "metric");
+  int err = !strcmp(m, "error_rate");
+  double b = jnum(f, "baseline"), c = jnum(f, "candidate");
+  if (err)
+    strbuf_addf(sb, "baseline %.3f%%, candidate %.3f%%, change %+.3f points", b * 100, c * 100,
+                jnum(f, "change_pct"));
+  else
+    strbuf_addf(sb, "baseline %.3f %s, candidate %.3f %s, change %+.1f%%", b, jstr(f, "unit"), c, jstr(f, "unit"),
+                jnum(f, "change_pct"));
+  double lo = jnum(f, "ci_low_pct"), hi = jnum(f, "ci_high_pct");
+  if (isfinite(lo) && isfinite(hi))
+    strbuf_addf(sb, err ? ", 95%% interval [%+.3f, %+.3f] points" : ", 95%% interval [%+.1f%%, %+.1f%%]", lo, hi);
+  strbuf_addf(sb, ", n %lld/%lld", (long long)json_integer_value(json_object_get(f, "n_baseline")),
+              (long long)json_integer_value(json_object_get(f, "n_candidate")));
+}
+
+void junit_render(json_t *cmp, const char *timestamp, const char *hostname, struct strbuf *out) {
+  json_t *fs = json_object_get(cmp, "findings");
+  size_t tests = 0, failures = 0;
+  for (size_t i = 0; i < json_array_size(fs); i++) {
+    json_t *f = json_array_get(fs, i);
+    if (!json_is_true(json_object_get(f, "gated")))
+      continue;
+    tests++;
+    failures += !strcmp(jstr(f, "verdict"), "regression");
+  }
+  json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
+  struct strbuf name = STRBUF_INIT;
+  strbuf_addf(&name, "loadrep check %s vs %s", jstr(c, "name"), jstr(b, "name"));
+  strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
+  attr(out, "name", "loadrep");
+  strbuf_addf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n", tests, failures);
+  strbuf_addstr(out, "  <testsuite package=\"loadrep\" id=\"0\"");
+  attr(out, "name", name.buf);
+  attr(out, "timestamp", timestamp);
+  attr(out, "hostname", hostname);
+  strbuf_addf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n", tests, failures);
+  strbuf_addstr(out, "    <properties>\n");
+  static const char *const props[][2] = {{"baseline", "baseline"}, {"candidate", "candidate"}};
+  for (size_t k = 0; k < 2; k++) {
+    strbuf_addstr(out, "      <property");
+    attr(out, "name", props[k][0]);
+    attr(out, "value", jstr(json_object_get(cmp, props[k][1]), "name"));
+    strbuf_addstr(out, "/>\n");
+  }
+  char thr[64];
+  snprintf(thr, sizeof thr, "%.6g", jnum(cmp, "threshold_pct"));
+  strbuf_addstr(out, "      <property name=\"threshold_pct\"");
+  attr(out, "value", thr);
+  strbuf_addstr(out, "/>\n      <property name=\"verdict\"");
+  attr(out, "value", jstr(cmp, "verdict"));
+  strbuf_addstr(out, "/>\n    </properties>\n");
+  struct strbuf sysout = STRBUF_INIT;
+  for (size_t i = 0; i < json_array_size(fs); i++) {
+    json_t *f = json_array_get(fs, i);
+    if (!json_is_true(json_object_get(f, "gated")))
+      continue;
+    struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT, msg = STRBUF_INIT;
+    strbuf_addf(&tc, "%s %s", jstr(f, "endpoint"), jstr(f, "metric"));
+    strbuf_addf(&cls, "loadrep.%s", jstr(f, "endpoint"));
+    strbuf_addstr(out, "    <testcase");
+    attr(out, "name", tc.buf);
+    attr(out, "classname", cls.buf);
+    strbuf_addstr(out, " time=\"0\"");
+    const char *v = jstr(f, "verdict");
+    if (!strcmp(v, "regression")) {
+      strbuf_addf(&msg, "%s %s regressed: ", jstr(f, "endpoint"), jstr(f, "metric"));
+      numbers(&msg, f);
+      strbuf_addstr(out, ">\n      <failure");
+      attr(out, "message", msg.buf);
+      strbuf_addstr(out, " type=\"regression\">");
+      esc_xml(out, jstr(f, "reason"));
+      strbuf_addstr(out, "</failure>\n    </testcase>\n");
+    } else {
+      strbuf_addstr(out, "/>\n");
+      strbuf_addf(&sysout, "%s: %s (", tc.buf, v);
+      numbers(&sysout, f);
+      strbuf_addf(&sysout, ") %s\n", jstr(f, "reason"));
+    }
+    strbuf_release(&tc);
+    strbuf_release(&cls);
+    strbuf_release(&msg);
+  }
+  json_t *k6t = json_object_get(cmp, "k6_thresholds_failed");
+  for (size_t i = 0; i < json_array_size(k6t); i++) {
+    json_t *t = json_array_get(k6t, i);
+    strbuf_addf(&sysout, "k6 threshold failed in the candidate: %s %s\n", jstr(t, "metric"), jstr(t, "expression"));
+  }
+  json_t *w = json_object_get(cmp, "warnings");
+  for (size_t i = 0; i < json_array_size(w); i++)
+    strbuf_addf(&sysout, "warning: %s\n", json_string_value(json_array_get(w, i)));
+  strbuf_addstr(out, "    <system-out>");
+  esc_xml(out, sysout.buf);
+  strbuf_addstr(out, "</system-out>\n    <system-err></system-err>\n  </testsuite>\n</testsuites>\n");
+  strbuf_release(&sysout);
+  strbuf_release(&name);
+}
+
+int junit_write(json_t *cmp, const char *path, struct err *err) {
+  char ts[32], host[256] = "localhost";
+  time_t now = time(NULL);
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde)
+    now = (time_t)strtoll(sde, NULL, 10);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (gethostname(host, sizeof host) != 0 || !host[0])
+    snprintf(host, sizeof host, "localhost");
+  host[sizeof host - 1] = 0;
+  struct strbuf sb = STRBUF_INIT;
+  junit_render(cmp, ts, host, &sb);
+  struct strbuf tmp = STRBUF_INIT;
+  strbuf_addf(&tmp, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(tmp.buf);
+  if (fd < 0) {
+    err_set(err, LR_CANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+    goto fail;
+  }
+  mode_t mask = umask(0);
+  umask(mask);
+  (void)fchmod(fd, 0666 & ~mask); /* mkstemp makes 0600; a report is for everyone */
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    close(fd);
+    unlink(tmp.buf);
+    err_set(err, LR_CANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+    goto fail;
+  }
+  size_t wr = fwrite(sb.buf, 1, sb.len, f);
+  int bad = wr != sb.len || ferror(f);
+  if (fclose(f) != 0 || bad) {
+    unlink(tmp.buf);
+    err_set(err, LR_IOERR, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+    goto fail;
+  }
+  if (rename(tmp.buf, path) != 0) {
+    unlink(tmp.buf);
+    err_set(err, LR_CANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+    goto fail;
+  }
+  strbuf_release(&tmp);
+  strbuf_release(&sb);
+  return 0;
+fail:
+  strbuf_release(&tmp);
+  strbuf_release(&sb);
+  return -1;
+}

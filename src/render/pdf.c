@@ -1,0 +1,855 @@
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <hpdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "render/escape.h"
+#include "render/outfile.h"
+#include "render/pdf.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* ---- the document as blocks ---- */
+
+enum blk_kind { B_HEADING, B_PARA, B_CODE, B_TABLE, B_IMAGE, B_RULE, B_NEWPART };
+
+struct blk {
+  enum blk_kind kind;
+  int level;  /* heading level; list depth for paragraphs */
+  int quote;  /* paragraph inside a block quote */
+  char *text; /* heading, paragraph, code; image: path */
+  char *alt;  /* image alt text */
+  size_t ncols, nrows;
+  char **cells; /* nrows * ncols, row 0 is the header */
+  char *align;  /* ncols: 'l', 'c', 'r' */
+};
+
+struct blocks {
+  struct blk *v;
+  size_t n, cap;
+};
+
+static struct blk *blk_push(struct blocks *b, enum blk_kind k) {
+  XGROW(b->v, b->cap, b->n + 1);
+  struct blk *x = &b->v[b->n++];
+  memset(x, 0, sizeof *x);
+  x->kind = k;
+  return x;
+}
+
+static void blocks_release(struct blocks *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    free(b->v[i].text);
+    free(b->v[i].alt);
+    for (size_t c = 0; c < b->v[i].nrows * b->v[i].ncols; c++)
+      free(b->v[i].cells[c]);
+    free(b->v[i].cells);
+    free(b->v[i].align);
+  }
+  free(b->v);
+}
+
+/* Flattens inline content to text (images are skipped: they become blocks). */
+static void inline_text(cmark_node *n, struct strbuf *sb) {
+  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+    switch (cmark_node_get_type(c)) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+      esc_utf8_clean(sb, cmark_node_get_literal(c));
+      break;
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+      strbuf_addch(sb, ' ');
+      break;
+    case CMARK_NODE_IMAGE:
+    case CMARK_NODE_HTML_INLINE:
+      break;
+    default:
+      inline_text(c, sb);
+    }
+  }
+}
+
+static void images_of(cmark_node *n, struct blocks *out) {
+  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+    if (cmark_node_get_type(c) == CMARK_NODE_IMAGE) {
+      struct blk *b = blk_push(out, B_IMAGE);
+      b->text = xstrdup(cmark_node_get_url(c) ? cmark_node_get_url(c) : "");
+      struct strbuf alt = STRBUF_INIT;
+      inline_text(c, &alt);
+      b->alt = strbuf_detach(&alt, NULL);
+    } else if (cmark_node_first_child(c)) {
+      images_of(c, out);
+    }
+  }
+}
+
+static void add_table(cmark_node *t, struct blocks *out) {
+  size_t ncols = cmark_gfm_extensions_get_table_columns(t), nrows = 0;
+  if (!ncols)
+    return;
+  for (cmark_node *r = cmark_node_first_child(t); r; r = cmark_node_next(r))
+    nrows++;
+  struct blk *b = blk_push(out, B_TABLE);
+  b->ncols = ncols;
+  b->nrows = nrows;
+  b->cells = xcalloc(ncols * nrows, sizeof *b->cells);
+  b->align = xcalloc(ncols, 1);
+  uint8_t *al = cmark_gfm_extensions_get_table_alignments(t);
+  for (size_t c = 0; c < ncols; c++)
+    b->align[c] = al && al[c] ? (char)al[c] : 'l';
+  size_t ri = 0;
+  for (cmark_node *r = cmark_node_first_child(t); r; r = cmark_node_next(r), ri++) {
+    size_t ci = 0;
+    for (cmark_node *c = cmark_node_first_child(r); c && ci < ncols; c = cmark_node_next(c), ci++) {
+      struct strbuf sb = STRBUF_INIT;
+      inline_text(c, &sb);
+      b->cells[ri * ncols + ci] = strbuf_detach(&sb, NULL);
+    }
+    for (; ci < ncols; ci++)
+      b->cells[ri * ncols + ci] = xstrdup("");
+  }
+}
+
+static void add_blocks(cmark_node *parent, struct blocks *out, int depth, int quote) {
+  for (cmark_node *n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
+    cmark_node_type ty = cmark_node_get_type(n);
+    const char *tys = cmark_node_get_type_string(n);
+    if (tys && !strcmp(tys, "table")) {
+      add_table(n, out);
+      continue;
+    }
+    switch (ty) {
+    case CMARK_NODE_HEADING: {
+      struct blk *b = blk_push(out, B_HEADING);
+      b->level = cmark_node_get_heading_level(n);
+      struct strbuf sb = STRBUF_INIT;
+      inline_text(n, &sb);
+      b->text = strbuf_detach(&sb, NULL);
+      break;
+    }
+    case CMARK_NODE_PARAGRAPH: {
+      struct strbuf sb = STRBUF_INIT;
+      inline_text(n, &sb);
+      int blank = 1;
+      for (const char *c = sb.buf; *c; c++)
+        if (*c != ' ')
+          blank = 0;
+      if (!blank) {
+        struct blk *b = blk_push(out, B_PARA);
+        b->level = depth;
+        b->quote = quote;
+        b->text = strbuf_detach(&sb, NULL);
+      }
+      strbuf_release(&sb);
+      images_of(n, out);
+      break;
+    }
+    case CMARK_NODE_LIST: {
+      int ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+      int num = cmark_node_get_list_start(n);
+      for (cmark_node *it = cmark_node_first_child(n); it; it = cmark_node_next(it), num++) {
+        size_t first = out->n;
+        add_blocks(it, out, depth + 1, quote);
+        if (first < out->n && out->v[first].kind == B_PARA) {
+          struct strbuf sb = STRBUF_INIT;
+          if (ordered)
+            strbuf_addf(&sb, "%d. ", num);
+          else
+            strbuf_addstr(&sb, "\xe2\x80\xa2 ");
+          strbuf_addstr(&sb, out->v[first].text);
+          free(out->v[first].text);
+          out->v[first].text = strbuf_detach(&sb, NULL);
+        }
+      }
+      break;
+    }
+    case CMARK_NODE_BLOCK_QUOTE:
+      add_blocks(n, out, depth, 1);
+      break;
+    case CMARK_NODE_CODE_BLOCK: {
+      struct blk *b = blk_push(out, B_CODE);
+      struct strbuf sb = STRBUF_INIT;
+      /* Keep newlines, clean the rest. */
+      const char *lit = cmark_node_get_literal(n);
+      const char *s = lit ? lit : "";
+      while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        char *line = xstrndup(s, len);
+        esc_utf8_clean(&sb, line);
+        free(line);
+        if (nl)
+          strbuf_addch(&sb, '\n');
+        s += len + (nl ? 1 : 0);
+      }
+      b->text = strbuf_detach(&sb, NULL);
+      break;
+    }
+    case CMARK_NODE_THEMATIC_BREAK:
+      blk_push(out, B_RULE);
+      break;
+    default:
+      break; /* raw HTML is never rendered */
+    }
+  }
+}
+
+static int md_blocks(const char *md, struct blocks *out) {
+  cmark_gfm_core_extensions_ensure_registered();
+  cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
+  cmark_syntax_extension *table = cmark_find_syntax_extension("table");
+  if (table)
+    cmark_parser_attach_syntax_extension(p, table);
+  cmark_parser_feed(p, md, strlen(md));
+  cmark_node *doc = cmark_parser_finish(p);
+  if (!doc) {
+    cmark_parser_free(p);
+    return -1;
+  }
+  add_blocks(doc, out, 0, 0);
+  cmark_node_free(doc);
+  cmark_parser_free(p);
+  return 0;
+}
+
+/* ---- layout ---- */
+
+#define PAGE_W 595.0f
+#define PAGE_H 842.0f
+#define MARGIN 50.0f
+#define CONTENT_W (PAGE_W - 2 * MARGIN)
+#define TOP (PAGE_H - MARGIN)
+#define BOTTOM (MARGIN + 20.0f)
+
+struct toc_entry {
+  int level;
+  char *text;
+  int page;
+};
+
+struct hpdf_ctx {
+  HPDF_STATUS error_no, detail_no;
+};
+
+struct pdfw {
+  HPDF_Doc pdf;
+  HPDF_Page page;
+  HPDF_Font reg, bold, mono;
+  int utf8;
+  float y;
+  int pageno, total;
+  struct toc_entry *toc;
+  size_t ntoc, toc_cap, toc_next;
+  int toc_pages;
+  const struct pdf_opts *o;
+  struct hpdf_ctx ctx;
+};
+
+static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user) {
+  struct hpdf_ctx *c = user;
+  if (!c->error_no) {
+    c->error_no = error_no;
+    c->detail_no = detail_no;
+  }
+}
+
+/* Text as the font can show it: UTF-8, or ASCII with '?' for the rest. */
+static const char *shown(struct pdfw *w, const char *s, struct strbuf *tmp) {
+  if (w->utf8)
+    return s;
+  strbuf_reset(tmp);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p >= 0x80) {
+      while ((p[1] & 0xc0) == 0x80)
+        p++;
+      strbuf_addch(tmp, '?');
+    } else {
+      strbuf_addch(tmp, (char)*p);
+    }
+  }
+  return tmp->buf;
+}
+
+static float text_w(struct pdfw *w, HPDF_Font f, float size, const char *s) {
+  struct strbuf tmp = STRBUF_INIT;
+  const char *t = shown(w, s, &tmp);
+  HPDF_TextWidth tw = HPDF_Font_TextWidth(f, (const HPDF_BYTE *)t, (HPDF_UINT)strlen(t));
+  strbuf_release(&tmp);
+  return (float)tw.width * size / 1000.0f;
+}
+
+static void draw_text(struct pdfw *w, HPDF_Font f, float size, float x, float y, const char *s) {
+  struct strbuf tmp = STRBUF_INIT;
+  HPDF_Page_BeginText(w->page);
+  HPDF_Page_SetFontAndSize(w->page, f, size);
+  HPDF_Page_TextOut(w->page, x, y, shown(w, s, &tmp));
+  HPDF_Page_EndText(w->page);
+  strbuf_release(&tmp);
+}
+
+static void footer(struct pdfw *w) {
+  char buf[64];
+  if (w->total)
+    snprintf(buf, sizeof buf, "page %d of %d", w->pageno, w->total);
+  else
+    snprintf(buf, sizeof buf, "page %d", w->pageno);
+  HPDF_Page_SetRGBFill(w->page, 0.45f, 0.45f, 0.45f);
+  float tw = text_w(w, w->reg, 8, buf);
+  draw_text(w, w->reg, 8, (PAGE_W - tw) / 2, MARGIN - 15, buf);
+  HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+}
+
+static void new_page(struct pdfw *w) {
+  w->page = HPDF_AddPage(w->pdf);
+  HPDF_Page_SetSize(w->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+  w->pageno++;
+  w->y = TOP;
+  if (w->pageno > 1)
+    footer(w);
+}
+
+static void need(struct pdfw *w, float h) {
+  if (w->y - h < BOTTOM)
+    new_page(w);
+}
+
+/* Splits s into lines no wider than width. Returns a NUL-separated list in
+ * out and the number of lines. Words wider than a line are broken. */
+static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float width,
+                   struct strbuf *out) {
+  size_t nlines = 0;
+  struct strbuf line = STRBUF_INIT, cand = STRBUF_INIT;
+  const char *p = s;
+  while (*p) {
+    while (*p == ' ')
+      p++;
+    if (!*p)
+      break;
+    const char *e = p;
+    while (*e && *e != ' ')
+      e++;
+    strbuf_reset(&cand);
+    strbuf_add(&cand, line.buf, line.len);
+    if (line.len)
+      strbuf_addch(&cand, ' ');
+    strbuf_add(&cand, p, (size_t)(e - p));
+    if (text_w(w, f, size, cand.buf) <= width) {
+      strbuf_reset(&line);
+      strbuf_add(&line, cand.buf, cand.len);
+      p = e;
+      continue;
+    }
+    if (line.len) { /* flush the line, retry the word on a new one */
+      strbuf_add(out, line.buf, line.len + 1);
+      nlines++;
+      strbuf_reset(&line);
+      continue;
+    }
+    /* A single word too wide: break it by characters. */
+    const char *q = p;
+    while (q < e) {
+      const char *nx = q + 1;
+      while (nx < e && (*(const unsigned char *)nx & 0xc0) == 0x80)
+        nx++;
+      strbuf_reset(&cand);
+      strbuf_add(&cand, line.buf, line.len);
+      strbuf_add(&cand, q, (size_t)(nx - q));
+      if (line.len && text_w(w, f, size, cand.buf) > width) {
+        strbuf_add(out, line.buf, line.len + 1);
+        nlines++;
+        strbuf_reset(&line);
+        continue;
+      }
+      strbuf_add(&line, q, (size_t)(nx - q));
+      q = nx;
+    }
+    p = e;
+  }
+  if (line.len || nlines == 0) {
+    strbuf_add(out, line.buf, line.len + 1);
+    nlines++;
+  }
+  strbuf_release(&line);
+  strbuf_release(&cand);
+  return nlines;
+}
+
+static void draw_para(struct pdfw *w, HPDF_Font f, float size, float indent, const char *text,
+                      int quote) {
+  struct strbuf lines = STRBUF_INIT;
+  float lh = size * 1.4f;
+  float x = MARGIN + indent + (quote ? 10 : 0);
+  size_t n = wrap(w, f, size, text, CONTENT_W - indent - (quote ? 10 : 0), &lines);
+  const char *l = lines.buf;
+  for (size_t i = 0; i < n; i++) {
+    need(w, lh);
+    if (quote) {
+      HPDF_Page_SetRGBFill(w->page, 0.75f, 0.78f, 0.82f);
+      HPDF_Page_Rectangle(w->page, MARGIN + indent, w->y - lh + 2, 3, lh);
+      HPDF_Page_Fill(w->page);
+      HPDF_Page_SetRGBFill(w->page, 0.3f, 0.33f, 0.36f);
+    }
+    draw_text(w, f, size, x, w->y - size, l);
+    HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+    w->y -= lh;
+    l += strlen(l) + 1;
+  }
+  w->y -= size * 0.6f;
+  strbuf_release(&lines);
+}
+
+static void draw_heading(struct pdfw *w, const struct blk *b) {
+  float size = b->level == 1 ? 18 : b->level == 2 ? 14 : 11.5f;
+  float before = b->level == 1 ? 6 : 10;
+  if (w->y < TOP)
+    w->y -= before;
+  /* Keep a heading with some of what follows. */
+  need(w, size * 1.4f + 60);
+  if (b->level <= 2 && w->toc) {
+    if (w->toc_next < w->ntoc)
+      w->toc[w->toc_next++].page = w->pageno;
+  }
+  struct strbuf lines = STRBUF_INIT;
+  size_t n = wrap(w, w->bold, size, b->text, CONTENT_W, &lines);
+  const char *l = lines.buf;
+  HPDF_Page_SetRGBFill(w->page, 0.08f, 0.2f, 0.4f);
+  for (size_t i = 0; i < n; i++) {
+    draw_text(w, w->bold, size, MARGIN, w->y - size, l);
+    w->y -= size * 1.3f;
+    l += strlen(l) + 1;
+  }
+  HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+  if (b->level <= 2) {
+    HPDF_Page_SetRGBStroke(w->page, 0.8f, 0.83f, 0.87f);
+    HPDF_Page_SetLineWidth(w->page, b->level == 1 ? 1.2f : 0.6f);
+    HPDF_Page_MoveTo(w->page, MARGIN, w->y + 2);
+    HPDF_Page_LineTo(w->page, PAGE_W - MARGIN, w->y + 2);
+    HPDF_Page_Stroke(w->page);
+  }
+  w->y -= 6;
+  strbuf_release(&lines);
+}
+
+static void draw_code(struct pdfw *w, const char *text) {
+  float size = 8, lh = 10.5f;
+  const char *s = text;
+  while (*s) {
+    const char *nl = strchr(s, '\n');
+    size_t len = nl ? (size_t)(nl - s) : strlen(s);
+    char *line = xstrndup(s, len);
+    struct strbuf lines = STRBUF_INIT;
+    size_t n = wrap(w, w->mono, size, line, CONTENT_W - 12, &lines);
+    const char *l = lines.buf;
+    for (size_t i = 0; i < n; i++) {
+      need(w, lh);
+      HPDF_Page_SetRGBFill(w->page, 0.95f, 0.96f, 0.97f);
+      HPDF_Page_Rectangle(w->page, MARGIN, w->y - lh, CONTENT_W, lh);
+      HPDF_Page_Fill(w->page);
+      HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+      draw_text(w, w->mono, size, MARGIN + 6, w->y - size, l);
+      w->y -= lh;
+      l += strlen(l) + 1;
+    }
+    strbuf_release(&lines);
+    free(line);
+    s += len + (nl ? 1 : 0);
+  }
+  w->y -= 8;
+}
+
+/* Longest single word of s, measured. */
+static float longest_word(struct pdfw *w, HPDF_Font f, float size, const char *s) {
+  float best = 0;
+  struct strbuf word = STRBUF_INIT;
+  for (const char *p = s;; p++) {
+    if (*p == ' ' || !*p) {
+      float x = text_w(w, f, size, word.buf);
+      if (x > best)
+        best = x;
+      strbuf_reset(&word);
+      if (!*p)
+        break;
+    } else {
+      strbuf_addch(&word, *p);
+    }
+  }
+  strbuf_release(&word);
+  return best;
+}
+
+static void draw_table(struct pdfw *w, const struct blk *b) {
+  float size = b->ncols > 8 ? 7 : 8, pad = 3, lh = size * 1.3f;
+  size_t nc = b->ncols;
+  float *wid = xcalloc(nc, sizeof *wid), *minw = xcalloc(nc, sizeof *minw);
+  for (size_t c = 0; c < nc; c++) {
+    for (size_t r = 0; r < b->nrows; r++) {
+      HPDF_Font f = r == 0 ? w->bold : w->reg;
+      const char *cell = b->cells[r * nc + c];
+      float x = text_w(w, f, size, cell) + 2 * pad;
+      float m = longest_word(w, f, size, cell) + 2 * pad;
+      if (x > wid[c])
+        wid[c] = x;
+      if (m > minw[c])
+        minw[c] = m;
+    }
+    if (minw[c] > 90)
+      minw[c] = 90; /* long words get broken */
+  }
+  /* Shrink the widest columns until the table fits. */
+  for (int guard = 0; guard < 1000; guard++) {
+    float sum = 0;
+    size_t widest = 0;
+    for (size_t c = 0; c < nc; c++) {
+      sum += wid[c];
+      if (wid[c] - minw[c] > wid[widest] - minw[widest])
+        widest = c;
+    }
+    if (sum <= CONTENT_W + 0.01f)
+      break;
+    float slack = wid[widest] - minw[widest];
+    if (slack <= 0.5f) {
+      /* Every column at its minimum: scale them all. */
+      float k = CONTENT_W / sum;
+      for (size_t c = 0; c < nc; c++)
+        wid[c] *= k;
+      break;
+    }
+    float cut = sum - CONTENT_W;
+    wid[widest] -= cut < slack ? cut : (slack > 10 ? slack / 2 : slack);
+  }
+  /* Row heights. */
+  size_t *nl = xcalloc(b->nrows * nc, sizeof *nl);
+  struct strbuf *wrapped = xcalloc(b->nrows * nc, sizeof *wrapped);
+  float *rh = xcalloc(b->nrows, sizeof *rh);
+  for (size_t r = 0; r < b->nrows; r++) {
+    size_t most = 1;
+    for (size_t c = 0; c < nc; c++) {
+      strbuf_init(&wrapped[r * nc + c], 0);
+      nl[r * nc + c] = wrap(w, r == 0 ? w->bold : w->reg, size, b->cells[r * nc + c],
+                            wid[c] - 2 * pad, &wrapped[r * nc + c]);
+      if (nl[r * nc + c] > most)
+        most = nl[r * nc + c];
+    }
+    rh[r] = (float)most * lh + 2 * pad;
+  }
+  float tw = 0;
+  for (size_t c = 0; c < nc; c++)
+    tw += wid[c];
+  need(w, rh[0] + (b->nrows > 1 ? rh[1] : 0));
+  for (size_t r = 0; r < b->nrows; r++) {
+    int header_again = 0;
+    if (r > 0 && w->y - rh[r] < BOTTOM) {
+      new_page(w);
+      header_again = 1;
+    }
+    for (int pass = header_again ? 0 : 1; pass < 2; pass++) {
+      size_t row = pass == 0 ? 0 : r;
+      float x = MARGIN;
+      if (row == 0)
+        HPDF_Page_SetRGBFill(w->page, 0.93f, 0.95f, 0.97f);
+      else if (row % 2 == 0)
+        HPDF_Page_SetRGBFill(w->page, 0.985f, 0.985f, 0.99f);
+      else
+        HPDF_Page_SetRGBFill(w->page, 1, 1, 1);
+      HPDF_Page_Rectangle(w->page, MARGIN, w->y - rh[row], tw, rh[row]);
+      HPDF_Page_Fill(w->page);
+      HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+      for (size_t c = 0; c < nc; c++) {
+        const char *l = wrapped[row * nc + c].buf;
+        HPDF_Font f = row == 0 ? w->bold : w->reg;
+        for (size_t i = 0; i < nl[row * nc + c]; i++) {
+          float lw = text_w(w, f, size, l);
+          float tx = b->align[c] == 'r' ? x + wid[c] - pad - lw
+                     : b->align[c] == 'c' ? x + (wid[c] - lw) / 2
+                                          : x + pad;
+          draw_text(w, f, size, tx, w->y - pad - size - (float)i * lh + 1.5f, l);
+          l += strlen(l) + 1;
+        }
+        x += wid[c];
+      }
+      HPDF_Page_SetRGBStroke(w->page, 0.78f, 0.8f, 0.84f);
+      HPDF_Page_SetLineWidth(w->page, 0.4f);
+      HPDF_Page_Rectangle(w->page, MARGIN, w->y - rh[row], tw, rh[row]);
+      HPDF_Page_Stroke(w->page);
+      w->y -= rh[row];
+    }
+  }
+  w->y -= 10;
+  for (size_t i = 0; i < b->nrows * nc; i++)
+    strbuf_release(&wrapped[i]);
+  free(wrapped);
+  free(nl);
+  free(rh);
+  free(wid);
+  free(minw);
+}
+
+static void draw_image(struct pdfw *w, const struct blk *b) {
+  /* charts/x.svg → charts/x.png; only plain relative paths. */
+  const char *url = b->text;
+  if (!url[0] || url[0] == '/' || strstr(url, "..") || strchr(url, ':'))
+    return;
+  struct strbuf path = STRBUF_INIT;
+  strbuf_addf(&path, "%s/%s", w->o->base_dir ? w->o->base_dir : ".", url);
+  if (path.len > 4 && !strcmp(path.buf + path.len - 4, ".svg"))
+    memcpy(path.buf + path.len - 4, ".png", 4);
+  HPDF_Image img = NULL;
+  if (access(path.buf, R_OK) == 0) {
+    img = HPDF_LoadPngImageFromFile(w->pdf, path.buf);
+    if (!img) {
+      HPDF_ResetError(w->pdf);
+      w->ctx.error_no = 0;
+    }
+  }
+  strbuf_release(&path);
+  if (!img) {
+    struct strbuf note = STRBUF_INIT;
+    strbuf_addf(&note, "[chart not available: %s]", b->alt && *b->alt ? b->alt : url);
+    draw_para(w, w->reg, 9, 0, note.buf, 1);
+    strbuf_release(&note);
+    return;
+  }
+  float iw = (float)HPDF_Image_GetWidth(img), ih = (float)HPDF_Image_GetHeight(img);
+  float dw = CONTENT_W, dh = iw > 0 ? ih * dw / iw : 0;
+  if (dh > TOP - BOTTOM) {
+    dh = TOP - BOTTOM;
+    dw = iw * dh / ih;
+  }
+  need(w, dh + 6);
+  HPDF_Page_DrawImage(w->page, img, MARGIN, w->y - dh, dw, dh);
+  w->y -= dh + 10;
+}
+
+static void draw_blocks(struct pdfw *w, const struct blocks *bs) {
+  for (size_t i = 0; i < bs->n; i++) {
+    const struct blk *b = &bs->v[i];
+    switch (b->kind) {
+    case B_NEWPART:
+      if (w->pageno == 0 || w->y < TOP)
+        new_page(w);
+      break;
+    case B_HEADING: draw_heading(w, b); break;
+    case B_PARA:
+      draw_para(w, w->reg, 9.5f, (float)(b->level > 0 ? (b->level - 1) * 14 + 6 : 0), b->text,
+                b->quote);
+      break;
+    case B_CODE: draw_code(w, b->text); break;
+    case B_TABLE: draw_table(w, b); break;
+    case B_IMAGE: draw_image(w, b); break;
+    case B_RULE:
+      need(w, 12);
+      HPDF_Page_SetRGBStroke(w->page, 0.8f, 0.8f, 0.8f);
+      HPDF_Page_MoveTo(w->page, MARGIN, w->y - 6);
+      HPDF_Page_LineTo(w->page, PAGE_W - MARGIN, w->y - 6);
+      HPDF_Page_Stroke(w->page);
+      w->y -= 12;
+      break;
+    }
+  }
+}
+
+static void title_page(struct pdfw *w) {
+  new_page(w);
+  HPDF_Page_SetRGBFill(w->page, 0.08f, 0.2f, 0.4f);
+  HPDF_Page_Rectangle(w->page, 0, PAGE_H - 260, PAGE_W, 8);
+  HPDF_Page_Fill(w->page);
+  struct strbuf lines = STRBUF_INIT;
+  struct strbuf clean = STRBUF_INIT;
+  esc_utf8_clean(&clean, w->o->title ? w->o->title : "Load test report");
+  size_t n = wrap(w, w->bold, 26, clean.buf, CONTENT_W, &lines);
+  float y = PAGE_H - 310;
+  const char *l = lines.buf;
+  for (size_t i = 0; i < n; i++, y -= 32) {
+    draw_text(w, w->bold, 26, MARGIN, y, l);
+    l += strlen(l) + 1;
+  }
+  HPDF_Page_SetRGBFill(w->page, 0.25f, 0.28f, 0.32f);
+  y -= 16;
+  for (const char *const *s = w->o->subtitle; s && *s; s++) {
+    strbuf_reset(&clean);
+    strbuf_reset(&lines);
+    esc_utf8_clean(&clean, *s);
+    n = wrap(w, w->reg, 12, clean.buf, CONTENT_W, &lines);
+    l = lines.buf;
+    for (size_t i = 0; i < n; i++, y -= 17) {
+      draw_text(w, w->reg, 12, MARGIN, y, l);
+      l += strlen(l) + 1;
+    }
+  }
+  HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+  strbuf_release(&lines);
+  strbuf_release(&clean);
+}
+
+#define TOC_LINES_PER_PAGE 40
+
+static void toc_pages(struct pdfw *w) {
+  for (int p = 0; p < w->toc_pages; p++) {
+    new_page(w);
+    if (p == 0) {
+      struct blk h = {.kind = B_HEADING, .level = 1, .text = (char *)"Contents"};
+      struct toc_entry *save = w->toc;
+      w->toc = NULL; /* "Contents" is not an entry itself */
+      draw_heading(w, &h);
+      w->toc = save;
+    }
+    for (size_t i = (size_t)p * TOC_LINES_PER_PAGE;
+         i < w->ntoc && i < (size_t)(p + 1) * TOC_LINES_PER_PAGE; i++) {
+      const struct toc_entry *e = &w->toc[i];
+      float indent = e->level == 1 ? 0 : 16, size = e->level == 1 ? 11 : 10;
+      HPDF_Font f = e->level == 1 ? w->bold : w->reg;
+      char num[16];
+      snprintf(num, sizeof num, "%d", e->page);
+      float nw = text_w(w, w->reg, size, num);
+      struct strbuf lines = STRBUF_INIT;
+      wrap(w, f, size, e->text, CONTENT_W - indent - 40, &lines);
+      draw_text(w, f, size, MARGIN + indent, w->y - size, lines.buf); /* first line only */
+      if (e->page)
+        draw_text(w, w->reg, size, PAGE_W - MARGIN - nw, w->y - size, num);
+      w->y -= size * 1.6f;
+      strbuf_release(&lines);
+    }
+  }
+}
+
+static const char *font_dir(const struct pdf_opts *o) {
+  if (o->font_dir)
+    return o->font_dir;
+  const char *e = getenv("LOADREP_FONT_DIR");
+  return e && *e ? e : "/usr/share/fonts/truetype/dejavu";
+}
+
+static int setup(struct pdfw *w, const struct pdf_opts *o, struct err *err) {
+  memset(&w->ctx, 0, sizeof w->ctx);
+  w->pdf = HPDF_New(on_hpdf_error, &w->ctx);
+  if (!w->pdf)
+    return err_set(err, LR_SOFTWARE, "libharu: cannot create a PDF document");
+  HPDF_SetCompressionMode(w->pdf, HPDF_COMP_ALL);
+  const char *dir = font_dir(o);
+  struct strbuf reg = STRBUF_INIT, bold = STRBUF_INIT, mono = STRBUF_INIT;
+  strbuf_addf(&reg, "%s/DejaVuSans.ttf", dir);
+  strbuf_addf(&bold, "%s/DejaVuSans-Bold.ttf", dir);
+  strbuf_addf(&mono, "%s/DejaVuSansMono.ttf", dir);
+  w->utf8 = access(reg.buf, R_OK) == 0 && access(bold.buf, R_OK) == 0 &&
+            access(mono.buf, R_OK) == 0;
+  if (w->utf8) {
+    HPDF_UseUTFEncodings(w->pdf);
+    HPDF_SetCurrentEncoder(w->pdf, "UTF-8");
+    const char *rn = HPDF_LoadTTFontFromFile(w->pdf, reg.buf, HPDF_TRUE);
+    const char *bn = HPDF_LoadTTFontFromFile(w->pdf, bold.buf, HPDF_TRUE);
+    const char *mn = HPDF_LoadTTFontFromFile(w->pdf, mono.buf, HPDF_TRUE);
+    if (rn && bn && mn) {
+      w->reg = HPDF_GetFont(w->pdf, rn, "UTF-8");
+      w->bold = HPDF_GetFont(w->pdf, bn, "UTF-8");
+      w->mono = HPDF_GetFont(w->pdf, mn, "UTF-8");
+    }
+    if (!w->reg || !w->bold || !w->mono) {
+      w->utf8 = 0;
+      HPDF_ResetError(w->pdf);
+      w->ctx.error_no = 0;
+    }
+  }
+  if (!w->utf8) {
+    w->reg = HPDF_GetFont(w->pdf, "Helvetica", NULL);
+    w->bold = HPDF_GetFont(w->pdf, "Helvetica-Bold", NULL);
+    w->mono = HPDF_GetFont(w->pdf, "Courier", NULL);
+  }
+  strbuf_release(&reg);
+  strbuf_release(&bold);
+  strbuf_release(&mono);
+  struct strbuf t = STRBUF_INIT;
+  for (const char *p = o->title ? o->title : "loadrep report"; *p; p++)
+    strbuf_addch(&t, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+  HPDF_SetInfoAttr(w->pdf, HPDF_INFO_TITLE, t.buf);
+  HPDF_SetInfoAttr(w->pdf, HPDF_INFO_CREATOR, "loadrep");
+  HPDF_SetInfoAttr(w->pdf, HPDF_INFO_PRODUCER, "loadrep with libharu");
+  strbuf_release(&t);
+  if (o->epoch >= 0) {
+    time_t tt = (time_t)o->epoch;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                   tm.tm_sec, 'Z', 0, 0};
+    HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_CREATION_DATE, d);
+    HPDF_SetInfoDateAttr(w->pdf, HPDF_INFO_MOD_DATE, d);
+  }
+  if (w->ctx.error_no)
+    return err_set(err, LR_SOFTWARE, "libharu: error 0x%04X (detail %u) setting up the PDF",
+                   (unsigned)w->ctx.error_no, (unsigned)w->ctx.detail_no);
+  return 0;
+}
+
+static int layout(struct pdfw *w, const struct blocks *bs, struct err *err) {
+  w->pageno = 0;
+  w->toc_next = 0;
+  title_page(w);
+  toc_pages(w);
+  draw_blocks(w, bs);
+  if (w->ctx.error_no)
+    return err_set(err, LR_SOFTWARE, "libharu: error 0x%04X (detail %u) laying out the PDF",
+                   (unsigned)w->ctx.error_no, (unsigned)w->ctx.detail_no);
+  return 0;
+}
+
+int pdf_write(const struct pdf_opts *o, const char *const *md, size_t n, const char *path,
+              struct err *err) {
+  struct blocks bs = {0};
+  for (size_t i = 0; i < n; i++) {
+    blk_push(&bs, B_NEWPART);
+    if (md_blocks(md[i], &bs) < 0) {
+      blocks_release(&bs);
+      return err_set(err, LR_SOFTWARE, "cmark-gfm could not parse the report");
+    }
+  }
+  struct pdfw w;
+  memset(&w, 0, sizeof w);
+  w.o = o;
+  for (size_t i = 0; i < bs.n; i++) {
+    if (bs.v[i].kind == B_HEADING && bs.v[i].level <= 2) {
+      XGROW(w.toc, w.toc_cap, w.ntoc + 1);
+      w.toc[w.ntoc++] = (struct toc_entry){bs.v[i].level, bs.v[i].text, 0};
+    }
+  }
+  w.toc_pages = (int)((w.ntoc + TOC_LINES_PER_PAGE - 1) / TOC_LINES_PER_PAGE);
+  if (w.toc_pages == 0)
+    w.toc_pages = 1;
+  /* Pass 1 finds the page of every heading and the page count; pass 2
+   * draws with both known. The layout is the same in both passes. */
+  int rc = setup(&w, o, err);
+  if (rc == 0)
+    rc = layout(&w, &bs, err);
+  int total = w.pageno;
+  if (w.pdf)
+    HPDF_Free(w.pdf);
+  w.pdf = NULL;
+  if (rc == 0) {
+    w.total = total;
+    rc = setup(&w, o, err);
+    if (rc == 0)
+      rc = layout(&w, &bs, err);
+  }
+  if (rc == 0) {
+    struct strbuf tmp = STRBUF_INIT;
+    strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (HPDF_SaveToFile(w.pdf, tmp.buf) != HPDF_OK) {
+      rc = err_set(err, LR_CANTCREAT, "cannot write '%s' (libharu error 0x%04X)", path,
+                   (unsigned)w.ctx.error_no);
+      unlink(tmp.buf);
+    } else {
+      rc = outfile_commit(tmp.buf, path, err);
+    }
+    strbuf_release(&tmp);
+  }
+  if (w.pdf)
+    HPDF_Free(w.pdf);
+  free(w.toc);
+  blocks_release(&bs);
+  return rc;
+}

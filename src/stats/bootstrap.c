@@ -1,0 +1,287 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/bootstrap.h"
+#include "util/xalloc.h"
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+void boot_rng_seed(struct boot_rng *r, uint64_t seed) {
+  for (int i = 0; i < 4; i++)
+    r->s[i] = splitmix64(&seed);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t boot_rng_next(struct boot_rng *r) {
+  uint64_t *s = r->s;
+  uint64_t result = rotl(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double boot_rng_uniform(struct boot_rng *r) { return (double)(boot_rng_next(r) >> 11) * 0x1.0p-53; }
+
+unsigned boot_poisson1(struct boot_rng *r) {
+  double u = boot_rng_uniform(r);
+  double p = 0.36787944117144233; /* e^-1 */
+  double cdf = p;
+  unsigned k = 0;
+  while (u > cdf && k < 30) {
+    k++;
+    p /= k;
+    cdf += p;
+  }
+  return k;
+}
+
+struct pair {
+  double v;
+  uint32_t b;
+};
+
+static int by_value(const void *a, const void *b) {
+  const struct pair *x = a, *y = b;
+  if (x->v != y->v)
+    return (x->v > y->v) - (x->v < y->v);
+  return (x->b > y->b) - (x->b < y->b);
+}
+
+void boot_set_init(struct boot_set *s, const double *values, const double *times, size_t n,
+                   double block_s, size_t n_blocks) {
+  memset(s, 0, sizeof *s);
+  if (n_blocks == 0)
+    n_blocks = 1;
+  if (!(block_s > 0))
+    block_s = 1;
+  struct pair *p = xmalloc((n ? n : 1) * sizeof *p);
+  for (size_t i = 0; i < n; i++) {
+    double b = times ? floor(times[i] / block_s) : 0;
+    if (!(b >= 0))
+      b = 0;
+    if (b >= (double)n_blocks)
+      b = (double)(n_blocks - 1);
+    p[i].v = values[i];
+    p[i].b = (uint32_t)b;
+  }
+  qsort(p, n, sizeof *p, by_value);
+  s->n = n;
+  s->n_blocks = n_blocks;
+  s->v = xmalloc((n ? n : 1) * sizeof *s->v);
+  s->blk = xmalloc((n ? n : 1) * sizeof *s->blk);
+  for (size_t i = 0; i < n; i++) {
+    s->v[i] = p[i].v;
+    s->blk[i] = p[i].b;
+  }
+  free(p);
+}
+
+void boot_set_release(struct boot_set *s) {
+  free(s->v);
+  free(s->blk);
+  memset(s, 0, sizeof *s);
+}
+
+double boot_weighted_stats(const struct boot_set *s, const unsigned *w, const double *probs, size_t np,
+                           double *out_q, double *out_mean) {
+  double total = 0, sum = 0;
+  for (size_t k = 0; k < np; k++)
+    out_q[k] = NAN;
+  if (out_mean)
+    *out_mean = NAN;
+  for (size_t i = 0; i < s->n; i++) {
+    double wi = w ? (double)w[s->blk[i]] : 1.0;
+    total += wi;
+    sum += wi * s->v[i];
+  }
+  if (total <= 0)
+    return 0;
+  if (out_mean)
+    *out_mean = sum / total;
+  if (total == 1) {
+    for (size_t i = 0; i < s->n; i++)
+      if (!w || w[s->blk[i]])
+        for (size_t k = 0; k < np; k++)
+          out_q[k] = s->v[i];
+    return total;
+  }
+  /* Ranks wanted: floor and ceil of p*(N-1) for each p (probs ascending). */
+  double lo_rank[BOOT_MAX_STATS], hi_rank[BOOT_MAX_STATS], frac[BOOT_MAX_STATS];
+  double lo_val[BOOT_MAX_STATS], hi_val[BOOT_MAX_STATS];
+  if (np > BOOT_MAX_STATS)
+    np = BOOT_MAX_STATS;
+  for (size_t k = 0; k < np; k++) {
+    double r = probs[k] * (total - 1);
+    lo_rank[k] = floor(r);
+    hi_rank[k] = ceil(r);
+    frac[k] = r - floor(r);
+    lo_val[k] = hi_val[k] = NAN;
+  }
+  double cum = 0; /* multiset ranks [cum, cum + wi) hold v[i] */
+  size_t next_lo = 0, next_hi = 0;
+  for (size_t i = 0; i < s->n && (next_lo < np || next_hi < np); i++) {
+    double wi = w ? (double)w[s->blk[i]] : 1.0;
+    if (wi == 0)
+      continue;
+    double end = cum + wi;
+    while (next_lo < np && lo_rank[next_lo] < end)
+      lo_val[next_lo++] = s->v[i];
+    while (next_hi < np && hi_rank[next_hi] < end)
+      hi_val[next_hi++] = s->v[i];
+    cum = end;
+  }
+  for (size_t k = 0; k < np; k++)
+    out_q[k] = lo_val[k] + (hi_val[k] - lo_val[k]) * frac[k];
+  return total;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Percentile interval of n replicate values (sorted here). */
+static void interval(double *r, size_t n, double level, struct boot_ci *ci) {
+  ci->lo = ci->hi = NAN;
+  if (n < 20)
+    return;
+  qsort(r, n, sizeof *r, cmp_double);
+  double a = (1 - level) / 2;
+  double pl = a * (double)(n - 1), ph = (1 - a) * (double)(n - 1);
+  ci->lo = r[(size_t)floor(pl)] + (r[(size_t)ceil(pl)] - r[(size_t)floor(pl)]) * (pl - floor(pl));
+  ci->hi = r[(size_t)floor(ph)] + (r[(size_t)ceil(ph)] - r[(size_t)floor(ph)]) * (ph - floor(ph));
+}
+
+static void draw_weights(struct boot_rng *g, unsigned *w, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    w[i] = boot_poisson1(g);
+}
+
+void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot_set *cand,
+                   const double *probs, size_t np, int replicates, double level, uint64_t seed,
+                   struct boot_ci *ci) {
+  if (np > BOOT_MAX_STATS - 1)
+    np = BOOT_MAX_STATS - 1;
+  size_t ns = np + 1;
+  for (size_t k = 0; k < ns; k++)
+    ci[k].lo = ci[k].hi = NAN;
+  if (replicates <= 0 || n_base == 0)
+    return;
+  size_t maxb = cand->n_blocks;
+  for (size_t j = 0; j < n_base; j++)
+    if (base[j].n_blocks > maxb)
+      maxb = base[j].n_blocks;
+  unsigned *w = xmalloc((maxb ? maxb : 1) * sizeof *w);
+  double *rep[BOOT_MAX_STATS];
+  size_t used[BOOT_MAX_STATS] = {0};
+  for (size_t k = 0; k < ns; k++)
+    rep[k] = xmalloc((size_t)replicates * sizeof(double));
+  struct boot_rng g;
+  boot_rng_seed(&g, seed);
+  double q[BOOT_MAX_STATS], mean, logb[BOOT_MAX_STATS];
+  for (int b = 0; b < replicates; b++) {
+    int ok[BOOT_MAX_STATS];
+    for (size_t k = 0; k < ns; k++) {
+      logb[k] = 0;
+      ok[k] = 1;
+    }
+    for (size_t j = 0; j < n_base; j++) {
+      draw_weights(&g, w, base[j].n_blocks);
+      if (boot_weighted_stats(&base[j], w, probs, np, q, &mean) <= 0) {
+        for (size_t k = 0; k < ns; k++)
+          ok[k] = 0;
+        continue;
+      }
+      q[np] = mean;
+      for (size_t k = 0; k < ns; k++) {
+        if (!(q[k] > 0))
+          ok[k] = 0;
+        else
+          logb[k] += log(q[k]);
+      }
+    }
+    draw_weights(&g, w, cand->n_blocks);
+    if (boot_weighted_stats(cand, w, probs, np, q, &mean) <= 0)
+      continue;
+    q[np] = mean;
+    for (size_t k = 0; k < ns; k++) {
+      if (!ok[k] || !(q[k] >= 0))
+        continue;
+      double bv = exp(logb[k] / (double)n_base);
+      rep[k][used[k]++] = q[k] / bv;
+    }
+  }
+  for (size_t k = 0; k < ns; k++) {
+    interval(rep[k], used[k], level, &ci[k]);
+    free(rep[k]);
+  }
+  free(w);
+}
+
+static double weighted_rate(const struct boot_counts *c, const unsigned *w) {
+  double n = 0, t = 0;
+  for (size_t i = 0; i < c->n_blocks; i++) {
+    double m = w ? (double)w[i] : 1.0;
+    n += m * c->count[i];
+    t += m * c->len[i];
+  }
+  return t > 0 ? n / t : NAN;
+}
+
+void boot_rate_ratio_ci(const struct boot_counts *base, size_t n_base, const struct boot_counts *cand,
+                        int replicates, double level, uint64_t seed, struct boot_ci *ci) {
+  ci->lo = ci->hi = NAN;
+  if (replicates <= 0 || n_base == 0)
+    return;
+  size_t maxb = cand->n_blocks;
+  for (size_t j = 0; j < n_base; j++)
+    if (base[j].n_blocks > maxb)
+      maxb = base[j].n_blocks;
+  unsigned *w = xmalloc((maxb ? maxb : 1) * sizeof *w);
+  double *rep = xmalloc((size_t)replicates * sizeof *rep);
+  size_t used = 0;
+  struct boot_rng g;
+  boot_rng_seed(&g, seed);
+  for (int b = 0; b < replicates; b++) {
+    double logb = 0;
+    int ok = 1;
+    for (size_t j = 0; j < n_base; j++) {
+      draw_weights(&g, w, base[j].n_blocks);
+      double r = weighted_rate(&base[j], w);
+      if (!(r > 0))
+        ok = 0;
+      else
+        logb += log(r);
+    }
+    draw_weights(&g, w, cand->n_blocks);
+    double rc = weighted_rate(cand, w);
+    if (ok && rc >= 0)
+      rep[used++] = rc / exp(logb / (double)n_base);
+  }
+  interval(rep, used, level, ci);
+  free(rep);
+  free(w);
+}
+
+double boot_block_seconds(double duration_s) {
+  if (!(duration_s > 0))
+    return 1;
+  double b = floor(duration_s / 20);
+  if (b < 1)
+    b = 1;
+  if (b > 30)
+    b = 30;
+  return b;
+}
