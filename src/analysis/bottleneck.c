@@ -13,7 +13,7 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define EP_MIN_SAMPLES 50     /* per endpoint level (merged until reached) */
+#define EP_MIN_SAMPLES 110    /* per endpoint slice (METHODS.md §6.3) */
 #define EP_ONSET_RATIO 1.5
 #define CPU_SAT_PCT 85.0
 #define MEM_SAT_FRAC 0.90
@@ -219,21 +219,25 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Low-load levels: VUs ≤ 20 % of the top level, at least the first one. */
+/* Low-load levels: VUs ≤ 10 % of the top level, at least the first two
+ * (the service may already degrade at 20 % of a ramp's top). */
 static size_t low_load_count(const struct cap_data *d) {
   double top = 0;
   for (size_t i = 0; i < d->nload; i++)
     if (d->lv[i].vus > top)
       top = d->lv[i].vus;
   size_t n = 0;
-  while (n < d->nload && d->lv[n].vus <= 0.2 * top)
+  while (n < d->nload && d->lv[n].vus <= 0.1 * top)
     n++;
-  return n ? n : (d->nload ? 1 : 0);
+  if (n < 2)
+    n = d->nload < 2 ? d->nload : 2;
+  return n;
 }
 
-/* One endpoint's level: merged windows [a, b) of d->lv. */
+/* One endpoint's slice: consecutive whole seconds holding ≥ EP_MIN_SAMPLES
+ * successful requests of the endpoint (finer than the load levels, so that
+ * endpoints that degrade within one level are still ordered). */
 struct ep_level {
-  size_t a, b;
   double t0, t1, vus, p95, mean, ok_rps;
   size_t n;
 };
@@ -245,59 +249,66 @@ struct ep_stat {
   double base_p95, base_mean;     /* low load */
   long onset;                     /* index into lv, -1 none */
   double ratio_knee, p95_knee;
-  double ok_rps_last_pass, ok_rps_peak, mean_at_peak;
+  double ok_rps_last_pass, ok_rps_peak;
 };
 
 static void ep_levels(const struct cap_data *d, const struct cap_endpoint *ep, struct ep_stat *es) {
   memset(es, 0, sizeof *es);
   es->ep = ep;
   es->onset = -1;
+  if (d->nload == 0)
+    return;
   size_t cap = 0;
   double *buf = xmalloc((ep->n ? ep->n : 1) * sizeof *buf);
-  size_t k = 0; /* sample cursor */
-  size_t i = 0;
-  while (i < d->nload) {
-    size_t a = i, b = i;
+  size_t k = 0;
+  double tend = d->lv[d->nload - 1].t1;
+  double t = d->lv[0].t0;
+  while (k < ep->n && ep->s[k].t < t)
+    k++;
+  while (t < tend) {
+    double t0 = t;
     size_t n = 0;
     double sum = 0;
-    size_t k0 = k;
-    do {
-      double t1 = d->lv[b].t1;
-      while (k < ep->n && ep->s[k].t < t1) {
-        if (ep->s[k].t >= d->lv[a].t0 && (ep->s[k].flags & SAMPLE_OK)) {
+    while (t < tend && n < EP_MIN_SAMPLES) {
+      t += 1;
+      while (k < ep->n && ep->s[k].t < t) {
+        if (ep->s[k].flags & SAMPLE_OK) {
           buf[n++] = ep->s[k].dur_ms;
           sum += ep->s[k].dur_ms;
         }
         k++;
       }
-      b++;
-    } while (n < EP_MIN_SAMPLES && b < d->nload);
-    (void)k0;
-    if (n < EP_MIN_SAMPLES / 2 && es->nlv > 0) {
-      /* a short tail joins the previous level only when it is tiny */
-      break;
     }
+    if (n < EP_MIN_SAMPLES / 2)
+      break;
     qsort(buf, n, sizeof *buf, cmp_double);
     XGROW(es->lv, cap, es->nlv + 1);
     struct ep_level *L = &es->lv[es->nlv++];
-    L->a = a;
-    L->b = b;
-    L->t0 = d->lv[a].t0;
-    L->t1 = d->lv[b - 1].t1;
-    double vw = 0, ww = 0;
-    for (size_t j = a; j < b; j++) {
-      double w = d->lv[j].t1 - d->lv[j].t0;
-      vw += d->lv[j].vus * w;
-      ww += w;
-    }
-    L->vus = vw / ww;
+    L->t0 = t0;
+    L->t1 = t;
+    double vs = 0;
+    size_t vn = 0;
+    for (size_t sec = (size_t)t0; sec < (size_t)t && sec < d->nsec; sec++)
+      if (isfinite(d->sec_vus[sec])) {
+        vs += d->sec_vus[sec];
+        vn++;
+      }
+    L->vus = vn ? vs / (double)vn : NAN;
     L->n = n;
     L->p95 = fit_quantile_sorted(buf, n, 0.95);
-    L->mean = n ? sum / (double)n : NAN;
+    L->mean = sum / (double)n;
     L->ok_rps = (double)n / (L->t1 - L->t0);
-    i = b;
   }
   free(buf);
+}
+
+/* Rate of an endpoint's successful requests within the level [t0, t1). */
+static double ep_rate(const struct cap_endpoint *ep, double t0, double t1) {
+  size_t n = 0;
+  for (size_t k = 0; k < ep->n; k++)
+    if (ep->s[k].t >= t0 && ep->s[k].t < t1 && (ep->s[k].flags & SAMPLE_OK))
+      n++;
+  return (double)n / (t1 - t0);
 }
 
 static void ep_analyse(const struct cap_data *d, const struct cap_slo *slo, struct ep_stat *es) {
@@ -325,26 +336,27 @@ static void ep_analyse(const struct cap_data *d, const struct cap_slo *slo, stru
       break;
     }
   }
+  /* p95 over the knee level */
   long k = cap_knee_index(d, slo);
-  double tk = d->lv[k].t0;
-  for (size_t j = 0; j < es->nlv; j++)
-    if (es->lv[j].t0 <= tk && tk < es->lv[j].t1) {
-      es->p95_knee = es->lv[j].p95;
-      es->ratio_knee = es->lv[j].p95 / es->base_p95;
-    }
+  const struct cap_level *K = &d->lv[k];
+  size_t n = 0;
+  double *buf = xmalloc((es->ep->n ? es->ep->n : 1) * sizeof *buf);
+  for (size_t j = 0; j < es->ep->n; j++)
+    if (es->ep->s[j].t >= K->t0 && es->ep->s[j].t < K->t1 && (es->ep->s[j].flags & SAMPLE_OK))
+      buf[n++] = es->ep->s[j].dur_ms;
+  qsort(buf, n, sizeof *buf, cmp_double);
+  es->p95_knee = fit_quantile_sorted(buf, n, 0.95);
+  es->ratio_knee = es->p95_knee / es->base_p95;
+  free(buf);
   es->ok_rps_last_pass = NAN;
-  if (slo->last_pass >= 0) {
-    double tl = d->lv[slo->last_pass].t0;
-    for (size_t j = 0; j < es->nlv; j++)
-      if (es->lv[j].t0 <= tl && tl < es->lv[j].t1)
-        es->ok_rps_last_pass = es->lv[j].ok_rps;
-  }
+  if (slo->last_pass >= 0)
+    es->ok_rps_last_pass = ep_rate(es->ep, d->lv[slo->last_pass].t0, d->lv[slo->last_pass].t1);
   es->ok_rps_peak = 0;
-  for (size_t j = 0; j < es->nlv; j++)
-    if (es->lv[j].ok_rps > es->ok_rps_peak) {
-      es->ok_rps_peak = es->lv[j].ok_rps;
-      es->mean_at_peak = es->lv[j].mean;
-    }
+  for (size_t j = 0; j < d->nload; j++) {
+    double r = ep_rate(es->ep, d->lv[j].t0, d->lv[j].t1);
+    if (r > es->ok_rps_peak)
+      es->ok_rps_peak = r;
+  }
 }
 
 static int cmp_ep(const void *a, const void *b) {
@@ -455,6 +467,23 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
              first->lv[first->onset].p95 / first->base_p95, first->lv[first->onset].vus,
              first->lv[first->onset].t0);
     json_array_append_new(evidence, json_string(buf));
+    /* endpoints whose onset falls in the same load level: shared queueing */
+    long lvl = -1;
+    for (size_t j = 0; j < d->nload; j++)
+      if (d->lv[j].t0 <= first->lv[first->onset].t0 && first->lv[first->onset].t0 < d->lv[j].t1)
+        lvl = (long)j;
+    json_t *together = json_array();
+    for (size_t i = 1; i < nes && lvl >= 0; i++)
+      if (es[i].onset >= 0 && es[i].lv[es[i].onset].t0 < d->lv[lvl].t1)
+        json_array_append_new(together, json_string(es[i].ep->name));
+    if (json_array_size(together)) {
+      snprintf(buf, sizeof buf,
+               "%zu other endpoint(s) degraded within the same %.0f-s level: the queueing is shared, so the first "
+               "one is only slightly ahead",
+               json_array_size(together), d->lv[lvl].t1 - d->lv[lvl].t0);
+      json_array_append_new(evidence, json_string(buf));
+    }
+    json_object_set_new(doc, "degraded_with_first", together);
   }
 
   /* phases: growth from low load to the knee, as shares */
@@ -642,7 +671,7 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
     /* busy servers at the peak by the utilisation law (X·S): for a fixed
      * pool that has saturated, this estimates the pool size */
     double busy = x->ok_rps_peak * x->base_mean / 1000;
-    json_object_set_new(o, "busy_at_peak", jnum(rnd(busy, 0.01)));
+    json_object_set_new(o, "concurrency_at_peak", jnum(rnd(busy, 0.01)));
     json_array_append_new(pools, o);
     if (name_is_llm(x->ep->name) && (!llm_name || x->base_mean > 0)) {
       llm_name = x->ep->name;

@@ -125,6 +125,7 @@ void cap_data_release(struct cap_data *d) {
   free(d->ep);
   free(d->sec_req);
   free(d->sec_fail);
+  free(d->sec_vus);
   memset(d, 0, sizeof *d);
 }
 
@@ -250,9 +251,11 @@ int cap_data_load(struct store *st, const struct run_info *run, const struct cap
   d->nsec = nsec;
   d->sec_req = xcalloc(nsec, sizeof *d->sec_req);
   d->sec_fail = xcalloc(nsec, sizeof *d->sec_fail);
+  d->sec_vus = xcalloc(nsec, sizeof *d->sec_vus);
   for (size_t i = 0; i < nsec; i++) {
     d->sec_req[i] = sec[i].req;
     d->sec_fail[i] = sec[i].fail;
+    d->sec_vus[i] = sec[i].has_vus ? sec[i].vus : NAN;
   }
 
   /* windows, merged forward until they hold enough requests */
@@ -792,6 +795,12 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
       }
     struct usl_fit f;
     json_t *u = json_object();
+    double xfit = 0, nfit = 0;
+    for (size_t i = 0; i < m; i++)
+      if (X[i] > xfit) {
+        xfit = X[i];
+        nfit = N[i];
+      }
     if (m >= USL_MIN_POINTS && usl_fit(N, X, m, USL_BOOT, USL_SEED, &f) == 0) {
       json_object_set_new(u, "sigma", jnum(f.sigma));
       json_object_set_new(u, "kappa", jnum(f.kappa));
@@ -814,7 +823,7 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
         snprintf(msg, sizeof msg,
                  "the peak lies beyond what the data identify (%s); sustained capacity is at least the %.0f "
                  "req/s observed at %.0f VUs",
-                 f.why, gpk, f.max_n);
+                 f.why, xfit, nfit);
       json_object_set_new(u, "statement", json_string(msg));
     } else {
       json_object_set_new(u, "identified", json_false());

@@ -81,6 +81,7 @@ struct cap_data {
   size_t nep;
   /* per-second overall buckets, index = t */
   long *sec_req, *sec_fail;
+  double *sec_vus;        /* NAN where the second has no VU sample */
   size_t nsec;
   long dropped_windows;   /* trailing windows with too few requests */
 };

@@ -147,6 +147,8 @@ struct rdata {
   double dur;          /* k6's test-run duration, else the sample span */
   double span;         /* covers every sample time */
   double max_vus;
+  double plat0, plat1; /* the VU plateau (>= 95 % of max VUs), seconds; NaN when unknown */
+  double w0, w1;       /* steady window used for the intervals (seconds since start) */
   int samples;         /* every endpoint has its samples */
   size_t n_eps;
   struct ep *eps;
@@ -257,7 +259,7 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
   }
   sqlite3_finalize(m);
 
-  r->max_vus = NAN;
+  r->max_vus = r->plat0 = r->plat1 = NAN;
   sqlite3_stmt *v = store_prepare(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", err);
   if (!v)
     return -1;
@@ -265,7 +267,39 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
   if (sqlite3_step(v) == SQLITE_ROW)
     r->max_vus = store_col_double(v, 0);
   sqlite3_finalize(v);
+  if (r->max_vus > 0) {
+    v = store_prepare(st, "SELECT min(t), max(t) + 1 FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
+                          "AND vus >= ?", err);
+    if (!v)
+      return -1;
+    sqlite3_bind_int64(v, 1, info->id);
+    sqlite3_bind_double(v, 2, 0.95 * r->max_vus);
+    if (sqlite3_step(v) == SQLITE_ROW) {
+      r->plat0 = store_col_double(v, 0);
+      r->plat1 = store_col_double(v, 1);
+    }
+    sqlite3_finalize(v);
+  }
   return 0;
+}
+
+/* The steady window of a run for the intervals: the VU plateau when it holds
+ * at least half the run, minus one block at each end (start-up burst, graceful
+ * stop). Transients happen once per run at a fixed place in the schedule, so
+ * resampling them as if they were random blocks would make every interval
+ * as wide as the transient (METHODS.md §3: compare steady states). */
+static void steady_window(struct rdata *r, double block_s) {
+  double a = 0, b = r->span;
+  if (isfinite(r->plat0) && isfinite(r->plat1) && r->plat1 - r->plat0 >= 0.5 * r->dur) {
+    a = r->plat0;
+    b = r->plat1 < r->span ? r->plat1 : r->span;
+  }
+  if (b - a >= 5 * block_s) {
+    a += block_s;
+    b -= block_s;
+  }
+  r->w0 = a;
+  r->w1 = b;
 }
 
 /* ---- per-endpoint statistics ------------------------------------------ */
@@ -275,6 +309,8 @@ struct side {
   double *cnt, *len;      /* per-block request counts and lengths */
   struct boot_counts counts;
   double stat[4];         /* p50 p95 p99 avg (point) */
+  double steady[4];       /* the same over the steady window */
+  double steady_rps;
   double rps;
   uint64_t n_ok, requests, failed;
   int has;                /* the endpoint exists in this run */
@@ -292,16 +328,14 @@ static const double probs[3] = {0.5, 0.95, 0.99};
 static void side_build(const struct rdata *r, const struct ep *e, double block_s, int samples, struct side *sd) {
   memset(sd, 0, sizeof *sd);
   for (int k = 0; k < 4; k++)
-    sd->stat[k] = NAN;
+    sd->stat[k] = sd->steady[k] = NAN;
+  sd->steady_rps = NAN;
   if (!e)
     return;
   sd->has = 1;
   sd->requests = e->requests;
   sd->failed = e->failed;
   sd->rps = r->dur > 0 ? (double)e->requests / r->dur : NAN;
-  size_t nb = (size_t)ceil(r->span / block_s);
-  if (nb == 0)
-    nb = 1;
   if (!samples) {
     for (int k = 0; k < 4; k++)
       sd->stat[k] = e->agg[k];
@@ -309,47 +343,75 @@ static void side_build(const struct rdata *r, const struct ep *e, double block_s
     return;
   }
   sd->exact = 1;
+  /* Point values: every successful request, as k6 computes them. */
   double *v = xmalloc((e->ns ? e->ns : 1) * sizeof *v), *t = xmalloc((e->ns ? e->ns : 1) * sizeof *t);
   size_t n = 0;
-  sd->cnt = xcalloc(nb, sizeof *sd->cnt);
-  sd->len = xmalloc(nb * sizeof *sd->len);
-  for (size_t i = 0; i < nb; i++) {
-    double end = (double)(i + 1) * block_s;
-    sd->len[i] = (end > r->span ? r->span : end) - (double)i * block_s;
-    if (!(sd->len[i] > 0))
-      sd->len[i] = block_s;
-  }
   uint64_t failed = 0;
   for (size_t i = 0; i < e->ns; i++) {
-    const struct sample *x = &e->s[i];
-    double b = floor(x->t / block_s);
-    size_t bi = b < 0 ? 0 : b >= (double)nb ? nb - 1 : (size_t)b;
-    sd->cnt[bi] += 1;
-    if (x->flags & SAMPLE_FAILED)
+    if (e->s[i].flags & SAMPLE_FAILED)
       failed++;
-    if (x->flags & SAMPLE_OK) {
-      v[n] = x->dur_ms;
-      t[n] = x->t;
-      n++;
-    }
+    if (e->s[i].flags & SAMPLE_OK)
+      v[n++] = e->s[i].dur_ms;
   }
-  sd->requests = e->ns;
-  sd->failed = failed;
-  sd->rps = r->dur > 0 ? (double)e->ns / r->dur : NAN;
-  boot_set_init(&sd->lat, v, t, n, block_s, nb);
-  free(v);
-  free(t);
-  sd->n_ok = n;
-  sd->counts.n_blocks = nb;
-  sd->counts.count = sd->cnt;
-  sd->counts.len = sd->len;
+  struct boot_set full;
+  boot_set_init(&full, v, NULL, n, 1, 1);
   double q[3], mean;
-  if (boot_weighted_stats(&sd->lat, NULL, probs, 3, q, &mean) > 0) {
+  if (boot_weighted_stats(&full, NULL, probs, 3, q, &mean) > 0) {
     sd->stat[0] = q[0];
     sd->stat[1] = q[1];
     sd->stat[2] = q[2];
     sd->stat[3] = mean;
   }
+  boot_set_release(&full);
+  sd->n_ok = n;
+  sd->requests = e->ns;
+  sd->failed = failed;
+  sd->rps = r->dur > 0 ? (double)e->ns / r->dur : NAN;
+  /* Intervals: the steady window, cut into blocks. */
+  double w = r->w1 - r->w0;
+  size_t nb = (size_t)ceil(w / block_s);
+  if (nb == 0)
+    nb = 1;
+  sd->cnt = xcalloc(nb, sizeof *sd->cnt);
+  sd->len = xmalloc(nb * sizeof *sd->len);
+  for (size_t i = 0; i < nb; i++) {
+    double end = (double)(i + 1) * block_s;
+    sd->len[i] = (end > w ? w : end) - (double)i * block_s;
+    if (!(sd->len[i] > 0))
+      sd->len[i] = block_s;
+  }
+  n = 0;
+  for (size_t i = 0; i < e->ns; i++) {
+    const struct sample *x = &e->s[i];
+    double rel = x->t - r->w0;
+    if (rel < 0 || x->t >= r->w1)
+      continue;
+    size_t bi = (size_t)floor(rel / block_s);
+    if (bi >= nb)
+      bi = nb - 1;
+    sd->cnt[bi] += 1;
+    if (x->flags & SAMPLE_OK) {
+      v[n] = x->dur_ms;
+      t[n] = rel;
+      n++;
+    }
+  }
+  boot_set_init(&sd->lat, v, t, n, block_s, nb);
+  free(v);
+  free(t);
+  if (boot_weighted_stats(&sd->lat, NULL, probs, 3, q, &mean) > 0) {
+    sd->steady[0] = q[0];
+    sd->steady[1] = q[1];
+    sd->steady[2] = q[2];
+    sd->steady[3] = mean;
+  }
+  double sc = 0;
+  for (size_t i = 0; i < nb; i++)
+    sc += sd->cnt[i];
+  sd->steady_rps = w > 0 ? sc / w : NAN;
+  sd->counts.n_blocks = nb;
+  sd->counts.count = sd->cnt;
+  sd->counts.len = sd->len;
 }
 
 static uint64_t fnv1a(const char *s) {
@@ -473,8 +535,23 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
     return;
   }
   for (int k = 0; k < 4; k++)
-    bstat[k] = bstat_ok[k] ? exp(lsum[k] / (double)nbase) : (bstat_ok[k] = 0, NAN);
+    bstat[k] = bstat_ok[k] ? exp(lsum[k] / (double)nbase) : NAN;
   brps = brps_ok ? exp(brps / (double)nbase) : NAN;
+  /* Steady-state ratios, the centre of the intervals. */
+  double sratio[5];
+  for (int k = 0; k < 5; k++) {
+    double lb = 0;
+    int ok = 1;
+    for (size_t j = 0; j < nbase; j++) {
+      double x = k < 4 ? bs[j].steady[k] : bs[j].steady_rps;
+      if (x > 0)
+        lb += log(x);
+      else
+        ok = 0;
+    }
+    double c = k < 4 ? cs.steady[k] : cs.steady_rps;
+    sratio[k] = ok && c >= 0 ? c / exp(lb / (double)nbase) : NAN;
+  }
 
   uint64_t seed = o->seed ^ fnv1a(label);
   struct boot_ci ci[4] = {{NAN, NAN}, {NAN, NAN}, {NAN, NAN}, {NAN, NAN}}, rci = {NAN, NAN};
@@ -492,7 +569,7 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
   free(bsets);
   free(bcnt);
 
-  uint64_t nb_report = nbase == 1 ? bn_sum : bn_sum;
+  uint64_t nb_report = bn_sum;
   static const int lat_metrics[4] = {M_P50, M_P95, M_P99, M_AVG};
   static const int min_n[4] = {MIN_N_P50, MIN_N_P95, MIN_N_P99, MIN_N_AVG};
   char reason[512], b1[64], b2[64];
@@ -512,7 +589,7 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
     else if (!strcmp(v, "inconclusive") && !samples)
       snprintf(reason, sizeof reason, "%+.1f%% but no per-request samples to test it", ch);
     else if (!strcmp(v, "inconclusive"))
-      snprintf(reason, sizeof reason, "%+.1f%% but the 95%% interval [%+.1f%%, %+.1f%%] includes no change",
+      snprintf(reason, sizeof reason, "%+.1f%%, but the steady-state 95%% interval [%+.1f%%, %+.1f%%] does not exclude no change",
                ch, (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100);
     else if (!strcmp(v, "unchanged"))
       snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
@@ -520,8 +597,10 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
       snprintf(reason, sizeof reason, "%s %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%], threshold %.4g%%)",
                metric_names[m], fmt_value(b1, sizeof b1, m, bstat[k]), fmt_value(b2, sizeof b2, m, cs.stat[k]), ch,
                (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100, o->threshold_pct);
-    json_array_append_new(arr, finding(label, m, bstat[k], cs.stat[k], ch, (ci[k].lo - 1) * 100,
-                                       (ci[k].hi - 1) * 100, nb_report, cs.n_ok, v, reason));
+    json_t *f = finding(label, m, bstat[k], cs.stat[k], ch, (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100, nb_report,
+                        cs.n_ok, v, reason);
+    json_object_set_new(f, "steady_change_pct", num((sratio[k] - 1) * 100));
+    json_array_append_new(arr, f);
   }
   if (want[M_RPS]) {
     double r = brps > 0 ? cs.rps / brps : NAN;
@@ -532,7 +611,7 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
       snprintf(reason, sizeof reason, "too few requests for throughput (%llu and %llu; needs %d per side)",
                (unsigned long long)breq_min, (unsigned long long)cs.requests, MIN_N_RPS);
     else if (!strcmp(v, "inconclusive"))
-      snprintf(reason, sizeof reason, "%+.1f%% but the 95%% interval [%+.1f%%, %+.1f%%] includes no change", ch,
+      snprintf(reason, sizeof reason, "%+.1f%%, but the steady-state 95%% interval [%+.1f%%, %+.1f%%] does not exclude no change", ch,
                (rci.lo - 1) * 100, (rci.hi - 1) * 100);
     else if (!strcmp(v, "unchanged"))
       snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
@@ -540,8 +619,10 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
       snprintf(reason, sizeof reason, "throughput %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%])",
                fmt_value(b1, sizeof b1, M_RPS, brps), fmt_value(b2, sizeof b2, M_RPS, cs.rps), ch,
                (rci.lo - 1) * 100, (rci.hi - 1) * 100);
-    json_array_append_new(arr, finding(label, M_RPS, brps, cs.rps, ch, (rci.lo - 1) * 100, (rci.hi - 1) * 100,
-                                       breq, cs.requests, v, reason));
+    json_t *f = finding(label, M_RPS, brps, cs.rps, ch, (rci.lo - 1) * 100, (rci.hi - 1) * 100, breq, cs.requests,
+                        v, reason);
+    json_object_set_new(f, "steady_change_pct", num((sratio[4] - 1) * 100));
+    json_array_append_new(arr, f);
   }
   if (want[M_ERR]) {
     double pv;
@@ -610,6 +691,9 @@ static json_t *build_findings(struct rdata *base, size_t nbase, struct rdata *ca
   double block_s = boot_block_seconds(dmax);
   if (block_out)
     *block_out = block_s;
+  steady_window(cand, block_s);
+  for (size_t j = 0; j < nbase; j++)
+    steady_window(&base[j], block_s);
   json_t *arr = json_array();
   if (selected("ALL", o))
     endpoint_findings(base, nbase, cand, "ALL", want, o, block_s, arr);
@@ -833,6 +917,16 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
   json_t *bt = json_object();
   json_object_set_new(bt, "method", json_string("block Poisson bootstrap, percentile interval"));
   json_object_set_new(bt, "block_s", json_real(block_s));
+  json_object_set_new(bt, "basis", json_string("steady state: the VU plateau minus one block at each end"));
+  json_t *win = json_object();
+  json_t *wb = json_array(), *wc = json_array();
+  json_array_append_new(wb, json_real(nhist ? hist[0].w0 : pinned.w0));
+  json_array_append_new(wb, json_real(nhist ? hist[0].w1 : pinned.w1));
+  json_array_append_new(wc, json_real(cd.w0));
+  json_array_append_new(wc, json_real(cd.w1));
+  json_object_set_new(win, "baseline", wb);
+  json_object_set_new(win, "candidate", wc);
+  json_object_set_new(bt, "window_s", win);
   json_object_set_new(bt, "level", json_real(LEVEL));
   char seedbuf[32];
   snprintf(seedbuf, sizeof seedbuf, "%llu", (unsigned long long)o->seed);
@@ -915,7 +1009,7 @@ static void row_cells(json_t *f, char cells[C_COUNT][96]) {
 }
 
 static const char *const headers[C_COUNT] = {"Endpoint", "Metric", "Baseline", "Candidate",
-                                             "Change",   "95% CI", "n base/cand", "Verdict"};
+                                             "Change",   "95% CI (steady)", "n base/cand", "Verdict"};
 
 void compare_render_md(json_t *cmp, struct strbuf *out) {
   json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
@@ -1001,8 +1095,10 @@ void compare_render_text(json_t *cmp, struct strbuf *out) {
   }
   for (int k = 0; k < C_COUNT; k++) {
     int right = k >= C_BASE && k <= C_N;
-    strbuf_addf(out, right ? "%*s" : "%-*s", (int)width[k], headers[k]);
-    strbuf_addstr(out, k + 1 < C_COUNT ? "  " : "\n");
+    if (k + 1 == C_COUNT)
+      strbuf_addf(out, "%s\n", headers[k]);
+    else
+      strbuf_addf(out, right ? "%*s  " : "%-*s  ", (int)width[k], headers[k]);
   }
   for (size_t i = 0; i < n; i++)
     for (int k = 0; k < C_COUNT; k++) {

@@ -362,13 +362,13 @@ static int run_charts(struct store *st, const struct run_info *run, json_t *entr
   strbuf_addf(&title, "Response time percentiles per second - %s", title_name);
   struct chart c = {stem, title.buf, "seconds since start", "ms (successful requests)", "VUs",
                     CHART_LINES, 4, lat_s, lat.n, lat.x, NULL, lat.y,
-                    o->cap.slo_p95_ms, "SLO p95", NAN, NULL, 1};
+                    o->cap.slo_p95_ms, "SLO p95", NAN, NULL, 1, 1};
   /* Draw the SLO line only when it is within reach of the data. */
   double ymax = 0;
   for (size_t i = 0; i < lat.n * 4; i++)
     if (i % 4 != 3 && isfinite(lat.y[i]) && lat.y[i] > ymax)
       ymax = lat.y[i];
-  if (ymax < o->cap.slo_p95_ms * 0.5)
+  if (ymax < o->cap.slo_p95_ms * 0.25)
     c.hline = NAN;
   json_object_set_new(charts, "latency", make_chart(o, cl, &c, err, &failed));
   free(stem);
@@ -379,7 +379,7 @@ static int run_charts(struct store *st, const struct run_info *run, json_t *entr
   strbuf_reset(&title);
   strbuf_addf(&title, "Requests and errors per second - %s", title_name);
   struct chart c2 = {stem, title.buf, "seconds since start", "requests per second", "VUs",
-                     CHART_LINES, 3, thr_s, thr.n, thr.x, NULL, thr.y, NAN, NULL, NAN, NULL, 1};
+                     CHART_LINES, 3, thr_s, thr.n, thr.x, NULL, thr.y, NAN, NULL, NAN, NULL, 1, 0};
   json_object_set_new(charts, "throughput", make_chart(o, cl, &c2, err, &failed));
   free(stem);
   sb_free(&lat);
@@ -441,7 +441,7 @@ static int run_charts(struct store *st, const struct run_info *run, json_t *entr
     strbuf_reset(&title);
     strbuf_addf(&title, "p95 per endpoint per second - %s", title_name);
     struct chart c3 = {stem, title.buf, "seconds since start", "ms (successful requests)", NULL,
-                       CHART_LINES, ne, es, ep.n, ep.x, NULL, ep.y, NAN, NULL, NAN, NULL, 1};
+                       CHART_LINES, ne, es, ep.n, ep.x, NULL, ep.y, NAN, NULL, NAN, NULL, 1, 1};
     json_object_set_new(charts, "endpoints_p95", make_chart(o, cl, &c3, err, &failed));
     free(stem);
     free(es);
@@ -500,7 +500,7 @@ static int run_charts(struct store *st, const struct run_info *run, json_t *entr
     strbuf_reset(&title);
     strbuf_addf(&title, "System under test: CPU and memory - %s", title_name);
     struct chart c4 = {stem, title.buf, "seconds since start", "CPU %", "MiB", CHART_LINES, 2, ss,
-                       sy.n, sy.x, NULL, sy.y, NAN, NULL, NAN, NULL, 1};
+                       sy.n, sy.x, NULL, sy.y, NAN, NULL, NAN, NULL, 1, 0};
     json_object_set_new(charts, "system", make_chart(o, cl, &c4, err, &failed));
     free(stem);
     sb_free(&sy);
@@ -547,7 +547,7 @@ static int compare_chart(const struct run_info *run, json_t *entry, json_t *cmp,
   struct chart_series s[2] = {{b.buf, 0, 0}, {c.buf, 0, 0}};
   char *stem = unique_stem(cl, run->name, run->id, "vs-baseline");
   struct chart ch = {stem, t.buf, NULL, "p95 ms (successful requests)", NULL, CHART_BARS, 2, s, n,
-                     NULL, labels, y, NAN, NULL, NAN, NULL, 1};
+                     NULL, labels, y, NAN, NULL, NAN, NULL, 1, 0};
   int failed = 0;
   json_object_set_new(json_object_get(entry, "charts"), "compare", make_chart(o, cl, &ch, err, &failed));
   free(stem);
@@ -564,7 +564,7 @@ static int capacity_charts(const struct run_info *run, json_t *centry, json_t *c
   json_t *charts = json_object();
   json_object_set_new(centry, "charts", charts);
   json_t *levels = json_object_get(cap, "levels"), *L;
-  size_t i, n = json_array_size(levels);
+  size_t i;
   int failed = 0;
   struct series_buf lv = {.ncols = 2};
   json_array_foreach(levels, i, L) {
@@ -581,7 +581,7 @@ static int capacity_charts(const struct run_info *run, json_t *centry, json_t *c
   char *stem = unique_stem(cl, run->name, run->id, "capacity");
   struct chart c = {stem, t.buf, "concurrent users (VUs)", "p95 ms", "requests/s", CHART_LINES, 2,
                     ls, lv.n, lv.x, NULL, lv.y, o->cap.slo_p95_ms, slo.buf, knee,
-                    isfinite(knee) ? "breaking point" : NULL, 1};
+                    isfinite(knee) ? "breaking point" : NULL, 1, 0};
   json_object_set_new(charts, "load", make_chart(o, cl, &c, err, &failed));
   free(stem);
 
@@ -589,8 +589,7 @@ static int capacity_charts(const struct run_info *run, json_t *centry, json_t *c
   json_t *usl = json_object_get(cap, "usl");
   double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa"), lambda = jnum(usl, "lambda");
   json_object_set_new(charts, "usl", json_null());
-  if (json_is_true(json_object_get(usl, "identified")) && isfinite(sigma) && isfinite(kappa) &&
-      isfinite(lambda)) {
+  if (isfinite(sigma) && isfinite(kappa) && isfinite(lambda) && lv.n > 0) {
     struct series_buf u = {.ncols = 2};
     double nmax = 0;
     for (size_t k = 0; k < lv.n; k++)
@@ -625,31 +624,23 @@ static int capacity_charts(const struct run_info *run, json_t *centry, json_t *c
       }
     strbuf_reset(&t);
     strbuf_addf(&t, "Universal Scalability Law fit - %s", run->name);
-    static const struct chart_series us[2] = {{"measured requests/s", 0, 1}, {"USL fit", 0, 0}};
+    int ident = json_is_true(json_object_get(usl, "identified"));
+    struct chart_series us[2] = {{"measured requests/s", 0, 1},
+                                 {ident ? "USL fit" : "USL fit (peak not identified by the data)", 0, 0}};
     stem = unique_stem(cl, run->name, run->id, "usl");
     struct chart c2 = {stem, t.buf, "concurrent users (VUs)", "requests/s", NULL, CHART_LINES, 2, us,
                        u.n, u.x, NULL, u.y, NAN, NULL, isfinite(peak) ? peak : NAN,
-                       isfinite(peak) ? "USL peak" : NULL, 1};
+                       isfinite(peak) ? "USL peak" : NULL, 1, 0};
     json_object_set_new(charts, "usl", make_chart(o, cl, &c2, err, &failed));
     free(stem);
     sb_free(&u);
   }
 
-  /* Phase breakdown: the first level vs the level at the breaking point. */
+  /* Phase breakdown at low load vs the knee (the bottleneck analysis). */
   json_object_set_new(charts, "phases", json_null());
-  json_t *low = NULL, *atk = NULL;
-  json_array_foreach(levels, i, L) {
-    if (json_is_true(json_object_get(L, "ramp_down")))
-      continue;
-    if (!low)
-      low = L;
-    if (isfinite(knee) && jnum(L, "vus") <= knee + 1e-9)
-      atk = L;
-  }
-  if (!atk && n)
-    atk = json_array_get(levels, n - 1);
-  json_t *pl = json_object_get(low, "phase_mean_ms"), *pk = json_object_get(atk, "phase_mean_ms");
-  if (low && atk && low != atk && json_is_object(pl) && json_is_object(pk)) {
+  json_t *pl = jget(cap, "bottleneck.full.phases.low_load_mean_ms");
+  json_t *pk = jget(cap, "bottleneck.full.phases.knee_mean_ms");
+  if (json_is_object(pl) && json_is_object(pk)) {
     const char *key;
     json_t *val;
     const char **labels = xcalloc(json_object_size(pl) + 1, sizeof *labels);
@@ -662,15 +653,14 @@ static int capacity_charts(const struct run_info *run, json_t *centry, json_t *c
       m++;
     }
     struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-    strbuf_addf(&a, "low load (%g VUs)", jnum(low, "vus"));
-    strbuf_addf(&b, "%s (%g VUs)", isfinite(knee) ? "at the breaking point" : "highest load",
-                jnum(atk, "vus"));
+    strbuf_addf(&a, "low load (up to %g VUs)", jnum(cap, "bottleneck.full.low_load.vus_max"));
+    strbuf_addf(&b, "at the knee (%g VUs)", jnum(cap, "bottleneck.full.knee.vus"));
     struct chart_series ps[2] = {{a.buf, 0, 0}, {b.buf, 0, 0}};
     strbuf_reset(&t);
     strbuf_addf(&t, "Where the time goes: mean request phases - %s", run->name);
     stem = unique_stem(cl, run->name, run->id, "phases");
     struct chart c3 = {stem, t.buf, NULL, "mean ms per request", NULL, CHART_BARS, 2, ps, m, NULL,
-                       labels, y, NAN, NULL, NAN, NULL, 1};
+                       labels, y, NAN, NULL, NAN, NULL, 1, 0};
     json_object_set_new(charts, "phases", make_chart(o, cl, &c3, err, &failed));
     free(stem);
     free(labels);
@@ -885,32 +875,99 @@ static int is_soak(const struct run_info *run) {
   return contains_ci(run->scenario ? run->scenario : "", "soak");
 }
 
-/* LLM calls per hour within the SLO: the requests/s of endpoints whose name
- * says LLM, agent or generate, scaled to the maximum load within the SLO. */
-static json_t *llm_capacity(json_t *show, json_t *cap) {
-  double total_rps = jnum(show, "summary.rps"), llm_rps = 0;
+/* LLM calls per hour within the SLO: the capacity document's own figure
+ * (bottleneck.full.llm_*); NULL when the run has no LLM-like endpoint. */
+static json_t *llm_capacity(json_t *cap) {
+  json_t *full = jget(cap, "bottleneck.full");
+  double calls = jnum(full, "llm_calls_per_hour");
+  const char *ep = jstr(full, "llm_endpoint");
+  if (!isfinite(calls) || !*ep)
+    return json_null();
+  json_t *out = json_pack("{s:s,s:f}", "endpoint", ep, "calls_per_hour", calls);
   json_t *e;
   size_t i;
-  json_t *names = json_array();
-  json_array_foreach(json_object_get(show, "endpoints"), i, e) {
-    const char *n = jstr(e, "endpoint");
-    if (contains_ci(n, "llm") || contains_ci(n, "agent") || contains_ci(n, "generate") ||
-        contains_ci(n, "completion")) {
-      llm_rps += jnum(e, "rps");
-      json_array_append_new(names, json_string(n));
+  json_array_foreach(json_object_get(full, "endpoint_capacity"), i, e) {
+    if (!strcmp(jstr(e, "endpoint"), ep)) {
+      json_object_set_new(out, "rps_within_slo", num_or_null(jnum(e, "rps_within_slo")));
+      json_object_set_new(out, "peak_calls_per_hour", num_or_null(jnum(e, "peak_calls_per_hour")));
+      json_object_set_new(out, "service_time_ms", num_or_null(jnum(e, "service_time_ms")));
     }
   }
-  double max_rps = jnum(cap, "max_rps_within_slo");
-  if (json_is_object(jget(cap, "max_rps_within_slo")))
-    max_rps = jnum(cap, "max_rps_within_slo.rps");
-  if (!json_array_size(names) || !(total_rps > 0) || !isfinite(max_rps)) {
-    json_decref(names);
-    return json_null();
+  return out;
+}
+
+/* Scaling advice from the USL fit and the resources at the knee. */
+static json_t *scaling_advice(json_t *cap) {
+  json_t *reasons = json_array();
+  const char *strategy = "horizontal";
+  json_t *usl = json_object_get(cap, "usl");
+  double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa");
+  const char *res = jstr(cap, "bottleneck.resource");
+  json_t *r, *cpu = NULL;
+  size_t i;
+  json_array_foreach(jget(cap, "bottleneck.full.resources"), i, r) if (!strcmp(jstr(r, "resource"), "cpu")) cpu = r;
+  struct strbuf sb = STRBUF_INIT;
+  if (!strcmp(res, "cpu")) {
+    strategy = "vertical or horizontal";
+    json_array_append_new(reasons, json_string("CPU saturates at the knee: more or faster cores "
+                                               "(vertical) raise the ceiling directly; more "
+                                               "instances (horizontal) do too if state is shared "
+                                               "outside the process."));
+  } else if (!strcmp(res, "memory")) {
+    strategy = "vertical";
+    json_array_append_new(reasons, json_string("memory is the saturated resource: a larger "
+                                               "instance (vertical) or less memory per request "
+                                               "helps; more instances only if the working set "
+                                               "partitions."));
+  } else if (!strcmp(res, "backend_pool") || !strcmp(res, "server_concurrency")) {
+    strategy = "horizontal (or a larger pool)";
+    json_array_append_new(reasons, json_string("a fixed-size pool or concurrency limit fills up "
+                                               "first: raise the limit where the backend allows "
+                                               "it, or add instances each with their own pool; "
+                                               "a bigger machine alone does not help."));
+  } else {
+    strategy = "horizontal";
+    if (cpu && jnum(cpu, "knee_pct") < 70) {
+      strbuf_addf(&sb, "no host resource saturates at the knee (host CPU %.0f%%): the limit is a "
+                       "soft one inside the service (a lock, pool or single-threaded stage), "
+                       "so a bigger machine (vertical) is unlikely to help; more instances "
+                       "behind a load balancer (horizontal) multiply it, as long as the shared "
+                       "backends keep up.", jnum(cpu, "knee_pct"));
+      json_array_append_new(reasons, json_string(sb.buf));
+    } else {
+      json_array_append_new(reasons, json_string("the saturated resource is not identified from "
+                                                 "the metrics; scale out (horizontal) and repeat "
+                                                 "the ramp to confirm the gain."));
+    }
   }
-  double share = llm_rps / total_rps;
-  return json_pack("{s:o,s:o,s:o,s:o}", "endpoints", names, "share_of_requests", json_real(share),
-                   "calls_per_s", json_real(max_rps * share), "calls_per_hour",
-                   json_real(floor(max_rps * share * 3600)));
+  if (isfinite(sigma) && sigma > 0.05) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "contention is high (USL sigma %.3f): part of the work is serialised, so "
+                     "each added instance or core gains less; reduce the shared critical "
+                     "section first.", sigma);
+    json_array_append_new(reasons, json_string(sb.buf));
+  }
+  if (isfinite(kappa) && kappa > 1e-4) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "coherency cost is visible (USL kappa %.2g): throughput falls past the "
+                     "peak, so run each instance below its peak concurrency and partition "
+                     "state rather than share it.", kappa);
+    json_array_append_new(reasons, json_string(sb.buf));
+  } else if (isfinite(sigma) && sigma <= 0.05) {
+    json_array_append_new(reasons, json_string("the USL fit shows near-linear scaling up to the "
+                                               "tested load (small sigma and kappa), which "
+                                               "favours adding instances."));
+  }
+  double inst = jnum(cap, "instances_for_target");
+  if (isfinite(inst)) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "to carry the target of %.0f users within the SLO, plan for %.0f "
+                     "instance(s) like the one tested, plus headroom for the loss of one.",
+                jnum(cap, "target_users"), inst);
+    json_array_append_new(reasons, json_string(sb.buf));
+  }
+  strbuf_release(&sb);
+  return json_pack("{s:s,s:o}", "strategy", strategy, "reasons", reasons);
 }
 
 struct run_list {
@@ -1090,7 +1147,8 @@ static int build_model(struct store *st, struct run_list *rl, struct report_opts
       } else {
         json_object_set_new(centry, "capacity", cap);
         json_object_set_new(centry, "error", json_null());
-        json_object_set_new(centry, "llm", llm_capacity(show, cap));
+        json_object_set_new(centry, "llm", llm_capacity(cap));
+        json_object_set_new(centry, "scaling", scaling_advice(cap));
         if (capacity_charts(run, centry, cap, o, cl, err) < 0) {
           json_decref(centry);
           return -1;
@@ -1309,7 +1367,7 @@ int cmd_report(int argc, char **argv, const struct global_opts *g) {
   int c, rc = LR_OK;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+ho:f:", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "ho:f:", opts, NULL)) != -1) {
     int bad = 0;
     switch (c) {
     case 'h':

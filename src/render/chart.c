@@ -97,7 +97,9 @@ static void write_gp(const struct chart *c, const char *stem, struct strbuf *gp)
     if (c->ymin_zero)
       strbuf_addstr(gp, "set y2range [0:*]\n");
   }
-  if (c->ymin_zero)
+  if (c->logy)
+    strbuf_addstr(gp, "set logscale y 10\nset mytics 10\n");
+  else if (c->ymin_zero)
     strbuf_addstr(gp, "set yrange [0:*]\n");
   if (!isnan(c->hline)) {
     strbuf_addstr(gp, "set arrow 1 from graph 0, first ");

@@ -40,6 +40,7 @@ struct chart {
   double vline;              /* vertical marker (e.g. the knee), NAN = none */
   const char *vline_title;
   int ymin_zero;             /* start the y axes at 0 */
+  int logy;                  /* logarithmic left y axis (latency spans decades) */
 };
 
 /** Writes DIR/NAME.gp and DIR/NAME.tsv (each via a temp file and rename). */

@@ -53,21 +53,33 @@ void esc_utf8_clean(struct strbuf *sb, const char *s) {
   }
 }
 
+static int is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
 void esc_md(struct strbuf *sb, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  /* Block markers only matter at the start of the text. */
+  const unsigned char *p = (const unsigned char *)s, *start = p;
+  /* Block markers only matter at the start of the text: "# ", "- ", "+ ",
+   * "1. ", "1) ", "===" and "---" lines. */
   const unsigned char *q = p;
   while (*q >= '0' && *q <= '9')
     q++;
-  int ordered = q > p && (*q == '.' || *q == ')');
+  int ordered = q > p && (*q == '.' || *q == ')') && (!q[1] || q[1] == ' ' || q[1] == '\t');
+  int lead = (*p == '#' || *p == '-' || *p == '+' || *p == '=') &&
+             (!p[1] || p[1] == ' ' || p[1] == '\t' || p[1] == *p);
   for (; *p; p++) {
     unsigned char c = *p;
     if (is_ctrl(c)) {
       strbuf_addch(sb, ' ');
       continue;
     }
-    if (strchr("\\`*_[]<>|&~!", c) ||
-        (p == (const unsigned char *)s && strchr("#+-=:", c)) || (ordered && p == q))
+    int esc = strchr("\\`*[]<>|&~!", c) != NULL;
+    /* '_' inside a word cannot start emphasis (CommonMark flanking rules). */
+    if (c == '_')
+      esc = p == start || !is_alnum(p[-1]) || !is_alnum(p[1]);
+    if ((p == start && lead) || (ordered && p == q))
+      esc = 1;
+    if (esc)
       strbuf_addch(sb, '\\');
     strbuf_addch(sb, c);
   }
@@ -75,15 +87,19 @@ void esc_md(struct strbuf *sb, const char *s) {
 
 void esc_md_code(struct strbuf *sb, const char *s) {
   /* The fence is one backtick longer than the longest run inside. */
-  size_t run = 0, longest = 0;
+  size_t run = 0, longest = 0, n = strlen(s);
   for (const char *p = s; *p; p++) {
     run = *p == '`' ? run + 1 : 0;
     if (run > longest)
       longest = run;
   }
+  /* A space pads content that starts or ends with a backtick or a space
+   * (CommonMark strips one space from each side). */
+  int pad = n && (s[0] == '`' || s[n - 1] == '`' || s[0] == ' ' || s[n - 1] == ' ');
   for (size_t i = 0; i <= longest; i++)
     strbuf_addch(sb, '`');
-  strbuf_addch(sb, ' ');
+  if (pad)
+    strbuf_addch(sb, ' ');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if (is_ctrl(*p))
       strbuf_addch(sb, ' ');
@@ -92,7 +108,8 @@ void esc_md_code(struct strbuf *sb, const char *s) {
     else
       strbuf_addch(sb, *p);
   }
-  strbuf_addch(sb, ' ');
+  if (pad)
+    strbuf_addch(sb, ' ');
   for (size_t i = 0; i <= longest; i++)
     strbuf_addch(sb, '`');
 }

@@ -11,12 +11,14 @@
 #include "util/strbuf.h"
 
 /** Markdown text safe both inline and in a GFM table cell: backslash before
- *  every character that could start markup (\ ` * _ [ ] < > | & ~ ! and, at
- *  the start, # + - = and "1." list markers); control characters → space. */
+ *  every character that could start markup (\ ` * [ ] < > | & ~ !, '_' at a
+ *  word boundary, and at the start "# ", "- ", "+ ", "1. ", "==="); control
+ *  characters → space. Plain names (GET /api/x_y/{id}) stay readable. */
 void esc_md(struct strbuf *sb, const char *s);
 
-/** Markdown code span: `s` between enough backticks, control chars → space,
- *  '|' escaped so it stays inside a table cell. */
+/** Markdown code span: `s` between enough backticks (padded with a space
+ *  when it starts or ends with one), control chars → space, '|' escaped so
+ *  it stays inside a table cell. */
 void esc_md_code(struct strbuf *sb, const char *s);
 
 /** HTML text and attribute values: & < > " ' as entities, control → space. */

@@ -84,14 +84,22 @@ static void inline_images(cmark_node *doc, const char *base_dir) {
     const char *url = cmark_node_get_url(n);
     if (!url)
       continue;
+    /* cmark-gfm's safe mode keeps data: URLs of raster images only, so a
+     * chart's SVG is embedded through its PNG twin (charts/NAME.png). */
     size_t l = strlen(url);
-    const char *mime = l > 4 && !strcmp(url + l - 4, ".svg")   ? "image/svg+xml"
-                       : l > 4 && !strcmp(url + l - 4, ".png") ? "image/png"
-                                                               : NULL;
-    if (!mime)
+    struct strbuf rel = STRBUF_INIT;
+    strbuf_addstr(&rel, url);
+    if (l > 4 && !strcmp(url + l - 4, ".svg"))
+      memcpy(rel.buf + l - 4, ".png", 4);
+    if (!(rel.len > 4 && !strcmp(rel.buf + rel.len - 4, ".png"))) {
+      strbuf_release(&rel);
       continue;
+    }
+    const char *mime = "image/png";
     struct strbuf data = STRBUF_INIT;
-    if (read_local(base_dir, url, &data) == 0) {
+    int got = read_local(base_dir, rel.buf, &data);
+    strbuf_release(&rel);
+    if (got == 0) {
       struct strbuf uri = STRBUF_INIT;
       strbuf_addf(&uri, "data:%s;base64,", mime);
       add_base64(&uri, (const unsigned char *)data.buf, data.len);

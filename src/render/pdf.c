@@ -502,27 +502,28 @@ static void draw_table(struct pdfw *w, const struct blk *b) {
     if (minw[c] > 90)
       minw[c] = 90; /* long words get broken */
   }
-  /* Shrink the widest columns until the table fits. */
-  for (int guard = 0; guard < 1000; guard++) {
-    float sum = 0;
-    size_t widest = 0;
-    for (size_t c = 0; c < nc; c++) {
-      sum += wid[c];
-      if (wid[c] - minw[c] > wid[widest] - minw[widest])
-        widest = c;
-    }
-    if (sum <= CONTENT_W + 0.01f)
-      break;
-    float slack = wid[widest] - minw[widest];
-    if (slack <= 0.5f) {
-      /* Every column at its minimum: scale them all. */
-      float k = CONTENT_W / sum;
+  /* Too wide: every column gives up a share of the excess in proportion
+   * to its slack (natural width minus its longest word); when that is not
+   * enough, all columns scale down and long words break. */
+  float sum = 0, slack = 0;
+  for (size_t c = 0; c < nc; c++) {
+    if (minw[c] > wid[c])
+      minw[c] = wid[c];
+    sum += wid[c];
+    slack += wid[c] - minw[c];
+  }
+  if (sum > CONTENT_W) {
+    float excess = sum - CONTENT_W;
+    if (slack >= excess) {
       for (size_t c = 0; c < nc; c++)
-        wid[c] *= k;
-      break;
+        wid[c] -= excess * (wid[c] - minw[c]) / slack;
+    } else {
+      float msum = 0;
+      for (size_t c = 0; c < nc; c++)
+        msum += minw[c];
+      for (size_t c = 0; c < nc; c++)
+        wid[c] = minw[c] * CONTENT_W / msum;
     }
-    float cut = sum - CONTENT_W;
-    wid[widest] -= cut < slack ? cut : (slack > 10 ? slack / 2 : slack);
   }
   /* Row heights. */
   size_t *nl = xcalloc(b->nrows * nc, sizeof *nl);

@@ -13,13 +13,13 @@ enum node_kind { N_TEXT, N_VAR, N_EACH, N_IF, N_UNLESS };
 enum filter {
   F_NONE = -1,
   /* Same order as filter_names[] (alphabetical, for bsearch). */
-  F_CHG, F_CODE, F_COUNT, F_DUR, F_F0, F_F1, F_F2, F_F3, F_HTML, F_INT, F_JSON, F_MB, F_MS,
+  F_CHG, F_CODE, F_COUNT, F_DUR, F_F0, F_F1, F_F2, F_F3, F_G3, F_HTML, F_INT, F_JSON, F_MB, F_MS,
   F_PASSFAIL, F_PCT, F_RAW, F_S, F_YESNO
 };
 
 /* Filter names MUST be in alphabetical order (test_template checks it). */
 const char *const tmpl_filter_names[] = {
-  "chg", "code", "count", "dur", "f0", "f1", "f2", "f3", "html", "int", "json", "mb", "ms",
+  "chg", "code", "count", "dur", "f0", "f1", "f2", "f3", "g3", "html", "int", "json", "mb", "ms",
   "passfail", "pct", "raw", "s", "yesno",
 };
 const size_t tmpl_filter_count = sizeof tmpl_filter_names / sizeof tmpl_filter_names[0];
@@ -508,6 +508,12 @@ static void fmt_number(int filter, double v, struct strbuf *out) {
   case F_F2: add_fixed(out, v, 2); break;
   case F_F3: add_fixed(out, v, 3); break;
   case F_MB: add_fixed(out, v / (1024.0 * 1024.0), 1); break;
+  case F_G3: {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.3g", v);
+    strbuf_addstr(out, buf);
+    break;
+  }
   case F_DUR: {
     double r = floor(v + 0.5);
     long long tot = (long long)r;
@@ -535,7 +541,7 @@ int tmpl_format_number(const char *filter, double v, struct strbuf *out) {
 
 static int is_number_filter(int f) {
   return f == F_MS || f == F_S || f == F_PCT || f == F_CHG || f == F_F0 || f == F_F1 ||
-         f == F_F2 || f == F_F3 || f == F_INT || f == F_MB || f == F_DUR;
+         f == F_F2 || f == F_F3 || f == F_G3 || f == F_INT || f == F_MB || f == F_DUR;
 }
 
 static const char *type_name(json_t *v) {

@@ -1,7 +1,7 @@
 /* template.h - a small template language over a jansson value.
  *
  *   {{path}}                 a value, escaped for Markdown (render/escape.h)
- *   {{path|filter}}          formatted: ms s dur pct chg f0 f1 f2 f3 int mb
+ *   {{path|filter}}          formatted: ms s dur pct chg f0 f1 f2 f3 g3 int mb
  *                            passfail yesno code html raw json count
  *   {{path?}}                the same, but a missing key gives null ("n/a")
  *   {{#each path}}…{{else}}…{{/each}}   arrays (objects: members, @key)

@@ -7,7 +7,7 @@
 
 void ediv_opts_init(struct ediv_opts *o) {
   o->p_final = 0.001;
-  o->min_magnitude = 0.05;
+  o->min_magnitude = 0.03;
   o->window = 50;
   o->min_size = 3;
 }
@@ -144,22 +144,19 @@ static void segment_window(const double *z, size_t s, size_t e, const struct edi
     bd[nl + 1] = e;
     qsort(bd, nl + 2, sizeof *bd, cmp_size);
     double best_q = -INFINITY;
-    size_t best_tau = 0, best_a = 0, best_b = 0;
+    size_t best_tau = 0;
     for (size_t k = 0; k + 1 < nl + 2; k++) {
       size_t tau;
       double q;
-      if (best_split(z, bd[k], bd[k + 1], o->min_size, &tau, &q) && q > best_q) {
+      /* The strongest split among the significant ones of every interval. */
+      if (best_split(z, bd[k], bd[k + 1], o->min_size, &tau, &q) && q > best_q &&
+          ediv_t_test(z + bd[k], tau - bd[k], z + tau, bd[k + 1] - tau) < p1) {
         best_q = q;
         best_tau = tau;
-        best_a = bd[k];
-        best_b = bd[k + 1];
       }
     }
     free(bd);
     if (!best_tau)
-      break;
-    double p = ediv_t_test(z + best_a, best_tau - best_a, z + best_tau, best_b - best_tau);
-    if (!(p < p1))
       break;
     local[nl++] = best_tau;
   }

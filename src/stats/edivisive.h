@@ -13,7 +13,7 @@
 
 struct ediv_opts {
   double p_final;       /* 0.001 */
-  double min_magnitude; /* 0.05: a 5 % step (on the log scale: exp(|Δ|) - 1) */
+  double min_magnitude; /* 0.03, so that steps of 5 % show through noise (exp(|Δ|) - 1) */
   size_t window;        /* 50 runs, sliding by window/2 */
   size_t min_size;      /* 3: fewest points on each side of a split */
 };

@@ -31,6 +31,7 @@ static gzFile out_gz;
 static char obuf[1 << 20];
 static size_t olen;
 static uint64_t total;
+static uint64_t n_lines, n_requests;
 
 static void flush_out(void) {
   if (!olen)
@@ -316,7 +317,10 @@ static void put_group_tags(const char *group) {
   PUTS("\"}");
 }
 
-static void end_point(void) { PUTS("}}\n"); }
+static void end_point(void) {
+  PUTS("}}\n");
+  n_lines++;
+}
 
 static void put_check(int64_t t, const char *group, const char *check, int ok) {
   point_head(M_CHECKS, t);
@@ -393,7 +397,7 @@ int main(int argc, char **argv) {
   long *iters = calloc((size_t)max_vus + 1, sizeof *iters);
   int64_t sec = 0;
   int vus = 1;
-  int knee = max_vus * 6 / 10; /* the system saturates here */
+  int knee = max_vus * 3 / 4; /* the system saturates here */
   while (total < size) {
     double f = (double)total / (double)size;
     double shape = f < 0.3 ? f / 0.3 : f < 0.9 ? 1.0 : (1.0 - f) / 0.1;
@@ -455,6 +459,7 @@ int main(int argc, char **argv) {
           }
         }
         make_http_tags(ep, status, error, error_code);
+        n_requests++;
         /* Phases (ns). */
         int new_conn = unif() < 0.02 + (status == 0 ? 0.5 : 0.0);
         uint64_t connecting = new_conn ? lognorm_ns(0.35 * slow, 0.4) : 0;
@@ -562,7 +567,8 @@ int main(int argc, char **argv) {
     perror(path);
     return 74;
   }
-  fprintf(stderr, "gen_k6: %s: %llu bytes (uncompressed), %lld s of test, style %s\n", path,
-          (unsigned long long)total, (long long)sec, style == V0 ? "v0" : "v2");
+  fprintf(stderr, "gen_k6: %s: %llu bytes (uncompressed), points %llu, requests %llu, %lld s of test, style %s\n",
+          path, (unsigned long long)total, (unsigned long long)n_lines, (unsigned long long)n_requests,
+          (long long)sec, style == V0 ? "v0" : "v2");
   return 0;
 }

@@ -17,6 +17,12 @@ static void markdown(void) {
   STR_EQ(E(esc_md, "GET /api/x"), "GET /api/x", "plain");
   STR_EQ(E(esc_md, "a|b"), "a\\|b", "pipe");
   STR_EQ(E(esc_md, "*x* _y_ [l](u) ![i](u)"), "\\*x\\* \\_y\\_ \\[l\\](u) \\!\\[i\\](u)", "inline");
+  STR_EQ(E(esc_md, "http_req_duration"), "http_req_duration", "intraword underscore kept");
+  STR_EQ(E(esc_md, "a __b"), "a \\_\\_b", "boundary underscores");
+  STR_EQ(E(esc_md, "0.1.0"), "0.1.0", "version is not a list");
+  STR_EQ(E(esc_md, "::group"), "::group", "colon kept");
+  STR_EQ(E(esc_md, "#tag"), "#tag", "hash without space is not a heading");
+  STR_EQ(E(esc_md, "---"), "\\---", "thematic break");
   STR_EQ(E(esc_md, "<b>&amp;"), "\\<b\\>\\&amp;", "html and entities");
   STR_EQ(E(esc_md, "\\`"), "\\\\\\`", "backslash and backtick");
   STR_EQ(E(esc_md, "a\nb\r\n"), "a b  ", "newlines");
@@ -24,8 +30,10 @@ static void markdown(void) {
   STR_EQ(E(esc_md, "x - y"), "x - y", "dash inside");
   STR_EQ(E(esc_md, "42) x"), "42\\) x", "ordered marker");
   STR_EQ(E(esc_md, "~~s~~"), "\\~\\~s\\~\\~", "strikethrough");
-  STR_EQ(E(esc_md_code, "a``b"), "``` a``b ```", "code fence longer than content");
-  STR_EQ(E(esc_md_code, "x|y\n"), "` x\\|y  `", "code span pipe and newline");
+  STR_EQ(E(esc_md_code, "a``b"), "```a``b```", "code fence longer than content");
+  STR_EQ(E(esc_md_code, "x|y\n"), "`x\\|y `", "code span pipe and newline");
+  STR_EQ(E(esc_md_code, "`x"), "`` `x ``", "leading backtick padded");
+  STR_EQ(E(esc_md_code, "rate>0.99"), "`rate>0.99`", "code span without padding");
 }
 
 static void html_xml(void) {

@@ -1,0 +1,172 @@
+/* Percentiles, endpoint names, RFC 3339 times, kind detection, sample blobs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "ingest/detect.h"
+#include "ingest/endpoint.h"
+#include "stats/percentile.h"
+#include "store/samples.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/timeparse.h"
+
+static void percentiles(void) {
+  /* k6's own example (K6_FORMATS §1f): p90 of three values. */
+  double v[] = {1.156282, 0.528747, 0.532603};
+  struct trend_stats st;
+  trend_compute(v, 3, NAN, &st);
+  DBL_NEAR(st.p90, 1.0315462, 1e-12, "p90 of k6's example");
+  DBL_NEAR(st.med, 0.532603, 0, "median of three");
+  DBL_NEAR(st.min, 0.528747, 0, "min");
+  DBL_NEAR(st.max, 1.156282, 0, "max");
+  /* Empty and single. */
+  trend_compute(NULL, 0, NAN, &st);
+  DBL_NEAR(st.p95, 0, 0, "empty: 0 as k6");
+  double one[] = {7.5};
+  trend_compute(one, 1, NAN, &st);
+  DBL_NEAR(st.p99, 7.5, 0, "single value");
+  /* 1..100: R-7 p95 = 95.05; p(99.9) uses strtod("99.9")/100. */
+  double h[100];
+  for (int i = 0; i < 100; i++)
+    h[99 - i] = i + 1;
+  trend_compute(h, 100, NAN, &st);
+  DBL_NEAR(st.p95, 95.05, 1e-12, "p95 of 1..100");
+  DBL_NEAR(st.avg, 50.5, 1e-12, "avg of 1..100");
+  DBL_NEAR(stats_pct_text(h, 100, "99.9"), 1 + 0.999 * 99, 1e-9, "p(99.9)");
+  /* The radix sort agrees with qsort on a large mixed-sign array. */
+  size_t n = 5000;
+  double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  unsigned s = 12345;
+  for (size_t i = 0; i < n; i++) {
+    s = s * 1103515245u + 12345u;
+    a[i] = b[i] = ((double)(s >> 8) / 16777216.0 - 0.3) * 1000.0;
+  }
+  a[7] = b[7] = -0.0;
+  a[8] = b[8] = 0.0;
+  stats_sort(a, n);
+  int sorted = 1;
+  for (size_t i = 1; i < n; i++)
+    sorted &= a[i - 1] <= a[i];
+  OK(sorted, "radix sort orders mixed-sign values");
+  free(a);
+  free(b);
+}
+
+static void endpoints(void) {
+  static const char *cases[][2] = {
+      {"http://127.0.0.1:8080/api/assessments?page=2&x=1", "http://127.0.0.1:8080/api/assessments"},
+      {"http://h/api/assessments/42/start", "http://h/api/assessments/{id}/start"},
+      {"https://h/users/550e8400-e29b-41d4-a716-446655440000/x#frag", "https://h/users/{id}/x"},
+      {"/api/items/deadbeef0123456789/y", "/api/items/{id}/y"},
+      {"/api/v2/items", "/api/v2/items"},
+      {"/api/items/abc123", "/api/items/abc123"},
+      {"GET /api/assessments", "GET /api/assessments"},
+      {"POST /api/assessments/{id}/start", "POST /api/assessments/{id}/start"},
+      {"login", "login"},
+      {"http://host", "http://host"},
+      {"http://host?q=1", "http://host"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *got = endpoint_normalize(cases[i][0]);
+    STR_EQ(got, cases[i][1], "normalize '%s'", cases[i][0]);
+    free(got);
+  }
+  char *l = endpoint_label("GET", "GET /api/x");
+  STR_EQ(l, "GET /api/x", "label keeps a name that starts with its method");
+  free(l);
+  l = endpoint_label("POST", "http://h/a");
+  STR_EQ(l, "POST http://h/a", "label prefixes the method");
+  free(l);
+}
+
+static void times(void) {
+  int64_t ns;
+  OK(rfc3339_parse("2026-11-26T21:52:45.133664672Z", 30, 0, &ns) == 0, "9 digits");
+  INT_EQ(ns / 1000000000, INT64_C(1795729965), "epoch seconds of a k6 time");
+  int64_t base;
+  rfc3339_parse("2026-11-26T21:52:45Z", 20, 0, &base);
+  INT_EQ(ns - base, 133664672, "fraction in ns");
+  const char *var[] = {"2026-11-26T21:52:45.1Z", "2026-11-26T21:52:45.10Z", "2026-11-26T21:52:45.100000000Z"};
+  for (int i = 0; i < 3; i++) {
+    OK(rfc3339_parse(var[i], strlen(var[i]), 0, &ns) == 0, "parse %s", var[i]);
+    INT_EQ(ns - base, 100000000, "fraction of %s", var[i]);
+  }
+  OK(rfc3339_parse("2026-11-26T22:52:45+01:00", 25, 0, &ns) == 0, "offset");
+  INT_EQ(ns, base, "+01:00 is one hour ahead of UTC");
+  OK(rfc3339_parse("2026-11-26T16:22:45-0530", 24, 0, &ns) == 0, "offset without colon");
+  INT_EQ(ns, base, "-05:30");
+  OK(rfc3339_parse("2026-11-26 21:52:45 UTC", 23, 0, &ns) == 0, "sadf style");
+  INT_EQ(ns, base, "space and UTC");
+  OK(rfc3339_parse("2026-11-26T21:52:45", 19, 0, &ns) < 0, "no zone is rejected");
+  OK(rfc3339_parse("2026-11-26T21:52:45", 19, 1, &ns) == 0, "no zone accepted when told");
+  OK(rfc3339_parse("2026-02-30T21:52:45Z", 20, 0, &ns) < 0, "30 February");
+  OK(rfc3339_parse("2026-11-26T21:52:45.Z", 21, 0, &ns) < 0, "empty fraction");
+  OK(rfc3339_parse("2026-11-26T21:52:45Zjunk", 24, 0, &ns) < 0, "trailing junk");
+  OK(rfc3339_parse("1970-01-01T00:00:00Z", 20, 0, &ns) == 0 && ns == 0, "epoch");
+  char buf[64];
+  time_format_iso(1795730000.5, buf);
+  STR_EQ(buf, "2026-11-26T21:53:20.500Z", "format");
+}
+
+static void detection(void) {
+  const char *nd = "{\"type\":\"Metric\",\"data\":{\"name\":\"vus\",\"type\":\"gauge\"},\"metric\":\"vus\"}\n{";
+  INT_EQ(detect_head((const unsigned char *)nd, strlen(nd)), IN_K6_NDJSON, "NDJSON by its first line");
+  const char *doc = "{\n  \"metrics\": {}\n}";
+  INT_EQ(detect_head((const unsigned char *)doc, strlen(doc)), IN_JSON_DOC, "a JSON document");
+  const char *csv = "metric_name,timestamp,metric_value,check\nhttp_reqs,1,1,\n";
+  INT_EQ(detect_head((const unsigned char *)csv, strlen(csv)), IN_K6_CSV, "k6 CSV");
+  const char *junk = "hello world\n";
+  INT_EQ(detect_head((const unsigned char *)junk, strlen(junk)), IN_UNKNOWN, "text");
+  json_error_t je;
+  json_t *legacy = json_loads("{\"metrics\":{\"http_reqs\":{\"count\":1,\"rate\":2}},\"root_group\":{}}", 0, &je);
+  INT_EQ(detect_json_doc(legacy), IN_K6_SUMMARY_EXPORT, "summary-export");
+  json_t *handle = json_loads("{\"metrics\":{\"http_reqs\":{\"type\":\"counter\",\"values\":{\"count\":1}}},"
+                              "\"state\":{\"testRunDurationMs\":1}}",
+                              0, &je);
+  INT_EQ(detect_json_doc(handle), IN_K6_HANDLE_SUMMARY, "handleSummary");
+  json_t *machine = json_loads("{\"version\":\"1.0.0\",\"results\":{\"metrics\":[]},\"config\":{}}", 0, &je);
+  INT_EQ(detect_json_doc(machine), IN_K6_MACHINE_SUMMARY, "machine-readable summary");
+  json_t *other = json_loads("{\"foo\":1}", 0, &je);
+  INT_EQ(detect_json_doc(other), IN_UNKNOWN, "unknown shape");
+  json_decref(legacy);
+  json_decref(handle);
+  json_decref(machine);
+  json_decref(other);
+}
+
+static void sample_blobs(void) {
+  struct sample s[4] = {{2.5, 12.345678, SAMPLE_OK}, {0.000001, 0.960851, SAMPLE_OK},
+                        {1.25, 60000.0, SAMPLE_FAILED}, {1.25, 0.0, SAMPLE_FAILED}};
+  struct strbuf sb = STRBUF_INIT;
+  samples_encode(s, 4, &sb);
+  OK(sb.buf[0] == 'N', "whole-ns durations use the compact form");
+  struct sample *out;
+  size_t n;
+  struct err err = ERR_INIT;
+  OK(samples_decode(sb.buf, sb.len, &out, &n, &err) == 0, "decode");
+  INT_EQ(n, 4, "count");
+  DBL_NEAR(out[0].dur_ms, 0.960851, 0, "exact duration after round trip");
+  DBL_NEAR(out[3].dur_ms, 12.345678, 0, "exact duration, last");
+  INT_EQ(out[0].flags, SAMPLE_OK, "flags");
+  DBL_NEAR(out[1].t, 1.25, 1e-6, "time sorted");
+  free(out);
+  struct sample odd[1] = {{0, 1.0 / 3.0, SAMPLE_OK}};
+  strbuf_reset(&sb);
+  samples_encode(odd, 1, &sb);
+  OK(sb.buf[0] == 'D', "a non-ns duration is stored as a raw double");
+  OK(samples_decode(sb.buf, sb.len, &out, &n, &err) == 0 && out[0].dur_ms == 1.0 / 3.0, "raw double exact");
+  free(out);
+  OK(samples_decode("N\xff", 2, &out, &n, &err) < 0, "corrupt blob rejected");
+  strbuf_release(&sb);
+}
+
+int main(void) {
+  percentiles();
+  endpoints();
+  times();
+  detection();
+  sample_blobs();
+  return test_report();
+}

@@ -1,0 +1,265 @@
+/* Unit tests of the regression statistics: block bootstrap, exact binomial
+ * tests, e-divisive change points and the verdict thresholds at their edges. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "harness.h"
+#include "stats/binomial.h"
+#include "stats/bootstrap.h"
+#include "stats/edivisive.h"
+
+static double normal(struct boot_rng *g) {
+  double u1 = boot_rng_uniform(g), u2 = boot_rng_uniform(g);
+  if (u1 < 1e-300)
+    u1 = 1e-300;
+  return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* A synthetic run: 60 s, `rate` requests/s, log-normal latencies around
+ * `median` ms with a per-second AR(1) level (autocorrelated, as real runs). */
+static void synth_run(uint64_t seed, double median, size_t rate, double **v, double **t, size_t *n) {
+  struct boot_rng g;
+  boot_rng_seed(&g, seed);
+  *n = 60 * rate;
+  *v = malloc(*n * sizeof **v);
+  *t = malloc(*n * sizeof **t);
+  double level = 0;
+  for (size_t s = 0; s < 60; s++) {
+    level = 0.8 * level + 0.1 * normal(&g);
+    for (size_t i = 0; i < rate; i++) {
+      size_t k = s * rate + i;
+      (*t)[k] = (double)s + (double)i / (double)rate;
+      (*v)[k] = median * exp(level + 0.4 * normal(&g));
+    }
+  }
+}
+
+static void test_rng(void) {
+  struct boot_rng a, b;
+  boot_rng_seed(&a, 42);
+  boot_rng_seed(&b, 42);
+  int same = 1;
+  for (int i = 0; i < 1000; i++)
+    same &= boot_rng_next(&a) == boot_rng_next(&b);
+  OK(same, "same seed, same stream");
+  /* Poisson(1): mean 1, P(0) = e^-1. */
+  boot_rng_seed(&a, 7);
+  double sum = 0, zeros = 0;
+  for (int i = 0; i < 200000; i++) {
+    unsigned k = boot_poisson1(&a);
+    sum += k;
+    zeros += k == 0;
+  }
+  DBL_NEAR(sum / 200000, 1.0, 0.01, "Poisson(1) mean");
+  DBL_NEAR(zeros / 200000, 0.36787944117144233, 0.005, "Poisson(1) P(0)");
+}
+
+static void test_weighted_stats(void) {
+  double v[100], t[100];
+  for (int i = 0; i < 100; i++) {
+    v[i] = 100 - i; /* unsorted on purpose */
+    t[i] = i / 10.0; /* 10 blocks of 1 s */
+  }
+  struct boot_set s;
+  boot_set_init(&s, v, t, 100, 1, 10);
+  const double p[3] = {0.5, 0.95, 0.99};
+  double q[3], mean;
+  OK(boot_weighted_stats(&s, NULL, p, 3, q, &mean) == 100, "total weight");
+  DBL_NEAR(q[0], 50.5, 1e-12, "R-7 median of 1..100");
+  DBL_NEAR(q[1], 95.05, 1e-12, "R-7 p95 of 1..100");
+  DBL_NEAR(q[2], 99.01, 1e-12, "R-7 p99 of 1..100");
+  DBL_NEAR(mean, 50.5, 1e-12, "mean");
+  /* Block b holds values 100-10b-9 .. 100-10b: weight 0 on block 0 (91..100)
+   * leaves 1..90; weight 2 everywhere else duplicates each value. */
+  unsigned w[10] = {0, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+  OK(boot_weighted_stats(&s, w, p, 3, q, &mean) == 180, "weighted total");
+  /* 180 values, each of 1..90 twice: rank 0.5*179 = 89.5 -> between 45 and 46. */
+  DBL_NEAR(q[0], 45.5, 1e-12, "weighted median");
+  DBL_NEAR(mean, 45.5, 1e-12, "weighted mean");
+  unsigned z[10] = {0};
+  OK(boot_weighted_stats(&s, z, p, 3, q, &mean) == 0 && isnan(q[1]), "all weights 0");
+  boot_set_release(&s);
+}
+
+static void test_bootstrap_ci(void) {
+  double *v1, *t1, *v2, *t2, *v3, *t3;
+  size_t n1, n2, n3;
+  synth_run(1, 100, 50, &v1, &t1, &n1);
+  synth_run(2, 100, 50, &v2, &t2, &n2);
+  synth_run(3, 150, 50, &v3, &t3, &n3);
+  struct boot_set a, b, c;
+  boot_set_init(&a, v1, t1, n1, 3, 20);
+  boot_set_init(&b, v2, t2, n2, 3, 20);
+  boot_set_init(&c, v3, t3, n3, 3, 20);
+  const double p[2] = {0.5, 0.95};
+  struct boot_ci ci1[3], ci2[3], ci3[3], ci4[3];
+  boot_ratio_ci(&a, 1, &b, p, 2, 1000, 0.95, 99, ci1);
+  boot_ratio_ci(&a, 1, &b, p, 2, 1000, 0.95, 99, ci2);
+  OK(ci1[1].lo == ci2[1].lo && ci1[1].hi == ci2[1].hi && ci1[2].lo == ci2[2].lo,
+     "same seed: identical intervals (reproducible verdicts)");
+  boot_ratio_ci(&a, 1, &b, p, 2, 1000, 0.95, 100, ci3);
+  OK(ci3[1].lo != ci1[1].lo, "another seed: another interval");
+  OK(ci1[1].lo < 1 && ci1[1].hi > 1, "same distribution: p95 interval contains 1 [%g, %g]", ci1[1].lo, ci1[1].hi);
+  OK(ci1[0].lo < 1 && ci1[0].hi > 1, "same distribution: median interval contains 1");
+  boot_ratio_ci(&a, 1, &c, p, 2, 1000, 0.95, 99, ci4);
+  OK(ci4[1].lo > 1.2 && ci4[1].hi < 1.9, "x1.5: p95 interval [%g, %g] around 1.5", ci4[1].lo, ci4[1].hi);
+  OK(ci4[2].lo > 1.2, "x1.5: mean interval above 1.2");
+  /* A baseline group of two runs (rolling baseline). */
+  struct boot_set grp[2] = {a, b};
+  boot_ratio_ci(grp, 2, &c, p, 2, 500, 0.95, 5, ci4);
+  OK(ci4[1].lo > 1.2, "x1.5 against a 2-run geometric-mean baseline");
+  /* Rates: 20 blocks of 3 s, 150 vs 120 requests per block. */
+  double cb[20], cc[20], len[20];
+  struct boot_rng g;
+  boot_rng_seed(&g, 3);
+  for (int i = 0; i < 20; i++) {
+    cb[i] = 150 + floor(10 * normal(&g));
+    cc[i] = 120 + floor(10 * normal(&g));
+    len[i] = 3;
+  }
+  struct boot_counts kb = {20, cb, len}, kc = {20, cc, len};
+  struct boot_ci r1, r2;
+  boot_rate_ratio_ci(&kb, 1, &kc, 1000, 0.95, 11, &r1);
+  boot_rate_ratio_ci(&kb, 1, &kc, 1000, 0.95, 11, &r2);
+  OK(r1.lo == r2.lo && r1.hi == r2.hi, "rate interval reproducible");
+  OK(r1.lo > 0.7 && r1.hi < 0.9, "rate ratio 0.8 inside [%g, %g]", r1.lo, r1.hi);
+  DBL_NEAR(boot_block_seconds(60), 3, 0, "60 s run: 3 s blocks (20 blocks)");
+  DBL_NEAR(boot_block_seconds(10), 1, 0, "short run: 1 s blocks");
+  DBL_NEAR(boot_block_seconds(3600), 30, 0, "long run: 30 s blocks");
+  boot_set_release(&a);
+  boot_set_release(&b);
+  boot_set_release(&c);
+  free(v1), free(t1), free(v2), free(t2), free(v3), free(t3);
+}
+
+static void test_binomial(void) {
+  /* Reference values computed exactly with rational arithmetic. */
+  DBL_NEAR(binom_upper_tail(3, 10, 0.5), 0.9453125, 1e-12, "P(Bin(10,.5) >= 3)");
+  DBL_NEAR(binom_upper_tail(5, 40, 0.05), 0.04802826025421537, 1e-12, "P(Bin(40,.05) >= 5)");
+  DBL_NEAR(binom_upper_tail(30, 200, 0.1), 0.016326565931766433, 1e-11, "P(Bin(200,.1) >= 30)");
+  DBL_NEAR(binom_upper_tail(1000, 2000, 0.5), 0.5089195055729272, 1e-10, "P(Bin(2000,.5) >= 1000)");
+  DBL_NEAR(binom_upper_tail(0, 10, 0.3), 1, 0, "k = 0");
+  DBL_NEAR(binom_upper_tail(11, 10, 0.3), 0, 0, "k > n");
+  DBL_NEAR(binom_cond_test(0, 100, 7, 100), 0.0078125, 1e-14, "0/100 vs 7/100: 0.5^7");
+  DBL_NEAR(binom_cond_test(2, 1000, 10, 1000), 0.019287109375, 1e-13, "2 vs 10 of 1000");
+  DBL_NEAR(binom_cond_test(1, 300, 4, 100), 0.015625, 1e-13, "unequal sizes");
+  DBL_NEAR(binom_cond_test(3, 5000, 12, 3000), 0.0009886172259712112, 1e-13, "3/5000 vs 12/3000");
+  DBL_NEAR(binom_cond_test(0, 100, 0, 100), 1, 0, "no errors: p = 1");
+  double p = binom_cond_test(70000, 1000000, 71000, 1000000);
+  OK(p > 0.001 && p < 0.01, "large counts stay finite: p = %g", p);
+  double lo, hi;
+  binom_wilson(0, 100, 1.96, &lo, &hi);
+  OK(lo == 0 && hi > 0.03 && hi < 0.04, "Wilson upper bound of 0/100 = %g", hi);
+  binom_newcombe_diff(0, 1000, 20, 1000, 1.96, &lo, &hi);
+  OK(lo > 0 && hi < 0.04, "Newcombe interval of 0%% -> 2%% excludes 0: [%g, %g]", lo, hi);
+}
+
+static size_t series_cps(const double *z, size_t n, size_t *idx) {
+  struct ediv_opts o;
+  ediv_opts_init(&o);
+  struct ediv_cp cp[64];
+  size_t k = ediv_detect(z, n, &o, cp, 64);
+  for (size_t i = 0; i < k; i++)
+    idx[i] = cp[i].index;
+  return k;
+}
+
+static void test_edivisive(void) {
+  struct boot_rng g;
+  double z[200];
+  size_t idx[64], k;
+  /* One step of +30 % at 30. */
+  boot_rng_seed(&g, 1);
+  for (int i = 0; i < 60; i++)
+    z[i] = (i >= 30 ? log(1.3) : 0) + 0.02 * normal(&g);
+  k = series_cps(z, 60, idx);
+  INT_EQ(k, 1, "one step: one change point");
+  if (k == 1)
+    INT_EQ(idx[0], 30, "at the step");
+  /* A creep of five 5 % steps, none near 20 %. */
+  boot_rng_seed(&g, 2);
+  for (int i = 0; i < 60; i++)
+    z[i] = (double)(i / 10) * log(1.05) + 0.01 * normal(&g);
+  k = series_cps(z, 60, idx);
+  INT_EQ(k, 5, "creep: five change points");
+  for (size_t i = 0; i < k && k == 5; i++)
+    INT_EQ(idx[i], 10 * (i + 1), "creep step %zu", i);
+  /* Noise only. */
+  boot_rng_seed(&g, 3);
+  for (int i = 0; i < 120; i++)
+    z[i] = 0.03 * normal(&g);
+  INT_EQ(series_cps(z, 120, idx), 0, "noise only: no change point");
+  /* Up then down, longer than one window (50). */
+  boot_rng_seed(&g, 4);
+  for (int i = 0; i < 150; i++)
+    z[i] = (i >= 60 && i < 110 ? log(1.25) : 0) + 0.02 * normal(&g);
+  k = series_cps(z, 150, idx);
+  INT_EQ(k, 2, "up and down: two change points");
+  if (k == 2) {
+    INT_EQ(idx[0], 60, "up");
+    INT_EQ(idx[1], 110, "down");
+  }
+  /* Too short. */
+  INT_EQ(series_cps(z, 4, idx), 0, "4 points: nothing");
+  /* Student t: t = 0 -> p = 1; identical constant segments -> 1; different constants -> 0. */
+  double a[5] = {1, 2, 3, 4, 5}, b[5] = {1, 2, 3, 4, 5}, c[3] = {7, 7, 7}, d[3] = {9, 9, 9};
+  DBL_NEAR(ediv_t_test(a, 5, b, 5), 1, 1e-12, "t = 0");
+  DBL_NEAR(ediv_t_test(c, 3, c, 3), 1, 0, "no spread, same mean");
+  DBL_NEAR(ediv_t_test(c, 3, d, 3), 0, 0, "no spread, other mean");
+  /* Known value: a = 1..5, b = 3..7: t = -2/sqrt(2.5*0.4) = -2, df = 8, p = 0.0805162... */
+  double e[5] = {3, 4, 5, 6, 7};
+  DBL_NEAR(ediv_t_test(a, 5, e, 5), 0.080516238, 1e-7, "t-test p for t = 2, df = 8");
+  DBL_NEAR(ediv_betainc(0.5, 2, 2), 0.5, 1e-12, "I_0.5(2,2)");
+  DBL_NEAR(ediv_betainc(0.3, 1, 1), 0.3, 1e-12, "I_x(1,1) = x");
+}
+
+static void test_threshold_edges(void) {
+  /* Latency: regression only when the change EXCEEDS the threshold. */
+  STR_EQ(compare_classify(1.2, 1.1, 1.3, 1, 20, 1), "unchanged", "equal to +20%%: not a regression");
+  STR_EQ(compare_classify(1.2000001, 1.1, 1.3, 1, 20, 1), "regression", "just above +20%%");
+  STR_EQ(compare_classify(1.1999999, 1.1, 1.3, 1, 20, 1), "unchanged", "just below +20%%");
+  STR_EQ(compare_classify(120.0 / 100.0, 1.1, 1.3, 1, 20, 1), "unchanged", "120/100 is exactly +20%%");
+  STR_EQ(compare_classify(1.5, 0.99, 2.0, 1, 20, 1), "inconclusive", "beyond but interval includes 1");
+  STR_EQ(compare_classify(1.5, 1.0, 2.0, 1, 20, 1), "inconclusive", "interval touching 1 is not above 1");
+  STR_EQ(compare_classify(1.5, 1.3, 2.0, 0, 20, 1), "inconclusive", "too few samples: never a failure");
+  STR_EQ(compare_classify(NAN, 1.3, 2.0, 1, 20, 1), "inconclusive", "no baseline value");
+  STR_EQ(compare_classify(0.8, 0.7, 0.9, 1, 20, 1), "unchanged", "latency -20%% exactly: not an improvement");
+  STR_EQ(compare_classify(0.79, 0.7, 0.9, 1, 20, 1), "improvement", "latency just below -20%%");
+  STR_EQ(compare_classify(1.3, 1.1, 1.5, 1, 50, 1), "unchanged", "--threshold 50%%");
+  STR_EQ(compare_classify(1.0001, 1.00005, 1.0002, 1, 0, 1), "regression", "--threshold 0");
+  /* Throughput: lower is worse. */
+  STR_EQ(compare_classify(0.8, 0.7, 0.9, 1, 20, 0), "unchanged", "rps -20%% exactly");
+  STR_EQ(compare_classify(0.7999999, 0.7, 0.9, 1, 20, 0), "regression", "rps just below -20%%");
+  STR_EQ(compare_classify(0.8000001, 0.7, 0.9, 1, 20, 0), "unchanged", "rps just above -20%%");
+  STR_EQ(compare_classify(0.7, 0.5, 1.01, 1, 20, 0), "inconclusive", "rps interval reaching 1");
+  STR_EQ(compare_classify(1.3, 1.1, 1.5, 1, 20, 0), "improvement", "rps +30%%");
+  /* Error rate, in points. */
+  double p;
+  STR_EQ(compare_classify_errors(0, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO");
+  STR_EQ(compare_classify_errors(9, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO, any baseline");
+  STR_EQ(compare_classify_errors(9, 1000, 9, 1000, 20, 1, &p), "unchanged", "0.9%% = 0.9%%: below the SLO");
+  STR_EQ(compare_classify_errors(0, 100, 2, 100, 20, 1, &p), "unchanged", "2 failures: too few for the SLO rule");
+  STR_EQ(compare_classify_errors(0, 1000, 9, 1000, 20, 1, &p), "regression", "0 -> 9/1000: p = 0.5^9");
+  STR_EQ(compare_classify_errors(0, 1000, 6, 1000, 20, 1, &p), "unchanged", "0 -> 6/1000: p = 0.0156");
+  DBL_NEAR(p, 0.015625, 1e-12, "its p-value");
+  STR_EQ(compare_classify_errors(100, 100000, 200, 100000, 20, 1, &p), "regression", "rise of exactly 0.1 point");
+  STR_EQ(compare_classify_errors(100, 100000, 199, 100000, 20, 1, &p), "unchanged", "rise just under 0.1 point");
+  STR_EQ(compare_classify_errors(500, 100000, 600, 100000, 20, 1, &p), "regression", "x1.2 exactly is enough");
+  OK(p < 0.01, "and p = %g < 0.01", p);
+  STR_EQ(compare_classify_errors(500, 100000, 599, 100000, 20, 1, &p), "unchanged", "just under x1.2");
+  STR_EQ(compare_classify_errors(20, 1000, 0, 1000, 20, 5, &p), "improvement", "2%% -> 0");
+  STR_EQ(compare_classify_errors(0, 0, 0, 10, 20, 1, &p), "inconclusive", "no baseline requests");
+}
+
+int main(void) {
+  test_rng();
+  test_weighted_stats();
+  test_bootstrap_ci();
+  test_binomial();
+  test_edivisive();
+  test_threshold_edges();
+  return test_report();
+}
