@@ -57,7 +57,10 @@ static void put(const char *s, int md, FILE *f) {
 }
 
 static void print_resource(const char *label, json_t *o, int bytes, int md, FILE *f) {
-  fprintf(f, "%s%-9s %s", md ? "- **" : "  ", label, md ? "** " : "");
+  if (md)
+    fprintf(f, "- **%s** ", label);
+  else
+    fprintf(f, "  %-9s ", label);
   fprintf(f, "%-12s", str(o, "verdict"));
   if (json_is_string(json_object_get(o, "series"))) {
     fputs(" (", f);
@@ -101,13 +104,13 @@ static void print_soak(json_t *doc, int md, FILE *f) {
   print_resource("threads", json_object_get(doc, "threads"), 0, md, f);
   print_resource("fds", json_object_get(doc, "fds"), 0, md, f);
   json_t *lat = json_object_get(doc, "latency");
-  fprintf(f, "%s%-9s %s%-12s\n", md ? "- **" : "  ", "latency", md ? "** " : "", str(lat, "verdict"));
+  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "latency", str(lat, "verdict"));
   fprintf(f, "%s", md ? "  " : "            ");
   put(str(lat, "reason"), md, f);
   fprintf(f, "; p95 %.1f ms in the first window, %.1f ms in the last\n", num(lat, "p95_first_ms"),
           num(lat, "p95_last_ms"));
   json_t *er = json_object_get(doc, "errors");
-  fprintf(f, "%s%-9s %s%-12s\n", md ? "- **" : "  ", "errors", md ? "** " : "", str(er, "verdict"));
+  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "errors", str(er, "verdict"));
   fprintf(f, "%s%lld failed of %lld requests (%.3f%%), %lld at the 60 s timeout, %zu burst window(s)\n",
           md ? "  " : "            ", (long long)json_integer_value(json_object_get(er, "failed")),
           (long long)json_integer_value(json_object_get(er, "requests")), 100 * num(er, "error_rate"),

@@ -90,6 +90,10 @@ DIRTY=$(git -C "$SRC" status --porcelain 2>/dev/null | grep -q . && echo " (with
 JQV=$(jq --version)
 GZV=$(gzip --version | head -1)
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" -v n="$NPROC" 'BEGIN { exit !(l > n / 2) }'; then
+  echo "bench: warning: load average $LOAD_BEFORE on $NPROC cores: other work will distort the numbers" >&2
+fi
 ROWS=""
 INFO=""
 CHECKS=""
@@ -196,6 +200,7 @@ fi
 if available capacity; then cmd_row "capacity $run" "" "$LOADREP" capacity "$run"; else missing capacity; fi
 [ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$LAST_DB" "$LAST_DB-wal" "$LAST_DB-shm"
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$(dirname "$OUT")"
 tmp="$OUT.tmp.$$"
 cat >"$tmp" <<EOF
@@ -206,6 +211,8 @@ Reproduce with the same command; \`BENCH_SIZES="100M"\` for a quick run.
 
 **Machine:** $CPU, $NPROC cores (nproc), $MEM RAM, $KERNEL.
 **Software:** loadrep $COMMIT$DIRTY, $JQV, $GZV.
+**Load average** (1/5/15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER (other work on the
+machine slows every tool, not always equally).
 
 **Input:** \`gen_k6 --size SIZE --style $STYLE\` (tests/bench/gen_k6.c): deterministic k6 NDJSON in k6's
 line shapes (9 HTTP points per request, checks, groups, iterations with \`metadata\`, vus every

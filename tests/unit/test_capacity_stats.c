@@ -3,7 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "analysis/capacity.h"
 #include "harness.h"
+#include "util/err.h"
 #include "stats/fit.h"
 #include "stats/usl.h"
 
@@ -136,7 +138,31 @@ static void test_usl_extrapolation(void) {
   OK(usl_fit(one, one, 2, 0, 1, &f) < 0, "too few points");
 }
 
+static void test_parse_slo(void) {
+  struct capacity_opts o;
+  struct err e = ERR_INIT;
+  capacity_opts_init(&o);
+  DBL_NEAR(o.slo_p95_ms, 2000, 0, "default p95");
+  DBL_NEAR(o.slo_error_rate, 0.01, 0, "default errors");
+  INT_EQ(o.target_users, 1000, "default target");
+  OK(capacity_parse_slo("p95<1500ms,errors<0.5%", &o, &e) == 0, "parses");
+  DBL_NEAR(o.slo_p95_ms, 1500, 0, "p95");
+  DBL_NEAR(o.slo_error_rate, 0.005, 1e-15, "errors");
+  OK(capacity_parse_slo(" p(95) < 2s ; error_rate<0.02 ", &o, &e) == 0, "seconds and fraction");
+  DBL_NEAR(o.slo_p95_ms, 2000, 0, "2s");
+  DBL_NEAR(o.slo_error_rate, 0.02, 1e-15, "0.02");
+  OK(capacity_parse_slo("errors<1%", &o, &e) == 0, "one part");
+  DBL_NEAR(o.slo_p95_ms, 2000, 0, "p95 kept");
+  const char *bad[] = {"", "p95>2000", "p99<2000ms", "p95<abc", "errors<150%", "p95<2000parsecs", "p95<-1ms", NULL};
+  for (int i = 0; bad[i]; i++) {
+    struct capacity_opts before = o;
+    OK(capacity_parse_slo(bad[i], &o, &e) < 0 && e.code == LR_USAGE, "refuses '%s'", bad[i]);
+    DBL_NEAR(o.slo_p95_ms, before.slo_p95_ms, 0, "unchanged after '%s'", bad[i]);
+  }
+}
+
 int main(void) {
+  test_parse_slo();
   test_quantiles();
   test_rule_of_three();
   test_hinge();

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# quickstart.sh - installs what is missing, builds loadrep, and runs the main
+# job on the sample data in data/edumind: ingest every run with its system
+# metrics, pin baselines, gate the candidate runs, plan capacity, and write the
+# reports into docs/performance/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+LR="$PWD/build/src/loadrep"
+D=data/edumind
+export LOADREP_DB="${LOADREP_DB:-$PWD/out/quickstart.db}"
+mkdir -p "$(dirname "$LOADREP_DB")"
+rm -f "$LOADREP_DB" "$LOADREP_DB-wal" "$LOADREP_DB-shm"
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1795737600}"
+
+ingest() { # NAME DIR SCENARIO ENV
+  "$LR" -q ingest --run "$1" --scenario "$3" --env "$4" --label "source=$2" \
+    "$D/$2/k6_metrics.ndjson.gz" "$D/$2/handle_summary.json" "$D/$2/system_metrics.csv" "$D/$2"/prometheus/*.json
+}
+echo "== ingest the sample runs"
+for s in normal peak stress soak; do
+  ingest "before-$s" "before/$s" "$s" edumind
+  ingest "after-$s" "after/$s" "$s" edumind
+done
+ingest smoke smoke smoke edumind
+ingest regression-baseline regression/baseline normal ci
+ingest regression-candidate regression/regressed normal ci
+ingest nochange-a nochange/run_a normal ci-nochange
+ingest nochange-b nochange/run_b normal ci-nochange
+"$LR" runs
+
+echo "== baselines: the runs before the optimisation, and the CI baselines"
+for s in normal peak stress soak; do "$LR" baseline set "before-$s"; done
+"$LR" baseline set regression-baseline
+"$LR" baseline set nochange-a
+
+echo "== CI gate: the optimised normal run against its baseline (expect improvements, exit 0)"
+"$LR" check after-normal
+echo "== CI gate: a build with a slowed analytics endpoint (expect a regression, exit 1)"
+"$LR" check regression-candidate --junit out/junit-regression.xml --summary out/summary-regression.md || \
+  echo "(check exited $? — the regression was caught)"
+
+echo "== capacity of the optimised service (stress ramp)"
+"$LR" capacity after-stress --slo 'p95<2000ms,errors<1%' --target-users 1000 || true
+
+echo "== reports"
+"$LR" report before-normal after-normal before-peak after-peak before-stress after-stress before-soak after-soak \
+  --out docs/performance --targets 'p95=-50%,rps=x2,errors=/10'
+echo "loadrep: reports written to docs/performance/ (database: $LOADREP_DB)"

@@ -1,0 +1,153 @@
+#!/bin/bash
+# report.sh - `loadrep report`: files written, numbers equal to the JSON
+# commands, goldens of the Markdown and gnuplot scripts/data, hostile names
+# inert everywhere, gnuplot missing/failing/hanging, template errors, I/O.
+. "$(dirname "$0")/lib.sh"
+RFIX="$FIX/report"
+FAKE="$LOADREP_SRC/tests/tools/fake-gnuplot.sh"
+export LOADREP_GNUPLOT="$FAKE"
+unset FAKE_GNUPLOT
+
+# ---- hostile names: ingest, report with the fake gnuplot, goldens
+export LOADREP_DB="$WORK/hostile.db"
+expect_exit 0 lr ingest --run 'hostile`id`|<b>' --scenario 'stress|`x`' "$RFIX/hostile.ndjson" "$RFIX/hostile_system.csv"
+expect_exit 0 lr report --out "$WORK/h" --model "$WORK/h/model.json"
+for f in LOAD_TEST_RESULTS.md CAPACITY_PLANNING.md LOAD_TEST_RESULTS.html CAPACITY_PLANNING.html report.pdf; do
+  if [ -s "$WORK/h/$f" ]; then pass; else failt "missing $f"; fi
+done
+expect_same "$WORK/h/LOAD_TEST_RESULTS.md" "$RFIX/golden/LOAD_TEST_RESULTS.md"
+expect_same "$WORK/h/CAPACITY_PLANNING.md" "$RFIX/golden/CAPACITY_PLANNING.md"
+for f in "$WORK"/h/charts/*.gp "$WORK"/h/charts/*.tsv; do
+  expect_same "$f" "$RFIX/golden/charts/$(basename "$f")"
+done
+ls "$WORK"/h/charts/*.png >/dev/null 2>&1 && pass || failt "no PNG charts"
+# No temporary files left behind.
+if ls "$WORK"/h/*.tmp* "$WORK"/h/charts/*.tmp* >/dev/null 2>&1; then failt "temporary files left"; else pass; fi
+
+# Markdown: every table row keeps its column count (escaped pipes do not count).
+awk -F'\n' '/^\| Endpoint \| Requests/ {t=1; next} t && /^\|---/ {next} t && /^\|/ {
+  line=$0; gsub(/\\\|/, "", line); n=gsub(/\|/, "", line); if (n != 11) { print "bad row: " $0; bad=1 } next }
+  {t=0} END {exit bad}' "$WORK/h/LOAD_TEST_RESULTS.md" && pass || failt "per-endpoint rows lost their shape"
+# A newline inside a name never starts a Markdown line of its own.
+expect_no_grep '^set output|^# heading' "$WORK/h/LOAD_TEST_RESULTS.md"
+# HTML: no tag or javascript: link from the data; the names are there, escaped.
+expect_no_grep '<script|<img src=x|href="javascript' "$WORK/h/LOAD_TEST_RESULTS.html"
+expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$WORK/h/LOAD_TEST_RESULTS.html"
+expect_grep 'p\|i\|p\|e' "$WORK/h/LOAD_TEST_RESULTS.html"
+# gnuplot scripts never hold a name (they live in the .tsv files); the data
+# files hold one record per line.
+expect_no_grep 'PWNED|touch|script' "$WORK"/h/charts/hostile_id___b_-endpoints-p95.gp
+expect_grep "^set termoption noenhanced" "$WORK"/h/charts/hostile_id___b_-endpoints-p95.gp
+expect_grep "^set title 'p95 per endpoint per second - hostile\`id\`\|<b>'" "$WORK"/h/charts/hostile_id___b_-endpoints-p95.gp
+n=$(wc -l < "$WORK/h/charts/hostile_id___b_-endpoints-p95.tsv")
+[ "$n" -eq 5 ] && pass || failt "endpoints tsv has $n lines, expected 5"
+# PDF: poppler renders it and finds the names.
+if command -v pdftotext >/dev/null; then
+  pdftotext "$WORK/h/report.pdf" "$WORK/h/report.txt" 2>/dev/null
+  expect_grep 'touch PWNED_BT' "$WORK/h/report.txt"
+  expect_grep 'café ☕' "$WORK/h/report.txt"
+  expect_grep 'p\|i\|p\|e <script>alert\(1\)</script>' "$WORK/h/report.txt"
+  expect_grep 'page 2 of' "$WORK/h/report.txt"
+fi
+# Deterministic with SOURCE_DATE_EPOCH.
+expect_exit 0 lr report --out "$WORK/h2" --format md,pdf
+cmp -s "$WORK/h/report.pdf" "$WORK/h2/report.pdf" && pass || failt "report.pdf differs between two runs"
+
+# With the real gnuplot (when installed): backticks, quotes and newlines in
+# names and titles run nothing.
+if command -v gnuplot >/dev/null; then
+  (cd "$WORK" && LOADREP_GNUPLOT=gnuplot "$LOADREP" report --out "$WORK/real" --charts always >"$WORK/out" 2>"$WORK/err")
+  [ $? -eq 0 ] && pass || { failt "report with the real gnuplot failed"; cat "$WORK/err" >&2; }
+  head -c 4 "$WORK/real/charts/hostile_id___b_-latency.png" | grep -q PNG && pass || failt "real gnuplot wrote no PNG"
+  if find "$WORK" / -maxdepth 1 -name 'PWNED*' 2>/dev/null | grep -q .; then failt "a name ran a command"; else pass; fi
+  if find "$WORK" -name 'PWNED*' | grep -q .; then failt "a name ran a command"; else pass; fi
+fi
+
+# ---- gnuplot missing, failing, hanging
+LOADREP_GNUPLOT=/nonexistent expect_exit 0 lr report --out "$WORK/nogp"
+expect_grep 'gnuplot was not found' "$WORK/nogp/LOAD_TEST_RESULTS.md"
+expect_no_grep '!\[' "$WORK/nogp/LOAD_TEST_RESULTS.md"
+expect_grep 'gnuplot not found' "$WORK/err"
+LOADREP_GNUPLOT=/nonexistent expect_exit 69 lr report --out "$WORK/nogp2" --charts always
+expect_grep "cannot run '/nonexistent'" "$WORK/err"
+[ ! -e "$WORK/nogp2/LOAD_TEST_RESULTS.md" ] && pass || failt "--charts always wrote a report without gnuplot"
+FAKE_GNUPLOT=fail expect_exit 69 lr report --out "$WORK/gpfail" --charts always
+expect_grep 'gnuplot: .*failed \(exit 3\).*undefined variable: boom' "$WORK/err"
+FAKE_GNUPLOT=fail expect_exit 0 lr report --out "$WORK/gpfail2"
+expect_grep 'Some charts are missing' "$WORK/gpfail2/LOAD_TEST_RESULTS.md"
+if ls "$WORK"/gpfail2/charts/*.png >/dev/null 2>&1; then failt "a failed chart left a PNG"; else pass; fi
+FAKE_GNUPLOT=hang expect_exit 69 lr report --out "$WORK/gphang" --charts always --chart-timeout 300ms
+expect_grep 'timed out' "$WORK/err"
+expect_exit 0 lr report --out "$WORK/never" --charts never --format md
+[ ! -e "$WORK/never/charts" ] && [ ! -e "$WORK/never/report.pdf" ] && pass || failt "--charts never / --format md wrote more"
+
+# ---- usage, templates, output errors
+expect_exit 64 lr report --charts sometimes
+expect_exit 64 lr report --targets 'p95=half'
+expect_exit 64 lr report --format md,docx
+expect_exit 66 lr report no-such-run --out "$WORK/x"
+mkdir -p "$WORK/tpl"
+printf '# ok\n\n{{title}}\n{{no_such_thing}}\n' > "$WORK/tpl/LOAD_TEST_RESULTS.md.tmpl"
+expect_exit 65 lr report --out "$WORK/tplout" --template-dir "$WORK/tpl"
+expect_grep 'LOAD_TEST_RESULTS.md.tmpl:4: unknown variable .no_such_thing.' "$WORK/err"
+printf '{{#each runs}}{{name}}: {{show.summary.p95|ms}} ms\n{{/each}}' > "$WORK/tpl/LOAD_TEST_RESULTS.md.tmpl"
+expect_exit 0 lr report --out "$WORK/tplout" --template-dir "$WORK/tpl" --format md
+expect_grep '^hostile\\`id\\`\\\|\\<b\\>: 24.36 ms$' "$WORK/tplout/LOAD_TEST_RESULTS.md"
+: > "$WORK/afile"
+expect_exit 73 lr report --out "$WORK/afile/sub"
+
+# ---- the sample data: every number in the Markdown equals the JSON commands
+export LOADREP_DB="$WORK/sample.db"
+expect_exit 0 lr ingest --run before-normal --scenario normal "$DATA/before/normal/k6_metrics.ndjson.gz" "$DATA/before/normal/system_metrics.csv" "$DATA/before/normal/handle_summary.json"
+expect_exit 0 lr ingest --run after-normal --scenario normal "$DATA/after/normal/k6_metrics.ndjson.gz" "$DATA/after/normal/system_metrics.csv" "$DATA/after/normal/handle_summary.json"
+expect_exit 0 lr ingest --run after-stress --scenario stress "$DATA/after/stress/k6_metrics.ndjson.gz" "$DATA/after/stress/system_metrics.csv" "$DATA/after/stress/handle_summary.json"
+expect_exit 0 lr baseline set before-normal
+expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10'
+lr show --format json after-normal > "$WORK/show-normal.json"
+lr show --format json after-stress > "$WORK/show-stress.json"
+lr capacity --format json after-stress > "$WORK/cap-stress.json" 2>/dev/null || true
+python3 - "$WORK" <<'EOF' && pass || failt "Markdown numbers differ from the JSON commands"
+import json, re, sys
+w = sys.argv[1]
+md = open(w + "/s/LOAD_TEST_RESULTS.md", encoding="utf-8").read()
+def ms(v):
+    if v is None: return "n/a"
+    d = 2 if abs(v) < 100 else 1 if abs(v) < 10000 else 0
+    s = "%.*f" % (d, v)
+    return s[1:] if re.fullmatch(r"-0\.?0*", s) else s
+def pct(v): return "n/a" if v is None else "%.2f%%" % (v * 100)
+bad = 0
+for which in ("normal", "stress"):
+    doc = json.load(open(w + "/show-%s.json" % which))
+    for e in doc["endpoints"]:
+        d = e["http_req_duration"]
+        row = "| %s | %d | %.1f | %s | %s | %s | %s | %s | %s | %s |" % (
+            e["endpoint"].replace("|", "\\|"), e["requests"], e["rps"], pct(e["error_rate"]),
+            ms(d["avg"]), ms(d["med"]), ms(d["p(90)"]), ms(d["p(95)"]), ms(d["p(99)"]), ms(d["max"]))
+        if row not in md:
+            print("missing row:", row); bad = 1
+    s = doc["summary"]
+    line = "- Latency: p50 **%s ms**, p95 **%s ms**, p99 **%s ms**" % (ms(s["p50"]), ms(s["p95"]), ms(s["p99"]))
+    if line not in md:
+        print("missing:", line); bad = 1
+try:
+    cap = json.load(open(w + "/cap-stress.json"))
+    cp = open(w + "/s/CAPACITY_PLANNING.md", encoding="utf-8").read()
+    want = "| Max requests/s within the SLO | **%.1f** req/s |" % cap["max_rps_within_slo"]
+    if want not in cp:
+        print("missing:", want); bad = 1
+except (ValueError, KeyError, FileNotFoundError):
+    pass  # `capacity --format json` not available in this build yet
+sys.exit(bad)
+EOF
+expect_grep '^### Compared with the baseline before-normal' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '^\| p95 \| -50% \| ' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '^## Stress run after-stress' "$WORK/s/CAPACITY_PLANNING.md"
+expect_grep 'Max LLM calls per hour' "$WORK/s/CAPACITY_PLANNING.md"
+if command -v pdftoppm >/dev/null; then
+  pdftoppm -png -r 20 "$WORK/s/report.pdf" "$WORK/s/page" 2>/dev/null && pass || failt "pdftoppm cannot render report.pdf"
+  pdftotext "$WORK/s/report.pdf" "$WORK/s/report.txt" 2>/dev/null
+  expect_grep 'POST /api/agents/generate' "$WORK/s/report.txt"
+  expect_grep 'Capacity planning' "$WORK/s/report.txt"
+fi
+finish
