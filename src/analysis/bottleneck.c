@@ -748,7 +748,10 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
     json_array_append_new(evidence, json_string(buf));
   }
   if (!strcmp(resource, "unknown") && have_sys) {
-    if (isfinite(cpu_ceiling) && xpeak < 0.7 * cpu_ceiling)
+    if (slo->breaking < 0)
+      snprintf(detail, sizeof detail,
+               "the run reached no breaking point and no recorded resource saturated at its highest load");
+    else if (isfinite(cpu_ceiling) && xpeak < 0.7 * cpu_ceiling)
       snprintf(detail, sizeof detail,
                "no host resource saturated; the knee is well below the CPU ceiling, which points at a soft limit "
                "outside the host metrics (a lock, pool, database or rate limit)");

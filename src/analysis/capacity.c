@@ -644,9 +644,17 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
   if (d.dropped_windows)
     json_array_append_new(caveats, json_string("the last seconds of the run held too few requests for a "
                                                "level and were left out"));
-  if (d.nload < 3)
-    json_array_append_new(caveats, json_string("fewer than 3 load levels: this does not look like a ramp "
-                                               "(stress) run, so capacity statements are weak"));
+  {
+    double vmin = INFINITY, vmax = 0;
+    for (size_t i = 0; i < d.nload; i++)
+      if (isfinite(d.lv[i].vus)) {
+        vmin = fmin(vmin, d.lv[i].vus);
+        vmax = fmax(vmax, d.lv[i].vus);
+      }
+    if (d.nload < 3 || !(vmax >= 2 * vmin))
+      json_array_append_new(caveats, json_string("the load barely varied: this is not a ramp (stress) run, so "
+                                                 "the figures are lower bounds, not a capacity"));
+  }
 
   /* bracket */
   json_t *bracket = json_object();
@@ -656,12 +664,14 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
   json_object_set_new(bracket, "high", jnum(round_to(high, 0.1)));
   if (s.last_pass >= 0) {
     json_object_set_new(bracket, "low_time_s", json_real(d.lv[s.last_pass].t0));
+    json_object_set_new(bracket, "low_vus_max", jnum(d.lv[s.last_pass].vus_max));
     json_object_set_new(bracket, "low_p95_ms", jnum(round_to(d.lv[s.last_pass].p95_ms, 0.001)));
     json_object_set_new(bracket, "low_error_rate", jnum(round_to(d.lv[s.last_pass].err_rate, 1e-6)));
   }
   if (s.first_fail >= 0) {
     const struct cap_level *F = &d.lv[s.first_fail];
     json_object_set_new(bracket, "high_time_s", json_real(F->t0));
+    json_object_set_new(bracket, "high_vus_max", jnum(F->vus_max));
     json_object_set_new(bracket, "high_p95_ms", jnum(round_to(F->p95_ms, 0.001)));
     json_object_set_new(bracket, "high_error_rate", jnum(round_to(F->err_rate, 1e-6)));
     /* interpolate the failing criterion to the SLO value between the edges */
@@ -739,8 +749,9 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
     size_t n = d.nload;
     double *x = xmalloc((n ? n : 1) * sizeof *x), *y = xmalloc((n ? n : 1) * sizeof *y);
     size_t m = 0;
+    /* fast failures inflate throughput: levels over the error SLO stay out */
     for (size_t i = 0; i < n; i++)
-      if (isfinite(d.lv[i].vus)) {
+      if (isfinite(d.lv[i].vus) && d.lv[i].err_rate < o->slo_error_rate) {
         x[m] = d.lv[i].vus;
         y[m] = d.lv[i].ok_rps;
         m++;
@@ -829,8 +840,12 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
       json_object_set_new(u, "identified", json_false());
       json_object_set_new(u, "points", json_integer((json_int_t)m));
       char msg[200];
-      snprintf(msg, sizeof msg, "not fitted: %zu load levels without fast failures, at least %d are needed", m,
-               USL_MIN_POINTS);
+      if (m >= USL_MIN_POINTS)
+        snprintf(msg, sizeof msg, "not fitted: the %zu load levels without fast failures have fewer than 3 "
+                 "distinct VU counts", m);
+      else
+        snprintf(msg, sizeof msg, "not fitted: %zu load levels without fast failures, at least %d are needed", m,
+                 USL_MIN_POINTS);
       json_object_set_new(u, "statement", json_string(msg));
     }
     json_object_set_new(doc, "usl", u);

@@ -21,7 +21,7 @@
 #define MIN_N_P99 555
 #define MIN_N_AVG 20
 #define MIN_N_RPS 110
-#define MIN_ERR_SLO 3 /* failures needed before an SLO breach counts */
+#define MIN_ERR_SLO 2 /* a single failed request never fails the gate by itself */
 #define LEVEL 0.95
 
 enum metric { M_P50, M_P95, M_P99, M_AVG, M_RPS, M_ERR, M_COUNT };
@@ -118,11 +118,12 @@ const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint6
   pv_down = binom_cond_test(xc, nc, xb, nb);
   if (p_value)
     *p_value = pv;
-  if (pc * 100 >= slo_pct - 1e-12 && xc >= MIN_ERR_SLO)
+  int down = pb - pc >= 0.001 - 1e-12 && pb >= f * pc - 1e-15 && pv_down < 0.01;
+  if (pc * 100 >= slo_pct - 1e-12 && xc >= MIN_ERR_SLO && !down)
     return "regression";
   if (pc - pb >= 0.001 - 1e-12 && pc >= f * pb - 1e-15 && pv < 0.01)
     return "regression";
-  if (pb - pc >= 0.001 - 1e-12 && pb >= f * pc - 1e-15 && pv_down < 0.01) {
+  if (down) {
     if (p_value)
       *p_value = pv_down;
     return "improvement";
@@ -637,6 +638,9 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
     if (!strcmp(v, "regression") && pc * 100 >= o->error_slo_pct - 1e-12 && cs.failed >= MIN_ERR_SLO)
       snprintf(reason, sizeof reason, "error rate %.2f%% (%llu of %llu) reaches the %.4g%% SLO", pc * 100,
                (unsigned long long)cs.failed, (unsigned long long)cs.requests, o->error_slo_pct);
+    else if (!strcmp(v, "improvement") && pc * 100 >= o->error_slo_pct - 1e-12)
+      snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points; one-sided exact p = %.3g), still above the "
+               "%.4g%% SLO", pb * 100, pc * 100, ch, pv, o->error_slo_pct);
     else
       snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points; one-sided exact p = %.3g)", pb * 100,
                pc * 100, ch, pv);

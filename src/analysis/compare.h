@@ -64,9 +64,11 @@ const char *compare_classify(double ratio, double ci_lo, double ci_hi, int enoug
                              int higher_is_worse);
 
 /** Error-rate verdict from counts (x failed of n requests). Regression when
- *  the candidate's rate reaches slo_pct (with at least 3 failures), or when
+ *  the candidate's rate reaches slo_pct (with at least 2 failures), or when
  *  it rose by >= 0.1 points AND to >= (1 + threshold) x the baseline AND the
- *  exact conditional binomial test gives p < 0.01. *p_value gets that p. */
+ *  exact conditional binomial test gives p < 0.01. A rate that fell by the
+ *  mirrored rule is an improvement even when it is still above the SLO.
+ *  *p_value gets the p of the test in the direction reported. */
 const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc,
                                     double threshold_pct, double slo_pct, double *p_value);
 

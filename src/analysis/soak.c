@@ -114,7 +114,7 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
     json_decref(o);
     return NULL;
   }
-  json_object_set_new(o, "series", roles->r[role].id ? json_string(roles->r[role].name) : json_null());
+  json_object_set_new(o, "metric", roles->r[role].id ? json_string(roles->r[role].name) : json_null());
   if (n == 0) {
     json_object_set_new(o, "verdict", json_string("inconclusive"));
     json_object_set_new(o, "reason", json_string("no such system metric was ingested for this run"));
@@ -138,7 +138,7 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
                                             fit_quantile_sorted(W[i].v, W[i].n, 0.5)));
     m++;
   }
-  json_object_set_new(o, "series_windows", series);
+  json_object_set_new(o, "series", series);
   struct growth g;
   growth_of(t, fl, m, &g);
   const char *verdict = "inconclusive";

@@ -13,8 +13,11 @@ struct run_info;
 struct store;
 
 /** Builds the soak document: {"run", "duration_s", "window_s", "warmup_s",
- *  "memory": {"series", "slope_per_hour", "growth_pct", "verdict", ...},
- *  "threads", "fds", "latency": {"drift", "verdict", ...}, "errors": {...},
+ *  "memory": {"metric" (the stored series' name), "series" (per window after
+ *  the warm-up: [{"time_s", "min", "median"}]), "slope_per_hour" (units/h,
+ *  bytes for memory), "growth_pct", "verdict", "reason", "p_value", ...},
+ *  "threads", "fds" (the same shape), "latency": {"drift", "verdict",
+ *  "windows": [{"time_s", "p95_ms", "requests"}], ...}, "errors": {...},
  *  "verdict", "failed", "caveats"}. "failed" is true when a leak or a
  *  latency drift of ≥ 20 % was found. LR_DATAERR when the run has no
  *  per-request samples. */

@@ -1149,6 +1149,9 @@ static int build_model(struct store *st, struct run_list *rl, struct report_opts
         json_object_set_new(centry, "error", json_null());
         json_object_set_new(centry, "llm", llm_capacity(cap));
         json_object_set_new(centry, "scaling", scaling_advice(cap));
+        json_t *tm = json_object_get(cap, "target_met");
+        json_object_set_new(centry, "target_state",
+                            json_string(json_is_true(tm) ? "yes" : json_is_false(tm) ? "no" : "undetermined"));
         if (capacity_charts(run, centry, cap, o, cl, err) < 0) {
           json_decref(centry);
           return -1;

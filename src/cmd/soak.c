@@ -62,9 +62,9 @@ static void print_resource(const char *label, json_t *o, int bytes, int md, FILE
   else
     fprintf(f, "  %-9s ", label);
   fprintf(f, "%-12s", str(o, "verdict"));
-  if (json_is_string(json_object_get(o, "series"))) {
+  if (json_is_string(json_object_get(o, "metric"))) {
     fputs(" (", f);
-    put(str(o, "series"), md, f);
+    put(str(o, "metric"), md, f);
     fputs(")", f);
   }
   fputc('\n', f);

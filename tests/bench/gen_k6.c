@@ -31,7 +31,7 @@ static gzFile out_gz;
 static char obuf[1 << 20];
 static size_t olen;
 static uint64_t total;
-static uint64_t n_lines, n_requests;
+static uint64_t n_lines, n_requests, n_trend;
 
 static void flush_out(void) {
   if (!olen)
@@ -270,6 +270,7 @@ static void point_head(int m, int64_t t_ns) {
     seen[m] = 1;
     put_metric_line(m);
   }
+  n_trend += metrics[m].type[0] == 't';
   PUTS("{\"metric\":\"");
   PUTS(metrics[m].name);
   PUTS("\",\"type\":\"Point\",\"data\":{\"time\":\"");
@@ -567,8 +568,10 @@ int main(int argc, char **argv) {
     perror(path);
     return 74;
   }
-  fprintf(stderr, "gen_k6: %s: %llu bytes (uncompressed), points %llu, requests %llu, %lld s of test, style %s\n",
+  fprintf(stderr, "gen_k6: %s: %llu bytes (uncompressed), points %llu, requests %llu, trend samples %llu, "
+          "%lld s of test, style %s\n",
           path, (unsigned long long)total, (unsigned long long)n_lines, (unsigned long long)n_requests,
+          (unsigned long long)n_trend,
           (long long)sec, style == V0 ? "v0" : "v2");
   return 0;
 }

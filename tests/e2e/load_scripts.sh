@@ -56,7 +56,11 @@ if command -v k6 >/dev/null 2>&1; then
     expect_exit 0 k6 inspect -e SCENARIO=normal -e "SCRIPT=$s" "$LOAD/main.js"
     expect_exit 0 k6 inspect -e SCENARIO=normal "$LOAD/scenarios/$s.js"
   done
-  expect_exit 107 k6 inspect -e SCENARIO=nope "$LOAD/main.js"
+  if k6 inspect -e SCENARIO=nope "$LOAD/main.js" >"$WORK/out" 2>&1; then
+    failt "k6 inspect accepted SCENARIO=nope"
+  else
+    expect_grep "unknown SCENARIO 'nope'" "$WORK/out"
+  fi
 else
   echo "k6 not installed: 'k6 inspect' checks skipped"
 fi

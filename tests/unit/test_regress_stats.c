@@ -241,7 +241,8 @@ static void test_threshold_edges(void) {
   STR_EQ(compare_classify_errors(0, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO");
   STR_EQ(compare_classify_errors(9, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO, any baseline");
   STR_EQ(compare_classify_errors(9, 1000, 9, 1000, 20, 1, &p), "unchanged", "0.9%% = 0.9%%: below the SLO");
-  STR_EQ(compare_classify_errors(0, 100, 2, 100, 20, 1, &p), "unchanged", "2 failures: too few for the SLO rule");
+  STR_EQ(compare_classify_errors(0, 100, 1, 50, 20, 1, &p), "unchanged", "1 failure (2%%): too few for the SLO rule");
+  STR_EQ(compare_classify_errors(0, 100, 2, 100, 20, 1, &p), "regression", "2 failures of 100 reach the SLO");
   STR_EQ(compare_classify_errors(0, 1000, 9, 1000, 20, 1, &p), "regression", "0 -> 9/1000: p = 0.5^9");
   STR_EQ(compare_classify_errors(0, 1000, 6, 1000, 20, 1, &p), "unchanged", "0 -> 6/1000: p = 0.0156");
   DBL_NEAR(p, 0.015625, 1e-12, "its p-value");
@@ -251,6 +252,8 @@ static void test_threshold_edges(void) {
   OK(p < 0.01, "and p = %g < 0.01", p);
   STR_EQ(compare_classify_errors(500, 100000, 599, 100000, 20, 1, &p), "unchanged", "just under x1.2");
   STR_EQ(compare_classify_errors(20, 1000, 0, 1000, 20, 5, &p), "improvement", "2%% -> 0");
+  STR_EQ(compare_classify_errors(380, 1000, 286, 1000, 20, 1, &p), "improvement", "38%% -> 28.6%%: better, above SLO");
+  STR_EQ(compare_classify_errors(300, 1000, 290, 1000, 20, 1, &p), "regression", "29%% and not better: SLO");
   STR_EQ(compare_classify_errors(0, 0, 0, 10, 20, 1, &p), "inconclusive", "no baseline requests");
 }
 
