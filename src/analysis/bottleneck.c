@@ -23,7 +23,7 @@
 
 static const char *const role_names[SR_N] = {
     "host_cpu_pct", "proc_cpu_cores", "load1",        "mem_used_bytes", "mem_total_bytes", "proc_rss_bytes",
-    "proc_threads", "proc_fds",       "inflight",     "backend_queue",  "loadgen_cpu_pct"};
+    "proc_threads", "proc_fds",       "inflight",     "backend_queue",  "loadgen_cpu_pct", "net_rx_bytes_per_s"};
 
 const char *sys_role_name(enum sys_role r) {
   return (r >= 0 && r < SR_N) ? role_names[r] : "?";
@@ -60,6 +60,8 @@ static int classify(const char *low, const char *unit, double *scale) {
       return SR_HOST_CPU_PCT;
     return -1;
   }
+  if (!strcmp(unit, "bytes/s") && (has(low, "rx") || has(low, "receive")) && !proc)
+    return SR_NET_RX;
   if (ends(low, "load1") || !strcmp(low, "loadavg1"))
     return SR_LOAD1;
   if ((has(low, "mem") && has(low, "used")) && !proc && !strcmp(unit, "bytes"))
@@ -644,6 +646,17 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
     json_object_set_new(o, "client_inflight_at_knee", jnum(rnd(K->inflight, 0.01)));
     json_array_append_new(res, o);
   }
+  if (roles.r[SR_NET_RX].id) {
+    double *nx = role_levels(st, d, &roles, SR_NET_RX);
+    json_t *o = json_object();
+    json_object_set_new(o, "resource", json_string("network"));
+    json_object_set_new(o, "series", json_string(roles.r[SR_NET_RX].name));
+    json_object_set_new(o, "low_load_bytes_per_s", jnum(rnd(mean_over(nx, 0, nlow), 1)));
+    json_object_set_new(o, "knee_bytes_per_s", jnum(rnd(nx[k], 1)));
+    json_object_set_new(o, "note", json_string("utilisation needs the link capacity, which the metrics do not give"));
+    json_array_append_new(res, o);
+    free(nx);
+  }
   if (roles.r[SR_LOADGEN_CPU].id) {
     json_t *o = json_object();
     json_object_set_new(o, "resource", json_string("load_generator"));
@@ -652,6 +665,15 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
     json_array_append_new(res, o);
     json_array_append_new(caveats, json_string("the load generator ran on the measured host: its CPU use is "
                                                "inside the host CPU figures"));
+    for (long i = 0; i <= k; i++)
+      if (cpu[i] >= 95) {
+        snprintf(buf, sizeof buf,
+                 "the shared host's CPU was %.0f%% busy at %.0f VUs, at or before the knee: the load generator "
+                 "may itself have been starved there",
+                 cpu[i], d->lv[i].vus);
+        json_array_append_new(caveats, json_string(buf));
+        break;
+      }
   }
   json_object_set_new(doc, "resources", res);
 

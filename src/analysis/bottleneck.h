@@ -44,6 +44,7 @@ enum sys_role {
   SR_INFLIGHT,      /* the service's own in-flight requests */
   SR_QUEUE,         /* a backend queue (waiters) */
   SR_LOADGEN_CPU,   /* the load generator's CPU, percent of one core */
+  SR_NET_RX,        /* network bytes received per second */
   SR_N
 };
 

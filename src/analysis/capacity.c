@@ -275,7 +275,8 @@ int cap_data_load(struct store *st, const struct run_info *run, const struct cap
         req += sec[k].req;
       end = e2;
     } while (req < MIN_WINDOW_REQUESTS && end < nsec);
-    if (req < MIN_WINDOW_REQUESTS) {
+    /* a short or thin tail is no load level */
+    if (req < MIN_WINDOW_REQUESTS || (end >= nsec && (double)(end - t) < 0.5 * (double)step && d->nlv > 0)) {
       d->dropped_windows++;
       break;
     }
@@ -478,7 +479,8 @@ void cap_slo_analyse(const struct cap_data *d, struct cap_slo *s) {
       pk = i;
   for (size_t j = pk + 1; j < d->nload; j++) {
     double lim = 0.9 * d->lv[pk].ok_rps;
-    if (d->lv[j].ok_rps <= lim && (j + 1 >= d->nload || d->lv[j + 1].ok_rps <= lim)) {
+    /* two windows, so that the last level's partial ramp-down is no retrograde */
+    if (d->lv[j].ok_rps <= lim && j + 1 < d->nload && d->lv[j + 1].ok_rps <= lim) {
       s->retro_peak = (long)pk;
       break;
     }
@@ -621,6 +623,29 @@ static double rolling_max_rps(const struct cap_data *d, size_t tend, size_t win,
   return (double)best / (double)win;
 }
 
+/* 95 % bootstrap interval of a level's p95 (i.i.d. resampling of its
+ * successful requests, B = 400, fixed seed). */
+static void p95_interval(const struct cap_level *L, double ci[2]) {
+  ci[0] = ci[1] = NAN;
+  size_t n = L->n_ok_dur;
+  if (n < 20)
+    return;
+  enum { B = 400 };
+  double *r = xmalloc(n * sizeof *r), est[B];
+  struct fit_rng rng;
+  fit_rng_seed(&rng, 0x5eed + n);
+  for (int b = 0; b < B; b++) {
+    for (size_t i = 0; i < n; i++)
+      r[i] = L->ok_dur[fit_rng_index(&rng, n)];
+    qsort(r, n, sizeof *r, cmp_double);
+    est[b] = fit_quantile_sorted(r, n, 0.95);
+  }
+  free(r);
+  qsort(est, B, sizeof est[0], cmp_double);
+  ci[0] = fit_quantile_sorted(est, B, 0.025);
+  ci[1] = fit_quantile_sorted(est, B, 0.975);
+}
+
 /* ------------------------------------------------------------- build */
 
 int capacity_build(struct store *st, const struct run_info *run, const struct capacity_opts *o,
@@ -667,6 +692,12 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
     json_object_set_new(bracket, "low_vus_max", jnum(d.lv[s.last_pass].vus_max));
     json_object_set_new(bracket, "low_p95_ms", jnum(round_to(d.lv[s.last_pass].p95_ms, 0.001)));
     json_object_set_new(bracket, "low_error_rate", jnum(round_to(d.lv[s.last_pass].err_rate, 1e-6)));
+    double ci[2];
+    p95_interval(&d.lv[s.last_pass], ci);
+    json_object_set_new(bracket, "low_p95_ci_ms", json_pack("[o,o]", jnum(round_to(ci[0], 0.001)), jnum(round_to(ci[1], 0.001))));
+    if (ci[0] < o->slo_p95_ms && ci[1] >= o->slo_p95_ms)
+      json_array_append_new(caveats, json_string("the p95 interval of the last passing level reaches the SLO: "
+                                                 "that level passes only narrowly"));
   }
   if (s.first_fail >= 0) {
     const struct cap_level *F = &d.lv[s.first_fail];
@@ -674,6 +705,12 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
     json_object_set_new(bracket, "high_vus_max", jnum(F->vus_max));
     json_object_set_new(bracket, "high_p95_ms", jnum(round_to(F->p95_ms, 0.001)));
     json_object_set_new(bracket, "high_error_rate", jnum(round_to(F->err_rate, 1e-6)));
+    double hci[2];
+    p95_interval(F, hci);
+    json_object_set_new(bracket, "high_p95_ci_ms", json_pack("[o,o]", jnum(round_to(hci[0], 0.001)), jnum(round_to(hci[1], 0.001))));
+    if (!F->pass_p95 && F->pass_err && hci[0] < o->slo_p95_ms)
+      json_array_append_new(caveats, json_string("the p95 interval of the first failing level reaches below the "
+                                                 "SLO: the breach there is narrow"));
     /* interpolate the failing criterion to the SLO value between the edges */
     if (s.last_pass >= 0) {
       const struct cap_level *P = &d.lv[s.last_pass];
@@ -832,8 +869,8 @@ int capacity_build(struct store *st, const struct run_info *run, const struct ca
         snprintf(msg, sizeof msg, "the fit identifies a throughput peak of %.0f req/s at %.0f VUs", f.peak_x, f.peak_n);
       else
         snprintf(msg, sizeof msg,
-                 "the peak lies beyond what the data identify (%s); sustained capacity is at least the %.0f "
-                 "req/s observed at %.0f VUs",
+                 "the peak lies beyond what the data identify (%s); the fitted levels reached %.0f req/s at "
+                 "%.0f VUs, and the model is not extrapolated beyond that",
                  f.why, xfit, nfit);
       json_object_set_new(u, "statement", json_string(msg));
     } else {

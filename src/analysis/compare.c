@@ -149,6 +149,7 @@ struct rdata {
   double span;         /* covers every sample time */
   double max_vus;
   double plat0, plat1; /* the VU plateau (>= 95 % of max VUs), seconds; NaN when unknown */
+  double iter_ms;      /* mean iteration duration; NaN when unknown */
   double w0, w1;       /* steady window used for the intervals (seconds since start) */
   int samples;         /* every endpoint has its samples */
   size_t n_eps;
@@ -259,8 +260,29 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
       r->all.agg[k] = store_col_double(m, 1 + k);
   }
   sqlite3_finalize(m);
+  if (r->n_eps == 0) {
+    /* Summary-only run: whole-run counts from k6's own aggregates. */
+    m = store_prepare(st, "SELECT (SELECT count FROM metrics WHERE run_id = ?1 AND name = 'http_reqs'), "
+                          "(SELECT passes FROM metrics WHERE run_id = ?1 AND name = 'http_req_failed')", err);
+    if (!m)
+      return -1;
+    sqlite3_bind_int64(m, 1, info->id);
+    if (sqlite3_step(m) == SQLITE_ROW) {
+      r->all.requests = (uint64_t)sqlite3_column_int64(m, 0);
+      r->all.failed = (uint64_t)sqlite3_column_int64(m, 1);
+    }
+    sqlite3_finalize(m);
+  }
 
-  r->max_vus = r->plat0 = r->plat1 = NAN;
+  r->max_vus = r->plat0 = r->plat1 = r->iter_ms = NAN;
+  sqlite3_stmt *it = store_prepare(st, "SELECT sum(iter_dur_sum) / sum(iterations) FROM buckets WHERE run_id = ? "
+                                       "AND endpoint_id IS NULL AND iterations > 0", err);
+  if (!it)
+    return -1;
+  sqlite3_bind_int64(it, 1, info->id);
+  if (sqlite3_step(it) == SQLITE_ROW)
+    r->iter_ms = store_col_double(it, 0);
+  sqlite3_finalize(it);
   sqlite3_stmt *v = store_prepare(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", err);
   if (!v)
     return -1;
@@ -473,6 +495,27 @@ static int replicates_for(const struct side *b, size_t nbase, const struct side 
   return r < 200 ? 200 : r;
 }
 
+static int differs(double a, double b, double tol) {
+  if (!isfinite(a) || !isfinite(b))
+    return 0;
+  double m = a > b ? a : b;
+  return m > 0 && fabs(a - b) / m > tol;
+}
+
+/* The throughput ratio that longer (or shorter) iterations alone explain when
+ * the VUs are the same (closed model); NaN when unknown or the VUs differ. */
+static double closed_model_ratio(const struct rdata *base, size_t nbase, const struct rdata *cand) {
+  double lb = 0;
+  for (size_t j = 0; j < nbase; j++) {
+    if (!(base[j].iter_ms > 0) || !(base[j].max_vus > 0) || differs(base[j].max_vus, cand->max_vus, 0.02))
+      return NAN;
+    lb += log(base[j].iter_ms);
+  }
+  if (!(cand->iter_ms > 0) || nbase == 0)
+    return NAN;
+  return exp(lb / (double)nbase) / cand->iter_ms;
+}
+
 /* Findings of one endpoint (ep label) across the baseline group and the candidate. */
 static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *cand, const char *label,
                               const int *want, const struct compare_opts *o, double block_s, json_t *arr) {
@@ -608,7 +651,19 @@ static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *ca
     int enough = breq_min >= MIN_N_RPS && cs.requests >= MIN_N_RPS;
     const char *v = compare_classify(r, rci.lo, rci.hi, enough, o->threshold_pct, 0);
     double ch = (r - 1) * 100;
-    if (!enough)
+    /* Closed model (same VUs): X = N / (R + Z), so longer iterations lower every
+     * endpoint's throughput. That drop is the latency change seen again; the
+     * latency findings carry it (METHODS.md §4.6: do not double-count). */
+    double explained = closed_model_ratio(base, nbase, cand);
+    int echo = !strcmp(v, "regression") && isfinite(explained) && explained < 1 &&
+               !beyond(-(r / explained - 1) * 100, o->threshold_pct);
+    if (echo)
+      v = "inconclusive";
+    if (echo)
+      snprintf(reason, sizeof reason,
+               "%+.1f%%, but iterations got longer at the same VUs (closed model: %+.1f%% expected from "
+               "latency alone); the latency findings carry this change", ch, (explained - 1) * 100);
+    else if (!enough)
       snprintf(reason, sizeof reason, "too few requests for throughput (%llu and %llu; needs %d per side)",
                (unsigned long long)breq_min, (unsigned long long)cs.requests, MIN_N_RPS);
     else if (!strcmp(v, "inconclusive"))
@@ -678,12 +733,6 @@ static void warn(json_t *w, const char *fmt, ...) {
   json_array_append_new(w, json_string(buf));
 }
 
-static int differs(double a, double b, double tol) {
-  if (!isfinite(a) || !isfinite(b))
-    return 0;
-  double m = a > b ? a : b;
-  return m > 0 && fabs(a - b) / m > tol;
-}
 
 /* Findings of the baseline group against cand. */
 static json_t *build_findings(struct rdata *base, size_t nbase, struct rdata *cand, const struct compare_opts *o,
@@ -738,8 +787,13 @@ static void shape_warnings(const struct rdata *b, const struct rdata *c, json_t 
     warn(w, "the runs have different scenarios ('%s' and '%s'): compared anyway", bi->scenario, ci->scenario);
   if (strcmp(bi->env, ci->env))
     warn(w, "the runs have different environments ('%s' and '%s')", bi->env, ci->env);
+  if (*bi->k6_version && *ci->k6_version && strcmp(bi->k6_version, ci->k6_version))
+    warn(w, "the runs were made by different k6 versions ('%s' and '%s')", bi->k6_version, ci->k6_version);
   if (differs(b->dur, c->dur, 0.10))
     warn(w, "the load shape differs: durations %.1f s and %.1f s", b->dur, c->dur);
+  if (differs(b->iter_ms, c->iter_ms, 0.10))
+    warn(w, "iterations took %.0f ms and %.0f ms on average: in a closed model throughput follows", b->iter_ms,
+         c->iter_ms);
   if (differs(b->max_vus, c->max_vus, 0.10))
     warn(w, "the load shape differs: max VUs %.0f and %.0f", b->max_vus, c->max_vus);
   if (!b->samples || !c->samples)

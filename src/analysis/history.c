@@ -306,11 +306,11 @@ void history_render_text(json_t *h, struct strbuf *out) {
     fmt_hval(val, sizeof val, unit, json_number_value(json_object_get(r, "value")));
     struct strbuf name = STRBUF_INIT;
     esc_term(&name, json_string_value(json_object_get(r, "name")));
-    strbuf_addf(out, "%6lld  %-*s  %14s  %8lld  ", (long long)json_integer_value(json_object_get(r, "id")), (int)wn,
+    strbuf_addf(out, "%6lld  %-*s  %14s  %8lld", (long long)json_integer_value(json_object_get(r, "id")), (int)wn,
                 name.buf, val, (long long)json_integer_value(json_object_get(r, "n")));
     strbuf_release(&name);
     if (json_is_true(json_object_get(r, "change_point")))
-      strbuf_addf(out, "<- %+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
+      strbuf_addf(out, "  <- %+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
                   json_number_value(json_object_get(r, "p_value")));
     strbuf_addch(out, '\n');
   }

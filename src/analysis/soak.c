@@ -106,7 +106,7 @@ static void growth_of(const double *t, const double *x, size_t n, struct growth 
 /* A resource series (memory, threads, fds): floors per window, trend, verdict. */
 static json_t *resource_trend(struct store *st, const struct run_info *run, const struct sys_roles *roles,
                               enum sys_role role, double from, double to, double w, double min_growth,
-                              double limit, int *leak, json_t *caveats, struct err *err) {
+                              double limit, int load_varied, int *leak, json_t *caveats, struct err *err) {
   json_t *o = json_object();
   double *ts = NULL, *v = NULL;
   size_t n = 0;
@@ -142,7 +142,7 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
   struct growth g;
   growth_of(t, fl, m, &g);
   const char *verdict = "inconclusive";
-  char reason[320];
+  char reason[480];
   snprintf(reason, sizeof reason, "only %zu windows after the warm-up (need %d)", m, MIN_WINDOWS);
   double span = m ? t[m - 1] - t[0] : 0;
   double base = m ? fl[0] : NAN;
@@ -181,6 +181,12 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
       verdict = "none";
       snprintf(reason, sizeof reason, "no significant upward trend (Mann-Kendall p=%.2g)", g.p);
     }
+  }
+  if (!strcmp(verdict, "leak") && load_varied) {
+    verdict = "inconclusive";
+    char r2[480];
+    snprintf(r2, sizeof r2, "the load changed during the run, so growth cannot be told from load: %.380s", reason);
+    snprintf(reason, sizeof reason, "%s", r2);
   }
   if (!strcmp(verdict, "leak"))
     *leak = 1;
@@ -249,6 +255,19 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
                                                "only its first 10% is dropped, and the leak threshold is doubled"));
   }
   double post = T - warm;
+  int load_varied = 0;
+  {
+    double lo = INFINITY, hi = 0;
+    for (size_t i = (size_t)warm; i < (size_t)T && i < d.nsec; i++)
+      if (isfinite(d.sec_vus[i])) {
+        lo = fmin(lo, d.sec_vus[i]);
+        hi = fmax(hi, d.sec_vus[i]);
+      }
+    load_varied = hi > 0 && lo < 0.8 * hi;
+    if (load_varied)
+      json_array_append_new(caveats, json_string("the load (VUs) changed by more than 20% after the warm-up: "
+                                                 "memory and latency may follow the load, not time"));
+  }
   double min_growth = post >= 3600 ? 0.05 : 0.10;
   json_object_set_new(doc, "duration_s", json_real((double)d.nsec));
   json_object_set_new(doc, "steady_until_s", json_real(T));
@@ -258,11 +277,11 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
   if (roles.r[SR_MEM_TOTAL].id)
     limit = sys_role_mean(st, run, &roles, SR_MEM_TOTAL, 0, T);
   int leak = 0, rleak = 0;
-  json_t *mem = resource_trend(st, run, &roles, SR_PROC_RSS, warm, T, w, min_growth, limit, &leak, caveats, err);
-  json_t *thr = mem ? resource_trend(st, run, &roles, SR_PROC_THREADS, warm, T, w, min_growth, NAN, &rleak, caveats,
+  json_t *mem = resource_trend(st, run, &roles, SR_PROC_RSS, warm, T, w, min_growth, limit, load_varied, &leak, caveats, err);
+  json_t *thr = mem ? resource_trend(st, run, &roles, SR_PROC_THREADS, warm, T, w, min_growth, NAN, load_varied, &rleak, caveats,
                                      err)
                     : NULL;
-  json_t *fds = thr ? resource_trend(st, run, &roles, SR_PROC_FDS, warm, T, w, min_growth, NAN, &rleak, caveats, err)
+  json_t *fds = thr ? resource_trend(st, run, &roles, SR_PROC_FDS, warm, T, w, min_growth, NAN, load_varied, &rleak, caveats, err)
                     : NULL;
   if (!fds) {
     json_decref(mem);
@@ -401,7 +420,13 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
     free(wreq);
   }
   json_object_set_new(doc, "latency", lat);
-  const char *overall = leak ? "leak" : rleak ? "leak" : drift_fail ? "drift" : "none";
+  const char *mv = json_string_value(json_object_get(mem, "verdict"));
+  const char *lv = json_string_value(json_object_get(lat, "verdict"));
+  const char *overall = (leak || rleak)                                  ? "leak"
+                        : drift_fail                                     ? "drift"
+                        : (mv && !strcmp(mv, "inconclusive")) ||
+                                  (lv && !strcmp(lv, "inconclusive"))    ? "inconclusive"
+                                                                         : "none";
   json_object_set_new(doc, "verdict", json_string(overall));
   json_object_set_new(doc, "failed", json_boolean(leak || rleak || drift_fail));
   json_object_set_new(doc, "caveats", caveats);

@@ -136,11 +136,17 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
       fprintf(f, "%s (", r);
       put(str(x, "series"), md, f);
       fputs("): ", f);
-      if (!strcmp(r, "cpu"))
-        fprintf(f, "%s%% busy at low load, %s%% at the knee%s; utilisation-law ceiling %s req/s\n",
+      if (!strcmp(r, "cpu")) {
+        fprintf(f, "%s%% busy at low load, %s%% at the knee%s; utilisation-law ceiling %s req/s",
                 fmtn(a, sizeof a, num(x, "low_load_pct"), 0), fmtn(b, sizeof b, num(x, "knee_pct"), 0),
                 json_is_true(json_object_get(x, "saturated_at_knee")) ? " (saturated)" : "",
                 fmtn(c, sizeof c, num(x, "utilisation_law_ceiling_rps"), 0));
+        if (isfinite(num(x, "load1_at_knee")))
+          fprintf(f, "; load1 %.1f on %s cores", num(x, "load1_at_knee"), fmtn(a, sizeof a, num(x, "cores"), 0));
+        if (isfinite(num(x, "process_cores_at_knee")))
+          fprintf(f, "; the service used %.2f cores", num(x, "process_cores_at_knee"));
+        fputc('\n', f);
+      }
       else if (!strcmp(r, "memory"))
         fprintf(f, "%s MiB used at the knee (%s%% of total)\n", fmtn(a, sizeof a, num(x, "knee_bytes") / 1048576, 0),
                 fmtn(b, sizeof b, 100 * num(x, "knee_fraction"), 1));
@@ -151,6 +157,10 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
       else if (!strcmp(r, "server_concurrency"))
         fprintf(f, "%s in flight at low load, %s at the knee (k6 saw %s)\n", fmtn(a, sizeof a, num(x, "low_load"), 1),
                 fmtn(b, sizeof b, num(x, "knee"), 1), fmtn(c, sizeof c, num(x, "client_inflight_at_knee"), 1));
+      else if (!strcmp(r, "network"))
+        fprintf(f, "%s KiB/s received at low load, %s KiB/s at the knee\n",
+                fmtn(a, sizeof a, num(x, "low_load_bytes_per_s") / 1024, 0),
+                fmtn(b, sizeof b, num(x, "knee_bytes_per_s") / 1024, 0));
       else
         fprintf(f, "%s%% CPU at the knee\n", fmtn(a, sizeof a, num(x, "knee_pct"), 0));
     }

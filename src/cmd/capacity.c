@@ -100,6 +100,17 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   if (isfinite(num(br, "estimate")))
     fprintf(f, "; interpolated %.0f", num(br, "estimate"));
   fprintf(f, ")\n");
+  json_t *lci = json_object_get(br, "low_p95_ci_ms"), *hci = json_object_get(br, "high_p95_ci_ms");
+  if (json_is_number(json_array_get(lci, 0)) || json_is_number(json_array_get(hci, 0))) {
+    fprintf(f, "                        p95 %s ms (95%% interval %s..%s) at the low edge",
+            fmtn(a, sizeof a, num(br, "low_p95_ms"), 1), fmtn(b, sizeof b, json_number_value(json_array_get(lci, 0)), 1),
+            fmtn(c, sizeof c, json_number_value(json_array_get(lci, 1)), 1));
+    if (json_is_number(json_array_get(hci, 0)))
+      fprintf(f, ", %s ms (%s..%s) at the high edge", fmtn(a, sizeof a, num(br, "high_p95_ms"), 1),
+              fmtn(b, sizeof b, json_number_value(json_array_get(hci, 0)), 1),
+              fmtn(c, sizeof c, json_number_value(json_array_get(hci, 1)), 1));
+    fputc('\n', f);
+  }
   fprintf(f, "%sMax req/s within SLO: %s (best %g-s rolling mean before the breach; %s in the last passing level)\n",
           bullet, fmtn(a, sizeof a, num(doc, "max_rps_within_slo"), 1), num(thr, "rolling_window_s"),
           fmtn(b, sizeof b, num(thr, "rps_at_last_passing_level"), 1));

@@ -47,7 +47,7 @@ static const char usage[] =
     "                      [--targets 'p95=-50%,rps=x2,errors=/10']\n"
     "                      [--slo 'p95<2000ms,errors<1%'] [--target-users N]\n"
     "                      [--baseline-of RUN=BASE]... [--threshold 20%]\n"
-    "                      [--title TEXT] [--chart-timeout 30s] [--model FILE]\n"
+    "                      [--title NAME] [--chart-timeout 30s] [--model FILE]\n"
     "\n"
     "Writes LOAD_TEST_RESULTS.md and CAPACITY_PLANNING.md (from the templates\n"
     "of the same name plus .tmpl, embedded or in --template-dir), their .html\n"
@@ -61,6 +61,7 @@ static const char usage[] =
     "              for p50, p95, p99, avg, rps, errors\n"
     "  --charts    auto: without gnuplot, reports say charts are missing;\n"
     "              always: gnuplot is required (exit 69); never: no charts\n"
+    "  --title     the system's name, for the headings and the PDF title page\n"
     "  --model     also write the JSON model the templates rendered\n"
     "\n"
     "gnuplot is $LOADREP_GNUPLOT, else 'gnuplot' in PATH. Every file is written\n"
@@ -1032,7 +1033,7 @@ static int build_model(struct store *st, struct run_list *rl, struct report_opts
                        struct chart_list *cl, json_t **out, struct err *err) {
   json_t *m = json_object();
   *out = m;
-  json_object_set_new(m, "title", json_string(o->title ? o->title : "Load test results"));
+  json_object_set_new(m, "title", json_string(o->title ? o->title : ""));
   json_object_set_new(m, "generated", now_json());
   json_object_set_new(m, "version", json_string(LOADREP_VERSION));
   json_object_set_new(m, "slo", json_pack("{s:f,s:f}", "p95_ms", o->cap.slo_p95_ms, "error_rate",
@@ -1257,8 +1258,9 @@ static int write_outputs(const struct report_opts *o, json_t *model, struct err 
     rc = outfile_write(path.buf, md[d].buf, md[d].len, err);
     if (rc == 0 && o->html) {
       struct strbuf html = STRBUF_INIT, title = STRBUF_INIT;
-      strbuf_addf(&title, "%s - %s", d == 0 ? "Load test results" : "Capacity planning",
-                  jstr(model, "title"));
+      strbuf_addstr(&title, d == 0 ? "Load test results" : "Capacity planning");
+      if (*jstr(model, "title"))
+        strbuf_addf(&title, ": %s", jstr(model, "title"));
       rc = md_to_html(md[d].buf, title.buf, o->out_dir, &html, err);
       strbuf_reset(&path);
       strbuf_addf(&path, "%s/%s.html", o->out_dir, docs[d]);
@@ -1281,10 +1283,15 @@ static int write_outputs(const struct report_opts *o, json_t *model, struct err 
     strbuf_addf(&l2, "Generated %s by loadrep %s", jstr(model, "generated"), LOADREP_VERSION);
     const char *sub[] = {l1.buf, l2.buf, NULL};
     const char *sde = getenv("SOURCE_DATE_EPOCH");
-    struct pdf_opts po = {jstr(model, "title"), sub, NULL, o->out_dir,
+    struct strbuf pt = STRBUF_INIT;
+    strbuf_addstr(&pt, "Load test report");
+    if (*jstr(model, "title"))
+      strbuf_addf(&pt, ": %s", jstr(model, "title"));
+    struct pdf_opts po = {pt.buf, sub, NULL, o->out_dir,
                           sde && *sde ? strtoll(sde, NULL, 10) : (long long)time(NULL)};
     const char *mds[2] = {md[0].buf, md[1].buf};
     rc = pdf_write(&po, mds, 2, path.buf, err);
+    strbuf_release(&pt);
     strbuf_release(&path);
     strbuf_release(&l1);
     strbuf_release(&l2);

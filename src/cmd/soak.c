@@ -95,9 +95,11 @@ static void print_soak(json_t *doc, int md, FILE *f) {
   const char *v = str(doc, "verdict");
   fprintf(f, "%sVerdict: %s%s ", md ? "**" : "", v, md ? "**" : "");
   if (!strcmp(v, "leak"))
-    fprintf(f, "- a resource grows steadily under constant load; it will run out.\n\n");
+    fprintf(f, "- a resource grows steadily through the soak; it will run out.\n\n");
   else if (!strcmp(v, "drift"))
     fprintf(f, "- latency grows over the soak.\n\n");
+  else if (!strcmp(v, "inconclusive"))
+    fprintf(f, "- the data cannot tell (see the reasons below).\n\n");
   else
     fprintf(f, "- no leak and no latency drift found.\n\n");
   print_resource("memory", json_object_get(doc, "memory"), 1, md, f);

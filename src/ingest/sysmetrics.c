@@ -293,6 +293,11 @@ static int parse_time_cell(const char *s, int ms, double *ts, const char *path, 
     return 0;
   }
   int64_t ns;
+  /* Years far from now are typos (and would overflow nanoseconds past 2262). */
+  int year = n >= 4 && isdigit((unsigned char)s[0]) ? atoi(s) : 0;
+  if (n >= 19 && s[4] == '-' && (year < 1900 || year > 2200))
+    return err_set(err, LR_DATAERR, "%s:%ld:%zu: timestamp '%s' is out of range, expected a year from 1900 to 2200",
+                   path, lineno, col, snip(s, n, sn));
   if (rfc3339_parse(s, n, 0, &ns) == 0) {
     *ts = (double)ns / 1e9;
     return 0;
@@ -812,7 +817,8 @@ static int parse_prometheus(struct reader *r, const struct sys_sink *sink, struc
       XGROW(keys, nkeys_cap, nk + 1);
       keys[nk++] = key;
     }
-    qsort(keys, nk, sizeof *keys, cmp_str);
+    if (nk > 1)
+      qsort(keys, nk, sizeof *keys, cmp_str);
     for (size_t k = 0; k < nk; k++) {
       strbuf_addstr(&name, k ? "," : "{");
       strbuf_addf(&name, "%s=\"", keys[k]);

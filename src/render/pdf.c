@@ -411,7 +411,7 @@ static void draw_heading(struct pdfw *w, const struct blk *b) {
   if (w->y < TOP)
     w->y -= before;
   /* Keep a heading with some of what follows. */
-  need(w, size * 1.4f + 60);
+  need(w, size * 1.4f + (b->level <= 2 ? 120 : 70));
   if (b->level <= 2 && w->toc) {
     if (w->toc_next < w->ntoc)
       w->toc[w->toc_next++].page = w->pageno;

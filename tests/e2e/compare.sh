@@ -56,6 +56,17 @@ expect_grep '<failure message="GET /api/analytics/student/\{id\} p95 regressed' 
 if command -v xmllint >/dev/null; then
   expect_exit 0 xmllint --noout --schema "$FIX/compare/junit.xsd" "$WORK/junit.xml"
 fi
+# A real JUnit consumer, when installed (npm: junit2json).
+if command -v junit2json >/dev/null; then
+  junit2json "$WORK/junit.xml" >"$WORK/junit.json" && python3 - "$WORK/junit.json" <<'PY' && pass || failt "junit2json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+cases = r["testsuite"][0]["testcase"]
+failed = [c["name"] for c in cases if "failure" in c]
+assert "GET /api/analytics/student/{id} p95" in failed, failed
+assert int(r["failures"]) == len(failed), r
+PY
+fi
 expect_grep '^\| Endpoint \| Metric \|' "$WORK/summary.md"
 expect_grep '\*\*regression\*\*' "$WORK/summary.md"
 

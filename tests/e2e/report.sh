@@ -106,6 +106,7 @@ expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10'
 lr show --format json after-normal > "$WORK/show-normal.json"
 lr show --format json after-stress > "$WORK/show-stress.json"
 lr capacity --format json after-stress > "$WORK/cap-stress.json" 2>/dev/null || true
+lr compare --format json before-normal after-normal > "$WORK/cmp-normal.json" 2>/dev/null || true
 python3 - "$WORK" <<'EOF' && pass || failt "Markdown numbers differ from the JSON commands"
 import json, re, sys
 w = sys.argv[1]
@@ -130,12 +131,29 @@ for which in ("normal", "stress"):
     line = "- Latency: p50 **%s ms**, p95 **%s ms**, p99 **%s ms**" % (ms(s["p50"]), ms(s["p95"]), ms(s["p99"]))
     if line not in md:
         print("missing:", line); bad = 1
+def f1(v): return "n/a" if v is None else "%.1f" % v
+try:
+    cmp = json.load(open(w + "/cmp-normal.json"))
+    for f in cmp["findings"]:
+        fmt = pct if f["unit"] == "fraction" else f1 if f["unit"] == "req/s" else ms
+        row = "| %s | %s | %s | %s |" % (f["endpoint"], f["metric"], fmt(f["baseline"]), fmt(f["candidate"]))
+        if row not in md:
+            print("missing compare row:", row); bad = 1
+except (ValueError, KeyError, FileNotFoundError):
+    pass  # `compare --format json` not available in this build yet
 try:
     cap = json.load(open(w + "/cap-stress.json"))
     cp = open(w + "/s/CAPACITY_PLANNING.md", encoding="utf-8").read()
-    want = "| Max requests/s within the SLO | **%.1f** req/s |" % cap["max_rps_within_slo"]
-    if want not in cp:
-        print("missing:", want); bad = 1
+    mu = cap["max_users_within_slo"]
+    for want in ["| Max requests/s within the SLO | **%.1f** req/s |" % cap["max_rps_within_slo"],
+                 "between **%.0f** (last passing level) and **%.0f** (first failing level)" % (mu["low"], mu["high"]),
+                 "| Breaking point | %.0f VUs at t = %.0f s: %s" % (cap["breaking_point"]["vus"], cap["breaking_point"]["time_s"], cap["breaking_point"]["reason"])]:
+        if want not in cp:
+            print("missing:", want); bad = 1
+    for L in cap["levels"]:
+        row = "| %.0f | %.0f | %.1f | %.1f | %s | %s | %s |" % (L["time_s"], L["vus"], L["rps"], L["ok_rps"], ms(L["p95_ms"]), ms(L["p99_ms"]), pct(L["error_rate"]))
+        if row not in cp:
+            print("missing level:", row); bad = 1
 except (ValueError, KeyError, FileNotFoundError):
     pass  # `capacity --format json` not available in this build yet
 sys.exit(bad)

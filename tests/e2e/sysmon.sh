@@ -43,23 +43,27 @@ expect_grep "process $sp \\(sleeper\\) exited" "$WORK/err"
 tail -1 w.csv | grep -Eq ',,,,$' && pass || failt "columns of an exited process are not empty: $(tail -1 w.csv)"
 
 # SIGTERM stops cleanly (exit 0); SIGTERM with a command goes to the command
-lr sysmon --interval 100ms -o t.csv 2>/dev/null &
+# ("$LOADREP" itself in the background, so that $! is its pid)
+"$LOADREP" sysmon --interval 100ms -o t.csv 2>/dev/null &
 mp=$!
 sleep 0.6
 kill -TERM $mp
 wait $mp
 rc=$?
 [ "$rc" = 0 ] && pass || failt "sysmon after SIGTERM exited $rc, expected 0"
-lr sysmon --interval 100ms -o t2.csv -- sleep 30 2>/dev/null &
+"$LOADREP" sysmon --interval 100ms -o t2.csv -- sleep 30 2>/dev/null &
 mp=$!
+(sleep 20; kill -KILL $mp) >/dev/null 2>&1 &
+wd=$!
 sleep 0.6
 kill -TERM $mp
 wait $mp
 rc=$?
+kill $wd 2>/dev/null
 [ "$rc" = 143 ] && pass || failt "sysmon -- sleep 30 after SIGTERM exited $rc, expected 143 (sleep killed by TERM)"
 
 # SIGKILL at any moment leaves a file that ingests
-lr sysmon --interval 50ms -o k.csv 2>/dev/null &
+"$LOADREP" sysmon --interval 50ms -o k.csv 2>/dev/null &
 mp=$!
 sleep 0.77
 kill -KILL $mp
@@ -87,6 +91,7 @@ expect_no_grep '"cpu_pct"' "$WORK/out"
 
 # --- every real run: show's system stats equal the raw files -----------------
 if command -v python3 >/dev/null 2>&1; then
+  export LOADREP_DB="$WORK/real.db"
   for dir in "$DATA"/*/*/ "$DATA"/smoke/; do
     [ -f "$dir/system_metrics.csv" ] || continue
     name=$(echo "${dir#"$DATA"/}" | tr -d / | tr -c 'a-zA-Z0-9_\n' _)

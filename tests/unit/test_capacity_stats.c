@@ -92,8 +92,13 @@ static void test_usl_recovers(void) {
          "N* in bootstrap CI [%g, %g]", f.peak_n_ci[0], f.peak_n_ci[1]);
       OK(f.identified, "peak identified (%s)", f.why ? f.why : "");
       DBL_NEAR(f.peak_n, 43.6, 5, "N*");
+      fprintf(stderr, "USL fit: sigma %.4f [%.4f, %.4f], kappa %.6f [%.6f, %.6f], N* %.1f [%.1f, %.1f]\n", f.sigma,
+              f.sigma_ci[0], f.sigma_ci[1], f.kappa, f.kappa_ci[0], f.kappa_ci[1], f.peak_n, f.peak_n_ci[0],
+              f.peak_n_ci[1]);
     }
   }
+  fprintf(stderr, "USL 95%% interval coverage over %d noisy fits: sigma %d, kappa %d\n", trials, covered_s,
+          covered_k);
   /* 95 % intervals: expect ≥ 16 of 20 to cover. */
   OK(covered_s >= 16, "sigma coverage %d/20", covered_s);
   OK(covered_k >= 16, "kappa coverage %d/20", covered_k);

@@ -1,6 +1,10 @@
 /* test_escape.c - escaping untrusted strings for each output (render/escape.h). */
+#include <stdlib.h>
+
 #include "harness.h"
 #include "render/escape.h"
+#include "render/markdown.h"
+#include "util/err.h"
 
 typedef void (*esc_fn)(struct strbuf *, const char *);
 
@@ -62,7 +66,63 @@ static void others(void) {
   STR_EQ(E(esc_filename, ".hidden"), "_hidden", "filename no leading dot");
 }
 
+/* Undoes cmark's HTML escaping of text. */
+static void unhtml(char *s) {
+  static const char *const ent[][2] = {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}};
+  char *w = s;
+  for (char *r = s; *r;) {
+    int hit = 0;
+    for (size_t i = 0; i < 4 && !hit; i++) {
+      size_t n = strlen(ent[i][0]);
+      if (!strncmp(r, ent[i][0], n)) {
+        *w++ = ent[i][1][0];
+        r += n;
+        hit = 1;
+      }
+    }
+    if (!hit)
+      *w++ = *r++;
+  }
+  *w = 0;
+}
+
+/* esc_md output rendered by cmark-gfm shows the original text, literally,
+ * inline and inside a table cell. */
+static void markdown_round_trip(void) {
+  static const char *const hostile[] = {
+      "`touch PWNED`", "x'; system('id'); '", "a\"b`c`\"", "p|i|p|e <script>alert(1)</script>",
+      "**bold** [l](javascript:alert(1)) ![i](x.png) _u_ &amp; ~~s~~", "# not a heading",
+      "- not a list", "1. not a list", "<!-- c -->", "\\`", "a  b", "http://x.y/z?q=1&r=2",
+      "café ☕ @{x}^2_y", "*", "_", "[x]: http://evil", "---", "===",
+  };
+  for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+    for (int table = 0; table < 2; table++) {
+      struct strbuf md = STRBUF_INIT, html = STRBUF_INIT;
+      struct err err = ERR_INIT;
+      if (table)
+        strbuf_addstr(&md, "| h |\n|---|\n| ");
+      esc_md(&md, hostile[i]);
+      if (table)
+        strbuf_addstr(&md, " |\n");
+      md_to_html_fragment(md.buf, &html, &err);
+      const char *open = table ? "<td>" : "<p>", *close = table ? "</td>" : "</p>";
+      char *a = strstr(html.buf, open), *b = a ? strstr(a, close) : NULL;
+      OK(a && b, "%s: rendered as one %s: %s", hostile[i], open, html.buf);
+      if (a && b) {
+        *b = 0;
+        char *text = a + strlen(open);
+        OK(!strchr(text, '<'), "%s: no tag inside: %s", hostile[i], text);
+        unhtml(text);
+        STR_EQ(text, hostile[i], "round trip (%s)", table ? "table" : "inline");
+      }
+      strbuf_release(&md);
+      strbuf_release(&html);
+    }
+  }
+}
+
 int main(void) {
+  markdown_round_trip();
   markdown();
   html_xml();
   gnuplot();

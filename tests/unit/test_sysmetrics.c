@@ -337,6 +337,8 @@ static void test_bad(void) {
   HAS(m, "nan.csv:3:24: '12x' is not a number, expected a number");
   m = bad("zone.csv", "timestamp,cpu_pct\n2026-11-26T21:58:38,1\n", SYS_WIDE_CSV);
   HAS(m, "zone.csv:2:1: timestamp '2026-11-26T21:58:38' has no time zone");
+  m = bad("year.csv", "timestamp,cpu_pct\n9999-01-01T00:00:00Z,1\n", SYS_WIDE_CSV);
+  HAS(m, "year.csv:2:1: timestamp '9999-01-01T00:00:00Z' is out of range");
   m = bad("garbage.csv", "time,cpu_pct\nyesterday,1\n", SYS_WIDE_CSV);
   HAS(m, "garbage.csv:2:1: 'yesterday' is not a timestamp");
   m = bad("quote.csv", "timestamp,cpu_pct\n2026-11-26T21:58:38Z,\"1\n", SYS_WIDE_CSV);
