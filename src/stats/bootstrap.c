@@ -5,37 +5,8 @@
 #include "stats/bootstrap.h"
 #include "util/xalloc.h"
 
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-void boot_rng_seed(struct boot_rng *r, uint64_t seed) {
-  for (int i = 0; i < 4; i++)
-    r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t boot_rng_next(struct boot_rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-double boot_rng_uniform(struct boot_rng *r) { return (double)(boot_rng_next(r) >> 11) * 0x1.0p-53; }
-
-unsigned boot_poisson1(struct boot_rng *r) {
-  double u = boot_rng_uniform(r);
+unsigned boot_poisson1(struct fit_rng *r) {
+  double u = fit_rng_uniform(r);
   double p = 0.36787944117144233; /* e^-1 */
   double cdf = p;
   unsigned k = 0;
@@ -164,7 +135,7 @@ static void interval(double *r, size_t n, double level, struct boot_ci *ci) {
   ci->hi = r[(size_t)floor(ph)] + (r[(size_t)ceil(ph)] - r[(size_t)floor(ph)]) * (ph - floor(ph));
 }
 
-static void draw_weights(struct boot_rng *g, unsigned *w, size_t n) {
+static void draw_weights(struct fit_rng *g, unsigned *w, size_t n) {
   for (size_t i = 0; i < n; i++)
     w[i] = boot_poisson1(g);
 }
@@ -188,8 +159,8 @@ void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot
   size_t used[BOOT_MAX_STATS] = {0};
   for (size_t k = 0; k < ns; k++)
     rep[k] = xmalloc((size_t)replicates * sizeof(double));
-  struct boot_rng g;
-  boot_rng_seed(&g, seed);
+  struct fit_rng g;
+  fit_rng_seed(&g, seed);
   double q[BOOT_MAX_STATS], mean, logb[BOOT_MAX_STATS];
   for (int b = 0; b < replicates; b++) {
     int ok[BOOT_MAX_STATS];
@@ -252,8 +223,8 @@ void boot_rate_ratio_ci(const struct boot_counts *base, size_t n_base, const str
   unsigned *w = xmalloc((maxb ? maxb : 1) * sizeof *w);
   double *rep = xmalloc((size_t)replicates * sizeof *rep);
   size_t used = 0;
-  struct boot_rng g;
-  boot_rng_seed(&g, seed);
+  struct fit_rng g;
+  fit_rng_seed(&g, seed);
   for (int b = 0; b < replicates; b++) {
     double logb = 0;
     int ok = 1;

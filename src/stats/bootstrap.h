@@ -12,16 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** xoshiro256** seeded by splitmix64: small, fast, the same on every platform. */
-struct boot_rng {
-  uint64_t s[4];
-};
-void boot_rng_seed(struct boot_rng *r, uint64_t seed);
-uint64_t boot_rng_next(struct boot_rng *r);
-/** Uniform in [0, 1) with 53 random bits. */
-double boot_rng_uniform(struct boot_rng *r);
+#include "stats/fit.h" /* struct fit_rng: xoshiro256**, the same on every platform */
+
 /** Poisson(1) by inversion. */
-unsigned boot_poisson1(struct boot_rng *r);
+unsigned boot_poisson1(struct fit_rng *r);
 
 /** One run's values cut into time blocks: v sorted ascending, blk[i] the
  *  block of v[i]. Owned arrays; boot_set_release(). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "stats/edivisive.h"
+#include "stats/fit.h"
 #include "util/xalloc.h"
 
 void ediv_opts_init(struct ediv_opts *o) {
@@ -10,53 +11,6 @@ void ediv_opts_init(struct ediv_opts *o) {
   o->min_magnitude = 0.03;
   o->window = 50;
   o->min_size = 3;
-}
-
-/* Continued fraction of the incomplete beta (modified Lentz). */
-static double beta_cf(double x, double a, double b) {
-  const double tiny = 1e-300, eps = 1e-15;
-  double qab = a + b, qap = a + 1, qam = a - 1;
-  double c = 1, d = 1 - qab * x / qap;
-  if (fabs(d) < tiny)
-    d = tiny;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m <= 500; m++) {
-    double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (fabs(d) < tiny)
-      d = tiny;
-    c = 1 + aa / c;
-    if (fabs(c) < tiny)
-      c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (fabs(d) < tiny)
-      d = tiny;
-    c = 1 + aa / c;
-    if (fabs(c) < tiny)
-      c = tiny;
-    d = 1 / d;
-    double del = d * c;
-    h *= del;
-    if (fabs(del - 1) < eps)
-      break;
-  }
-  return h;
-}
-
-double ediv_betainc(double x, double a, double b) {
-  if (x <= 0)
-    return 0;
-  if (x >= 1)
-    return 1;
-  double lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
-  if (x < (a + 1) / (a + b + 2))
-    return exp(lbt) * beta_cf(x, a, b) / a;
-  return 1 - exp(lbt) * beta_cf(1 - x, b, a) / b;
 }
 
 static void mean_var(const double *v, size_t n, double *m, double *var) {
@@ -83,7 +37,7 @@ double ediv_t_test(const double *a, size_t na, const double *b, size_t nb) {
   if (!(sp2 > 1e-24 * (scale * scale + 1e-300))) /* no spread at all */
     return fabs(diff) > 1e-12 * (scale + 1e-300) ? 0 : 1;
   double t = diff / sqrt(sp2 * (1.0 / (double)na + 1.0 / (double)nb));
-  return ediv_betainc(df / (df + t * t), df / 2, 0.5);
+  return fit_betainc(df / (df + t * t), df / 2, 0.5);
 }
 
 /* Best split tau of z[s..e) by Qhat (kappa = e); returns 0 when none. */

@@ -34,7 +34,5 @@ size_t ediv_detect(const double *z, size_t n, const struct ediv_opts *o, struct 
 /** Two-sided p-value of the pooled Student t-test of a against b. */
 double ediv_t_test(const double *a, size_t na, const double *b, size_t nb);
 
-/** Regularized incomplete beta I_x(a, b). */
-double ediv_betainc(double x, double a, double b);
 
 #endif

@@ -85,7 +85,7 @@ static double betacf(double a, double b, double x) {
   return h;
 }
 
-static double inc_beta(double a, double b, double x) {
+double fit_betainc(double x, double a, double b) {
   if (x <= 0)
     return 0;
   if (x >= 1)
@@ -98,7 +98,7 @@ static double inc_beta(double a, double b, double x) {
 
 static double t_cdf(double t, double df) {
   double x = df / (df + t * t);
-  double tail = 0.5 * inc_beta(df / 2, 0.5, x);
+  double tail = 0.5 * fit_betainc(x, df / 2, 0.5);
   return t > 0 ? 1 - tail : tail;
 }
 

@@ -16,6 +16,9 @@ double fit_norm_quantile(double p);
  *  otherwise: Cornish–Fisher start, Newton on the exact CDF). */
 double fit_t_quantile(double p, double df);
 
+/** Regularised incomplete beta I_x(a, b) (continued fraction, ~1e-15). */
+double fit_betainc(double x, double a, double b);
+
 /** xoshiro256** generator, deterministic for a given seed. */
 struct fit_rng {
   uint64_t s[4];

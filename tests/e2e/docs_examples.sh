@@ -15,8 +15,9 @@
 #    code blocks, YAML) exists in `loadrep COMMAND --help`; docs/usage.md
 #    shows every command.
 # 3. The man page docs/loadrep.1 names every command and every option of
-#    every command's --help, names no option that no command has, and renders
-#    without warnings (groff, when installed).
+#    every command's --help, names no option that no command has, has the
+#    usual sections, and renders without warnings (groff, when installed).
+# 4. `cmake --install` of the build under test installs the man page.
 #
 # DOCS_ONLY=usage.md (a file name) runs one file's examples, for editing.
 . "$(dirname "$0")/lib.sh"
@@ -192,19 +193,37 @@ cut_re = re.compile(r"`|\s\|\s|;|&&|\s--(?:\s|$)|\s#|\bloadrep\s")
 
 
 def drop_console_output(text):
-    """Keeps the '$ ' lines (and their continuations) of console blocks, not the output shown."""
-    keep, inblock, cont = [], False, False
+    """Keeps the '$ ' lines (and their continuations) of console blocks, not the
+    output shown, nor commands shown failing with a usage error ([exit 64])."""
+    keep, step, inblock, cont, exit64 = [], [], False, False, False
+
+    def flush():
+        if not exit64:
+            keep.extend(step)
+        del step[:]
+
     for line in text.split("\n"):
+        bare = line.lstrip(" ")
         if re.match(r"^ *```console\s*$", line):
-            inblock, cont = True, False
-        elif inblock and line.lstrip(" ").startswith("```"):
+            inblock, cont, exit64 = True, False, False
+            keep.append(line)
+        elif inblock and bare.startswith("```"):
+            flush()
             inblock = False
+            keep.append(line)
         elif inblock:
-            if line.lstrip(" ").startswith("$ ") or cont:
-                keep.append(line)
+            if bare.startswith("$ ") and not cont:
+                flush()
+                exit64 = False
+                step.append(line)
                 cont = line.endswith("\\")
-            continue
-        keep.append(line)
+            elif cont:
+                step.append(line)
+                cont = line.endswith("\\")
+            elif bare.strip() == "[exit 64]":
+                exit64 = True
+        else:
+            keep.append(line)
     return "\n".join(keep)
 
 
@@ -266,5 +285,11 @@ if shutil.which("groff"):
 
 sys.exit(1 if failures else 0)
 PY
+
+# 4. `cmake --install` puts the man page where man finds it.
+if [ -n "${LOADREP_BUILD:-}" ] && [ -f "$LOADREP_BUILD/cmake_install.cmake" ] && command -v cmake >/dev/null; then
+  expect_exit 0 cmake --install "$LOADREP_BUILD" --prefix "$WORK/inst"
+  if ls "$WORK"/inst/share/man/man1/loadrep.1* >/dev/null 2>&1; then pass; else failt "cmake --install did not install loadrep.1"; fi
+fi
 
 finish

@@ -42,8 +42,12 @@ static const char k6_file[] =
     "\"thresholds\":[],\"submetrics\":null},\"metric\":\"http_reqs\"}\n"
     "{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-26T21:52:45.133664672Z\","
     "\"value\":1,\"tags\":{\"method\":\"GET\",\"name\":\"http://x/api\",\"status\":\"200\"}}}\n"
+    "{\"metric\":\"http_req_duration\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-26T21:52:45.133664672Z\","
+    "\"value\":12.5,\"tags\":{\"method\":\"GET\",\"name\":\"http://x/api\",\"status\":\"200\"}}}\n"
     "{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-26T21:52:55.133664672Z\","
-    "\"value\":1,\"tags\":{\"method\":\"GET\",\"name\":\"http://x/api\",\"status\":\"200\"}}}\n";
+    "\"value\":1,\"tags\":{\"method\":\"GET\",\"name\":\"http://x/api\",\"status\":\"200\"}}}\n"
+    "{\"metric\":\"http_req_duration\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-26T21:52:55.133664672Z\","
+    "\"value\":20.25,\"tags\":{\"method\":\"GET\",\"name\":\"http://x/api\",\"status\":\"200\"}}}\n";
 
 static void die(const char *what, const char *detail) {
   fprintf(stderr, "fuzz invariant violated: %s\n  %s\n", what, detail ? detail : "");

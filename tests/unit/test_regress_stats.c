@@ -10,9 +10,10 @@
 #include "stats/binomial.h"
 #include "stats/bootstrap.h"
 #include "stats/edivisive.h"
+#include "stats/fit.h"
 
-static double normal(struct boot_rng *g) {
-  double u1 = boot_rng_uniform(g), u2 = boot_rng_uniform(g);
+static double normal(struct fit_rng *g) {
+  double u1 = fit_rng_uniform(g), u2 = fit_rng_uniform(g);
   if (u1 < 1e-300)
     u1 = 1e-300;
   return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
@@ -21,8 +22,8 @@ static double normal(struct boot_rng *g) {
 /* A synthetic run: 60 s, `rate` requests/s, log-normal latencies around
  * `median` ms with a per-second AR(1) level (autocorrelated, as real runs). */
 static void synth_run(uint64_t seed, double median, size_t rate, double **v, double **t, size_t *n) {
-  struct boot_rng g;
-  boot_rng_seed(&g, seed);
+  struct fit_rng g;
+  fit_rng_seed(&g, seed);
   *n = 60 * rate;
   *v = malloc(*n * sizeof **v);
   *t = malloc(*n * sizeof **t);
@@ -38,15 +39,15 @@ static void synth_run(uint64_t seed, double median, size_t rate, double **v, dou
 }
 
 static void test_rng(void) {
-  struct boot_rng a, b;
-  boot_rng_seed(&a, 42);
-  boot_rng_seed(&b, 42);
+  struct fit_rng a, b;
+  fit_rng_seed(&a, 42);
+  fit_rng_seed(&b, 42);
   int same = 1;
   for (int i = 0; i < 1000; i++)
-    same &= boot_rng_next(&a) == boot_rng_next(&b);
+    same &= fit_rng_next(&a) == fit_rng_next(&b);
   OK(same, "same seed, same stream");
   /* Poisson(1): mean 1, P(0) = e^-1. */
-  boot_rng_seed(&a, 7);
+  fit_rng_seed(&a, 7);
   double sum = 0, zeros = 0;
   for (int i = 0; i < 200000; i++) {
     unsigned k = boot_poisson1(&a);
@@ -113,8 +114,8 @@ static void test_bootstrap_ci(void) {
   OK(ci4[1].lo > 1.2, "x1.5 against a 2-run geometric-mean baseline");
   /* Rates: 20 blocks of 3 s, 150 vs 120 requests per block. */
   double cb[20], cc[20], len[20];
-  struct boot_rng g;
-  boot_rng_seed(&g, 3);
+  struct fit_rng g;
+  fit_rng_seed(&g, 3);
   for (int i = 0; i < 20; i++) {
     cb[i] = 150 + floor(10 * normal(&g));
     cc[i] = 120 + floor(10 * normal(&g));
@@ -168,11 +169,11 @@ static size_t series_cps(const double *z, size_t n, size_t *idx) {
 }
 
 static void test_edivisive(void) {
-  struct boot_rng g;
+  struct fit_rng g;
   double z[200];
   size_t idx[64], k;
   /* One step of +30 % at 30. */
-  boot_rng_seed(&g, 1);
+  fit_rng_seed(&g, 1);
   for (int i = 0; i < 60; i++)
     z[i] = (i >= 30 ? log(1.3) : 0) + 0.02 * normal(&g);
   k = series_cps(z, 60, idx);
@@ -180,7 +181,7 @@ static void test_edivisive(void) {
   if (k == 1)
     INT_EQ(idx[0], 30, "at the step");
   /* A creep of five 5 % steps, none near 20 %. */
-  boot_rng_seed(&g, 2);
+  fit_rng_seed(&g, 2);
   for (int i = 0; i < 60; i++)
     z[i] = (double)(i / 10) * log(1.05) + 0.01 * normal(&g);
   k = series_cps(z, 60, idx);
@@ -188,12 +189,12 @@ static void test_edivisive(void) {
   for (size_t i = 0; i < k && k == 5; i++)
     INT_EQ(idx[i], 10 * (i + 1), "creep step %zu", i);
   /* Noise only. */
-  boot_rng_seed(&g, 3);
+  fit_rng_seed(&g, 3);
   for (int i = 0; i < 120; i++)
     z[i] = 0.03 * normal(&g);
   INT_EQ(series_cps(z, 120, idx), 0, "noise only: no change point");
   /* Up then down, longer than one window (50). */
-  boot_rng_seed(&g, 4);
+  fit_rng_seed(&g, 4);
   for (int i = 0; i < 150; i++)
     z[i] = (i >= 60 && i < 110 ? log(1.25) : 0) + 0.02 * normal(&g);
   k = series_cps(z, 150, idx);
@@ -212,8 +213,8 @@ static void test_edivisive(void) {
   /* Known value: a = 1..5, b = 3..7: t = -2/sqrt(2.5*0.4) = -2, df = 8, p = 0.0805162... */
   double e[5] = {3, 4, 5, 6, 7};
   DBL_NEAR(ediv_t_test(a, 5, e, 5), 0.080516238, 1e-7, "t-test p for t = 2, df = 8");
-  DBL_NEAR(ediv_betainc(0.5, 2, 2), 0.5, 1e-12, "I_0.5(2,2)");
-  DBL_NEAR(ediv_betainc(0.3, 1, 1), 0.3, 1e-12, "I_x(1,1) = x");
+  DBL_NEAR(fit_betainc(0.5, 2, 2), 0.5, 1e-12, "I_0.5(2,2)");
+  DBL_NEAR(fit_betainc(0.3, 1, 1), 0.3, 1e-12, "I_x(1,1) = x");
 }
 
 static void test_threshold_edges(void) {
