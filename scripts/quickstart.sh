@@ -17,7 +17,8 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1795737600}"
 
 ingest() { # NAME DIR SCENARIO ENV
   "$LR" -q ingest --run "$1" --scenario "$3" --env "$4" --label "source=$2" \
-    "$D/$2/k6_metrics.ndjson.gz" "$D/$2/handle_summary.json" "$D/$2/system_metrics.csv" "$D/$2"/prometheus/*.json
+    "$D/$2/k6_metrics.ndjson.gz" "$D/$2/handle_summary.json" "$D/$2/system_metrics.csv" \
+    $(ls "$D/$2"/prometheus/*.json | grep -v '/queries.json$')
 }
 echo "== ingest the sample runs"
 for s in normal peak stress soak; do
@@ -46,6 +47,6 @@ echo "== capacity of the optimised service (stress ramp)"
 "$LR" capacity after-stress --slo 'p95<2000ms,errors<1%' --target-users 1000 || true
 
 echo "== reports"
-"$LR" report before-normal after-normal before-peak after-peak before-stress after-stress before-soak after-soak \
-  --out docs/performance --targets 'p95=-50%,rps=x2,errors=/10'
+"$LR" report after-normal after-peak after-stress after-soak before-stress \
+  --out docs/performance --title EduMind --targets 'p95=-50%,rps=x2,errors=/10'
 echo "loadrep: reports written to docs/performance/ (database: $LOADREP_DB)"

@@ -119,7 +119,10 @@ const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint6
   if (p_value)
     *p_value = pv;
   int down = pb - pc >= 0.001 - 1e-12 && pb >= f * pc - 1e-15 && pv_down < 0.01;
-  if (pc * 100 >= slo_pct - 1e-12 && xc >= MIN_ERR_SLO && !down)
+  /* At or over the SLO is a regression, unless the rate is significantly
+   * lower than the baseline's: then the build is better, if not yet good. */
+  int sig_lower = pc < pb && pv_down < 0.01;
+  if (pc * 100 >= slo_pct - 1e-12 && xc >= MIN_ERR_SLO && !sig_lower)
     return "regression";
   if (pc - pb >= 0.001 - 1e-12 && pc >= f * pb - 1e-15 && pv < 0.01)
     return "regression";
