@@ -32,6 +32,9 @@ int rfc3339_parse(const char *s, size_t len, int assume_utc, int64_t *epoch_ns) 
       s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' || digits(s + 17, 2, &sec))
     return -1;
   static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  /* int64 nanoseconds cover 1677-09-21 to 2262-04-11: stay well inside. */
+  if (Y < 1700 || Y > 2250)
+    return -1;
   if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60)
     return -1;
   if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0))

@@ -7,7 +7,8 @@
 /** Parses "2026-11-26T21:52:45.133664672Z" or "...+01:00" (0-9 fraction
  *  digits; 'T' or ' '; zone 'Z', "+hh:mm", "+hhmm" or " UTC") into Unix epoch
  *  nanoseconds. A timestamp without a zone is rejected (returns -1) unless
- *  `assume_utc` is set. Returns 0 on success. */
+ *  `assume_utc` is set, and so is a year outside 1700-2250 (int64 ns).
+ *  Returns 0 on success. */
 int rfc3339_parse(const char *s, size_t len, int assume_utc, int64_t *epoch_ns);
 
 /** Formats epoch seconds as "2026-11-26T21:52:45.133Z" (UTC, ms) into buf[64]. */

@@ -105,6 +105,8 @@ static void times(void) {
   OK(rfc3339_parse("2026-11-26T21:52:45.Z", 21, 0, &ns) < 0, "empty fraction");
   OK(rfc3339_parse("2026-11-26T21:52:45Zjunk", 24, 0, &ns) < 0, "trailing junk");
   OK(rfc3339_parse("1970-01-01T00:00:00Z", 20, 0, &ns) == 0 && ns == 0, "epoch");
+  OK(rfc3339_parse("9999-01-01T00:00:00Z", 20, 0, &ns) < 0, "a year past int64 nanoseconds is rejected");
+  OK(rfc3339_parse("0001-01-01T00:00:00Z", 20, 0, &ns) < 0, "year 1 is rejected");
   char buf[64];
   time_format_iso(1795730000.5, buf);
   STR_EQ(buf, "2026-11-26T21:53:20.500Z", "format");
