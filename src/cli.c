@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -112,4 +113,21 @@ void fputs_term(const char *s, FILE *f) {
     else
       fputc(*p, f);
   }
+}
+
+int cli_one_run(const char *cmd, int argc, char **argv, const struct global_opts *g, struct store **st,
+                struct run_info *run) {
+  struct err err = ERR_INIT;
+  if (optind >= argc)
+    return usage_error(cmd, "missing RUN");
+  if (optind + 1 < argc)
+    return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (cli_open_store(g, st, &err) < 0)
+    return fail(&err);
+  if (store_find_run(*st, argv[optind], run, &err) < 0) {
+    store_close(*st);
+    *st = NULL;
+    return fail(&err);
+  }
+  return 0;
 }

@@ -36,6 +36,14 @@ int fail(const struct err *err);
 /** Opens the database of g for reading (must exist). */
 int cli_open_store(const struct global_opts *g, struct store **st, struct err *err);
 
+struct run_info;
+/** After option parsing, for commands that take one RUN: checks that exactly
+ *  one operand is left at argv[optind], opens the database and resolves the
+ *  run. Returns 0, or an exit code after printing the error (the store is
+ *  then closed). On 0 the caller releases *run and closes *st. */
+int cli_one_run(const char *cmd, int argc, char **argv, const struct global_opts *g, struct store **st,
+                struct run_info *run);
+
 /** Writes a JSON document to stdout (indented, keys in insertion order, newline). */
 int print_json(json_t *doc);
 

@@ -238,18 +238,11 @@ int cmd_bottleneck(int argc, char **argv, const struct global_opts *g) {
       return usage_error("bottleneck", "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (optind >= argc)
-    return usage_error("bottleneck", "missing RUN");
-  if (optind + 1 < argc)
-    return usage_error("bottleneck", "unexpected argument '%s'", argv[optind + 1]);
   struct store *st;
-  if (cli_open_store(g, &st, &err) < 0)
-    return fail(&err);
   struct run_info run;
-  if (store_find_run(st, argv[optind], &run, &err) < 0) {
-    store_close(st);
-    return fail(&err);
-  }
+  int orc = cli_one_run("bottleneck", argc, argv, g, &st, &run);
+  if (orc)
+    return orc;
   json_t *doc = NULL;
   int rc = bottleneck_build(st, &run, &o, &doc, &err);
   run_info_release(&run);

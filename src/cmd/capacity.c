@@ -243,18 +243,11 @@ int cmd_capacity(int argc, char **argv, const struct global_opts *g) {
       return usage_error("capacity", "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (optind >= argc)
-    return usage_error("capacity", "missing RUN");
-  if (optind + 1 < argc)
-    return usage_error("capacity", "unexpected argument '%s'", argv[optind + 1]);
   struct store *st;
-  if (cli_open_store(g, &st, &err) < 0)
-    return fail(&err);
   struct run_info run;
-  if (store_find_run(st, argv[optind], &run, &err) < 0) {
-    store_close(st);
-    return fail(&err);
-  }
+  int orc = cli_one_run("capacity", argc, argv, g, &st, &run);
+  if (orc)
+    return orc;
   json_t *doc = NULL;
   int rc = capacity_build(st, &run, &o, &doc, &err);
   run_info_release(&run);

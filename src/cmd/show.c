@@ -38,18 +38,12 @@ int cmd_show(int argc, char **argv, const struct global_opts *g) {
       return usage_error("show", "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (optind != argc - 1)
-    return usage_error("show", "expected one RUN");
   struct store *st;
-  if (cli_open_store(g, &st, &err) < 0)
-    return fail(&err);
   struct run_info run;
+  int rc = cli_one_run("show", argc, argv, g, &st, &run);
+  if (rc)
+    return rc;
   json_t *doc = NULL;
-  int rc = LR_OK;
-  if (store_find_run(st, argv[optind], &run, &err) < 0) {
-    store_close(st);
-    return fail(&err);
-  }
   if (show_build(st, &run, &doc, &err) < 0) {
     rc = fail(&err);
   } else if (fmt == FMT_JSON) {

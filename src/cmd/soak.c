@@ -159,18 +159,11 @@ int cmd_soak(int argc, char **argv, const struct global_opts *g) {
       return usage_error("soak", "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (optind >= argc)
-    return usage_error("soak", "missing RUN");
-  if (optind + 1 < argc)
-    return usage_error("soak", "unexpected argument '%s'", argv[optind + 1]);
   struct store *st;
-  if (cli_open_store(g, &st, &err) < 0)
-    return fail(&err);
   struct run_info run;
-  if (store_find_run(st, argv[optind], &run, &err) < 0) {
-    store_close(st);
-    return fail(&err);
-  }
+  int orc = cli_one_run("soak", argc, argv, g, &st, &run);
+  if (orc)
+    return orc;
   json_t *doc = NULL;
   int rc = soak_build(st, &run, &doc, &err);
   run_info_release(&run);

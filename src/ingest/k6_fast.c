@@ -16,8 +16,8 @@
  *   ±Inf are declined; the value is strtod's, computed by Clinger's exact
  *   fast path (w·10^e with w < 2^53, |e| ≤ 22: one correctly rounded IEEE
  *   operation on exact operands) or strtod itself;
- * - time: YYYY-MM-DDTHH:MM:SS[.1-9 digits](Z|±hh:mm), years 1678–2261 (int64
- *   nanoseconds), the same checks and arithmetic as rfc3339_parse().
+ * - time: a string without escapes that rfc3339_parse() accepts, read by
+ *   rfc3339_parse() itself (the jansson path calls it on the same bytes).
  * One pass, no allocation, no global state (thread safe).
  */
 #include <float.h>
@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ingest/k6_line.h"
+#include "util/timeparse.h"
 
 typedef const unsigned char *cp;
 
@@ -339,75 +340,6 @@ static cp scan_number(cp s, cp end, double *out) {
   return s;
 }
 
-static int dig2(cp s) {
-  if (!IS_DIGIT(s[0]) || !IS_DIGIT(s[1]))
-    return -1;
-  return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-/* As days_from_civil() in src/util/timeparse.c (Howard Hinnant's algorithm). */
-static int64_t civil_days(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/* The time string's content at s (after the opening quote); returns its
- * closing quote with *ns set, or NULL. Same results as rfc3339_parse(). */
-static cp scan_time(cp s, cp end, int64_t *ns) {
-  if (end - s < 21)
-    return NULL;
-  int y1 = dig2(s), y2 = dig2(s + 2), M = dig2(s + 5), D = dig2(s + 8), h = dig2(s + 11), mi = dig2(s + 14),
-      sec = dig2(s + 17);
-  if ((y1 | y2 | M | D | h | mi | sec) < 0 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-      s[16] != ':')
-    return NULL;
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int Y = y1 * 100 + y2;
-  if (Y < 1678 || Y > 2261)
-    return NULL; /* epoch ns would overflow int64 (1677-09-21 .. 2262-04-11) */
-  if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || mi > 59 || sec > 60)
-    return NULL;
-  if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0))
-    return NULL;
-  s += 19;
-  int64_t frac = 0;
-  if (*s == '.') {
-    int nd = 0;
-    s++;
-    while (s < end && IS_DIGIT(*s)) {
-      if (++nd > 9)
-        return NULL; /* rfc3339_parse truncates; decline instead */
-      frac = frac * 10 + (*s - '0');
-      s++;
-    }
-    if (nd == 0)
-      return NULL;
-    for (; nd < 9; nd++)
-      frac *= 10;
-  }
-  int64_t off = 0;
-  if (s < end && *s == 'Z') {
-    s++;
-  } else if (end - s >= 6 && (*s == '+' || *s == '-') && s[3] == ':') {
-    int oh = dig2(s + 1), om = dig2(s + 4);
-    if (oh < 0 || om < 0 || oh > 23 || om > 59)
-      return NULL;
-    off = (*s == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-    s += 6;
-  } else {
-    return NULL;
-  }
-  if (s >= end || *s != '"')
-    return NULL;
-  int64_t secs = civil_days(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec - off;
-  *ns = secs * 1000000000 + frac;
-  return s;
-}
-
 #define LIT(s, end, lit) ((size_t)((end) - (s)) >= sizeof(lit) - 1 && !memcmp((s), (lit), sizeof(lit) - 1))
 
 int k6_fast_point(const char *line, size_t len, struct k6_point *p) {
@@ -430,9 +362,10 @@ int k6_fast_point(const char *line, size_t len, struct k6_point *p) {
   if (!LIT(s, end, mid))
     return 0;
   s += sizeof mid - 1;
+  cp tm = s;
+  s = scan_str(s, end, &esc);
   int64_t ns;
-  s = scan_time(s, end, &ns);
-  if (!s || !LIT(s, end, val))
+  if (!s || esc || rfc3339_parse((const char *)tm, (size_t)(s - tm), 0, &ns) != 0 || !LIT(s, end, val))
     return 0;
   s += sizeof val - 1;
   double v;

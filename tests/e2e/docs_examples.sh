@@ -14,6 +14,7 @@
 # 2. Every option written after `loadrep COMMAND` in the docs (code spans,
 #    code blocks, YAML) exists in `loadrep COMMAND --help`; docs/usage.md
 #    shows every command.
+#    Every relative link of docs/*.md leads to an existing file and heading.
 # 3. The man page docs/loadrep.1 names every command and every option of
 #    every command's --help, names no option that no command has, has the
 #    usual sections, and renders without warnings (groff, when installed).
@@ -252,6 +253,28 @@ for extra in ("README.md", "tests/load/README.md"):
     p = os.path.join(src, extra)
     if os.path.exists(p):
         check_options(extra, open(p, encoding="utf-8").read())
+
+# ------------------------------------------------------------ links between the pages
+def slugs(path):
+    out = set()
+    for h in re.findall(r"(?m)^#{1,6} (.+?)\s*$", open(path, encoding="utf-8").read()):
+        h = re.sub(r"[^\w\- ]", "", h.replace("`", "").lower())
+        out.add(h.replace(" ", "-"))
+    return out
+
+
+for f in md_files:
+    path = os.path.join(docs_dir, f)
+    text = re.sub(r"(?s)```.*?```", "", open(path, encoding="utf-8").read())
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z]+://", target):
+            continue
+        file_part, _, anchor = target.partition("#")
+        dest = os.path.normpath(os.path.join(docs_dir, file_part)) if file_part else path
+        if not os.path.exists(dest):
+            fail("docs/%s: link to a missing file: %s" % (f, target))
+        elif anchor and dest.endswith(".md") and anchor not in slugs(dest):
+            fail("docs/%s: link to a missing heading: %s" % (f, target))
 
 # ------------------------------------------------------------ the man page
 man_path = os.path.join(docs_dir, "loadrep.1")
