@@ -229,7 +229,7 @@ int cap_data_load(struct store *st, const struct run_info *run, const struct cap
   if (!run->has_samples)
     return err_set(err, LR_DATAERR,
                    "run '%s' has no per-request samples (it was ingested from a summary only); "
-                   "capacity needs k6's NDJSON (--out json) or CSV output",
+                   "this analysis needs the run's samples: ingest k6's NDJSON (--out json) or CSV output",
                    run->name);
   struct sec_row *sec = NULL;
   size_t nsec = 0;

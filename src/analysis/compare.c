@@ -1072,6 +1072,13 @@ static void row_cells(json_t *f, char cells[C_COUNT][96]) {
 static const char *const headers[C_COUNT] = {"Endpoint", "Metric", "Baseline", "Candidate",
                                              "Change",   "95% CI (steady)", "n base/cand", "Verdict"};
 
+static int any_ungated(json_t *findings) {
+  for (size_t i = 0; i < json_array_size(findings); i++)
+    if (!json_is_true(json_object_get(json_array_get(findings, i), "gated")))
+      return 1;
+  return 0;
+}
+
 void compare_render_md(json_t *cmp, struct strbuf *out) {
   json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
   const char *verdict = jstr(cmp, "verdict");
@@ -1110,7 +1117,8 @@ void compare_render_md(json_t *cmp, struct strbuf *out) {
       }
       strbuf_addch(out, '\n');
     }
-    strbuf_addstr(out, "\n\\* warns only (not gated).\n");
+    if (any_ungated(fs))
+      strbuf_addstr(out, "\n\\* warns only (not gated).\n");
   } else {
     strbuf_addstr(out, "No findings.\n");
   }
@@ -1173,7 +1181,7 @@ void compare_render_text(json_t *cmp, struct strbuf *out) {
       strbuf_release(&cell);
     }
   free(cells);
-  if (n)
+  if (any_ungated(fs))
     strbuf_addstr(out, "(* warns only, not gated)\n");
   json_t *k6t = json_object_get(cmp, "k6_thresholds_failed");
   for (size_t i = 0; i < json_array_size(k6t); i++) {

@@ -13,18 +13,13 @@
 #include "store/store.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "util/timeparse.h"
 #include "util/xalloc.h"
 
-static void now_utc(char *buf, size_t len) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 int history_pin_baseline(struct store *st, const struct run_info *r, struct err *err) {
-  char now[32];
-  now_utc(now, sizeof now);
+  char now[64];
+  time_now_iso(now);
   sqlite3_stmt *s = store_prepare(st,
                                   "INSERT INTO baselines (scenario, env, run_id, set_at) VALUES (?, ?, ?, ?) "
                                   "ON CONFLICT (scenario, env) DO UPDATE SET run_id = excluded.run_id, "
@@ -43,8 +38,8 @@ int history_pin_baseline(struct store *st, const struct run_info *r, struct err 
 
 int history_record_check(struct store *st, int64_t run_id, int64_t baseline_id, const char *verdict,
                          struct err *err) {
-  char now[32];
-  now_utc(now, sizeof now);
+  char now[64];
+  time_now_iso(now);
   sqlite3_stmt *s = store_prepare(
       st, "INSERT INTO check_results (run_id, baseline_id, verdict, checked_at) VALUES (?, ?, ?, ?)", err);
   if (!s)

@@ -208,7 +208,10 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
   json_t *o = json_object();
   double req = mget(metrics, "http_reqs", "count");
   json_object_set_new(o, "requests", num(req));
-  json_object_set_new(o, "rps", num(mget(metrics, "http_reqs", "rate")));
+  double rps = mget(metrics, "http_reqs", "rate");
+  if (isnan(rps) && req > 0 && run->duration_s > 0)
+    rps = req / run->duration_s; /* the machine-readable summary has no counter rates */
+  json_object_set_new(o, "rps", num(rps));
   json_object_set_new(o, "error_rate", num(mget(metrics, "http_req_failed", "value")));
   json_object_set_new(o, "failed", num(mget(metrics, "http_req_failed", "passes")));
   json_object_set_new(o, "avg", num(mget(metrics, "http_req_duration", "avg")));
@@ -314,8 +317,12 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     fputs("  env ", f);
     put_term(f, jstr(run, "env"), 0);
   }
-  fprintf(f, "\nwindow   %s → %s  (%.1f s, duration from %s)\n", jstr(run, "start"), jstr(run, "end"),
-          jnum(run, "duration_s"), jstr(run, "duration_source"));
+  if (json_is_string(json_object_get(run, "start")))
+    fprintf(f, "\nwindow   %s → %s  (%.1f s, duration from %s)\n", jstr(run, "start"), jstr(run, "end"),
+            jnum(run, "duration_s"), jstr(run, "duration_source"));
+  else
+    fprintf(f, "\nwindow   unknown: ingested from a summary, without samples (%.1f s, duration from %s)\n",
+            jnum(run, "duration_s"), jstr(run, "duration_source"));
   char a[32], b[32], c[32], d[32];
   fmt_ms(a, sizeof a, jnum(sum, "p50"));
   fmt_ms(b, sizeof b, jnum(sum, "p95"));
@@ -360,11 +367,16 @@ void show_print_text(json_t *doc, FILE *f, int color) {
           const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
           for (int k = 0; k < 5; k++)
             fmt_ms(v[k], sizeof v[k], jnum(m, keys[k]));
-          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s count=%.0f\n", v[0], v[1], v[2], v[3], v[4],
-                  jnum(m, "count"));
+          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s", v[0], v[1], v[2], v[3], v[4]);
+          if (!isnan(jnum(m, "count")))
+            fprintf(f, " count=%.0f", jnum(m, "count"));
+          fputc('\n', f);
         } else {
-          fprintf(f, "avg=%g med=%g p(90)=%g p(95)=%g p(99)=%g count=%.0f\n", jnum(m, "avg"), jnum(m, "med"),
-                  jnum(m, "p(90)"), jnum(m, "p(95)"), jnum(m, "p(99)"), jnum(m, "count"));
+          fprintf(f, "avg=%g med=%g p(90)=%g p(95)=%g p(99)=%g", jnum(m, "avg"), jnum(m, "med"), jnum(m, "p(90)"),
+                  jnum(m, "p(95)"), jnum(m, "p(99)"));
+          if (!isnan(jnum(m, "count")))
+            fprintf(f, " count=%.0f", jnum(m, "count"));
+          fputc('\n', f);
         }
       } else if (!strcmp(type, "counter")) {
         fprintf(f, "%.0f  %.4g/s\n", jnum(m, "count"), jnum(m, "rate"));

@@ -251,7 +251,7 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
   double warm = fmax(900, 0.1 * T);
   if (warm > 0.5 * T) {
     warm = ceil(0.1 * T);
-    json_array_append_new(caveats, json_string("the run is shorter than the 15-min warm-up METHODS.md asks for: "
+    json_array_append_new(caveats, json_string("the run is shorter than the 15-min warm-up a soak analysis needs: "
                                                "only its first 10% is dropped, and the leak threshold is doubled"));
   }
   double post = T - warm;

@@ -195,7 +195,8 @@ int compare_main(int argc, char **argv, const struct global_opts *g, int check) 
     case O_ANNOT:
     case O_NOBASE:
       if (!check) {
-        err_set(&err, LR_USAGE, "option '%s' belongs to 'loadrep check'", argv[optind - 1]);
+        err_set(&err, LR_USAGE, "option '--%s' belongs to 'loadrep check'",
+                c == O_JUNIT ? "junit" : c == O_SUMMARY ? "summary" : c == O_ANNOT ? "annotations" : "no-baseline-ok");
         goto usage;
       }
       if (c == O_JUNIT)

@@ -40,6 +40,8 @@ int cmd_runs(int argc, char **argv, const struct global_opts *g) {
     } else if (c == 'f') {
       if (parse_format("--format", optarg, &fmt, &err) < 0)
         return usage_error("runs", "%s", err.msg);
+      if (fmt == FMT_MD)
+        return usage_error("runs", "option '--format': expected text or json, got '%s'", optarg);
     } else if (c == 's') {
       scenario = optarg;
     } else {

@@ -106,11 +106,6 @@ static void show_progress(void *ctx, const struct reader *r) {
           (double)size / 1e6);
 }
 
-static void now_iso(char buf[64]) {
-  const char *sde = getenv("SOURCE_DATE_EPOCH");
-  double t = sde && *sde ? strtod(sde, NULL) : (double)time(NULL);
-  time_format_iso(t, buf);
-}
 
 static int run_exists(struct store *st, const char *name, int64_t *id, struct err *err) {
   sqlite3_stmt *s = store_prepare(st, "SELECT id FROM runs WHERE name = ?", err);
@@ -215,7 +210,7 @@ static void merge_summaries(struct in_file *fs, int n, struct k6_summary_info *i
 static int insert_run(struct store *st, const struct ingest_opts *o, const char *name, const char *scenario,
                       int64_t *id, struct err *err) {
   char now[64];
-  now_iso(now);
+  time_now_iso(now);
   sqlite3_stmt *s = store_prepare(st, "INSERT INTO runs (name, scenario, env, labels, created_at) VALUES (?,?,?,?,?)",
                                   err);
   if (!s)

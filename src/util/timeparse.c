@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -99,4 +100,13 @@ void time_format_iso(double epoch_s, char buf[64]) {
   gmtime_r(&t, &tm);
   snprintf(buf, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
            tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+void time_now_iso(char buf[64]) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  char *end = NULL;
+  double t = sde && *sde ? strtod(sde, &end) : 0;
+  if (!sde || !*sde || *end || t < 0)
+    t = (double)time(NULL);
+  time_format_iso(t, buf);
 }

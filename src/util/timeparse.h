@@ -11,6 +11,10 @@
  *  Returns 0 on success. */
 int rfc3339_parse(const char *s, size_t len, int assume_utc, int64_t *epoch_ns);
 
+/** "Now" as time_format_iso() gives it: $SOURCE_DATE_EPOCH when set (for
+ *  reproducible output), else the clock. */
+void time_now_iso(char buf[64]);
+
 /** Formats epoch seconds as "2026-11-26T21:52:45.133Z" (UTC, ms) into buf[64]. */
 void time_format_iso(double epoch_s, char buf[64]);
 

@@ -23,7 +23,11 @@
 # DOCS_ONLY=usage.md (a file name) runs one file's examples, for editing.
 . "$(dirname "$0")/lib.sh"
 
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 0; }
+if ! command -v python3 >/dev/null; then
+  failt "python3 is needed to test the documentation"
+  finish
+  exit
+fi
 
 python3 - "$LOADREP" "$LOADREP_SRC" "$WORK" <<'PY' && pass || failt "documentation examples and options"
 import difflib, os, re, shutil, subprocess, sys
