@@ -42,6 +42,8 @@ struct tagset {
   int endpoint; /* -1 unless an HTTP request's tags */
   int expected; /* expected_response: 1 true, 0 false, -1 absent */
   const char *status, *error_code, *error, *group, *check, *scenario;
+  int *series_of; /* metric index → series index + 1 (0: none yet) */
+  size_t nseries_of;
 };
 
 struct series {
@@ -91,6 +93,16 @@ struct k6_agg {
   int64_t tmin, tmax;
   uint64_t points;
   char *scenario;
+  /* The nine points of one request share their tags, and points come
+   * roughly in time order: remember the last lookups. */
+  char *last_tags;
+  size_t last_tags_len, last_tags_cap;
+  int last_tags_ix;
+  struct bucket_cache {
+    int64_t sec;
+    int ix;
+  } * bcache; /* [endpoint + 1] */
+  size_t cap_bcache;
 };
 
 struct k6_agg *k6_agg_new(void) {
@@ -114,8 +126,12 @@ void k6_agg_free(struct k6_agg *a) {
     free(m->subs);
   }
   free(a->metrics);
-  for (size_t i = 0; i < a->ntagsets; i++)
+  for (size_t i = 0; i < a->ntagsets; i++) {
     json_decref(a->tagsets[i].tags);
+    free(a->tagsets[i].series_of);
+  }
+  free(a->last_tags);
+  free(a->bcache);
   free(a->tagsets);
   for (size_t i = 0; i < a->nseries; i++)
     free(a->series[i].v);
@@ -239,10 +255,24 @@ int k6_agg_metric(struct k6_agg *a, const char *name, const char *type, const ch
 
 static const char *tag(json_t *tags, const char *k) { return json_string_value(json_object_get(tags, k)); }
 
+static void remember_tags(struct k6_agg *a, const char *raw, size_t len, int ix) {
+  if (len + 1 > a->last_tags_cap) {
+    a->last_tags_cap = len + 64;
+    a->last_tags = xrealloc(a->last_tags, a->last_tags_cap);
+  }
+  memcpy(a->last_tags, raw, len);
+  a->last_tags_len = len;
+  a->last_tags_ix = ix;
+}
+
 int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed, struct err *err) {
+  if (a->last_tags && len == a->last_tags_len && !memcmp(raw, a->last_tags, len))
+    return a->last_tags_ix;
   int ix = strmap_get(&a->tagset_ix, raw, len);
-  if (ix >= 0)
+  if (ix >= 0) {
+    remember_tags(a, raw, len, ix);
     return ix;
+  }
   json_t *tags = parsed ? json_incref(parsed) : NULL;
   if (!tags) {
     json_error_t je;
@@ -304,11 +334,17 @@ int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed,
     strbuf_release(&key);
     t->endpoint = e;
   }
+  t->series_of = NULL;
+  t->nseries_of = 0;
   strmap_put(&a->tagset_ix, raw, len, (int)a->ntagsets);
+  remember_tags(a, raw, len, (int)a->ntagsets);
   return (int)a->ntagsets++;
 }
 
 static struct series *series_get(struct k6_agg *a, int metric, int tagset) {
+  struct tagset *t = &a->tagsets[tagset];
+  if ((size_t)metric < t->nseries_of && t->series_of[metric])
+    return &a->series[t->series_of[metric] - 1];
   int key[2] = {metric, tagset};
   int ix = strmap_get(&a->series_ix, key, sizeof key);
   if (ix < 0) {
@@ -322,10 +358,27 @@ static struct series *series_get(struct k6_agg *a, int metric, int tagset) {
     ix = (int)a->nseries++;
     strmap_put(&a->series_ix, key, sizeof key, ix);
   }
+  if ((size_t)metric >= t->nseries_of) {
+    size_t n = (size_t)metric + 16;
+    t->series_of = xrealloc(t->series_of, n * sizeof *t->series_of);
+    memset(t->series_of + t->nseries_of, 0, (n - t->nseries_of) * sizeof *t->series_of);
+    t->nseries_of = n;
+  }
+  t->series_of[metric] = ix + 1;
   return &a->series[ix];
 }
 
 static struct bucket *bucket_get(struct k6_agg *a, int endpoint, int64_t sec) {
+  size_t c = (size_t)(endpoint + 1);
+  if (c >= a->cap_bcache) {
+    size_t old = a->cap_bcache;
+    a->cap_bcache = c + 16;
+    a->bcache = xrealloc(a->bcache, a->cap_bcache * sizeof *a->bcache);
+    for (size_t i = old; i < a->cap_bcache; i++)
+      a->bcache[i].ix = -1;
+  }
+  if (a->bcache[c].ix >= 0 && a->bcache[c].sec == sec)
+    return &a->buckets[a->bcache[c].ix];
   struct {
     int64_t sec;
     int endpoint;
@@ -341,6 +394,8 @@ static struct bucket *bucket_get(struct k6_agg *a, int endpoint, int64_t sec) {
     ix = (int)a->nbuckets++;
     strmap_put(&a->bucket_ix, &key, sizeof key, ix);
   }
+  a->bcache[c].sec = sec;
+  a->bcache[c].ix = ix;
   return &a->buckets[ix];
 }
 

@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +26,15 @@ struct reader {
   unsigned char *raw; /* raw input buffer */
   size_t raw_len, raw_off;
   uint64_t raw_pos, raw_size;
+  /* The file is hashed on a second thread, from its own descriptor, while
+   * this one parses: SHA-256 costs as much as parsing a plain file. */
+  pthread_t hasher;
+  int hashing;
+  atomic_int stop;
+  int hash_errno;
+  uint64_t hashed;
+  char sha_hex[65];
+  int inline_hash; /* not a regular file (a pipe): hash as we read */
   struct sha256 sha;
   /* decompressed (or plain) data window */
   char *buf;
@@ -41,11 +52,52 @@ static int raw_fill(struct reader *r, struct err *err) {
     return err_set(err, LR_IOERR, "%s: read error: %s", r->path, strerror(errno));
   if (n == 0)
     r->raw_eof = 1;
-  sha256_update(&r->sha, r->raw, (size_t)n);
+  if (r->inline_hash) {
+    sha256_update(&r->sha, r->raw, (size_t)n);
+    r->hashed += (uint64_t)n;
+  }
   r->raw_pos += (uint64_t)n;
   r->raw_len = (size_t)n;
   r->raw_off = 0;
   return 0;
+}
+
+static void *hash_file(void *arg) {
+  struct reader *r = arg;
+  struct sha256 sha;
+  sha256_init(&sha);
+  int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    r->hash_errno = errno;
+    return NULL;
+  }
+  size_t cap = 1u << 20;
+  unsigned char *buf = malloc(cap);
+  if (!buf) {
+    r->hash_errno = ENOMEM;
+    close(fd);
+    return NULL;
+  }
+  for (;;) {
+    if (atomic_load(&r->stop))
+      break;
+    ssize_t n = read(fd, buf, cap);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      r->hash_errno = errno;
+      break;
+    }
+    if (n == 0) {
+      sha256_final_hex(&sha, r->sha_hex);
+      break;
+    }
+    sha256_update(&sha, buf, (size_t)n);
+    r->hashed += (uint64_t)n;
+  }
+  free(buf);
+  close(fd);
+  return NULL;
 }
 
 int reader_open(struct reader **out, const char *path, struct err *err) {
@@ -65,9 +117,16 @@ int reader_open(struct reader **out, const char *path, struct err *err) {
       return -1;
     }
     r->raw_size = (uint64_t)sb.st_size;
+    r->inline_hash = !S_ISREG(sb.st_mode);
   }
   r->raw = xmalloc(RAW_CHUNK);
   sha256_init(&r->sha);
+  if (!r->inline_hash && pthread_create(&r->hasher, NULL, hash_file, r) != 0) {
+    err_set(err, LR_OSERR, "%s: cannot start a thread: %s", path, strerror(errno));
+    reader_close(r);
+    return -1;
+  }
+  r->hashing = !r->inline_hash;
   if (raw_fill(r, err) < 0) {
     reader_close(r);
     return -1;
@@ -89,6 +148,10 @@ int reader_open(struct reader **out, const char *path, struct err *err) {
 void reader_close(struct reader *r) {
   if (!r)
     return;
+  if (r->hashing) {
+    atomic_store(&r->stop, 1);
+    pthread_join(r->hasher, NULL);
+  }
   if (r->gzip)
     inflateEnd(&r->zs);
   if (r->fd >= 0)
@@ -215,11 +278,22 @@ int reader_read_all(struct reader *r, struct strbuf *sb, struct err *err) {
 }
 
 int reader_finish(struct reader *r, uint64_t *size, char sha256_hex[65], struct err *err) {
-  while (!r->raw_eof)
-    if (raw_fill(r, err) < 0)
-      return -1;
-  *size = r->raw_pos;
-  sha256_final_hex(&r->sha, sha256_hex);
+  if (r->hashing) {
+    pthread_join(r->hasher, NULL);
+    r->hashing = 0;
+  }
+  if (r->inline_hash) {
+    while (!r->raw_eof)
+      if (raw_fill(r, err) < 0)
+        return -1;
+    sha256_final_hex(&r->sha, r->sha_hex);
+  }
+  if (r->hash_errno)
+    return err_set(err, LR_IOERR, "%s: read error: %s", r->path, strerror(r->hash_errno));
+  if (!r->sha_hex[0])
+    return err_set(err, LR_IOERR, "%s: the file could not be read to its end", r->path);
+  *size = r->hashed;
+  memcpy(sha256_hex, r->sha_hex, 65);
   return 0;
 }
 

@@ -64,10 +64,13 @@ rc=$?
 expect_grep '^loadrep: ' err.txt
 after=$(python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("select count(*) from runs").fetchone()[0], c.execute("select count(*) from metrics").fetchone()[0])' small.db)
 [ "$before" = "$after" ] && pass || failt "a failed ingest on a full disk changed the database ($before -> $after)"
-( ulimit -f 8; trap '' XFSZ; exec "$LOADREP" report smoke --out full --charts never ) >/dev/null 2>err.txt
+# 40 KB: room for SQLite's shared-memory file and the Markdown/HTML files,
+# not for report.pdf (~230 KB).
+( ulimit -f 40; trap '' XFSZ; exec "$LOADREP" report smoke --out full --charts never ) >/dev/null 2>err.txt
 rc=$?
 [ $rc = 74 ] || [ $rc = 73 ] && pass || failt "report on a full disk: exit $rc, expected 73/74"
-expect_grep '^loadrep: ' err.txt
+expect_grep "^loadrep: .*full/report\.pdf" err.txt
+[ ! -e full/report.pdf ] && pass || failt "a partial full/report.pdf was left"
 # No torn report: every file there is whole (written to a temporary name and
 # renamed), and no temporary file is left.
 if ls full/*.tmp* full/.*tmp* >/dev/null 2>&1; then failt "temporary files left in full/"; else pass; fi
@@ -169,4 +172,14 @@ expect_grep 'pwned' show.md # present, as text
 expect_exit 0 lr report "$RUN" --out rep --charts never --format md,html
 if grep -q '<script>alert' rep/*.html rep/*.md 2>/dev/null; then failt "raw <script> in the report"; else pass; fi
 [ ! -e pwned ] && pass || failt "a name was executed"
+
+# Extreme numbers through a user's template (the fuzzers' reproducers
+# tests/fuzz/regress/fuzz_template-1 and -2, through the binary). KNOWN BUGS
+# today (template.c fmt_number): 'dur' of 1e307 casts to long long out of
+# range (UB) and prints "-2562047788015215h-30m-8s"; 'pct' prints "inf%".
+mkdir tdir
+printf 'dur {{slo.p95_ms|dur}} pct {{slo.p95_ms|pct}}\n' > tdir/LOAD_TEST_RESULTS.md.tmpl
+cp "$LOADREP_SRC/templates/CAPACITY_PLANNING.md.tmpl" tdir/
+expect_exit 0 lr report "$RUN" --out trep --charts never --format md --template-dir tdir --slo 'p95<1e307ms'
+expect_no_grep 'inf|nan|dur -' trep/LOAD_TEST_RESULTS.md
 finish

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,12 +105,23 @@ static void check_err(const struct err *err) {
     die("a template error that does not start with 'fuzz.tmpl:'", err->msg);
 }
 
+/* scripts/fuzz.sh sets LOADREP_FUZZ_KNOWN=1 in long runs: bugs already
+ * reported are skipped there so they do not hide new ones (never in
+ * --regress mode, where tests/fuzz/regress/fuzz_template-2 still fails).
+ * Known: 'pct' of |v| > 1.8e306 overflows v * 100 and prints "inf%". */
+static int known_bug(const char *filter, double v) {
+  static int skip = -1;
+  if (skip < 0)
+    skip = getenv("LOADREP_FUZZ_KNOWN") != NULL;
+  return skip && !strcmp(filter, "pct") && fabs(v) > 1e306;
+}
+
 static void numbers(const uint8_t *data, size_t size) {
   double v = 0;
   memcpy(&v, data, size < sizeof v ? size : sizeof v);
   for (size_t i = 0; i < tmpl_filter_count; i++) {
     struct strbuf sb = STRBUF_INIT;
-    if (tmpl_format_number(tmpl_filter_names[i], v, &sb) == 0) {
+    if (tmpl_format_number(tmpl_filter_names[i], v, &sb) == 0 && !known_bug(tmpl_filter_names[i], v)) {
       if (strstr(sb.buf ? sb.buf : "", "nan") || strstr(sb.buf ? sb.buf : "", "inf"))
         die("a number formatted as nan/inf", tmpl_filter_names[i]);
     }
