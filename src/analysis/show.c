@@ -21,9 +21,10 @@ static json_t *num(double v) {
   return json_real(v);
 }
 
+/* NULL (not stored, or not finite) is null: every key of the shape is there. */
 static void set_col(json_t *o, const char *key, sqlite3_stmt *s, int col) {
-  if (sqlite3_column_type(s, col) != SQLITE_NULL)
-    json_object_set_new(o, key, json_real(sqlite3_column_double(s, col)));
+  json_object_set_new(o, key, sqlite3_column_type(s, col) == SQLITE_NULL ? json_null()
+                                                                        : json_real(sqlite3_column_double(s, col)));
 }
 
 json_t *show_run_json(const struct run_info *run) {

@@ -65,7 +65,8 @@ static int classify(struct in_file *f, struct err *err) {
     return -1;
   }
   json_error_t je;
-  json_t *doc = json_loadb(sb.buf, sb.len, JSON_REJECT_DUPLICATES, &je);
+  size_t bom = sb.len >= 3 && !memcmp(sb.buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+  json_t *doc = json_loadb(sb.buf + bom, sb.len - bom, JSON_REJECT_DUPLICATES, &je);
   strbuf_release(&sb);
   if (!doc)
     return err_set(err, LR_DATAERR, "%s:%d:%d: invalid JSON: %s", f->path, je.line, je.column, je.text);

@@ -219,6 +219,17 @@ int k6_agg_metric(struct k6_agg *a, const char *name, const char *type, const ch
   else
     return err_set(err, LR_DATAERR, "metric '%s' has unknown type '%s' (expected counter, gauge, rate or trend)",
                    name, type);
+  if (thresholds && !json_is_array(thresholds) && !json_is_null(thresholds))
+    return err_set(err, LR_DATAERR, "metric '%s': thresholds is not an array (expected [\"p(95)<500\", ...])", name);
+  if (submetrics && !json_is_array(submetrics) && !json_is_null(submetrics))
+    return err_set(err, LR_DATAERR, "metric '%s': submetrics is not an array or null", name);
+  size_t ti;
+  json_t *th;
+  json_array_foreach(thresholds, ti, th) {
+    if (!json_is_string(th) && !json_is_string(json_object_get(th, "threshold")))
+      return err_set(err, LR_DATAERR, "metric '%s': threshold %zu is neither a string nor {\"threshold\": ...}", name,
+                     ti + 1);
+  }
   int ix = strmap_get(&a->metric_ix, name, strlen(name));
   if (ix < 0)
     ix = metric_add(a, name, strlen(name));

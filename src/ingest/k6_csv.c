@@ -62,14 +62,10 @@ static int parse_ts(const char *s, int64_t *ns) {
   errno = 0;
   double v = strtod(s, &end);
   if (end != s && !*end && errno == 0 && isfinite(v) && v >= 0) {
-    if (v < 1e11)
-      *ns = (int64_t)llround(v * 1e9);
-    else if (v < 1e14)
-      *ns = (int64_t)llround(v * 1e6);
-    else if (v < 1e17)
-      *ns = (int64_t)llround(v * 1e3);
-    else
-      *ns = (int64_t)v;
+    double scaled = v < 1e11 ? v * 1e9 : v < 1e14 ? v * 1e6 : v < 1e17 ? v * 1e3 : v;
+    if (scaled > 8.8e18) /* past the year 2250: not a time k6 wrote */
+      return -1;
+    *ns = (int64_t)llround(scaled);
     return 0;
   }
   return rfc3339_parse(s, strlen(s), 0, ns);
@@ -83,6 +79,10 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
   int rc = reader_getline(r, &line, &len, err);
   if (rc <= 0)
     return rc < 0 ? -1 : err_set(err, LR_DATAERR, "%s: empty file", path);
+  if (len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) { /* UTF-8 byte order mark */
+    line += 3;
+    len -= 3;
+  }
   char *header = xstrndup(line, len);
   int ncol = split(header, hdr, MAX_COLS);
   if (ncol < 3 || strcmp(hdr[0], "metric_name") || strcmp(hdr[1], "timestamp") || strcmp(hdr[2], "metric_value")) {
@@ -124,12 +124,22 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
           char *eq = strchr(kv, '=');
           if (eq) {
             *eq = 0;
-            json_object_set_new(t, kv, json_string(eq + 1));
+            json_t *tv = json_string(eq + 1);
+            if (!tv || json_object_set_new(t, kv, tv) < 0) {
+              json_decref(t);
+              err_set(err, LR_DATAERR, "%s:%ld: extra_tags is not valid UTF-8", path, ln);
+              goto done;
+            }
           }
         }
         continue;
       }
-      json_object_set_new(t, hdr[c], json_string(f[c]));
+      json_t *tv = json_string(f[c]);
+      if (!tv || json_object_set_new(t, hdr[c], tv) < 0) {
+        json_decref(t);
+        err_set(err, LR_DATAERR, "%s:%ld: column '%s' is not valid UTF-8", path, ln, hdr[c]);
+        goto done;
+      }
     }
     char *raw = json_dumps(t, JSON_COMPACT | JSON_SORT_KEYS);
     struct err e2 = ERR_INIT;

@@ -109,6 +109,10 @@ int k6_ndjson_read(struct reader *r, struct k6_agg *a, struct ndjson_stats *stat
   struct k6_point p;
   while ((rc = reader_getline(r, &line, &len, err)) > 0) {
     stats->lines++;
+    if (stats->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) { /* UTF-8 byte order mark */
+      line += 3;
+      len -= 3;
+    }
     if (progress && (stats->lines & 0xffff) == 0)
       progress(progress_ctx, r);
     if (k6_fast_point(line, len, &p)) {

@@ -34,6 +34,17 @@ static int check_values(json_t *values, const char *path, const char *metric, st
   return 0;
 }
 
+/* One normalised check; missing or wrongly typed fields are kept as they are
+ * (null when absent) for check_checks() to refuse. */
+static json_t *check_obj(const char *group, json_t *name, json_t *passes, json_t *fails) {
+  json_t *o = json_object();
+  json_object_set_new(o, "group", json_string(group ? group : ""));
+  json_object_set_new(o, "name", name ? json_incref(name) : json_null());
+  json_object_set_new(o, "passes", passes ? json_incref(passes) : json_null());
+  json_object_set_new(o, "fails", fails ? json_incref(fails) : json_null());
+  return o;
+}
+
 /* Nested groups → flat checks. Legacy: objects keyed by name; handleSummary: arrays. */
 static void collect_checks(json_t *group, json_t *out) {
   json_t *checks = json_object_get(group, "checks"), *groups = json_object_get(group, "groups");
@@ -43,14 +54,13 @@ static void collect_checks(json_t *group, json_t *out) {
   json_t *c;
   if (json_is_object(checks)) {
     json_object_foreach(checks, k, c) {
-      json_array_append_new(out, json_pack("{s:s,s:s,s:O,s:O}", "group", gpath ? gpath : "", "name", k, "passes",
-                                           json_object_get(c, "passes"), "fails", json_object_get(c, "fails")));
+      json_t *name = json_string(k);
+      json_array_append_new(out, check_obj(gpath, name, json_object_get(c, "passes"), json_object_get(c, "fails")));
+      json_decref(name);
     }
   } else if (json_is_array(checks)) {
     json_array_foreach(checks, i, c) {
-      const char *name = json_string_value(json_object_get(c, "name"));
-      json_array_append_new(out, json_pack("{s:s,s:s,s:O,s:O}", "group", gpath ? gpath : "", "name",
-                                           name ? name : "", "passes", json_object_get(c, "passes"), "fails",
+      json_array_append_new(out, check_obj(gpath, json_object_get(c, "name"), json_object_get(c, "passes"),
                                            json_object_get(c, "fails")));
     }
   }
@@ -59,6 +69,18 @@ static void collect_checks(json_t *group, json_t *out) {
   } else if (json_is_array(groups)) {
     json_array_foreach(groups, i, c) collect_checks(c, out);
   }
+}
+
+/* Every check needs a string name and numeric passes and fails. */
+static int check_checks(json_t *checks, const char *path, struct err *err) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(checks, i, c) {
+    if (!json_is_string(json_object_get(c, "name")) || !json_is_string(json_object_get(c, "group")) ||
+        !json_is_number(json_object_get(c, "passes")) || !json_is_number(json_object_get(c, "fails")))
+      return err_set(err, LR_DATAERR, "%s: check %zu has no string name or no numeric passes and fails", path, i + 1);
+  }
+  return 0;
 }
 
 static int parse_legacy(json_t *doc, const char *path, struct k6_summary *s, struct err *err) {
@@ -99,6 +121,8 @@ static int parse_legacy(json_t *doc, const char *path, struct k6_summary *s, str
                                   "thresholds", th));
   }
   collect_checks(json_object_get(doc, "root_group"), s->checks);
+  if (check_checks(s->checks, path, err) < 0)
+    return -1;
   /* No duration in this format: count/rate of a counter gives it back. */
   const char *counters[] = {"http_reqs", "iterations", "data_received", "data_sent"};
   for (size_t i = 0; i < 4; i++) {
@@ -146,6 +170,8 @@ static int parse_handle(json_t *doc, const char *path, struct k6_summary *s, str
                                   "values", values, "thresholds", th));
   }
   collect_checks(json_object_get(doc, "root_group"), s->checks);
+  if (check_checks(s->checks, path, err) < 0)
+    return -1;
   json_t *state = json_object_get(doc, "state");
   json_t *d = json_object_get(state, "testRunDurationMs");
   if (d && !json_is_number(d))
@@ -204,10 +230,11 @@ static int parse_machine(json_t *doc, const char *path, struct k6_summary *s, st
   }
   json_t *checks = json_object_get(json_object_get(results, "checks"), "results");
   json_array_foreach(checks, i, m) {
-    const char *name = json_string_value(json_object_get(m, "name"));
-    json_array_append_new(s->checks, json_pack("{s:s,s:s,s:O,s:O}", "group", "", "name", name ? name : "", "passes",
-                                               json_object_get(m, "passes"), "fails", json_object_get(m, "fails")));
+    json_array_append_new(s->checks, check_obj("", json_object_get(m, "name"), json_object_get(m, "passes"),
+                                               json_object_get(m, "fails")));
   }
+  if (check_checks(s->checks, path, err) < 0)
+    return -1;
   json_t *d = json_object_get(json_object_get(doc, "config"), "duration");
   if (json_is_number(d) && json_number_value(d) > 0) {
     s->duration_s = json_number_value(d);
