@@ -1,4 +1,11 @@
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#endif
 
 #include "util/sha256.h"
 
@@ -33,6 +40,69 @@ static void block(struct sha256 *c, const unsigned char *p) {
   c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
+#ifdef HAVE_SHA_NI
+/* The x86 SHA extensions: the same compression, four rounds per pair of
+ * instructions (about 5x the portable code). Message words are kept as four
+ * quads W[i & 3]; each round group computes the next quad from the last four. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8], const unsigned char *p,
+                                                                    size_t n) {
+  const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+  __m128i st1 = _mm_loadu_si128((const __m128i *)&h[4]);
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
+  st1 = _mm_shuffle_epi32(st1, 0x1B);       /* EFGH */
+  __m128i st0 = _mm_alignr_epi8(tmp, st1, 8); /* ABEF */
+  st1 = _mm_blend_epi16(st1, tmp, 0xF0);    /* CDGH */
+  for (; n; n--, p += 64) {
+    __m128i save0 = st0, save1 = st1, w[4];
+    for (int i = 0; i < 4; i++)
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+    for (int i = 0; i < 16; i++) {
+      __m128i msg = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+      st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+      msg = _mm_shuffle_epi32(msg, 0x0E);
+      st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+      if (i < 12) {
+        __m128i t = _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4);
+        __m128i x = _mm_add_epi32(_mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]), t);
+        w[i & 3] = _mm_sha256msg2_epu32(x, w[(i + 3) & 3]);
+      }
+    }
+    st0 = _mm_add_epi32(st0, save0);
+    st1 = _mm_add_epi32(st1, save1);
+  }
+  tmp = _mm_shuffle_epi32(st0, 0x1B);       /* FEBA */
+  st1 = _mm_shuffle_epi32(st1, 0xB1);       /* DCHG */
+  st0 = _mm_blend_epi16(tmp, st1, 0xF0);    /* DCBA */
+  st1 = _mm_alignr_epi8(st1, tmp, 8);       /* HGFE */
+  _mm_storeu_si128((__m128i *)&h[0], st0);
+  _mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static int have_sha_ni(void) {
+  static int known = -1;
+  if (known < 0) {
+    unsigned a, b, c, d;
+    int sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+    int sse = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) && (c & (1u << 9));
+    known = sha && sse && !getenv("LOADREP_NO_SHA_NI");
+  }
+  return known;
+}
+#endif
+
+/* Compresses n whole blocks. */
+static void blocks(struct sha256 *c, const unsigned char *p, size_t n) {
+#ifdef HAVE_SHA_NI
+  if (have_sha_ni()) {
+    blocks_ni(c->h, p, n);
+    return;
+  }
+#endif
+  for (; n; n--, p += 64)
+    block(c, p);
+}
+
 void sha256_init(struct sha256 *c) {
   static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -50,11 +120,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t n) {
     c->fill += k, p += k, n -= k;
     if (c->fill < 64)
       return;
-    block(c, c->buf);
+    blocks(c, c->buf, 1);
     c->fill = 0;
   }
-  for (; n >= 64; p += 64, n -= 64)
-    block(c, p);
+  blocks(c, p, n / 64);
+  p += n / 64 * 64;
+  n %= 64;
   memcpy(c->buf, p, n);
   c->fill = n;
 }
