@@ -183,6 +183,22 @@ static int fill(struct reader *r, struct err *err) {
         r->eof = 1;
         return 0;
       }
+      if (!r->gzip && !r->inline_hash) {
+        /* Plain file: read straight into the line buffer, no copy. */
+        ssize_t n;
+        do
+          n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+          return err_set(err, LR_IOERR, "%s: read error: %s", r->path, strerror(errno));
+        r->raw_pos += (uint64_t)n;
+        r->end += (size_t)n;
+        if (n == 0)
+          r->raw_eof = 1;
+        else
+          return 0;
+        continue;
+      }
       if (raw_fill(r, err) < 0)
         return -1;
       continue;
