@@ -74,8 +74,6 @@ static int take_db_option(int *argc, char **argv, const char **db) {
 
 static int finish_stdout(int rc) {
   if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-    if (errno == EPIPE)
-      return rc;
     errorf("write error on standard output: %s", strerror(errno ? errno : EIO));
     return LR_IOERR;
   }

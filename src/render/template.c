@@ -492,6 +492,10 @@ static void fmt_number(int filter, double v, struct strbuf *out) {
     break;
   case F_PCT: {
     double p = v * 100.0;
+    if (!isfinite(p)) {
+      strbuf_addstr(out, "n/a");
+      break;
+    }
     add_fixed(out, p, 2);
     strbuf_addch(out, '%');
     break;
@@ -515,6 +519,10 @@ static void fmt_number(int filter, double v, struct strbuf *out) {
     break;
   }
   case F_DUR: {
+    if (v < 0 || v > 1e12) { /* not a duration a run can have */
+      strbuf_addstr(out, "n/a");
+      break;
+    }
     double r = floor(v + 0.5);
     long long tot = (long long)r;
     long long h = tot / 3600, m = (tot % 3600) / 60, s = tot % 60;
