@@ -151,6 +151,19 @@ static int load_endpoints(struct store *st, const struct run_info *run, json_t *
         json_decref(t);
     }
     json_object_set_new(e, "phases", phases);
+    /* Every endpoint has the documented shape, even one whose requests
+     * never reported a duration. */
+    static const char *const tk[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
+    for (int d = 0; d < 2; d++) {
+      const char *key = d ? "ok_duration" : "http_req_duration";
+      if (json_object_get(e, key))
+        continue;
+      json_t *t = json_object();
+      json_object_set_new(t, "count", json_integer(0));
+      for (int k = 0; k < 7; k++)
+        json_object_set_new(t, tk[k], json_null());
+      json_object_set_new(e, key, t);
+    }
     json_array_append_new(eps, e);
   }
   sqlite3_finalize(s);

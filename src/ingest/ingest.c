@@ -272,6 +272,41 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
   }
   res->files = n;
 
+  /* Parse before taking the write lock: another ingest waits only for the
+   * writes, not for this one's reading. */
+  if (o->run_name && n_k6 + n_sum) {
+    int64_t exists = 0;
+    if (run_exists(st, o->run_name, &exists, err) < 0)
+      goto out;
+    if (exists) {
+      err_set(err, LR_DATAERR, "a run named '%s' exists already; choose another --run name", o->run_name);
+      goto out;
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    struct in_file *f = &fs[i];
+    if (f->kind == IN_K6_NDJSON) {
+      struct ndjson_stats ns = {0};
+      if (k6_ndjson_read(f->r, agg, &ns, show_progress, &prog, err) < 0)
+        goto out;
+      f->lines = ns.lines;
+      f->skipped = ns.skipped_nonfinite;
+      res->skipped += ns.skipped_nonfinite;
+      if (ns.skipped_nonfinite)
+        warnf("%s: skipped %ld line(s) with a non-finite value (+Inf/NaN), as k6 v0.x writes them", f->path,
+              ns.skipped_nonfinite);
+    } else if (f->kind == IN_K6_CSV) {
+      long rows = 0;
+      if (k6_csv_read(f->r, agg, &rows, err) < 0)
+        goto out;
+      f->lines = rows + 1;
+    } else {
+      continue;
+    }
+    if (prog.tty)
+      fputs("\r\033[K", stderr);
+  }
+
   if (store_begin(st, err) < 0)
     goto out;
   in_tx = 1;
@@ -304,31 +339,9 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
   }
   res->run_id = run_id;
 
-  for (int i = 0; i < n; i++) {
-    struct in_file *f = &fs[i];
-    if (f->kind == IN_K6_NDJSON) {
-      struct ndjson_stats ns = {0};
-      if (k6_ndjson_read(f->r, agg, &ns, show_progress, &prog, err) < 0)
-        goto out;
-      f->lines = ns.lines;
-      f->skipped = ns.skipped_nonfinite;
-      res->skipped += ns.skipped_nonfinite;
-      if (ns.skipped_nonfinite)
-        warnf("%s: skipped %ld line(s) with a non-finite value (+Inf/NaN), as k6 v0.x writes them", f->path,
-              ns.skipped_nonfinite);
-    } else if (f->kind == IN_K6_CSV) {
-      long rows = 0;
-      if (k6_csv_read(f->r, agg, &rows, err) < 0)
-        goto out;
-      f->lines = rows + 1;
-    } else {
-      continue;
-    }
-    if (prog.tty)
-      fputs("\r\033[K", stderr);
-    if (add_source(st, run_id, f, err) < 0)
+  for (int i = 0; i < n; i++)
+    if ((fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV) && add_source(st, run_id, &fs[i], err) < 0)
       goto out;
-  }
   res->points = k6_agg_points(agg);
   if (n_k6 && res->points == 0) {
     err_set(err, LR_DATAERR, "%s: no k6 samples in the file(s) (a run needs at least one Point)", fs[0].path);

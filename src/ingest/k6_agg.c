@@ -1006,7 +1006,8 @@ static int store_endpoints(struct k6_agg *a, struct store *st, int64_t run_id, i
       }
     }
     /* Samples, time-sorted, and per-second latency. */
-    qsort(p->s, p->n, sizeof *p->s, by_sample_time);
+    if (p->n) /* an endpoint may have http_reqs but no http_req_duration */
+      qsort(p->s, p->n, sizeof *p->s, by_sample_time);
     bucket_latency(a, (int)e, p->s, p->n);
     for (size_t i = 0; i < p->n; i++)
       p->s[i].t -= start_s;
@@ -1042,10 +1043,12 @@ static int store_buckets(struct k6_agg *a, struct store *st, int64_t run_id, con
   struct sample *all = xmalloc((total ? total : 1) * sizeof *all);
   size_t k = 0;
   for (size_t e = 0; e < a->nendpoints; e++) {
-    memcpy(all + k, a->endpoints[e].s, a->endpoints[e].n * sizeof *all);
+    if (a->endpoints[e].n)
+      memcpy(all + k, a->endpoints[e].s, a->endpoints[e].n * sizeof *all);
     k += a->endpoints[e].n;
   }
-  qsort(all, total, sizeof *all, by_sample_time);
+  if (total)
+    qsort(all, total, sizeof *all, by_sample_time);
   bucket_latency(a, -1, all, total);
   free(all);
 

@@ -13,6 +13,7 @@
 #include "ingest/sysmetrics.h"
 #include "util/err.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/timeparse.h"
 #include "util/xalloc.h"
 
@@ -341,6 +342,18 @@ struct wide_col {
   double scale;
 };
 
+/* A line of a text format, refused when it is not UTF-8 (names reach JSON). */
+static int getline_utf8(struct reader *r, const char **line, size_t *len, struct err *err) {
+  int got = reader_getline(r, line, len, err);
+  if (got > 0) {
+    size_t at = utf8_invalid_at(*line, *len);
+    if (at < *len)
+      return err_set(err, LR_DATAERR, "%s:%ld:%zu: invalid UTF-8, expected text", reader_path(r), reader_lineno(r),
+                     at + 1);
+  }
+  return got;
+}
+
 static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err *err) {
   const char *path = reader_path(r);
   const char *line;
@@ -351,7 +364,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
   int rc = -1, got;
   int time_col = -1, host_col = -1;
 
-  if ((got = reader_getline(r, &line, &len, err)) <= 0) {
+  if ((got = getline_utf8(r, &line, &len, err)) <= 0) {
     if (got == 0)
       err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
     goto out;
@@ -392,7 +405,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
     err_set(err, LR_DATAERR, "%s:1:1: no timestamp column, expected one named timestamp, time or epoch_s", path);
     goto out;
   }
-  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
     long ln = reader_lineno(r);
     if (is_blank(line, len))
       continue;
@@ -445,7 +458,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
   int c_time = -1, c_host = -1, c_metric = -1, c_value = -1, c_unit = -1;
   size_t ncols;
 
-  if ((got = reader_getline(r, &line, &len, err)) <= 0) {
+  if ((got = getline_utf8(r, &line, &len, err)) <= 0) {
     if (got == 0)
       err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
     goto out;
@@ -486,7 +499,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
     goto out;
   }
   int ms = ends_with(field(&f, (size_t)c_time), strlen(field(&f, (size_t)c_time)), "_ms");
-  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
     long ln = reader_lineno(r);
     if (is_blank(line, len))
       continue;
@@ -577,7 +590,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
   size_t ncols = 0;
   int rc = -1, got;
 
-  while ((got = reader_getline(r, &line, &len, err)) > 0) {
+  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
     long ln = reader_lineno(r);
     if (is_blank(line, len))
       continue;

@@ -58,7 +58,8 @@ static int exact_ns(double ms, uint64_t *ns) {
 }
 
 void samples_encode(struct sample *s, size_t n, struct strbuf *out) {
-  qsort(s, n, sizeof *s, by_time);
+  if (n)
+    qsort(s, n, sizeof *s, by_time);
   int mode_n = 1;
   uint64_t ns = 0;
   for (size_t i = 0; i < n && mode_n; i++)

@@ -86,7 +86,7 @@ static int open_db(struct store **out, const char *path, int create, struct err 
     store_close(st);
     return -1;
   }
-  sqlite3_busy_timeout(st->db, 30000);
+  sqlite3_busy_timeout(st->db, 300000); /* another ingest may hold the write lock while it stores a large run */
   sqlite3_extended_result_codes(st->db, 0);
   if (store_exec(st, "PRAGMA foreign_keys=ON", err) < 0)
     goto fail;
