@@ -5,9 +5,9 @@
 # temporary name, always the same numbers for the runs already there.
 # Needs python3.
 #
-# CONCURRENCY_SLOW=1 also runs the known limitation (KNOWN BUG, reported):
-# an ingest holds the write lock for its whole parse, so a second writer
-# waiting more than the 30 s busy timeout fails with exit 74.
+# CONCURRENCY_SLOW=1 also runs the long case: a second writer behind one
+# that holds the lock for 30+ s (docs/reliability.md #6: ingest now parses
+# before it takes the lock, and waits up to 5 minutes for it).
 . "$(dirname "$0")/lib.sh"
 BIG=${CONCURRENCY_FILE:-$DATA/after/stress/k6_metrics.ndjson.gz}
 A="$DATA/after/soak/k6_metrics.ndjson.gz"

@@ -265,7 +265,7 @@ bad sys-short-row.csv 65 ':6:[0-9]+: 19 fields, expected 23' --run base
 bad sys-no-zone.csv 65 ":2:1: timestamp '[^']*' has no time zone" --run base
 bad sys-bad-number.csv 65 ":6:[0-9]+: 'abc' is not a number" --run base
 bad sys-long-missing-column.csv 65 ':2:[0-9]+: ' --run base
-# KNOWN BUG: a host or series name that is not UTF-8 is stored as it is
+# Was a bug (docs/reliability.md #11): a host or series name that is not UTF-8 was stored as it was
 # (sysmetrics.c); `show --format json` then loses its "host" key.
 bad sys-long-bad-utf8.csv 65 ':6:[0-9]+: ' --run base || known "sys-long-bad-utf8.csv accepted"
 bad sys-empty.csv 65 ':1: empty file' --run base

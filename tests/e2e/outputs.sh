@@ -21,8 +21,7 @@ if [ -w /dev/full ]; then
   [ $rc = 74 ] && pass || failt "runs >/dev/full: exit $rc, expected 74"
 fi
 # A closed pipe: an error (exit 74 with a message, or killed by SIGPIPE),
-# never a silent success. KNOWN BUG today: main.c finish_stdout() returns
-# the command's own code on EPIPE (SIGPIPE is ignored), so this is exit 0.
+# never a silent success (docs/reliability.md #4, fixed).
 python3 - "$LOADREP" > pipe.txt <<'PY'
 import os, subprocess, sys
 r, w = os.pipe(); os.close(r)
@@ -174,9 +173,8 @@ if grep -q '<script>alert' rep/*.html rep/*.md 2>/dev/null; then failt "raw <scr
 [ ! -e pwned ] && pass || failt "a name was executed"
 
 # Extreme numbers through a user's template (the fuzzers' reproducers
-# tests/fuzz/regress/fuzz_template-1 and -2, through the binary). KNOWN BUGS
-# today (template.c fmt_number): 'dur' of 1e307 casts to long long out of
-# range (UB) and prints "-2562047788015215h-30m-8s"; 'pct' prints "inf%".
+# tests/fuzz/regress/fuzz_template-1 and -2, through the binary): both
+# print n/a (docs/reliability.md #12 and #13, fixed).
 mkdir tdir
 printf 'dur {{slo.p95_ms|dur}} pct {{slo.p95_ms|pct}}\n' > tdir/LOAD_TEST_RESULTS.md.tmpl
 cp "$LOADREP_SRC/templates/CAPACITY_PLANNING.md.tmpl" tdir/
