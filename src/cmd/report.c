@@ -843,7 +843,9 @@ static void decorate_findings(json_t *cmp) {
     json_object_set_new(f, "change_text", json_string(sb.buf));
     strbuf_reset(&sb);
     double lo = jnum(f, "ci_low_pct"), hi = jnum(f, "ci_high_pct");
-    if (isfinite(lo) && isfinite(hi)) {
+    if (isfinite(lo) && isfinite(hi) && !strcmp(unit, "fraction")) {
+      strbuf_addf(&sb, "%+.2f .. %+.2f pp", lo, hi); /* error rates: the interval is in points */
+    } else if (isfinite(lo) && isfinite(hi)) {
       tmpl_format_number("chg", lo, &sb);
       strbuf_addstr(&sb, " .. ");
       tmpl_format_number("chg", hi, &sb);
