@@ -1,6 +1,5 @@
 /* main.c - global options, subcommand dispatch, stdout check, exit codes. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +81,8 @@ static int finish_stdout(int rc) {
 
 int main(int argc, char **argv) {
   struct global_opts g = {0};
-  signal(SIGPIPE, SIG_IGN);
+  /* SIGPIPE keeps its default: a reader that went away (| head) ends us
+   * quietly with a non-zero status, as it does cat and grep. */
   g.db = getenv("LOADREP_DB");
   if (!g.db || !*g.db)
     g.db = "loadrep.db";
