@@ -151,7 +151,8 @@ size_t ediv_detect(const double *z, size_t n, const struct ediv_opts *o, struct 
     if (e >= n)
       break;
   }
-  qsort(cps, ncp, sizeof *cps, cmp_size);
+  if (ncp)
+    qsort(cps, ncp, sizeof *cps, cmp_size);
   size_t u = 0;
   for (size_t i = 0; i < ncp; i++)
     if (!u || cps[u - 1] != cps[i])
