@@ -1,6 +1,5 @@
 /* bottleneck.c - `loadrep bottleneck RUN` (analysis/bottleneck.h), and the
  * printer that `loadrep capacity` shares. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,52 +206,5 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
 }
 
 int cmd_bottleneck(int argc, char **argv, const struct global_opts *g) {
-  static const struct option opts[] = {{"slo", required_argument, NULL, 's'},
-                                       {"window", required_argument, NULL, 'w'},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  enum out_format fmt = FMT_TEXT;
-  struct capacity_opts o;
-  capacity_opts_init(&o);
-  struct err err = ERR_INIT;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      fputs(usage, stdout);
-      return LR_OK;
-    } else if (c == 'f') {
-      if (parse_format("--format", optarg, &fmt, &err) < 0)
-        return usage_error("bottleneck", "%s", err.msg);
-    } else if (c == 's') {
-      if (capacity_parse_slo(optarg, &o, &err) < 0)
-        return usage_error("bottleneck", "%s", err.msg);
-    } else if (c == 'w') {
-      if (parse_duration("--window", optarg, &o.window_s, &err) < 0)
-        return usage_error("bottleneck", "%s", err.msg);
-      if (o.window_s < 1 || o.window_s > 3600)
-        return usage_error("bottleneck", "option '--window': expected 1s to 1h, got '%s'", optarg);
-    } else {
-      return usage_error("bottleneck", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  struct store *st;
-  struct run_info run;
-  int orc = cli_one_run("bottleneck", argc, argv, g, &st, &run);
-  if (orc)
-    return orc;
-  json_t *doc = NULL;
-  int rc = bottleneck_build(st, &run, &o, &doc, &err);
-  run_info_release(&run);
-  store_close(st);
-  if (rc < 0)
-    return fail(&err);
-  if (fmt == FMT_JSON)
-    print_json(doc);
-  else
-    bottleneck_print(doc, fmt == FMT_MD, stdout);
-  json_decref(doc);
-  return LR_OK;
+  return capacity_command(argc, argv, g, 1, usage);
 }

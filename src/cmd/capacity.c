@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/bottleneck.h"
 #include "analysis/capacity.h"
 #include "cli.h"
 #include "cmd/cmd.h"
@@ -207,13 +208,16 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   fprintf(f, "%s", md ? "" : "See 'loadrep bottleneck RUN' for the per-endpoint and per-resource detail.\n");
 }
 
-int cmd_capacity(int argc, char **argv, const struct global_opts *g) {
+/* `capacity` and `bottleneck` take the same options (bottleneck has no
+ * --target-users) and differ only in what they build and print. */
+int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_text) {
   static const struct option opts[] = {{"slo", required_argument, NULL, 's'},
-                                       {"target-users", required_argument, NULL, 't'},
                                        {"window", required_argument, NULL, 'w'},
                                        {"format", required_argument, NULL, 'f'},
                                        {"help", no_argument, NULL, 'h'},
+                                       {"target-users", required_argument, NULL, 't'},
                                        {NULL, 0, NULL, 0}};
+  const char *cmd = bottleneck ? "bottleneck" : "capacity";
   enum out_format fmt = FMT_TEXT;
   struct capacity_opts o;
   capacity_opts_init(&o);
@@ -223,42 +227,50 @@ int cmd_capacity(int argc, char **argv, const struct global_opts *g) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') {
-      fputs(usage, stdout);
+      fputs(usage_text, stdout);
       return LR_OK;
     } else if (c == 'f') {
       if (parse_format("--format", optarg, &fmt, &err) < 0)
-        return usage_error("capacity", "%s", err.msg);
+        return usage_error(cmd, "%s", err.msg);
     } else if (c == 's') {
       if (capacity_parse_slo(optarg, &o, &err) < 0)
-        return usage_error("capacity", "%s", err.msg);
-    } else if (c == 't') {
+        return usage_error(cmd, "%s", err.msg);
+    } else if (c == 't' && !bottleneck) {
       if (parse_long("--target-users", optarg, 1, 100000000, &o.target_users, &err) < 0)
-        return usage_error("capacity", "%s", err.msg);
+        return usage_error(cmd, "%s", err.msg);
     } else if (c == 'w') {
       if (parse_duration("--window", optarg, &o.window_s, &err) < 0)
-        return usage_error("capacity", "%s", err.msg);
+        return usage_error(cmd, "%s", err.msg);
       if (o.window_s < 1 || o.window_s > 3600)
-        return usage_error("capacity", "option '--window': expected 1s to 1h, got '%s'", optarg);
+        return usage_error(cmd, "option '--window': expected 1s to 1h, got '%s'", optarg);
+    } else if (c == 't') {
+      return usage_error(cmd, "option '--target-users' belongs to 'loadrep capacity'");
     } else {
-      return usage_error("capacity", "unknown option '%s'", argv[optind - 1]);
+      return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
   }
   struct store *st;
   struct run_info run;
-  int orc = cli_one_run("capacity", argc, argv, g, &st, &run);
+  int orc = cli_one_run(cmd, argc, argv, g, &st, &run);
   if (orc)
     return orc;
   json_t *doc = NULL;
-  int rc = capacity_build(st, &run, &o, &doc, &err);
+  int rc = bottleneck ? bottleneck_build(st, &run, &o, &doc, &err) : capacity_build(st, &run, &o, &doc, &err);
   run_info_release(&run);
   store_close(st);
   if (rc < 0)
     return fail(&err);
   if (fmt == FMT_JSON)
     print_json(doc);
+  else if (bottleneck)
+    bottleneck_print(doc, fmt == FMT_MD, stdout);
   else
     print_capacity(doc, fmt == FMT_MD, stdout);
-  int code = json_is_true(json_object_get(doc, "target_met")) ? LR_OK : LR_NO;
+  int code = bottleneck || json_is_true(json_object_get(doc, "target_met")) ? LR_OK : LR_NO;
   json_decref(doc);
   return code;
+}
+
+int cmd_capacity(int argc, char **argv, const struct global_opts *g) {
+  return capacity_command(argc, argv, g, 0, usage);
 }
