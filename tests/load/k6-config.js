@@ -14,6 +14,10 @@
 //   SUMMARY_JSON     where handleSummary writes the summary data as JSON
 //   AUTH_TOKEN       sent as "Authorization: Bearer ..." when set
 //   STUDENTS, ASSESSMENTS  id ranges used when the service returns no ids (default 1000, 50)
+//   QUESTIONS        question ids 1..QUESTIONS asked about when no session gave any (default 500:
+//                    the questions of assessments 1..50 in the seeded EduMind database)
+//   ABORT_ON_FAIL    1: k6 stops the test as soon as the error-rate threshold is crossed
+//                    (abortOnFail, evaluated after ABORT_DELAY, default 5s; k6 then exits 99)
 //   TEST_ID          added as a tag to every sample when set
 import { sleep } from 'k6';
 import { Rate } from 'k6/metrics';
@@ -35,6 +39,11 @@ export const P95_MS = envNumber('P95_MS', 2000);
 export const MAX_ERROR_RATE = envNumber('MAX_ERROR_RATE', 0.01);
 export const STUDENTS = Math.max(1, Math.floor(envNumber('STUDENTS', 1000)));
 export const ASSESSMENTS = Math.max(1, Math.floor(envNumber('ASSESSMENTS', 50)));
+export const QUESTIONS = Math.max(1, Math.floor(envNumber('QUESTIONS', 500)));
+export const ABORT_ON_FAIL = __ENV.ABORT_ON_FAIL === '1' || __ENV.ABORT_ON_FAIL === 'true';
+// k6 waits this long (times TIME_SCALE) for running iterations at the end of a
+// scenario and of each ramp-down before it interrupts them.
+export const GRACEFUL_STOP_S = 30;
 
 // The `name` tag of every request: one entry per endpoint in k6's and
 // loadrep's tables, whatever ids the URLs carry.
@@ -88,14 +97,17 @@ export function scenario(name, exec) {
   if (!base) {
     throw new Error(`unknown SCENARIO '${name}': use one of ${Object.keys(SCENARIOS).join(', ')}`);
   }
-  const out = { executor: base.executor, exec, gracefulStop: '30s' };
+  // The graceful stop shrinks with TIME_SCALE like every other duration (at
+  // least 1 s), so a scaled-down run does not wait 30 s for its last journeys.
+  const grace = k6Duration(GRACEFUL_STOP_S * TIME_SCALE);
+  const out = { executor: base.executor, exec, gracefulStop: grace };
   if (base.executor === 'constant-vus') {
     out.vus = __ENV.VUS ? Math.max(1, Math.floor(envNumber('VUS', 1))) : scaledVUs(base.vus);
     out.duration = __ENV.DURATION || k6Duration(base.duration * TIME_SCALE);
   } else {
     const top = __ENV.STRESS_PEAK_VUS ? Math.max(1, Math.floor(envNumber('STRESS_PEAK_VUS', 1))) : null;
     out.startVUs = 0;
-    out.gracefulRampDown = '30s';
+    out.gracefulRampDown = grace;
     out.stages = base.stages.map((st) => ({
       duration: k6Duration(st.duration * TIME_SCALE),
       target: st.target === 0 ? 0 : top !== null ? Math.round((top * st.target) / 2000) : scaledVUs(st.target),
@@ -106,9 +118,13 @@ export function scenario(name, exec) {
 
 /** SLO thresholds: overall, and one per endpoint on its name-tagged submetric. */
 export function thresholds(endpoints) {
+  const failed = `rate<${MAX_ERROR_RATE}`;
   const t = {
     http_req_duration: [`p(95)<${P95_MS}`],
-    http_req_failed: [`rate<${MAX_ERROR_RATE}`],
+    // ABORT_ON_FAIL=1: stop the test once errors cross the SLO (k6 exits 99).
+    http_req_failed: [ABORT_ON_FAIL
+      ? { threshold: failed, abortOnFail: true, delayAbortEval: __ENV.ABORT_DELAY || '5s' }
+      : failed],
     checks: ['rate>0.99'],
   };
   for (const name of endpoints) t[`http_req_duration{name:${name}}`] = [`p(95)<${P95_MS}`];
@@ -182,7 +198,9 @@ function fmtTime(ms) {
 
 function fmtNumber(v) {
   if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
-  return Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
+  if (Number.isInteger(v)) return String(v);
+  const digits = Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 1 ? 2 : 4;
+  return v.toFixed(digits).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 function fmtBytes(b) {
@@ -193,7 +211,7 @@ function fmtBytes(b) {
     b /= 1000;
     i += 1;
   }
-  return `${i ? b.toFixed(1) : b} ${units[i]}`;
+  return `${i || !Number.isInteger(b) ? b.toFixed(1) : b} ${units[i]}`;
 }
 
 function metricLine(name, m, stats) {

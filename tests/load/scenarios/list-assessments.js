@@ -8,9 +8,9 @@ import {
 
 const NAME = ENDPOINTS.listAssessments;
 
-/** One page of the catalogue; returns its items ([] when the answer has none). */
-export function listAssessments(page = 1, limit = 20) {
-  const res = http.get(`${BASE_URL}/api/assessments?page=${page}&limit=${limit}`, params(NAME));
+/** One page (20 items) of the catalogue; returns its items ([] when the answer has none). */
+export function listAssessments(page = 1) {
+  const res = http.get(`${BASE_URL}/api/assessments?page=${page}`, params(NAME));
   recordServer(res);
   const body = parseJson(res);
   const items = Array.isArray(body) ? body : (body && Array.isArray(body.items) ? body.items : []);

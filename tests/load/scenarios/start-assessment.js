@@ -13,7 +13,8 @@ export const sessionsStarted = new Counter('sessions_started');
 
 /**
  * Starts assessment `assessmentId` for `student`. Returns the session
- * ({ session_id, questions: [...] }) or undefined when the service refused.
+ * ({ session_id, questions: [question ids from the answer's `question_ids`] })
+ * or undefined when the service refused or sent no questions.
  */
 export function startAssessment(assessmentId, student) {
   const res = http.post(
@@ -23,14 +24,16 @@ export function startAssessment(assessmentId, student) {
   );
   recordServer(res);
   const body = parseJson(res);
-  const sessionId = body && (body.session_id !== undefined ? body.session_id : body.id);
+  const sessionId = body ? body.session_id : undefined;
+  const questions = body && Array.isArray(body.question_ids) ? body.question_ids : [];
   const ok = check(res, {
     'start: status is 201': (r) => r.status === 201,
     'start: has session_id': () => sessionId !== undefined && sessionId !== null,
+    'start: has question_ids': () => questions.length > 0,
   });
-  if (!ok || sessionId === undefined || sessionId === null) return undefined;
+  if (!ok) return undefined;
   sessionsStarted.add(1);
-  return { session_id: sessionId, questions: Array.isArray(body.questions) ? body.questions : [] };
+  return { session_id: sessionId, questions };
 }
 
 /** Scenario function: open a random assessment, then read its first question. */

@@ -12,26 +12,18 @@ import {
 import { startAssessment } from './start-assessment.js';
 
 const NAME = ENDPOINTS.submitResponse;
-const ANSWERS = ['A', 'B', 'C', 'D'];
 export const responsesSubmitted = new Counter('responses_submitted');
 
-/** The id of question `index` of `session` (its own ids, else 1-based numbers). */
-export function questionId(session, index) {
-  const q = session.questions[index];
-  if (q !== undefined && q !== null && typeof q === 'object' && q.id !== undefined) return q.id;
-  return q !== undefined && q !== null && typeof q !== 'object' ? q : index + 1;
+/** An answer: the index of one of the question's four options (0..3). */
+export function randomAnswer() {
+  return randomInt(0, 3);
 }
 
-/** Answers one question of a session; true when the service accepted it. */
+/** Answers question `qid` of session `sessionId` with option `answer`; true when accepted. */
 export function submitResponse(sessionId, qid, answer) {
   const res = http.post(
     `${BASE_URL}/api/responses`,
-    JSON.stringify({
-      session_id: sessionId,
-      question_id: qid,
-      answer,
-      time_spent_ms: randomInt(5000, 60000),
-    }),
+    JSON.stringify({ session_id: sessionId, question_id: qid, answer }),
     params(NAME),
   );
   recordServer(res);
@@ -44,10 +36,9 @@ export function submitResponse(sessionId, qid, answer) {
 let session;
 let next = 0;
 
-/** Scenario function: answer the next question of this VU's session. */
+/** Scenario function: answer the next question of this VU's session (a new session when done). */
 export function submitResponseIteration() {
-  const count = session ? Math.max(session.questions.length, 5) : 0;
-  if (!session || next >= count) {
+  if (!session || next >= session.questions.length) {
     session = group('start assessment', () => startAssessment(randomInt(1, ASSESSMENTS), studentId()));
     next = 0;
     if (!session) {
@@ -55,9 +46,9 @@ export function submitResponseIteration() {
       return;
     }
   }
-  const qid = questionId(session, next);
+  const qid = session.questions[next];
   next += 1;
-  group('answer question', () => submitResponse(session.session_id, qid, ANSWERS[randomInt(0, 3)]));
+  group('answer question', () => submitResponse(session.session_id, qid, randomAnswer()));
   think(1, 3);
 }
 

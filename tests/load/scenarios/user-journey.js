@@ -5,15 +5,14 @@
 //   k6 run -e SCENARIO=normal -e BASE_URL=http://host:8080 tests/load/scenarios/user-journey.js
 import { group } from 'k6';
 import {
-  ASSESSMENTS, ENDPOINTS, buildOptions, handleSummary, randomInt, studentId, think,
+  ASSESSMENTS, ENDPOINTS, QUESTIONS, buildOptions, handleSummary, randomInt, studentId, think,
 } from '../k6-config.js';
 import { listAssessments } from './list-assessments.js';
 import { startAssessment } from './start-assessment.js';
-import { questionId, submitResponse } from './submit-response.js';
+import { randomAnswer, submitResponse } from './submit-response.js';
 import { viewAnalytics } from './view-analytics.js';
 import { generateFeedback } from './generate-feedback.js';
 
-const ANSWERS = ['A', 'B', 'C', 'D'];
 // Share of visits that end with a question to the AI tutor (-e FEEDBACK_SHARE=0.3).
 const FEEDBACK_SHARE = Number(__ENV.FEEDBACK_SHARE || 0.3);
 // Share of visits that only browse and leave.
@@ -34,12 +33,15 @@ export function userJourney() {
   const session = group('start assessment', () => startAssessment(assessmentId, student));
   think(1, 3);
 
+  // The last answered question (and answer) is what the AI tutor is asked about.
+  let asked = { qid: randomInt(1, QUESTIONS), answer: undefined };
   if (session) {
-    const available = session.questions.length || 5;
-    const answering = Math.min(available, randomInt(3, 6));
+    const answering = Math.min(session.questions.length, randomInt(3, 6));
     for (let i = 0; i < answering; i++) {
-      const qid = questionId(session, i);
-      group('answer question', () => submitResponse(session.session_id, qid, ANSWERS[randomInt(0, 3)]));
+      const qid = session.questions[i];
+      const answer = randomAnswer();
+      group('answer question', () => submitResponse(session.session_id, qid, answer));
+      asked = { qid, answer };
       think(2, 6);
     }
   }
@@ -48,7 +50,7 @@ export function userJourney() {
   think(3, 8);
 
   if (Math.random() < FEEDBACK_SHARE) {
-    group('request AI feedback', () => generateFeedback(student, session ? session.session_id : undefined));
+    group('request AI feedback', () => generateFeedback(student, asked.qid, asked.answer));
     think(5, 15);
   }
 }
