@@ -6,7 +6,7 @@
 //   SCENARIO         smoke | normal | peak | stress | soak (default smoke)
 //   SCALE            multiplies every VU count (0.1 for a small machine), default 1
 //   TIME_SCALE       multiplies every duration (0.05 turns the 4 h soak into 12 min), default 1
-//   THINK_SCALE      multiplies every think time (0 = no think time), default 1
+//   THINK_SCALE      multiplies every think time (0 = no think time), default 1 (smoke: 0.2)
 //   VUS, DURATION    absolute override of VUs / duration of a constant-VU scenario
 //   STRESS_PEAK_VUS  absolute override of the stress ramp's top (default 2000 x SCALE)
 //   P95_MS           latency SLO for p95, every endpoint (default 2000)
@@ -34,7 +34,8 @@ export const BASE_URL = (__ENV.BASE_URL || 'http://localhost:8080').replace(/\/+
 export const SCENARIO = __ENV.SCENARIO || 'smoke';
 export const SCALE = envNumber('SCALE', 1);
 export const TIME_SCALE = envNumber('TIME_SCALE', 1);
-export const THINK_SCALE = envNumber('THINK_SCALE', 1);
+// smoke checks that every endpoint works: short think times by default.
+export const THINK_SCALE = envNumber('THINK_SCALE', SCENARIO === 'smoke' ? 0.2 : 1);
 export const P95_MS = envNumber('P95_MS', 2000);
 export const MAX_ERROR_RATE = envNumber('MAX_ERROR_RATE', 0.01);
 export const STUDENTS = Math.max(1, Math.floor(envNumber('STUDENTS', 1000)));

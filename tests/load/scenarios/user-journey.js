@@ -5,7 +5,7 @@
 //   k6 run -e SCENARIO=normal -e BASE_URL=http://host:8080 tests/load/scenarios/user-journey.js
 import { group } from 'k6';
 import {
-  ASSESSMENTS, ENDPOINTS, QUESTIONS, buildOptions, handleSummary, randomInt, studentId, think,
+  ASSESSMENTS, ENDPOINTS, QUESTIONS, SCENARIO, buildOptions, handleSummary, randomInt, studentId, think,
 } from '../k6-config.js';
 import { listAssessments } from './list-assessments.js';
 import { startAssessment } from './start-assessment.js';
@@ -13,10 +13,12 @@ import { randomAnswer, submitResponse } from './submit-response.js';
 import { viewAnalytics } from './view-analytics.js';
 import { generateFeedback } from './generate-feedback.js';
 
-// Share of visits that end with a question to the AI tutor (-e FEEDBACK_SHARE=0.3).
-const FEEDBACK_SHARE = Number(__ENV.FEEDBACK_SHARE || 0.3);
-// Share of visits that only browse and leave.
-const BROWSE_ONLY_SHARE = Number(__ENV.BROWSE_ONLY_SHARE || 0.2);
+// Share of visits that end with a question to the AI tutor (-e FEEDBACK_SHARE=0.3),
+// and of visits that only browse and leave (-e BROWSE_ONLY_SHARE=0.2). The
+// smoke scenario checks that every endpoint works: every visit goes all the way.
+const SMOKE = SCENARIO === 'smoke';
+const FEEDBACK_SHARE = Number(__ENV.FEEDBACK_SHARE || (SMOKE ? 1 : 0.3));
+const BROWSE_ONLY_SHARE = Number(__ENV.BROWSE_ONLY_SHARE || (SMOKE ? 0 : 0.2));
 
 export function userJourney() {
   const student = studentId();
