@@ -383,8 +383,15 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
         goto out;
       }
     }
-    const char *scenario = o->scenario ? o->scenario : k6_agg_scenario(agg);
-    if (!scenario || !*scenario)
+    /* --scenario, else the k6 scenario when there is one, else their names
+     * joined by '+' (e.g. "browse+checkout"), with a warning. */
+    char scen_buf[65];
+    size_t nscen = k6_agg_scenarios(agg, scen_buf, sizeof scen_buf);
+    const char *scenario = o->scenario ? o->scenario : scen_buf;
+    if (!o->scenario && nscen > 1)
+      warnf("the run has %zu k6 scenarios; it is filed under scenario '%s' (name it with --scenario S)", nscen,
+            scen_buf);
+    if (!*scenario)
       scenario = "default";
     char name[256];
     struct run_info ri;

@@ -20,6 +20,9 @@ static const char *const mtype_names[] = {"trend", "counter", "rate", "gauge"};
 enum hm { HM_NONE, HM_REQS, HM_FAILED, HM_DURATION, HM_BLOCKED, HM_CONNECTING, HM_TLS, HM_SENDING, HM_WAITING,
           HM_RECEIVING, HM_VUS, HM_ITERATIONS, HM_ITER_DUR };
 #define N_PHASES 6 /* blocked .. receiving */
+/* A request sample's scenario (index + 1, 0: no tag) rides in the upper
+ * bits of its flags; samples_encode() keeps only the low two. */
+#define SAMPLE_SC_SHIFT 8
 
 struct sub {
   char *name;
@@ -42,6 +45,7 @@ struct tagset {
   int endpoint; /* -1 unless an HTTP request's tags */
   int expected; /* expected_response: 1 true, 0 false, -1 absent */
   const char *status, *error_code, *error, *group, *check, *scenario;
+  int sc; /* index in k6_agg.scen, -1: no scenario tag */
   int *series_of; /* metric index → series index + 1 (0: none yet) */
   size_t nseries_of;
 };
@@ -92,7 +96,9 @@ struct k6_agg {
   struct strmap bucket_ix;
   int64_t tmin, tmax;
   uint64_t points;
-  char *scenario;
+  char **scen; /* distinct scenario tag values, in order of appearance */
+  size_t nscen, cap_scen;
+  struct strmap scen_ix;
   /* The nine points of one request share their tags, and points come
    * roughly in time order: remember the last lookups. */
   char *last_tags;
@@ -148,7 +154,10 @@ void k6_agg_free(struct k6_agg *a) {
   strmap_release(&a->series_ix);
   strmap_release(&a->endpoint_ix);
   strmap_release(&a->bucket_ix);
-  free(a->scenario);
+  for (size_t i = 0; i < a->nscen; i++)
+    free(a->scen[i]);
+  free(a->scen);
+  strmap_release(&a->scen_ix);
   free(a);
 }
 
@@ -320,6 +329,17 @@ int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed,
   t->group = tag(tags, "group");
   t->check = tag(tags, "check");
   t->scenario = tag(tags, "scenario");
+  t->sc = -1;
+  if (t->scenario) {
+    int sk = strmap_get(&a->scen_ix, t->scenario, strlen(t->scenario));
+    if (sk < 0) {
+      XGROW(a->scen, a->cap_scen, a->nscen + 1);
+      a->scen[a->nscen] = xstrdup(t->scenario);
+      sk = (int)a->nscen++;
+      strmap_put(&a->scen_ix, t->scenario, strlen(t->scenario), sk);
+    }
+    t->sc = sk;
+  }
   const char *er = tag(tags, "expected_response");
   t->expected = er ? !strcmp(er, "true") : -1;
   t->endpoint = -1;
@@ -492,6 +512,7 @@ void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_n
       int st = atoi(t->status);
       e->s[e->n].flags = (st >= 200 && st < 400) ? SAMPLE_OK : SAMPLE_FAILED;
     }
+    e->s[e->n].flags |= (unsigned)(t->sc + 1) << SAMPLE_SC_SHIFT;
     e->n++;
     break;
   }
@@ -507,32 +528,42 @@ void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_n
 
 uint64_t k6_agg_points(const struct k6_agg *a) { return a->points; }
 
-const char *k6_agg_scenario(const struct k6_agg *a) {
-  /* Most HTTP requests' scenario tag. */
-  int mi = strmap_get(&a->metric_ix, "http_reqs", 9);
-  struct strmap counts = STRMAP_INIT;
-  double best = 0;
-  const char *win = NULL;
-  double *sums = xcalloc(a->ntagsets + 1, sizeof *sums);
-  for (size_t i = 0; i < a->nseries; i++) {
-    const struct series *s = &a->series[i];
-    if (s->metric != mi || !a->tagsets[s->tagset].scenario)
-      continue;
-    const char *sc = a->tagsets[s->tagset].scenario;
-    int k = strmap_get(&counts, sc, strlen(sc));
-    if (k < 0) {
-      k = (int)counts.used;
-      strmap_put(&counts, sc, strlen(sc), k);
-    }
-    sums[k] += s->sum;
-    if (sums[k] > best) {
-      best = sums[k];
-      win = sc;
-    }
+/* The scenarios of a run: the tag values of HTTP requests ('' for requests
+ * without the tag) and of any other sample that has one. present[k + 1]
+ * for tag index k, present[0] for "no tag". */
+static void scen_present(const struct k6_agg *a, unsigned char *present) {
+  for (size_t i = 0; i < a->ntagsets; i++) {
+    const struct tagset *t = &a->tagsets[i];
+    if (t->sc >= 0 || t->endpoint >= 0)
+      present[t->sc + 1] = 1;
   }
-  free(sums);
-  strmap_release(&counts);
-  return win;
+}
+
+static int by_str(const void *x, const void *y) { return strcmp(*(const char *const *)x, *(const char *const *)y); }
+
+size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap) {
+  unsigned char *present = xcalloc(a->nscen + 1, 1);
+  scen_present(a, present);
+  const char **names = xcalloc(a->nscen + 1, sizeof *names);
+  size_t n = 0;
+  for (size_t k = 0; k <= a->nscen; k++)
+    if (present[k])
+      names[n++] = k ? a->scen[k - 1] : "";
+  qsort(names, n, sizeof *names, by_str);
+  size_t used = 0;
+  if (cap)
+    buf[0] = 0;
+  for (size_t i = 0; i < n && cap; i++) {
+    int w = snprintf(buf + used, cap - used, "%s%s", i ? "+" : "", names[i]);
+    if (w < 0 || (size_t)w >= cap - used) {
+      snprintf(buf, cap, "mixed");
+      break;
+    }
+    used += (size_t)w;
+  }
+  free(names);
+  free(present);
+  return n;
 }
 
 /* ---- threshold expressions ------------------------------------------- */
@@ -909,11 +940,12 @@ static void bucket_latency(struct k6_agg *a, int endpoint, const struct sample *
   free(d.v);
 }
 
+static const char *const metric_names[] = {"http_req_duration", "http_req_blocked", "http_req_connecting",
+                                           "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
+                                           "http_req_receiving"};
+
 static int store_endpoints(struct k6_agg *a, struct store *st, int64_t run_id, int64_t *ep_ids, double start_s,
                            struct err *err) {
-  static const char *const metric_names[] = {"http_req_duration", "http_req_blocked", "http_req_connecting",
-                                             "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
-                                             "http_req_receiving"};
   sqlite3_stmt *ep = store_prepare(st,
                                    "INSERT INTO endpoints (run_id, method, name, requests, failed, ok_count) "
                                    "VALUES (?,?,?,?,?,?)",
@@ -1034,6 +1066,217 @@ out:
   return rc;
 }
 
+struct sc_pick {
+  int endpoint, sc, ok_only;
+};
+
+static int pick_sc_endpoint(const struct k6_agg *a, const struct series *s, const void *arg) {
+  const struct sc_pick *p = arg;
+  const struct tagset *t = &a->tagsets[s->tagset];
+  return t->endpoint == p->endpoint && t->sc == p->sc && (!p->ok_only || t->expected == 1);
+}
+
+static int exec_bound(struct store *st, const char *sql, int64_t run_id, const char *text, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, sql, err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  if (text)
+    sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store scenarios");
+}
+
+/* Per-scenario figures (tables scenarios, scenario_endpoints, ...). With one
+ * scenario they are the whole-run rows; with several, each scenario's own,
+ * computed the way the whole-run ones are. */
+static int store_scenarios(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, double start_s,
+                           const struct k6_summary_info *sum, struct err *err) {
+  unsigned char *present = xcalloc(a->nscen + 1, 1);
+  scen_present(a, present);
+  size_t nsc = 0;
+  for (size_t k = 0; k <= a->nscen; k++)
+    nsc += present[k];
+  int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
+  int failed = strmap_get(&a->metric_ix, "http_req_failed", 15);
+  int rc = -1;
+  struct strbuf blob = STRBUF_INIT;
+  struct sample *tmp = NULL;
+  size_t cap_tmp = 0;
+  sqlite3_stmt *ins = store_prepare(st,
+                                    "INSERT INTO scenarios (run_id, name, executor, requests, failed, ok_count) "
+                                    "VALUES (?,?,?,?,?,?)",
+                                    err);
+  sqlite3_stmt *ep = NULL, *em = NULL, *sm = NULL;
+  if (!ins)
+    goto out;
+  for (size_t k = 0; k <= a->nscen; k++) {
+    if (!present[k])
+      continue;
+    const char *name = k ? a->scen[k - 1] : "";
+    int sc = (int)k - 1;
+    double requests = 0, nfailed = 0;
+    uint64_t ok = 0;
+    for (size_t i = 0; i < a->nseries; i++) {
+      const struct series *s = &a->series[i];
+      const struct tagset *t = &a->tagsets[s->tagset];
+      if (t->endpoint < 0 || t->sc != sc)
+        continue;
+      if (s->metric == reqs)
+        requests += s->sum;
+      else if (s->metric == failed)
+        nfailed += (double)s->nonzero;
+    }
+    for (size_t e = 0; e < a->nendpoints; e++)
+      for (size_t i = 0; i < a->endpoints[e].n; i++) {
+        unsigned f = a->endpoints[e].s[i].flags;
+        ok += (f >> SAMPLE_SC_SHIFT) == k && (f & SAMPLE_OK);
+      }
+    const char *executor = NULL;
+    if (sum && sum->scenario_config)
+      executor = json_string_value(json_object_get(json_object_get(sum->scenario_config, name), "executor"));
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, run_id);
+    sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+    if (executor)
+      sqlite3_bind_text(ins, 3, executor, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_null(ins, 3);
+    sqlite3_bind_int64(ins, 4, (sqlite3_int64)requests);
+    sqlite3_bind_int64(ins, 5, (sqlite3_int64)nfailed);
+    sqlite3_bind_int64(ins, 6, (sqlite3_int64)ok);
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store scenarios");
+      goto out;
+    }
+  }
+  if (nsc == 1) {
+    const char *name = "";
+    for (size_t k = 0; k <= a->nscen; k++)
+      if (present[k])
+        name = k ? a->scen[k - 1] : "";
+    if (exec_bound(st,
+                   "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
+                   "ok_count) SELECT run_id, ?2, id, method, name, requests, failed, ok_count FROM endpoints "
+                   "WHERE run_id = ?1 ORDER BY id",
+                   run_id, name, err) < 0 ||
+        exec_bound(st,
+                   "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
+                   "p95, p99) SELECT se.id, m.metric, m.scope, m.count, m.avg, m.min, m.med, m.max, m.p90, m.p95, "
+                   "m.p99 FROM scenario_endpoints se JOIN endpoint_metrics m ON m.endpoint_id = se.endpoint_id "
+                   "WHERE se.run_id = ?1",
+                   run_id, NULL, err) < 0)
+      goto out;
+    rc = 0;
+    goto out;
+  }
+  ep = store_prepare(st,
+                     "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
+                     "ok_count) VALUES (?,?,?,?,?,?,?,?)",
+                     err);
+  em = store_prepare(st,
+                     "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
+                     "p95, p99) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     err);
+  sm = store_prepare(st, "INSERT INTO scenario_samples (se_id, count, data) VALUES (?,?,?)", err);
+  if (!ep || !em || !sm)
+    goto out;
+  for (size_t e = 0; e < a->nendpoints; e++) {
+    const struct endpoint *p = &a->endpoints[e];
+    for (size_t k = 0; k <= a->nscen; k++) {
+      if (!present[k])
+        continue;
+      int sc = (int)k - 1;
+      double requests = 0, nfailed = 0;
+      int seen = 0;
+      for (size_t i = 0; i < a->nseries; i++) {
+        const struct series *s = &a->series[i];
+        const struct tagset *t = &a->tagsets[s->tagset];
+        if (t->endpoint != (int)e || t->sc != sc)
+          continue;
+        seen = 1;
+        if (s->metric == reqs)
+          requests += s->sum;
+        else if (s->metric == failed)
+          nfailed += (double)s->nonzero;
+      }
+      if (!seen)
+        continue;
+      size_t n = 0;
+      uint64_t ok = 0;
+      for (size_t i = 0; i < p->n; i++) {
+        if ((p->s[i].flags >> SAMPLE_SC_SHIFT) != k)
+          continue;
+        XGROW(tmp, cap_tmp, n + 1);
+        tmp[n] = p->s[i];
+        tmp[n].t -= start_s;
+        ok += (tmp[n].flags & SAMPLE_OK) != 0;
+        n++;
+      }
+      if (requests == 0 && n)
+        requests = (double)n;
+      sqlite3_reset(ep);
+      sqlite3_bind_int64(ep, 1, run_id);
+      sqlite3_bind_text(ep, 2, k ? a->scen[k - 1] : "", -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ep, 3, ep_ids[e]);
+      sqlite3_bind_text(ep, 4, p->method, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ep, 5, p->name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ep, 6, (sqlite3_int64)requests);
+      sqlite3_bind_int64(ep, 7, (sqlite3_int64)nfailed);
+      sqlite3_bind_int64(ep, 8, (sqlite3_int64)ok);
+      if (sqlite3_step(ep) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store scenario endpoint");
+        goto out;
+      }
+      int64_t se_id = sqlite3_last_insert_rowid(st->db);
+      for (size_t m = 0; m < sizeof metric_names / sizeof *metric_names; m++) {
+        int mi = strmap_get(&a->metric_ix, metric_names[m], strlen(metric_names[m]));
+        if (mi < 0)
+          continue;
+        for (int scope = 0; scope < 2; scope++) {
+          struct sc_pick pk = {(int)e, sc, scope};
+          struct agg_result r;
+          aggregate(a, mi, pick_sc_endpoint, &pk, NULL, &r);
+          json_decref(r.extra);
+          sqlite3_reset(em);
+          sqlite3_bind_int64(em, 1, se_id);
+          sqlite3_bind_text(em, 2, metric_names[m], -1, SQLITE_STATIC);
+          sqlite3_bind_text(em, 3, scope ? "ok" : "all", -1, SQLITE_STATIC);
+          sqlite3_bind_int64(em, 4, (sqlite3_int64)r.tr.count);
+          double vals[] = {r.tr.avg, r.tr.min, r.tr.med, r.tr.max, r.tr.p90, r.tr.p95, r.tr.p99};
+          for (int c = 0; c < 7; c++)
+            bind_num(em, 5 + c, vals[c], r.tr.count > 0);
+          if (sqlite3_step(em) != SQLITE_DONE) {
+            store_fail(st, err, "cannot store scenario endpoint metrics");
+            goto out;
+          }
+        }
+      }
+      strbuf_reset(&blob);
+      samples_encode(tmp, n, &blob);
+      sqlite3_reset(sm);
+      sqlite3_bind_int64(sm, 1, se_id);
+      sqlite3_bind_int64(sm, 2, (sqlite3_int64)n);
+      sqlite3_bind_blob(sm, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
+      if (sqlite3_step(sm) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store scenario samples");
+        goto out;
+      }
+    }
+  }
+  rc = 0;
+out:
+  free(present);
+  free(tmp);
+  strbuf_release(&blob);
+  sqlite3_finalize(ins);
+  sqlite3_finalize(ep);
+  sqlite3_finalize(em);
+  sqlite3_finalize(sm);
+  return rc;
+}
+
 static int store_buckets(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, int64_t start_sec,
                          struct err *err) {
   /* Whole-run latency per second: every endpoint's samples together. */
@@ -1104,6 +1347,7 @@ int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struc
   int rc = -1;
   if (store_metrics(a, st, run_id, sum, duration, err) < 0 || store_checks(a, st, run_id, err) < 0 ||
       store_endpoints(a, st, run_id, ep_ids, start_s, err) < 0 ||
+      store_scenarios(a, st, run_id, ep_ids, start_s, sum, err) < 0 ||
       store_buckets(a, st, run_id, ep_ids, (int64_t)floor(start_s), err) < 0)
     goto out;
   sqlite3_stmt *up = store_prepare(st,

@@ -25,6 +25,7 @@ struct k6_summary_info {
   json_t *metrics;          /* summary-only: {"name": {type, contains, values...}} */
   json_t *checks;           /* summary-only: [{group,name,passes,fails}] */
   const char *k6_version;
+  json_t *scenario_config;  /* k6 options.scenarios when known ({name: {executor, ...}}), or NULL */
 };
 
 struct k6_agg *k6_agg_new(void);
@@ -43,8 +44,11 @@ void k6_agg_point(struct k6_agg *a, const char *metric, size_t metric_len, int64
 
 /** Number of samples added so far. */
 uint64_t k6_agg_points(const struct k6_agg *a);
-/** The most frequent `scenario` tag of HTTP requests, or NULL. */
-const char *k6_agg_scenario(const struct k6_agg *a);
+/** The number of k6 scenarios in the samples (the `scenario` tag of HTTP
+ *  requests, '' for requests without it, and of any other sample with it);
+ *  writes their names, sorted and joined by '+', into buf ("mixed" when that
+ *  does not fit in cap bytes). */
+size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap);
 
 /** Computes every aggregate and writes them for run_id (inside the caller's
  *  transaction); also sets runs.start_ts/end_ts/duration_s/has_samples. */

@@ -1,4 +1,5 @@
--- loadrep database schema, version 1 (PRAGMA user_version = 1).
+-- loadrep database schema, version 2 (PRAGMA user_version = 2).
+-- A version-1 database is upgraded in place by store_open() (src/store/store.c).
 -- Times are Unix epoch seconds (REAL, microsecond precision); durations in ms.
 
 CREATE TABLE runs (
@@ -13,7 +14,13 @@ CREATE TABLE runs (
   duration_src  TEXT NOT NULL DEFAULT 'samples', -- 'k6' (handleSummary) | 'counter' | 'samples'
   has_samples   INTEGER NOT NULL DEFAULT 0,   -- 1 when NDJSON/CSV points were ingested
   k6_version    TEXT,
-  created_at    TEXT NOT NULL
+  created_at    TEXT NOT NULL,
+  -- v2: did the run run its course? 1 yes (no sign that it stopped early),
+  -- 0 no (incomplete_reason says why), NULL unknown (ingested before v2;
+  -- treated as complete).
+  complete      INTEGER,
+  incomplete_reason TEXT,
+  k6_exit_status INTEGER                      -- k6's exit status when known (meta.json, --k6-exit-status)
 );
 
 CREATE TABLE source_files (
@@ -121,6 +128,49 @@ CREATE TABLE samples (
   data   BLOB NOT NULL
 );
 
+-- v2: k6 scenarios (the `scenario` tag of the samples). Every run with
+-- samples has one row per scenario; name is the tag's value ('' for samples
+-- without the tag).
+CREATE TABLE scenarios (
+  run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name     TEXT NOT NULL,
+  executor TEXT,                              -- NULL when unknown
+  requests INTEGER NOT NULL,
+  failed   INTEGER NOT NULL,
+  ok_count INTEGER NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+
+-- v2: endpoints per scenario. endpoint_id is the whole-run row of the same
+-- method and name. When the run has one scenario the figures are the
+-- whole-run rows' (copied) and its samples are those of endpoint_id; with
+-- several, scenario_samples holds each scenario's own.
+CREATE TABLE scenario_endpoints (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  scenario    TEXT NOT NULL,
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  method      TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  requests    INTEGER NOT NULL,
+  failed      INTEGER NOT NULL,
+  ok_count    INTEGER NOT NULL,
+  UNIQUE (run_id, scenario, method, name)
+);
+CREATE TABLE scenario_endpoint_metrics (
+  se_id   INTEGER NOT NULL REFERENCES scenario_endpoints(id) ON DELETE CASCADE,
+  metric  TEXT NOT NULL,
+  scope   TEXT NOT NULL,
+  count   INTEGER NOT NULL,
+  avg REAL, min REAL, med REAL, max REAL, p90 REAL, p95 REAL, p99 REAL,
+  PRIMARY KEY (se_id, metric, scope)
+);
+CREATE TABLE scenario_samples (
+  se_id  INTEGER PRIMARY KEY REFERENCES scenario_endpoints(id) ON DELETE CASCADE,
+  count  INTEGER NOT NULL,
+  data   BLOB NOT NULL
+);
+
 -- System metrics of the machine under test.
 CREATE TABLE sys_series (
   id      INTEGER PRIMARY KEY,
@@ -155,4 +205,4 @@ CREATE TABLE check_results (
   checked_at TEXT NOT NULL
 );
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -10,7 +10,7 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 int store_fail(struct store *st, struct err *err, const char *what) {
   int code = sqlite3_errcode(st->db);
@@ -49,6 +49,37 @@ static int user_version(struct store *st, int *v, struct err *err) {
   return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read schema version");
 }
 
+/* Version 1 → 2: completeness columns on runs; scenarios. A version-1 run's
+ * completeness is unknown (NULL, treated as complete) and its one scenario
+ * is named after runs.scenario, with the whole-run endpoint rows. */
+static const char migrate_1_2[] =
+    "ALTER TABLE runs ADD COLUMN complete INTEGER;"
+    "ALTER TABLE runs ADD COLUMN incomplete_reason TEXT;"
+    "ALTER TABLE runs ADD COLUMN k6_exit_status INTEGER;"
+    "CREATE TABLE scenarios (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " executor TEXT, requests INTEGER NOT NULL, failed INTEGER NOT NULL, ok_count INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, name));"
+    "CREATE TABLE scenario_endpoints (id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, scenario TEXT NOT NULL,"
+    " endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE, method TEXT NOT NULL,"
+    " name TEXT NOT NULL, requests INTEGER NOT NULL, failed INTEGER NOT NULL, ok_count INTEGER NOT NULL,"
+    " UNIQUE (run_id, scenario, method, name));"
+    "CREATE TABLE scenario_endpoint_metrics (se_id INTEGER NOT NULL REFERENCES scenario_endpoints(id)"
+    " ON DELETE CASCADE, metric TEXT NOT NULL, scope TEXT NOT NULL, count INTEGER NOT NULL,"
+    " avg REAL, min REAL, med REAL, max REAL, p90 REAL, p95 REAL, p99 REAL, PRIMARY KEY (se_id, metric, scope));"
+    "CREATE TABLE scenario_samples (se_id INTEGER PRIMARY KEY REFERENCES scenario_endpoints(id) ON DELETE CASCADE,"
+    " count INTEGER NOT NULL, data BLOB NOT NULL);"
+    "INSERT INTO scenarios (run_id, name, executor, requests, failed, ok_count)"
+    " SELECT r.id, r.scenario, NULL, sum(e.requests), sum(e.failed), sum(e.ok_count)"
+    " FROM runs r JOIN endpoints e ON e.run_id = r.id WHERE r.has_samples GROUP BY r.id;"
+    "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, ok_count)"
+    " SELECT e.run_id, r.scenario, e.id, e.method, e.name, e.requests, e.failed, e.ok_count"
+    " FROM endpoints e JOIN runs r ON r.id = e.run_id WHERE r.has_samples ORDER BY e.id;"
+    "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, p95, p99)"
+    " SELECT se.id, m.metric, m.scope, m.count, m.avg, m.min, m.med, m.max, m.p90, m.p95, m.p99"
+    " FROM scenario_endpoints se JOIN endpoint_metrics m ON m.endpoint_id = se.endpoint_id;"
+    "PRAGMA user_version = 2;";
+
 static int migrate(struct store *st, struct err *err) {
   int v;
   if (user_version(st, &v, err) < 0)
@@ -72,6 +103,13 @@ static int migrate(struct store *st, struct err *err) {
   if (v == 0 && store_exec(st, (const char *)schema->data, err) < 0) {
     store_rollback(st);
     return -1;
+  }
+  if (v == 1 && store_exec(st, migrate_1_2, err) < 0) {
+    store_rollback(st);
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err ? err->msg : "");
+    return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version 1 to %d: %s",
+                   st->path, SCHEMA_VERSION, why);
   }
   return store_commit(st, err);
 }
@@ -142,7 +180,9 @@ double store_col_double(sqlite3_stmt *s, int col) {
   return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
 }
 
-#define RUN_COLS "id, name, scenario, env, labels, k6_version, created_at, duration_src, start_ts, end_ts, duration_s, has_samples"
+#define RUN_COLS                                                                                                  \
+  "id, name, scenario, env, labels, k6_version, created_at, duration_src, start_ts, end_ts, duration_s, has_samples, " \
+  "complete, incomplete_reason, k6_exit_status"
 
 static void read_run(sqlite3_stmt *s, struct run_info *r) {
   r->id = sqlite3_column_int64(s, 0);
@@ -157,6 +197,9 @@ static void read_run(sqlite3_stmt *s, struct run_info *r) {
   r->end_ts = store_col_double(s, 9);
   r->duration_s = store_col_double(s, 10);
   r->has_samples = sqlite3_column_int(s, 11);
+  r->complete = sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12) != 0;
+  r->incomplete_reason = sqlite3_column_type(s, 13) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 13));
+  r->k6_exit_status = sqlite3_column_type(s, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 14);
 }
 
 void run_info_release(struct run_info *r) {
@@ -167,6 +210,7 @@ void run_info_release(struct run_info *r) {
   free(r->k6_version);
   free(r->created_at);
   free(r->duration_src);
+  free(r->incomplete_reason);
   memset(r, 0, sizeof *r);
 }
 

@@ -24,6 +24,15 @@ struct run_info {
   char *duration_src;
   double start_ts, end_ts, duration_s;
   int has_samples;
+  /* Schema v2. complete: 1 the run ran its course (no sign that it stopped
+   * early), 0 it did not (incomplete_reason says why, e.g. "k6 exit status
+   * 105: interrupted (SIGINT)"), -1 unknown (a run ingested before v2;
+   * treat as complete: test `complete == 0` for "incomplete").
+   * incomplete_reason: NULL when complete or unknown. k6_exit_status: -1
+   * when unknown. */
+  int complete;
+  char *incomplete_reason;
+  int k6_exit_status;
 };
 
 /** Opens (creating and migrating when needed) the database at `path`:
