@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/bottleneck.h"
-#include "analysis/capacity.h"
+#include "analysis/levels.h"
+#include "analysis/sysroles.h"
 #include "analysis/soak.h"
 #include "stats/fit.h"
 #include "stats/trend.h"
