@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/capacity.h"
 #include "analysis/compare.h"
+#include "analysis/compare_load.h"
+#include "analysis/show.h"
+#include "analysis/slo.h"
 #include "ingest/endpoint.h"
 #include "render/escape.h"
 #include "stats/binomial.h"
@@ -24,15 +28,17 @@
 #define MIN_ERR_SLO 2 /* a single failed request never fails the gate by itself */
 #define LEVEL 0.95
 
-enum metric { M_P50, M_P95, M_P99, M_AVG, M_RPS, M_ERR, M_COUNT };
-static const char *const metric_names[M_COUNT] = {"p50", "p95", "p99", "avg", "rps", "error_rate"};
-static const int metric_gated[M_COUNT] = {0, 1, 0, 0, 1, 1};
+/* p50..avg are k6's http_req_duration (every request, as k6 prints it);
+ * ok_p95 is http_req_duration{expected_response:true} (successful requests). */
+enum metric { M_P50, M_P95, M_P99, M_AVG, M_OKP95, M_RPS, M_ERR, M_COUNT };
+static const char *const metric_names[M_COUNT] = {"p50", "p95", "p99", "avg", "ok_p95", "rps", "error_rate"};
+static const int metric_gated[M_COUNT] = {0, 1, 0, 0, 0, 1, 1};
+enum { NLAT = 5 }; /* latency metrics, in the order above */
 
 void compare_opts_init(struct compare_opts *o) {
   memset(o, 0, sizeof *o);
   o->threshold_pct = 20;
   o->seed = UINT64_C(0x6c6f616472657021); /* "loadrep!" */
-  o->error_slo_pct = 1;
 }
 
 static int metric_by_name(const char *s, size_t len) {
@@ -42,7 +48,7 @@ static int metric_by_name(const char *s, size_t len) {
   } alias[] = {{"p50", M_P50}, {"med", M_P50},      {"median", M_P50},     {"p95", M_P95},
                {"p99", M_P99}, {"avg", M_AVG},      {"mean", M_AVG},       {"rps", M_RPS},
                {"throughput", M_RPS}, {"error_rate", M_ERR}, {"errors", M_ERR}, {"error", M_ERR},
-               {"err", M_ERR}};
+               {"err", M_ERR}, {"ok_p95", M_OKP95}};
   for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
     if (strlen(alias[i].name) == len && !strncmp(alias[i].name, s, len))
       return alias[i].m;
@@ -62,7 +68,7 @@ static int parse_metrics(const char *list, int *want, struct err *err) {
       int m = metric_by_name(p, len);
       if (m < 0)
         return err_set(err, LR_USAGE,
-                       "option '--metric': unknown metric '%.*s' (expected p50, p95, p99, avg, rps, error_rate)",
+                       "option '--metric': unknown metric '%.*s' (expected p50, p95, p99, avg, ok_p95, rps, error_rate)",
                        (int)len, p);
       want[m] = 1;
       any = 1;
@@ -105,32 +111,26 @@ const char *compare_classify(double ratio, double ci_lo, double ci_hi, int enoug
   return "unchanged";
 }
 
-const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc,
-                                    double threshold_pct, double slo_pct, double *p_value) {
-  double pv = 1, pv_down = 1;
-  if (p_value)
-    *p_value = NAN;
+const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, double threshold_pct,
+                                    double *lo, double *hi) {
+  double l = NAN, h = NAN;
+  if (nb && nc)
+    binom_newcombe_diff(xb, nb, xc, nc, 1.959963984540054, &l, &h);
+  if (lo)
+    *lo = l;
+  if (hi)
+    *hi = h;
   if (nb == 0 || nc == 0)
     return "inconclusive";
   double pb = (double)xb / (double)nb, pc = (double)xc / (double)nc;
   double f = 1 + threshold_pct / 100;
-  pv = binom_cond_test(xb, nb, xc, nc);
-  pv_down = binom_cond_test(xc, nc, xb, nb);
-  if (p_value)
-    *p_value = pv;
-  int down = pb - pc >= 0.001 - 1e-12 && pb >= f * pc - 1e-15 && pv_down < 0.01;
-  /* At or over the SLO is a regression, unless the rate is significantly
-   * lower than the baseline's: then the build is better, if not yet good. */
-  int sig_lower = pc < pb && pv_down < 0.01;
-  if (pc * 100 >= slo_pct - 1e-12 && xc >= MIN_ERR_SLO && !sig_lower)
-    return "regression";
-  if (pc - pb >= 0.001 - 1e-12 && pc >= f * pb - 1e-15 && pv < 0.01)
-    return "regression";
-  if (down) {
-    if (p_value)
-      *p_value = pv_down;
-    return "improvement";
-  }
+  /* Beyond the threshold: at least 0.1 point AND at least (1 + threshold) x. */
+  int worse = pc - pb >= 0.001 - 1e-12 && pc >= f * pb - 1e-15;
+  int better = pb - pc >= 0.001 - 1e-12 && pb >= f * pc - 1e-15;
+  if (worse)
+    return l > 0 ? "regression" : "inconclusive";
+  if (better)
+    return h < 0 ? "improvement" : "inconclusive";
   return "unchanged";
 }
 
@@ -141,8 +141,8 @@ struct ep {
   uint64_t requests, failed;
   struct sample *s; /* every request (NULL without samples) */
   size_t ns;
-  double agg[4]; /* p50 p95 p99 avg of successful requests, from endpoint_metrics */
-  uint64_t agg_n;
+  double agg[NLAT]; /* p50 p95 p99 avg of every request, p95 of successful ones (aggregates) */
+  uint64_t agg_n, agg_ok_n;
 };
 
 struct rdata {
@@ -151,9 +151,9 @@ struct rdata {
   double dur;          /* k6's test-run duration, else the sample span */
   double span;         /* covers every sample time */
   double max_vus;
-  double plat0, plat1; /* the VU plateau (>= 95 % of max VUs), seconds; NaN when unknown */
   double iter_ms;      /* mean iteration duration; NaN when unknown */
-  double w0, w1;       /* steady window used for the intervals (seconds since start) */
+  double w0, w1;       /* window of the findings (seconds since start): the whole run */
+  struct load_profile load;
   int samples;         /* every endpoint has its samples */
   size_t n_eps;
   struct ep *eps;
@@ -172,10 +172,13 @@ static void rdata_release(struct rdata *r) {
     ep_release(&r->eps[i]);
   free(r->eps);
   ep_release(&r->all);
+  load_profile_release(&r->load);
   if (r->own.name)
     run_info_release(&r->own);
   memset(r, 0, sizeof *r);
 }
+
+static int load_profile_of(struct store *st, struct rdata *r, struct err *err);
 
 static int load_run(struct store *st, const struct run_info *info, struct rdata *r, struct err *err) {
   memset(r, 0, sizeof *r);
@@ -184,10 +187,12 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
   sqlite3_stmt *s = store_prepare(
       st,
       "SELECT e.id, e.method, e.name, e.requests, e.failed, s.data, "
-      " m.count, m.med, m.p95, m.p99, m.avg "
+      " m.count, m.med, m.p95, m.p99, m.avg, k.p95, k.count "
       "FROM endpoints e LEFT JOIN samples s ON s.endpoint_id = e.id "
       "LEFT JOIN endpoint_metrics m ON m.endpoint_id = e.id AND m.metric = 'http_req_duration' "
-      " AND m.scope = 'ok' "
+      " AND m.scope = 'all' "
+      "LEFT JOIN endpoint_metrics k ON k.endpoint_id = e.id AND k.metric = 'http_req_duration' "
+      " AND k.scope = 'ok' "
       "WHERE e.run_id = ? ORDER BY e.method, e.name",
       err);
   if (!s)
@@ -208,6 +213,8 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
     e->agg_n = (uint64_t)sqlite3_column_int64(s, 6);
     for (int k = 0; k < 4; k++)
       e->agg[k] = store_col_double(s, 7 + k);
+    e->agg[M_OKP95] = store_col_double(s, 11);
+    e->agg_ok_n = (uint64_t)sqlite3_column_int64(s, 12);
     if (sqlite3_column_type(s, 5) == SQLITE_BLOB) {
       if (samples_decode(sqlite3_column_blob(s, 5), (size_t)sqlite3_column_bytes(s, 5), &e->s, &e->ns, err) < 0) {
         sqlite3_finalize(s);
@@ -250,17 +257,23 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
     }
   }
   /* Whole-run aggregates from the metrics table when there are no samples. */
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < NLAT; k++)
     r->all.agg[k] = NAN;
-  sqlite3_stmt *m = store_prepare(st, "SELECT count, med, p95, p99, avg FROM metrics WHERE run_id = ? "
-                                      "AND name = 'http_req_duration{expected_response:true}'", err);
+  sqlite3_stmt *m = store_prepare(st, "SELECT name, count, med, p95, p99, avg FROM metrics WHERE run_id = ? "
+                                      "AND name IN ('http_req_duration', 'http_req_duration{expected_response:true}')",
+                                  err);
   if (!m)
     return -1;
   sqlite3_bind_int64(m, 1, info->id);
-  if (sqlite3_step(m) == SQLITE_ROW) {
-    r->all.agg_n = (uint64_t)sqlite3_column_int64(m, 0);
-    for (int k = 0; k < 4; k++)
-      r->all.agg[k] = store_col_double(m, 1 + k);
+  while (sqlite3_step(m) == SQLITE_ROW) {
+    if (!strcmp(store_col_text(m, 0), "http_req_duration")) {
+      r->all.agg_n = (uint64_t)sqlite3_column_int64(m, 1);
+      for (int k = 0; k < 4; k++)
+        r->all.agg[k] = store_col_double(m, 2 + k);
+    } else {
+      r->all.agg_ok_n = (uint64_t)sqlite3_column_int64(m, 1);
+      r->all.agg[M_OKP95] = store_col_double(m, 3);
+    }
   }
   sqlite3_finalize(m);
   if (r->n_eps == 0) {
@@ -277,7 +290,7 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
     sqlite3_finalize(m);
   }
 
-  r->max_vus = r->plat0 = r->plat1 = r->iter_ms = NAN;
+  r->max_vus = r->iter_ms = NAN;
   sqlite3_stmt *it = store_prepare(st, "SELECT sum(iter_dur_sum) / sum(iterations) FROM buckets WHERE run_id = ? "
                                        "AND endpoint_id IS NULL AND iterations > 0", err);
   if (!it)
@@ -293,69 +306,93 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
   if (sqlite3_step(v) == SQLITE_ROW)
     r->max_vus = store_col_double(v, 0);
   sqlite3_finalize(v);
-  if (r->max_vus > 0) {
-    v = store_prepare(st, "SELECT min(t), max(t) + 1 FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
-                          "AND vus >= ?", err);
-    if (!v)
-      return -1;
-    sqlite3_bind_int64(v, 1, info->id);
-    sqlite3_bind_double(v, 2, 0.95 * r->max_vus);
-    if (sqlite3_step(v) == SQLITE_ROW) {
-      r->plat0 = store_col_double(v, 0);
-      r->plat1 = store_col_double(v, 1);
-    }
-    sqlite3_finalize(v);
+  return load_profile_of(st, r, err);
+}
+
+/* The load the run put on the service: VU profile, think time, request mix. */
+static int load_profile_of(struct store *st, struct rdata *r, struct err *err) {
+  struct load_profile *p = &r->load;
+  memset(p, 0, sizeof *p);
+  p->duration_s = r->dur;
+  p->max_vus = r->max_vus;
+  p->iter_ms = r->iter_ms;
+  p->think_ms = NAN;
+  double sum[LOAD_CURVE_N] = {0}, cnt[LOAD_CURVE_N] = {0}, plateau = 0, iterations = 0;
+  sqlite3_stmt *v = store_prepare(st, "SELECT t, vus, iterations FROM buckets WHERE run_id = ? "
+                                      "AND endpoint_id IS NULL ORDER BY t", err);
+  if (!v)
+    return -1;
+  sqlite3_bind_int64(v, 1, r->info->id);
+  while (sqlite3_step(v) == SQLITE_ROW) {
+    double t = sqlite3_column_double(v, 0), vus = store_col_double(v, 1);
+    iterations += sqlite3_column_double(v, 2);
+    if (!isfinite(vus) || !(r->dur > 0))
+      continue;
+    int i = (int)floor(t / r->dur * LOAD_CURVE_N);
+    if (i >= LOAD_CURVE_N)
+      i = LOAD_CURVE_N - 1;
+    if (i < 0)
+      i = 0;
+    sum[i] += vus;
+    cnt[i] += 1;
+    plateau += vus >= 0.95 * r->max_vus;
+  }
+  sqlite3_finalize(v);
+  for (int i = 0; i < LOAD_CURVE_N; i++)
+    p->curve[i] = cnt[i] > 0 ? sum[i] / cnt[i] : NAN;
+  p->ramp = r->max_vus > 0 && plateau < 0.5 * r->dur;
+  if (r->samples && iterations > 0 && r->iter_ms > 0) {
+    double dsum = 0;
+    for (size_t i = 0; i < r->all.ns; i++)
+      dsum += r->all.s[i].dur_ms;
+    p->think_ms = r->iter_ms - dsum / iterations;
+  }
+  p->n_mix = r->n_eps;
+  p->mix_label = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_label);
+  p->mix_share = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_share);
+  for (size_t i = 0; i < r->n_eps; i++) {
+    p->mix_label[i] = r->eps[i].label;
+    p->mix_share[i] = r->all.requests ? (double)r->eps[i].requests / (double)r->all.requests : NAN;
   }
   return 0;
 }
 
-/* The steady window of a run for the intervals: the VU plateau when it holds
- * at least half the run, minus one block at each end (start-up burst, graceful
- * stop). Transients happen once per run at a fixed place in the schedule, so
- * resampling them as if they were random blocks would make every interval
- * as wide as the transient (METHODS.md §3: compare steady states). */
-static void steady_window(struct rdata *r, double block_s) {
-  double a = 0, b = r->span;
-  if (isfinite(r->plat0) && isfinite(r->plat1) && r->plat1 - r->plat0 >= 0.5 * r->dur) {
-    a = r->plat0;
-    b = r->plat1 < r->span ? r->plat1 : r->span;
-  }
-  if (b - a >= 5 * block_s) {
-    a += block_s;
-    b -= block_s;
-  }
-  r->w0 = a;
-  r->w1 = b;
+/* The window of a run the findings are computed over: the whole run, so that
+ * every printed value is k6's own and the interval belongs to that value
+ * (the all-weights-one replicate of the bootstrap is the printed estimate). */
+static void run_window(struct rdata *r) {
+  r->w0 = 0;
+  r->w1 = r->span;
 }
 
 /* ---- per-endpoint statistics ------------------------------------------ */
 
 struct side {
-  struct boot_set lat;    /* successful requests' durations */
+  struct boot_set lat;    /* every request's duration (k6's http_req_duration) */
+  struct boot_set lat_ok; /* successful requests' durations */
   double *cnt, *len;      /* per-block request counts and lengths */
   struct boot_counts counts;
-  double stat[4];         /* p50 p95 p99 avg (point) */
-  double steady[4];       /* the same over the steady window */
-  double steady_rps;
+  double stat[NLAT];      /* p50 p95 p99 avg (every request), ok_p95 */
   double rps;
-  uint64_t n_ok, requests, failed;
+  uint64_t n_dur, n_ok, requests, failed;
   int has;                /* the endpoint exists in this run */
   int exact;              /* from samples (else aggregates, no interval) */
 };
 
 static void side_release(struct side *sd) {
   boot_set_release(&sd->lat);
+  boot_set_release(&sd->lat_ok);
   free(sd->cnt);
   free(sd->len);
 }
 
 static const double probs[3] = {0.5, 0.95, 0.99};
+static const double prob95[1] = {0.95};
 
 static void side_build(const struct rdata *r, const struct ep *e, double block_s, int samples, struct side *sd) {
   memset(sd, 0, sizeof *sd);
-  for (int k = 0; k < 4; k++)
-    sd->stat[k] = sd->steady[k] = NAN;
-  sd->steady_rps = NAN;
+  for (int k = 0; k < NLAT; k++)
+    sd->stat[k] = NAN;
   if (!e)
     return;
   sd->has = 1;
@@ -363,41 +400,20 @@ static void side_build(const struct rdata *r, const struct ep *e, double block_s
   sd->failed = e->failed;
   sd->rps = r->dur > 0 ? (double)e->requests / r->dur : NAN;
   if (!samples) {
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < NLAT; k++)
       sd->stat[k] = e->agg[k];
-    sd->n_ok = e->agg_n;
+    sd->n_dur = e->agg_n;
+    sd->n_ok = e->agg_ok_n;
     return;
   }
   sd->exact = 1;
-  /* Point values: every successful request, as k6 computes them. */
-  double *v = xmalloc((e->ns ? e->ns : 1) * sizeof *v), *t = xmalloc((e->ns ? e->ns : 1) * sizeof *t);
-  size_t n = 0;
-  uint64_t failed = 0;
-  for (size_t i = 0; i < e->ns; i++) {
-    if (e->s[i].flags & SAMPLE_FAILED)
-      failed++;
-    if (e->s[i].flags & SAMPLE_OK)
-      v[n++] = e->s[i].dur_ms;
-  }
-  struct boot_set full;
-  boot_set_init(&full, v, NULL, n, 1, 1);
-  double q[3], mean;
-  if (boot_weighted_stats(&full, NULL, probs, 3, q, &mean) > 0) {
-    sd->stat[0] = q[0];
-    sd->stat[1] = q[1];
-    sd->stat[2] = q[2];
-    sd->stat[3] = mean;
-  }
-  boot_set_release(&full);
-  sd->n_ok = n;
-  sd->requests = e->ns;
-  sd->failed = failed;
-  sd->rps = r->dur > 0 ? (double)e->ns / r->dur : NAN;
-  /* Intervals: the steady window, cut into blocks. */
   double w = r->w1 - r->w0;
   size_t nb = (size_t)ceil(w / block_s);
   if (nb == 0)
     nb = 1;
+  /* Block lengths add up to k6's duration, so that the rate of the replicate
+   * with every weight 1 is the printed requests / duration. */
+  double scale = r->dur > 0 && w > 0 ? r->dur / w : 1;
   sd->cnt = xcalloc(nb, sizeof *sd->cnt);
   sd->len = xmalloc(nb * sizeof *sd->len);
   for (size_t i = 0; i < nb; i++) {
@@ -405,36 +421,51 @@ static void side_build(const struct rdata *r, const struct ep *e, double block_s
     sd->len[i] = (end > w ? w : end) - (double)i * block_s;
     if (!(sd->len[i] > 0))
       sd->len[i] = block_s;
+    sd->len[i] *= scale;
   }
-  n = 0;
+  size_t cap = e->ns ? e->ns : 1;
+  double *v = xmalloc(cap * sizeof *v), *t = xmalloc(cap * sizeof *t);
+  double *vo = xmalloc(cap * sizeof *vo), *to = xmalloc(cap * sizeof *to);
+  size_t n = 0, no = 0;
+  uint64_t failed = 0;
   for (size_t i = 0; i < e->ns; i++) {
     const struct sample *x = &e->s[i];
     double rel = x->t - r->w0;
-    if (rel < 0 || x->t >= r->w1)
-      continue;
+    if (rel < 0)
+      rel = 0;
     size_t bi = (size_t)floor(rel / block_s);
     if (bi >= nb)
       bi = nb - 1;
     sd->cnt[bi] += 1;
+    if (x->flags & SAMPLE_FAILED)
+      failed++;
+    v[n] = x->dur_ms;
+    t[n++] = rel;
     if (x->flags & SAMPLE_OK) {
-      v[n] = x->dur_ms;
-      t[n] = rel;
-      n++;
+      vo[no] = x->dur_ms;
+      to[no++] = rel;
     }
   }
   boot_set_init(&sd->lat, v, t, n, block_s, nb);
+  boot_set_init(&sd->lat_ok, vo, to, no, block_s, nb);
   free(v);
   free(t);
+  free(vo);
+  free(to);
+  double q[3], mean;
   if (boot_weighted_stats(&sd->lat, NULL, probs, 3, q, &mean) > 0) {
-    sd->steady[0] = q[0];
-    sd->steady[1] = q[1];
-    sd->steady[2] = q[2];
-    sd->steady[3] = mean;
+    sd->stat[M_P50] = q[0];
+    sd->stat[M_P95] = q[1];
+    sd->stat[M_P99] = q[2];
+    sd->stat[M_AVG] = mean;
   }
-  double sc = 0;
-  for (size_t i = 0; i < nb; i++)
-    sc += sd->cnt[i];
-  sd->steady_rps = w > 0 ? sc / w : NAN;
+  if (boot_weighted_stats(&sd->lat_ok, NULL, prob95, 1, q, NULL) > 0)
+    sd->stat[M_OKP95] = q[0];
+  sd->n_dur = n;
+  sd->n_ok = no;
+  sd->requests = e->ns;
+  sd->failed = failed;
+  sd->rps = r->dur > 0 ? (double)e->ns / r->dur : NAN;
   sd->counts.n_blocks = nb;
   sd->counts.count = sd->cnt;
   sd->counts.len = sd->len;
@@ -519,199 +550,254 @@ static double closed_model_ratio(const struct rdata *base, size_t nbase, const s
   return exp(lb / (double)nbase) / cand->iter_ms;
 }
 
+/* One endpoint across the baseline group and the candidate. */
+struct epc {
+  const char *label;
+  const struct compare_opts *o;
+  int samples, comparable;
+  size_t nbase;
+  struct side *bs, cs;
+  double bstat[NLAT], brps;     /* baseline group: geometric means */
+  uint64_t bn_min[NLAT], bn_sum[NLAT], breq, bfail, breq_min;
+  struct boot_ci ci[NLAT], rci;
+};
+
+static const struct ep *find_ep(const struct rdata *r, const char *label) {
+  if (!strcmp(label, "ALL"))
+    return &r->all;
+  for (size_t i = 0; i < r->n_eps; i++)
+    if (!strcmp(r->eps[i].label, label))
+      return &r->eps[i];
+  return NULL;
+}
+
+/* Baseline group values: geometric means (pooled counts for errors). 0 when
+ * the endpoint is missing on a side. */
+static int epc_group(struct epc *c) {
+  double lsum[NLAT] = {0}, lrps = 0;
+  int ok[NLAT], rps_ok = 1;
+  for (int k = 0; k < NLAT; k++) {
+    ok[k] = 1;
+    c->bn_min[k] = UINT64_MAX;
+  }
+  c->breq_min = UINT64_MAX;
+  for (size_t j = 0; j < c->nbase; j++) {
+    const struct side *b = &c->bs[j];
+    if (!b->has || !c->cs.has)
+      return 0;
+    for (int k = 0; k < NLAT; k++) {
+      uint64_t n = k == M_OKP95 ? b->n_ok : b->n_dur;
+      if (b->stat[k] > 0)
+        lsum[k] += log(b->stat[k]);
+      else
+        ok[k] = 0;
+      c->bn_min[k] = n < c->bn_min[k] ? n : c->bn_min[k];
+      c->bn_sum[k] += n;
+    }
+    if (b->rps > 0)
+      lrps += log(b->rps);
+    else
+      rps_ok = 0;
+    c->breq_min = b->requests < c->breq_min ? b->requests : c->breq_min;
+    c->breq += b->requests;
+    c->bfail += b->failed;
+  }
+  for (int k = 0; k < NLAT; k++)
+    c->bstat[k] = ok[k] ? exp(lsum[k] / (double)c->nbase) : NAN;
+  c->brps = rps_ok ? exp(lrps / (double)c->nbase) : NAN;
+  return 1;
+}
+
+static void epc_intervals(struct epc *c, const int *want) {
+  for (int k = 0; k < NLAT; k++)
+    c->ci[k].lo = c->ci[k].hi = NAN;
+  c->rci.lo = c->rci.hi = NAN;
+  if (!c->samples)
+    return;
+  const struct compare_opts *o = c->o;
+  uint64_t seed = o->seed ^ fnv1a(c->label);
+  struct boot_set *sets = xcalloc(c->nbase, sizeof *sets), *oks = xcalloc(c->nbase, sizeof *oks);
+  struct boot_counts *cnt = xcalloc(c->nbase, sizeof *cnt);
+  for (size_t j = 0; j < c->nbase; j++) {
+    sets[j] = c->bs[j].lat;
+    oks[j] = c->bs[j].lat_ok;
+    cnt[j] = c->bs[j].counts;
+  }
+  int reps = replicates_for(c->bs, c->nbase, &c->cs, o->replicates);
+  if ((want[M_P50] || want[M_P95] || want[M_P99] || want[M_AVG]) && c->cs.n_dur && c->bn_min[M_P95])
+    boot_ratio_ci(sets, c->nbase, &c->cs.lat, probs, 3, reps, LEVEL, seed, c->ci);
+  if (want[M_OKP95] && c->cs.n_ok && c->bn_min[M_OKP95]) {
+    struct boot_ci okci[2];
+    boot_ratio_ci(oks, c->nbase, &c->cs.lat_ok, prob95, 1, reps, LEVEL, seed ^ 2, okci);
+    c->ci[M_OKP95] = okci[0];
+  }
+  if (want[M_RPS])
+    boot_rate_ratio_ci(cnt, c->nbase, &c->cs.counts, o->replicates > 0 ? o->replicates : 2000, LEVEL, seed ^ 1,
+                       &c->rci);
+  free(sets);
+  free(oks);
+  free(cnt);
+}
+
+/* Requests per side that would resolve a change of the threshold's size,
+ * from the width of the interval at the current size (width ~ 1/sqrt(n));
+ * 0 when the current size suffices or nothing is known. */
+static uint64_t needed_n(double lo, double hi, uint64_t n, double threshold_pct, int min_n) {
+  if (n < (uint64_t)min_n)
+    return (uint64_t)min_n;
+  if (!(lo > 0) || !(hi > 0) || !(threshold_pct > 0))
+    return 0;
+  double half = (log(hi) - log(lo)) / 2, target = log(1 + threshold_pct / 100);
+  if (half <= target)
+    return 0;
+  double need = (double)n * (half / target) * (half / target);
+  return need > 1e12 ? UINT64_C(1000000000000) : (uint64_t)ceil(need);
+}
+
+static const char *not_comparable_reason = "the two runs ran different loads (see load.reasons): their whole-run "
+                                           "figures are not comparable";
+
+static void latency_finding(struct epc *c, int m, json_t *arr) {
+  static const int min_n[NLAT] = {MIN_N_P50, MIN_N_P95, MIN_N_P99, MIN_N_AVG, MIN_N_P95};
+  const struct compare_opts *o = c->o;
+  const struct side *cs = &c->cs;
+  uint64_t cn = m == M_OKP95 ? cs->n_ok : cs->n_dur;
+  double r = c->bstat[m] > 0 ? cs->stat[m] / c->bstat[m] : NAN;
+  int enough = c->bn_min[m] >= (uint64_t)min_n[m] && cn >= (uint64_t)min_n[m];
+  double lo = c->ci[m].lo, hi = c->ci[m].hi;
+  const char *v = compare_classify(r, lo, hi, enough, o->threshold_pct, 1);
+  double ch = (r - 1) * 100;
+  const char *what = m == M_OKP95 ? "successful requests" : "requests";
+  char reason[512], b1[64], b2[64];
+  if (!c->comparable && enough && isfinite(r)) {
+    v = "not_comparable";
+    snprintf(reason, sizeof reason, "%+.1f%%, but %s", ch, not_comparable_reason);
+  } else if (!enough)
+    snprintf(reason, sizeof reason, "too few %s for %s (%llu and %llu; needs %d per side)", what, metric_names[m],
+             (unsigned long long)c->bn_min[m], (unsigned long long)cn, min_n[m]);
+  else if (!isfinite(r))
+    snprintf(reason, sizeof reason, "no baseline value");
+  else if (!strcmp(v, "inconclusive") && !c->samples)
+    snprintf(reason, sizeof reason, "%+.1f%% but no per-request samples to test it", ch);
+  else if (!strcmp(v, "inconclusive"))
+    snprintf(reason, sizeof reason, "%+.1f%% is beyond the %.4g%% threshold, but its 95%% interval [%+.1f%%, %+.1f%%] "
+             "includes no change", ch, o->threshold_pct, (lo - 1) * 100, (hi - 1) * 100);
+  else if (!strcmp(v, "unchanged"))
+    snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
+  else
+    snprintf(reason, sizeof reason, "%s %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%], threshold %.4g%%)",
+             metric_names[m], fmt_value(b1, sizeof b1, m, c->bstat[m]), fmt_value(b2, sizeof b2, m, cs->stat[m]), ch,
+             (lo - 1) * 100, (hi - 1) * 100, o->threshold_pct);
+  json_t *f = finding(c->label, m, c->bstat[m], cs->stat[m], ch, (lo - 1) * 100, (hi - 1) * 100, c->bn_sum[m], cn, v,
+                      reason);
+  uint64_t nmin = cn < c->bn_min[m] ? cn : c->bn_min[m];
+  uint64_t need = needed_n(lo, hi, nmin, o->threshold_pct, min_n[m]);
+  json_object_set_new(f, "n_needed", need ? json_integer((json_int_t)need) : json_null());
+  json_object_set_new(f, "basis", json_string(m == M_OKP95 ? "http_req_duration{expected_response:true}, whole run"
+                                                           : "http_req_duration, whole run"));
+  json_array_append_new(arr, f);
+}
+
+static void rps_finding(struct epc *c, const struct rdata *base, const struct rdata *cand, json_t *arr) {
+  const struct compare_opts *o = c->o;
+  const struct side *cs = &c->cs;
+  double r = c->brps > 0 ? cs->rps / c->brps : NAN;
+  int enough = c->breq_min >= MIN_N_RPS && cs->requests >= MIN_N_RPS;
+  const char *v = compare_classify(r, c->rci.lo, c->rci.hi, enough, o->threshold_pct, 0);
+  double ch = (r - 1) * 100;
+  char reason[512], b1[64], b2[64];
+  /* Closed model (same VUs): X = N / (R + Z), so longer iterations lower every
+   * endpoint's throughput. That drop is the latency change seen again; the
+   * latency findings carry it (METHODS.md §4.6: do not double-count). */
+  double explained = closed_model_ratio(base, c->nbase, cand);
+  int echo = !strcmp(v, "regression") && isfinite(explained) && explained < 1 &&
+             !beyond(-(r / explained - 1) * 100, o->threshold_pct);
+  if (!c->comparable && enough && isfinite(r)) {
+    v = "not_comparable";
+    snprintf(reason, sizeof reason, "%+.1f%%, but %s", ch, not_comparable_reason);
+  } else if (echo) {
+    v = "inconclusive";
+    snprintf(reason, sizeof reason,
+             "%+.1f%%, but iterations got longer at the same VUs (closed model: %+.1f%% expected from "
+             "latency alone); the latency findings carry this change", ch, (explained - 1) * 100);
+  } else if (!enough)
+    snprintf(reason, sizeof reason, "too few requests for throughput (%llu and %llu; needs %d per side)",
+             (unsigned long long)c->breq_min, (unsigned long long)cs->requests, MIN_N_RPS);
+  else if (!strcmp(v, "inconclusive"))
+    snprintf(reason, sizeof reason, "%+.1f%% is beyond the %.4g%% threshold, but its 95%% interval [%+.1f%%, %+.1f%%] "
+             "includes no change", ch, o->threshold_pct, (c->rci.lo - 1) * 100, (c->rci.hi - 1) * 100);
+  else if (!strcmp(v, "unchanged"))
+    snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
+  else
+    snprintf(reason, sizeof reason, "throughput %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%])",
+             fmt_value(b1, sizeof b1, M_RPS, c->brps), fmt_value(b2, sizeof b2, M_RPS, cs->rps), ch,
+             (c->rci.lo - 1) * 100, (c->rci.hi - 1) * 100);
+  json_t *f = finding(c->label, M_RPS, c->brps, cs->rps, ch, (c->rci.lo - 1) * 100, (c->rci.hi - 1) * 100, c->breq,
+                      cs->requests, v, reason);
+  uint64_t nmin = cs->requests < c->breq_min ? cs->requests : c->breq_min;
+  uint64_t need = needed_n(c->rci.lo, c->rci.hi, nmin, o->threshold_pct, MIN_N_RPS);
+  json_object_set_new(f, "n_needed", need ? json_integer((json_int_t)need) : json_null());
+  json_object_set_new(f, "basis", json_string("requests / k6's test duration, whole run"));
+  json_array_append_new(arr, f);
+}
+
+static void error_finding(struct epc *c, json_t *arr) {
+  const struct compare_opts *o = c->o;
+  const struct side *cs = &c->cs;
+  double lo, hi;
+  const char *v = compare_classify_errors(c->bfail, c->breq, cs->failed, cs->requests, o->threshold_pct, &lo, &hi);
+  double pb = c->breq ? (double)c->bfail / (double)c->breq : NAN;
+  double pc = cs->requests ? (double)cs->failed / (double)cs->requests : NAN;
+  double ch = (pc - pb) * 100;
+  char reason[512];
+  if (!c->comparable && isfinite(ch)) {
+    v = "not_comparable";
+    snprintf(reason, sizeof reason, "%+.2f points, but %s", ch, not_comparable_reason);
+  } else if (!strcmp(v, "inconclusive") && isfinite(ch))
+    snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points) is beyond the threshold, but its 95%% interval "
+             "[%+.3f, %+.3f] points includes no change", pb * 100, pc * 100, ch, lo * 100, hi * 100);
+  else
+    snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points, 95%% interval [%+.3f, %+.3f] points)", pb * 100,
+             pc * 100, ch, lo * 100, hi * 100);
+  json_t *f = finding(c->label, M_ERR, pb, pc, ch, lo * 100, hi * 100, c->breq, cs->requests, v, reason);
+  json_object_set_new(f, "failed_baseline", json_integer((json_int_t)c->bfail));
+  json_object_set_new(f, "failed_candidate", json_integer((json_int_t)cs->failed));
+  json_object_set_new(f, "n_needed", json_null());
+  json_object_set_new(f, "basis", json_string("http_req_failed, whole run"));
+  json_array_append_new(arr, f);
+}
+
 /* Findings of one endpoint (ep label) across the baseline group and the candidate. */
 static void endpoint_findings(struct rdata *base, size_t nbase, struct rdata *cand, const char *label,
-                              const int *want, const struct compare_opts *o, double block_s, json_t *arr) {
-  struct side *bs = xcalloc(nbase, sizeof *bs);
-  struct side cs;
-  int samples = cand->samples;
+                              const int *want, const struct compare_opts *o, double block_s, int comparable,
+                              json_t *arr) {
+  struct epc c;
+  memset(&c, 0, sizeof c);
+  c.label = label;
+  c.o = o;
+  c.nbase = nbase;
+  c.comparable = comparable;
+  c.samples = cand->samples;
   for (size_t j = 0; j < nbase; j++)
-    samples = samples && base[j].samples;
-  for (size_t j = 0; j < nbase; j++) {
-    const struct ep *e = NULL;
-    if (!strcmp(label, "ALL"))
-      e = &base[j].all;
-    else
-      for (size_t i = 0; i < base[j].n_eps; i++)
-        if (!strcmp(base[j].eps[i].label, label))
-          e = &base[j].eps[i];
-    side_build(&base[j], e, block_s, samples, &bs[j]);
-  }
-  const struct ep *ce = NULL;
-  if (!strcmp(label, "ALL"))
-    ce = &cand->all;
-  else
-    for (size_t i = 0; i < cand->n_eps; i++)
-      if (!strcmp(cand->eps[i].label, label))
-        ce = &cand->eps[i];
-  side_build(cand, ce, block_s, samples, &cs);
-
-  /* Baseline group values: geometric means (pooled counts for errors). */
-  double bstat[4], brps = 0;
-  uint64_t bn_min = UINT64_MAX, bn_sum = 0, breq = 0, bfail = 0, breq_min = UINT64_MAX;
-  int bstat_ok[4] = {1, 1, 1, 1}, brps_ok = 1;
-  double lsum[4] = {0, 0, 0, 0};
-  size_t present = 0;
-  for (size_t j = 0; j < nbase; j++) {
-    if (!bs[j].has)
-      continue;
-    present++;
-    for (int k = 0; k < 4; k++) {
-      if (bs[j].stat[k] > 0)
-        lsum[k] += log(bs[j].stat[k]);
-      else
-        bstat_ok[k] = 0;
-    }
-    if (bs[j].rps > 0)
-      brps += log(bs[j].rps);
-    else
-      brps_ok = 0;
-    if (bs[j].n_ok < bn_min)
-      bn_min = bs[j].n_ok;
-    if (bs[j].requests < breq_min)
-      breq_min = bs[j].requests;
-    bn_sum += bs[j].n_ok;
-    breq += bs[j].requests;
-    bfail += bs[j].failed;
-  }
-  if (present < nbase || !cs.has) { /* endpoint missing on a side: reported as a warning elsewhere */
-    for (size_t j = 0; j < nbase; j++)
-      side_release(&bs[j]);
-    free(bs);
-    side_release(&cs);
-    return;
-  }
-  for (int k = 0; k < 4; k++)
-    bstat[k] = bstat_ok[k] ? exp(lsum[k] / (double)nbase) : NAN;
-  brps = brps_ok ? exp(brps / (double)nbase) : NAN;
-  /* Steady-state ratios, the centre of the intervals. */
-  double sratio[5];
-  for (int k = 0; k < 5; k++) {
-    double lb = 0;
-    int ok = 1;
-    for (size_t j = 0; j < nbase; j++) {
-      double x = k < 4 ? bs[j].steady[k] : bs[j].steady_rps;
-      if (x > 0)
-        lb += log(x);
-      else
-        ok = 0;
-    }
-    double c = k < 4 ? cs.steady[k] : cs.steady_rps;
-    sratio[k] = ok && c >= 0 ? c / exp(lb / (double)nbase) : NAN;
-  }
-
-  uint64_t seed = o->seed ^ fnv1a(label);
-  struct boot_ci ci[4] = {{NAN, NAN}, {NAN, NAN}, {NAN, NAN}, {NAN, NAN}}, rci = {NAN, NAN};
-  int need_lat = want[M_P50] || want[M_P95] || want[M_P99] || want[M_AVG];
-  struct boot_set *bsets = xcalloc(nbase, sizeof *bsets);
-  struct boot_counts *bcnt = xcalloc(nbase, sizeof *bcnt);
-  for (size_t j = 0; j < nbase; j++) {
-    bsets[j] = bs[j].lat;
-    bcnt[j] = bs[j].counts;
-  }
-  if (samples && need_lat && cs.n_ok > 0 && bn_min > 0)
-    boot_ratio_ci(bsets, nbase, &cs.lat, probs, 3, replicates_for(bs, nbase, &cs, o->replicates), LEVEL, seed, ci);
-  if (samples && want[M_RPS])
-    boot_rate_ratio_ci(bcnt, nbase, &cs.counts, o->replicates > 0 ? o->replicates : 2000, LEVEL, seed ^ 1, &rci);
-  free(bsets);
-  free(bcnt);
-
-  uint64_t nb_report = bn_sum;
-  static const int lat_metrics[4] = {M_P50, M_P95, M_P99, M_AVG};
-  static const int min_n[4] = {MIN_N_P50, MIN_N_P95, MIN_N_P99, MIN_N_AVG};
-  char reason[512], b1[64], b2[64];
-  for (int k = 0; k < 4; k++) {
-    int m = lat_metrics[k];
-    if (!want[m])
-      continue;
-    double r = bstat[k] > 0 ? cs.stat[k] / bstat[k] : NAN;
-    int enough = bn_min >= (uint64_t)min_n[k] && cs.n_ok >= (uint64_t)min_n[k];
-    const char *v = compare_classify(r, ci[k].lo, ci[k].hi, enough, o->threshold_pct, 1);
-    double ch = (r - 1) * 100;
-    if (!enough)
-      snprintf(reason, sizeof reason, "too few successful requests for %s (%llu and %llu; needs %d per side)",
-               metric_names[m], (unsigned long long)bn_min, (unsigned long long)cs.n_ok, min_n[k]);
-    else if (!isfinite(r))
-      snprintf(reason, sizeof reason, "no baseline value");
-    else if (!strcmp(v, "inconclusive") && !samples)
-      snprintf(reason, sizeof reason, "%+.1f%% but no per-request samples to test it", ch);
-    else if (!strcmp(v, "inconclusive"))
-      snprintf(reason, sizeof reason, "%+.1f%%, but the steady-state 95%% interval [%+.1f%%, %+.1f%%] does not exclude no change",
-               ch, (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100);
-    else if (!strcmp(v, "unchanged"))
-      snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
-    else
-      snprintf(reason, sizeof reason, "%s %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%], threshold %.4g%%)",
-               metric_names[m], fmt_value(b1, sizeof b1, m, bstat[k]), fmt_value(b2, sizeof b2, m, cs.stat[k]), ch,
-               (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100, o->threshold_pct);
-    json_t *f = finding(label, m, bstat[k], cs.stat[k], ch, (ci[k].lo - 1) * 100, (ci[k].hi - 1) * 100, nb_report,
-                        cs.n_ok, v, reason);
-    json_object_set_new(f, "steady_change_pct", num((sratio[k] - 1) * 100));
-    json_array_append_new(arr, f);
-  }
-  if (want[M_RPS]) {
-    double r = brps > 0 ? cs.rps / brps : NAN;
-    int enough = breq_min >= MIN_N_RPS && cs.requests >= MIN_N_RPS;
-    const char *v = compare_classify(r, rci.lo, rci.hi, enough, o->threshold_pct, 0);
-    double ch = (r - 1) * 100;
-    /* Closed model (same VUs): X = N / (R + Z), so longer iterations lower every
-     * endpoint's throughput. That drop is the latency change seen again; the
-     * latency findings carry it (METHODS.md §4.6: do not double-count). */
-    double explained = closed_model_ratio(base, nbase, cand);
-    int echo = !strcmp(v, "regression") && isfinite(explained) && explained < 1 &&
-               !beyond(-(r / explained - 1) * 100, o->threshold_pct);
-    if (echo)
-      v = "inconclusive";
-    if (echo)
-      snprintf(reason, sizeof reason,
-               "%+.1f%%, but iterations got longer at the same VUs (closed model: %+.1f%% expected from "
-               "latency alone); the latency findings carry this change", ch, (explained - 1) * 100);
-    else if (!enough)
-      snprintf(reason, sizeof reason, "too few requests for throughput (%llu and %llu; needs %d per side)",
-               (unsigned long long)breq_min, (unsigned long long)cs.requests, MIN_N_RPS);
-    else if (!strcmp(v, "inconclusive"))
-      snprintf(reason, sizeof reason, "%+.1f%%, but the steady-state 95%% interval [%+.1f%%, %+.1f%%] does not exclude no change", ch,
-               (rci.lo - 1) * 100, (rci.hi - 1) * 100);
-    else if (!strcmp(v, "unchanged"))
-      snprintf(reason, sizeof reason, "%+.1f%% is within the %.4g%% threshold", ch, o->threshold_pct);
-    else
-      snprintf(reason, sizeof reason, "throughput %s -> %s (%+.1f%%, 95%% interval [%+.1f%%, %+.1f%%])",
-               fmt_value(b1, sizeof b1, M_RPS, brps), fmt_value(b2, sizeof b2, M_RPS, cs.rps), ch,
-               (rci.lo - 1) * 100, (rci.hi - 1) * 100);
-    json_t *f = finding(label, M_RPS, brps, cs.rps, ch, (rci.lo - 1) * 100, (rci.hi - 1) * 100, breq, cs.requests,
-                        v, reason);
-    json_object_set_new(f, "steady_change_pct", num((sratio[4] - 1) * 100));
-    json_array_append_new(arr, f);
-  }
-  if (want[M_ERR]) {
-    double pv;
-    const char *v = compare_classify_errors(bfail, breq, cs.failed, cs.requests, o->threshold_pct,
-                                            o->error_slo_pct, &pv);
-    double pb = breq ? (double)bfail / (double)breq : NAN;
-    double pc = cs.requests ? (double)cs.failed / (double)cs.requests : NAN;
-    double lo = NAN, hi = NAN;
-    if (breq && cs.requests)
-      binom_newcombe_diff(bfail, breq, cs.failed, cs.requests, 1.959963984540054, &lo, &hi);
-    double ch = (pc - pb) * 100;
-    if (!strcmp(v, "regression") && pc * 100 >= o->error_slo_pct - 1e-12 && cs.failed >= MIN_ERR_SLO)
-      snprintf(reason, sizeof reason, "error rate %.2f%% (%llu of %llu) reaches the %.4g%% SLO", pc * 100,
-               (unsigned long long)cs.failed, (unsigned long long)cs.requests, o->error_slo_pct);
-    else if (!strcmp(v, "improvement") && pc * 100 >= o->error_slo_pct - 1e-12)
-      snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points; one-sided exact p = %.3g), still above the "
-               "%.4g%% SLO", pb * 100, pc * 100, ch, pv, o->error_slo_pct);
-    else
-      snprintf(reason, sizeof reason, "%.3f%% -> %.3f%% (%+.3f points; one-sided exact p = %.3g)", pb * 100,
-               pc * 100, ch, pv);
-    json_t *f = finding(label, M_ERR, pb, pc, ch, lo * 100, hi * 100, breq, cs.requests, v, reason);
-    json_object_set_new(f, "failed_baseline", json_integer((json_int_t)bfail));
-    json_object_set_new(f, "failed_candidate", json_integer((json_int_t)cs.failed));
-    json_object_set_new(f, "p_value", num(pv));
-    json_array_append_new(arr, f);
+    c.samples = c.samples && base[j].samples;
+  c.bs = xcalloc(nbase, sizeof *c.bs);
+  for (size_t j = 0; j < nbase; j++)
+    side_build(&base[j], find_ep(&base[j], label), block_s, c.samples, &c.bs[j]);
+  side_build(cand, find_ep(cand, label), block_s, c.samples, &c.cs);
+  if (epc_group(&c)) { /* else the endpoint is missing on a side: a warning elsewhere */
+    epc_intervals(&c, want);
+    for (int m = 0; m < NLAT; m++)
+      if (want[m])
+        latency_finding(&c, m, arr);
+    if (want[M_RPS])
+      rps_finding(&c, base, cand, arr);
+    if (want[M_ERR])
+      error_finding(&c, arr);
   }
   for (size_t j = 0; j < nbase; j++)
-    side_release(&bs[j]);
-  free(bs);
-  side_release(&cs);
+    side_release(&c.bs[j]);
+  free(c.bs);
+  side_release(&c.cs);
 }
 
 static int selected(const char *label, const struct compare_opts *o) {
@@ -739,7 +825,7 @@ static void warn(json_t *w, const char *fmt, ...) {
 
 /* Findings of the baseline group against cand. */
 static json_t *build_findings(struct rdata *base, size_t nbase, struct rdata *cand, const struct compare_opts *o,
-                              const int *want, json_t *warnings, double *block_out) {
+                              const int *want, int comparable, json_t *warnings, double *block_out) {
   double dmax = cand->dur;
   for (size_t j = 0; j < nbase; j++)
     if (base[j].dur > dmax)
@@ -747,12 +833,12 @@ static json_t *build_findings(struct rdata *base, size_t nbase, struct rdata *ca
   double block_s = boot_block_seconds(dmax);
   if (block_out)
     *block_out = block_s;
-  steady_window(cand, block_s);
+  run_window(cand);
   for (size_t j = 0; j < nbase; j++)
-    steady_window(&base[j], block_s);
+    run_window(&base[j]);
   json_t *arr = json_array();
   if (selected("ALL", o))
-    endpoint_findings(base, nbase, cand, "ALL", want, o, block_s, arr);
+    endpoint_findings(base, nbase, cand, "ALL", want, o, block_s, comparable, arr);
   /* Endpoints of the candidate, then those only in a baseline run. */
   for (size_t i = 0; i < cand->n_eps; i++) {
     const char *label = cand->eps[i].label;
@@ -769,7 +855,7 @@ static json_t *build_findings(struct rdata *base, size_t nbase, struct rdata *ca
       }
     }
     if (everywhere)
-      endpoint_findings(base, nbase, cand, label, want, o, block_s, arr);
+      endpoint_findings(base, nbase, cand, label, want, o, block_s, comparable, arr);
   }
   for (size_t j = 0; j < nbase; j++)
     for (size_t k = 0; k < base[j].n_eps; k++) {
@@ -792,13 +878,6 @@ static void shape_warnings(const struct rdata *b, const struct rdata *c, json_t 
     warn(w, "the runs have different environments ('%s' and '%s')", bi->env, ci->env);
   if (*bi->k6_version && *ci->k6_version && strcmp(bi->k6_version, ci->k6_version))
     warn(w, "the runs were made by different k6 versions ('%s' and '%s')", bi->k6_version, ci->k6_version);
-  if (differs(b->dur, c->dur, 0.10))
-    warn(w, "the load shape differs: durations %.1f s and %.1f s", b->dur, c->dur);
-  if (differs(b->iter_ms, c->iter_ms, 0.10))
-    warn(w, "iterations took %.0f ms and %.0f ms on average: in a closed model throughput follows", b->iter_ms,
-         c->iter_ms);
-  if (differs(b->max_vus, c->max_vus, 0.10))
-    warn(w, "the load shape differs: max VUs %.0f and %.0f", b->max_vus, c->max_vus);
   if (!b->samples || !c->samples)
     warn(w, "run '%s' has no per-request samples (ingest k6 NDJSON): changes cannot be tested, only reported",
          !b->samples ? bi->name : ci->name);
@@ -850,7 +929,7 @@ static int history_runs(struct store *st, const struct run_info *cand, int k, in
   return 0;
 }
 
-static json_t *k6_thresholds_failed(struct store *st, const struct run_info *r, struct err *err) {
+json_t *compare_k6_failed(struct store *st, const struct run_info *r, struct err *err) {
   sqlite3_stmt *s = store_prepare(st, "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
                                       "AND source = 'k6' ORDER BY metric, expression", err);
   if (!s)
@@ -867,14 +946,189 @@ static json_t *k6_thresholds_failed(struct store *st, const struct run_info *r, 
   return a;
 }
 
-static const char *overall_verdict(json_t *findings) {
+static int has_verdict(json_t *arr, const char *verdict, int gated_only) {
+  for (size_t i = 0; i < json_array_size(arr); i++) {
+    json_t *f = json_array_get(arr, i);
+    if (gated_only && !json_is_true(json_object_get(f, "gated")))
+      continue;
+    const char *v = json_string_value(json_object_get(f, "verdict"));
+    if (v && !strcmp(v, verdict))
+      return 1;
+  }
+  return 0;
+}
+
+/* The overall verdict, by the rule docs/methods.md writes down: a gated
+ * regression, else a missed objective, else an incomplete candidate, else the relative comparison was not
+ * possible (loads differ and no capacity comparison), else ok. */
+static const char *overall_verdict(json_t *findings, json_t *objectives, int complete, int comparable,
+                                   int capacity_compared) {
+  if (has_verdict(findings, "regression", 1))
+    return "regression";
+  if (has_verdict(objectives, "slo_breach", 0))
+    return "slo_breach";
+  if (complete == 0)
+    return "incomplete";
+  if (!comparable && !capacity_compared)
+    return "not_comparable";
+  return "ok";
+}
+
+/* Capacity of both runs when either ramps, as matched levels, the capacity
+ * pair and a gated capacity finding (users within the SLO). */
+static int capacity_section(struct store *st, const struct compare_opts *o, struct rdata *b, struct rdata *c,
+                            json_t *doc, json_t *findings, json_t **cap_cand, struct err *err) {
+  struct capacity_opts cb, cc;
+  json_t *capb = NULL, *capc = NULL;
+  *cap_cand = NULL;
+  if (compare_capacity_opts(st, b->info, o->slo, &cb, err) < 0 || compare_capacity_opts(st, c->info, o->slo, &cc, err) < 0)
+    return -1;
+  /* One objective for both sides: the candidate's. */
+  cb.slo_p95_ms = cc.slo_p95_ms;
+  cb.slo_error_rate = cc.slo_error_rate;
+  struct err e1 = ERR_INIT, e2 = ERR_INIT;
+  if (capacity_build(st, b->info, &cb, &capb, &e1) < 0 || capacity_build(st, c->info, &cc, &capc, &e2) < 0) {
+    json_decref(capb);
+    json_object_set_new(doc, "levels", json_array());
+    json_object_set_new(doc, "capacity", json_null());
+    return 0; /* too few samples for capacity: the pair stays not comparable */
+  }
+  json_object_set_new(doc, "levels", load_matched_levels(capb, capc));
+  json_t *pair = load_capacity_pair(capb, capc);
+  json_t *pb = json_object_get(pair, "baseline"), *pc = json_object_get(pair, "candidate");
+  double ub = json_number_value(json_object_get(pb, "max_users_within_slo"));
+  double uc = json_number_value(json_object_get(pc, "max_users_within_slo"));
+  double bl = json_number_value(json_object_get(pb, "users_low")), bh = json_number_value(json_object_get(pb, "users_high"));
+  double cl = json_number_value(json_object_get(pc, "users_low")), ch = json_number_value(json_object_get(pc, "users_high"));
+  if (ub > 0 && uc > 0) {
+    /* The interval of the users ratio from the two brackets, its widest reading. */
+    double lo = bh > 0 && cl > 0 ? cl / bh : NAN, hi = bl > 0 && ch > 0 ? ch / bl : NAN;
+    double r = uc / ub;
+    const char *v = compare_classify(r, lo, hi, 1, o->threshold_pct, 0);
+    char reason[512];
+    snprintf(reason, sizeof reason, "users within the SLO: %.0f (bracket %.0f-%.0f) -> %.0f (bracket %.0f-%.0f), "
+             "x%.2f; interval from the brackets [%+.1f%%, %+.1f%%]", ub, bl, bh, uc, cl, ch, r, (lo - 1) * 100,
+             (hi - 1) * 100);
+    json_t *f = json_object();
+    json_object_set_new(f, "endpoint", json_string("ALL"));
+    json_object_set_new(f, "metric", json_string("max_users"));
+    json_object_set_new(f, "baseline", json_real(ub));
+    json_object_set_new(f, "candidate", json_real(uc));
+    json_object_set_new(f, "change_pct", json_real((r - 1) * 100));
+    json_object_set_new(f, "ci_low_pct", num((lo - 1) * 100));
+    json_object_set_new(f, "ci_high_pct", num((hi - 1) * 100));
+    json_object_set_new(f, "n_baseline", json_integer(0));
+    json_object_set_new(f, "n_candidate", json_integer(0));
+    json_object_set_new(f, "verdict", json_string(v));
+    json_object_set_new(f, "gated", json_true());
+    json_object_set_new(f, "unit", json_string("users"));
+    json_object_set_new(f, "reason", json_string(reason));
+    json_object_set_new(f, "n_needed", json_null());
+    json_object_set_new(f, "basis", json_string("capacity: max users within the SLO, from the two ramps"));
+    json_array_append_new(findings, f);
+  }
+  json_object_set_new(doc, "capacity", pair);
+  json_decref(capb);
+  *cap_cand = capc;
+  return 0;
+}
+
+static json_t *bootstrap_json(double block_s, const struct rdata *b, const struct rdata *c, uint64_t seed) {
+  json_t *bt = json_object();
+  json_object_set_new(bt, "method", json_string("block Poisson bootstrap, percentile interval"));
+  json_object_set_new(bt, "block_s", json_real(block_s));
+  json_object_set_new(bt, "basis", json_string("the whole run, the same samples as the printed values"));
+  json_t *win = json_object();
+  json_object_set_new(win, "baseline", json_pack("[f,f]", b->w0, b->w1));
+  json_object_set_new(win, "candidate", json_pack("[f,f]", c->w0, c->w1));
+  json_object_set_new(bt, "window_s", win);
+  json_object_set_new(bt, "level", json_real(LEVEL));
+  char seedbuf[32];
+  snprintf(seedbuf, sizeof seedbuf, "%llu", (unsigned long long)seed);
+  json_object_set_new(bt, "seed", json_string(seedbuf));
+  return bt;
+}
+
+static json_t *counts_json(json_t *findings, json_t *objectives) {
+  json_t *counts = json_object();
+  static const char *const verdicts[] = {"regression", "improvement", "unchanged", "inconclusive", "not_comparable"};
+  for (size_t v = 0; v < sizeof verdicts / sizeof *verdicts; v++) {
+    json_int_t c = 0;
+    for (size_t i = 0; i < json_array_size(findings); i++)
+      c += !strcmp(json_string_value(json_object_get(json_array_get(findings, i), "verdict")), verdicts[v]);
+    json_object_set_new(counts, verdicts[v], json_integer(c));
+  }
+  json_int_t br = 0;
+  for (size_t i = 0; i < json_array_size(objectives); i++)
+    br += !strcmp(json_string_value(json_object_get(json_array_get(objectives, i), "verdict")), "slo_breach");
+  json_object_set_new(counts, "slo_breach", json_integer(br));
+  return counts;
+}
+
+/* Loads the rolling baseline's runs; warns when fewer than asked. */
+static int load_history(struct store *st, const struct run_info *base, const struct run_info *cand,
+                        const struct compare_opts *o, struct rdata **hist, size_t *nhist, json_t *warnings,
+                        struct err *err) {
+  int64_t *ids;
+  size_t n;
+  *hist = NULL;
+  *nhist = 0;
+  if (o->history_k <= 0)
+    return 0;
+  if (history_runs(st, cand, o->history_k, &ids, &n, err) < 0)
+    return -1;
+  *hist = xcalloc(n ? n : 1, sizeof **hist);
+  for (size_t i = 0; i < n; i++) {
+    struct run_info ri;
+    if (store_get_run(st, ids[i], &ri, err) < 0) {
+      free(ids);
+      return -1;
+    }
+    struct rdata *h = &(*hist)[*nhist];
+    int lr = load_run(st, &ri, h, err);
+    h->own = ri;
+    h->info = &h->own;
+    (*nhist)++;
+    if (lr < 0) {
+      free(ids);
+      return -1;
+    }
+  }
+  free(ids);
+  if (*nhist == 0)
+    warn(warnings, "no earlier run of scenario '%s' passed 'loadrep check': using the pinned baseline '%s'",
+         cand->scenario, base->name);
+  else if ((int)*nhist < o->history_k)
+    warn(warnings, "only %zu earlier run%s passed 'loadrep check' (asked for %d)", *nhist, *nhist == 1 ? "" : "s",
+         o->history_k);
+  return 0;
+}
+
+/* Adds the pinned baseline's values to each finding against a rolling one. */
+static void add_pinned(json_t *findings, json_t *pf) {
   for (size_t i = 0; i < json_array_size(findings); i++) {
     json_t *f = json_array_get(findings, i);
-    if (json_is_true(json_object_get(f, "gated")) &&
-        !strcmp(json_string_value(json_object_get(f, "verdict")), "regression"))
-      return "regression";
+    const char *e = json_string_value(json_object_get(f, "endpoint"));
+    const char *m = json_string_value(json_object_get(f, "metric"));
+    for (size_t k = 0; k < json_array_size(pf); k++) {
+      json_t *g = json_array_get(pf, k);
+      if (strcmp(e, json_string_value(json_object_get(g, "endpoint"))) ||
+          strcmp(m, json_string_value(json_object_get(g, "metric"))))
+        continue;
+      json_object_set(f, "pinned_baseline", json_object_get(g, "baseline"));
+      json_object_set(f, "pinned_change_pct", json_object_get(g, "change_pct"));
+      json_object_set(f, "pinned_verdict", json_object_get(g, "verdict"));
+    }
   }
-  return "ok";
+}
+
+static json_t *run_ref_full(const struct run_info *r, const struct rdata *d) {
+  json_t *j = run_ref(r);
+  json_object_set_new(j, "complete", r->complete < 0 ? json_null() : json_boolean(r->complete));
+  if (r->incomplete_reason && *r->incomplete_reason)
+    json_object_set_new(j, "incomplete_reason", json_string(r->incomplete_reason));
+  json_object_set_new(j, "requests", json_integer((json_int_t)d->all.requests));
+  return j;
 }
 
 int compare_build(struct store *st, const struct run_info *base, const struct run_info *cand,
@@ -889,84 +1143,61 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
   struct rdata *hist = NULL;
   size_t nhist = 0;
   int rc = -1;
-  json_t *warnings = json_array();
-  if (load_run(st, base, &pinned, err) < 0) {
-    rdata_release(&pinned);
-    json_decref(warnings);
-    return -1;
-  }
-  if (load_run(st, cand, &cd, err) < 0)
+  json_t *warnings = json_array(), *doc = json_object(), *findings = NULL, *cap_cand = NULL;
+  memset(&cd, 0, sizeof cd);
+  if (load_run(st, base, &pinned, err) < 0 || load_run(st, cand, &cd, err) < 0)
     goto done;
-  if (o->history_k > 0) {
-    int64_t *ids;
-    size_t n;
-    if (history_runs(st, cand, o->history_k, &ids, &n, err) < 0)
-      goto done;
-    hist = xcalloc(n ? n : 1, sizeof *hist);
-    for (size_t i = 0; i < n; i++) {
-      struct run_info ri;
-      if (store_get_run(st, ids[i], &ri, err) < 0) {
-        free(ids);
-        goto done;
-      }
-      int lr = load_run(st, &ri, &hist[nhist], err);
-      hist[nhist].own = ri;
-      hist[nhist].info = &hist[nhist].own;
-      nhist++;
-      if (lr < 0) {
-        free(ids);
-        goto done;
-      }
-    }
-    free(ids);
-    if (nhist == 0)
-      warn(warnings, "no earlier run of scenario '%s' passed 'loadrep check': using the pinned baseline '%s'",
-           cand->scenario, base->name);
-    else if ((int)nhist < o->history_k)
-      warn(warnings, "only %zu earlier run%s passed 'loadrep check' (asked for %d)", nhist, nhist == 1 ? "" : "s",
-           o->history_k);
-  }
+  if (load_history(st, base, cand, o, &hist, &nhist, warnings, err) < 0)
+    goto done;
   if (base->id == cand->id)
     warn(warnings, "the baseline is the candidate run itself");
   shape_warnings(&pinned, &cd, warnings);
   for (size_t j = 0; j < nhist; j++)
     shape_warnings(&hist[j], &cd, warnings);
+  if (cand->complete == 0)
+    warn(warnings, "the candidate run is incomplete (%s): its figures cover only what it ran",
+         cand->incomplete_reason ? cand->incomplete_reason : "stopped early");
+  if (base->complete == 0)
+    warn(warnings, "the baseline run is incomplete (%s)", base->incomplete_reason ? base->incomplete_reason : "stopped early");
 
+  int comparable;
+  json_t *load = load_compare(nhist ? &hist[0].load : &pinned.load, &cd.load, &comparable);
+  for (size_t j = 1; j < nhist; j++) {
+    int cj;
+    json_decref(load_compare(&hist[j].load, &cd.load, &cj));
+    comparable = comparable && cj;
+  }
   double block_s = 1;
-  json_t *findings;
+  findings = build_findings(nhist ? hist : &pinned, nhist ? nhist : 1, &cd, o, want, comparable, warnings, &block_s);
   if (nhist) {
-    findings = build_findings(hist, nhist, &cd, o, want, warnings, &block_s);
     json_t *tmpw = json_array();
-    json_t *pf = build_findings(&pinned, 1, &cd, o, want, tmpw, NULL);
+    json_t *pf = build_findings(&pinned, 1, &cd, o, want, comparable, tmpw, NULL);
+    add_pinned(findings, pf);
     json_decref(tmpw);
-    for (size_t i = 0; i < json_array_size(findings); i++) {
-      json_t *f = json_array_get(findings, i);
-      const char *e = json_string_value(json_object_get(f, "endpoint"));
-      const char *m = json_string_value(json_object_get(f, "metric"));
-      for (size_t k = 0; k < json_array_size(pf); k++) {
-        json_t *g = json_array_get(pf, k);
-        if (strcmp(e, json_string_value(json_object_get(g, "endpoint"))) ||
-            strcmp(m, json_string_value(json_object_get(g, "metric"))))
-          continue;
-        json_object_set(f, "pinned_baseline", json_object_get(g, "baseline"));
-        json_object_set(f, "pinned_change_pct", json_object_get(g, "change_pct"));
-        json_object_set(f, "pinned_verdict", json_object_get(g, "verdict"));
-      }
-    }
     json_decref(pf);
-  } else {
-    findings = build_findings(&pinned, 1, &cd, o, want, warnings, &block_s);
   }
-  json_t *k6t = k6_thresholds_failed(st, cand, err);
-  if (!k6t) {
-    json_decref(findings);
-    goto done;
-  }
-  json_t *doc = json_object();
-  json_object_set_new(doc, "baseline", run_ref(base));
-  json_object_set_new(doc, "candidate", run_ref(cand));
+  json_object_set_new(doc, "baseline", run_ref_full(base, &pinned));
+  json_object_set_new(doc, "candidate", run_ref_full(cand, &cd));
   json_object_set_new(doc, "threshold_pct", json_real(o->threshold_pct));
-  json_object_set_new(doc, "verdict", json_string(overall_verdict(findings)));
+  json_object_set_new(doc, "load", load);
+  int capacity_compared = 0;
+  if (!comparable && (pinned.load.ramp || cd.load.ramp) && pinned.samples && cd.samples) {
+    if (capacity_section(st, o, &pinned, &cd, doc, findings, &cap_cand, err) < 0)
+      goto done;
+    capacity_compared = json_is_object(json_object_get(doc, "capacity"));
+  }
+  json_t *k6t = compare_k6_failed(st, cand, err);
+  if (!k6t)
+    goto done;
+  json_t *objectives = json_array();
+  if (!o->no_slo) {
+    json_decref(objectives);
+    if (compare_objectives(st, cand, o->slo, cd.load.ramp, cap_cand, k6t, &objectives, err) < 0) {
+      json_decref(k6t);
+      goto done;
+    }
+  }
+  json_object_set_new(doc, "verdict", json_string(overall_verdict(findings, objectives, cand->complete, comparable, capacity_compared)));
   json_object_set_new(doc, "baseline_kind", json_string(nhist ? "history" : "pinned"));
   if (nhist) {
     json_t *h = json_array();
@@ -974,40 +1205,20 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
       json_array_append_new(h, run_ref(hist[j].info));
     json_object_set_new(doc, "history_runs", h);
   }
-  json_object_set_new(doc, "error_slo_pct", json_real(o->error_slo_pct));
-  json_t *bt = json_object();
-  json_object_set_new(bt, "method", json_string("block Poisson bootstrap, percentile interval"));
-  json_object_set_new(bt, "block_s", json_real(block_s));
-  json_object_set_new(bt, "basis", json_string("steady state: the VU plateau minus one block at each end"));
-  json_t *win = json_object();
-  json_t *wb = json_array(), *wc = json_array();
-  json_array_append_new(wb, json_real(nhist ? hist[0].w0 : pinned.w0));
-  json_array_append_new(wb, json_real(nhist ? hist[0].w1 : pinned.w1));
-  json_array_append_new(wc, json_real(cd.w0));
-  json_array_append_new(wc, json_real(cd.w1));
-  json_object_set_new(win, "baseline", wb);
-  json_object_set_new(win, "candidate", wc);
-  json_object_set_new(bt, "window_s", win);
-  json_object_set_new(bt, "level", json_real(LEVEL));
-  char seedbuf[32];
-  snprintf(seedbuf, sizeof seedbuf, "%llu", (unsigned long long)o->seed);
-  json_object_set_new(bt, "seed", json_string(seedbuf));
-  json_object_set_new(doc, "bootstrap", bt);
-  json_t *counts = json_object();
-  static const char *const verdicts[] = {"regression", "improvement", "unchanged", "inconclusive"};
-  for (int v = 0; v < 4; v++) {
-    json_int_t c = 0;
-    for (size_t i = 0; i < json_array_size(findings); i++)
-      c += !strcmp(json_string_value(json_object_get(json_array_get(findings, i), "verdict")), verdicts[v]);
-    json_object_set_new(counts, verdicts[v], json_integer(c));
-  }
-  json_object_set_new(doc, "counts", counts);
+  json_object_set_new(doc, "bootstrap", bootstrap_json(block_s, nhist ? &hist[0] : &pinned, &cd, o->seed));
+  json_object_set_new(doc, "counts", counts_json(findings, objectives));
   json_object_set_new(doc, "findings", findings);
+  findings = NULL;
+  json_object_set_new(doc, "objectives", objectives);
   json_object_set(doc, "warnings", warnings);
   json_object_set_new(doc, "k6_thresholds_failed", k6t);
   *out = doc;
+  doc = NULL;
   rc = 0;
 done:
+  json_decref(doc);
+  json_decref(findings);
+  json_decref(cap_cand);
   rdata_release(&pinned);
   rdata_release(&cd);
   for (size_t j = 0; j < nhist; j++)

@@ -19,6 +19,8 @@ struct store;
 struct run_info;
 struct err;
 struct strbuf;
+struct slo_set;
+struct capacity_opts;
 
 struct compare_opts {
   double threshold_pct;   /* 20 */
@@ -27,7 +29,8 @@ struct compare_opts {
   size_t n_endpoints;
   int history_k;          /* 0 = the pinned baseline; K = geo-mean of the last K runs that passed check */
   uint64_t seed;          /* bootstrap seed (fixed default: reproducible verdicts) */
-  double error_slo_pct;   /* 1: an error rate reaching it is a regression */
+  const struct slo_set *slo; /* objectives (analysis/slo.h); NULL = built-in defaults */
+  int no_slo;             /* 1: judge against the baseline only, no absolute objectives */
   int replicates;         /* bootstrap replicates; 0 = automatic (2000, fewer for huge runs) */
 };
 void compare_opts_init(struct compare_opts *o);
@@ -43,6 +46,23 @@ int compare_check_metrics(const char *list, struct err *err);
  *  Caller owns *out. */
 int compare_build(struct store *st, const struct run_info *base, const struct run_info *cand,
                   const struct compare_opts *o, json_t **out, struct err *err);
+
+/** The candidate's absolute objectives (compare_slo.c): p95 and error rate
+ *  of ALL and every endpoint against the objective that slo_resolve() gives
+ *  ("met" | "slo_breach" | "not_applicable"), the capacity target of a ramp
+ *  (from cap, the candidate's capacity document, may be NULL), and each k6
+ *  threshold that k6 judged failed (k6_failed). A ramp's whole-run figures
+ *  and thresholds are not_applicable: a ramp is judged by its capacity. */
+int compare_objectives(struct store *st, const struct run_info *cand, const struct slo_set *set, int ramp,
+                       json_t *cap, json_t *k6_failed, json_t **out, struct err *err);
+
+/** [{"metric", "expression"}] of the thresholds k6 judged failed in r; NULL
+ *  with err set on a database error. */
+json_t *compare_k6_failed(struct store *st, const struct run_info *r, struct err *err);
+
+/** Capacity options for a run from the objectives (ALL of its scenario). */
+int compare_capacity_opts(struct store *st, const struct run_info *run, const struct slo_set *set,
+                          struct capacity_opts *co, struct err *err);
 
 /** Markdown table of the findings (for --summary and reports), every string
  *  escaped for Markdown. */
@@ -63,13 +83,14 @@ void compare_render_text(json_t *cmp, struct strbuf *out);
 const char *compare_classify(double ratio, double ci_lo, double ci_hi, int enough, double threshold_pct,
                              int higher_is_worse);
 
-/** Error-rate verdict from counts (x failed of n requests). Regression when
- *  the candidate's rate reaches slo_pct (with at least 2 failures), or when
- *  it rose by >= 0.1 points AND to >= (1 + threshold) x the baseline AND the
- *  exact conditional binomial test gives p < 0.01. A rate that fell by the
- *  mirrored rule is an improvement even when it is still above the SLO.
- *  *p_value gets the p of the test in the direction reported. */
-const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc,
-                                    double threshold_pct, double slo_pct, double *p_value);
+/** Error-rate verdict from counts (x failed of n requests), by the same rule
+ *  as compare_classify(): the change is beyond the threshold when the rate
+ *  rose by >= 0.1 point AND to >= (1 + threshold) x the baseline's; then it
+ *  is a regression when the 95 % Newcombe (hybrid score) interval of the
+ *  difference, stored in *lo / *hi (fractions), lies above 0, else
+ *  inconclusive. Improvement mirrored. An absolute objective (the SLO) is
+ *  judged apart, as an objective of the candidate (slo_breach). */
+const char *compare_classify_errors(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, double threshold_pct,
+                                    double *lo, double *hi);
 
 #endif

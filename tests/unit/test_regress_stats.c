@@ -237,25 +237,26 @@ static void test_threshold_edges(void) {
   STR_EQ(compare_classify(0.8000001, 0.7, 0.9, 1, 20, 0), "unchanged", "rps just above -20%%");
   STR_EQ(compare_classify(0.7, 0.5, 1.01, 1, 20, 0), "inconclusive", "rps interval reaching 1");
   STR_EQ(compare_classify(1.3, 1.1, 1.5, 1, 20, 0), "improvement", "rps +30%%");
-  /* Error rate, in points. */
-  double p;
-  STR_EQ(compare_classify_errors(0, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO");
-  STR_EQ(compare_classify_errors(9, 1000, 10, 1000, 20, 1, &p), "regression", "1%% reaches the SLO, any baseline");
-  STR_EQ(compare_classify_errors(9, 1000, 9, 1000, 20, 1, &p), "unchanged", "0.9%% = 0.9%%: below the SLO");
-  STR_EQ(compare_classify_errors(0, 100, 1, 50, 20, 1, &p), "unchanged", "1 failure (2%%): too few for the SLO rule");
-  STR_EQ(compare_classify_errors(0, 100, 2, 100, 20, 1, &p), "regression", "2 failures of 100 reach the SLO");
-  STR_EQ(compare_classify_errors(0, 1000, 9, 1000, 20, 1, &p), "regression", "0 -> 9/1000: p = 0.5^9");
-  STR_EQ(compare_classify_errors(0, 1000, 6, 1000, 20, 1, &p), "unchanged", "0 -> 6/1000: p = 0.0156");
-  DBL_NEAR(p, 0.015625, 1e-12, "its p-value");
-  STR_EQ(compare_classify_errors(100, 100000, 200, 100000, 20, 1, &p), "regression", "rise of exactly 0.1 point");
-  STR_EQ(compare_classify_errors(100, 100000, 199, 100000, 20, 1, &p), "unchanged", "rise just under 0.1 point");
-  STR_EQ(compare_classify_errors(500, 100000, 600, 100000, 20, 1, &p), "regression", "x1.2 exactly is enough");
-  OK(p < 0.01, "and p = %g < 0.01", p);
-  STR_EQ(compare_classify_errors(500, 100000, 599, 100000, 20, 1, &p), "unchanged", "just under x1.2");
-  STR_EQ(compare_classify_errors(20, 1000, 0, 1000, 20, 5, &p), "improvement", "2%% -> 0");
-  STR_EQ(compare_classify_errors(380, 1000, 286, 1000, 20, 1, &p), "improvement", "38%% -> 28.6%%: better, above SLO");
-  STR_EQ(compare_classify_errors(300, 1000, 290, 1000, 20, 1, &p), "regression", "29%% and not better: SLO");
-  STR_EQ(compare_classify_errors(0, 0, 0, 10, 20, 1, &p), "inconclusive", "no baseline requests");
+  /* Error rate, in points: the same rule, with the Newcombe interval of the
+   * difference; an objective (SLO) is judged elsewhere. */
+  double lo, hi;
+  STR_EQ(compare_classify_errors(0, 1000, 10, 1000, 20, &lo, &hi), "regression", "0 -> 1%%: interval above 0");
+  OK(lo > 0 && lo <= 0.01 && hi >= 0.01, "the interval [%g, %g] holds the change 0.01 and excludes 0", lo, hi);
+  STR_EQ(compare_classify_errors(9, 1000, 10, 1000, 20, &lo, &hi), "unchanged", "0.9%% -> 1%%: within the threshold");
+  STR_EQ(compare_classify_errors(0, 100, 1, 50, 20, &lo, &hi), "inconclusive", "0 -> 1 of 50: beyond, interval has 0");
+  OK(lo < 0 && hi > 0.02, "interval [%g, %g] straddles 0 and holds the change", lo, hi);
+  STR_EQ(compare_classify_errors(0, 1000, 6, 1000, 20, &lo, &hi), "regression", "0 -> 6/1000: interval above 0");
+  STR_EQ(compare_classify_errors(0, 1000, 2, 1000, 20, &lo, &hi), "inconclusive", "0 -> 2/1000: interval has 0");
+  STR_EQ(compare_classify_errors(100, 100000, 199, 100000, 20, &lo, &hi), "unchanged", "rise just under 0.1 point");
+  STR_EQ(compare_classify_errors(500, 100000, 599, 100000, 20, &lo, &hi), "unchanged", "just under x1.2");
+  STR_EQ(compare_classify_errors(5000, 1000000, 6000, 1000000, 20, &lo, &hi), "regression", "x1.2 exactly, many requests");
+  STR_EQ(compare_classify_errors(20, 1000, 0, 1000, 20, &lo, &hi), "improvement", "2%% -> 0");
+  OK(hi < 0, "its interval lies below 0 (%g)", hi);
+  STR_EQ(compare_classify_errors(380, 1000, 286, 1000, 20, &lo, &hi), "improvement", "38%% -> 28.6%%");
+  STR_EQ(compare_classify_errors(300, 1000, 290, 1000, 20, &lo, &hi), "unchanged", "29%% vs 30%%: no relative change");
+  STR_EQ(compare_classify_errors(1740 * 2793 / 10000, 1740, 7258 * 2914 / 10000, 7258, 20, &lo, &hi), "unchanged",
+         "27.93%% -> 29.14%%: +1.2 points is under x1.2");
+  STR_EQ(compare_classify_errors(0, 0, 0, 10, 20, &lo, &hi), "inconclusive", "no baseline requests");
 }
 
 int main(void) {
