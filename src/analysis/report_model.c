@@ -1,0 +1,628 @@
+/* report_model.c - the JSON model behind `loadrep report` (report_model.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "analysis/report_model.h"
+#include "analysis/show.h"
+#include "ingest/endpoint.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#if defined(__has_include)
+#if __has_include("analysis/soak.h")
+#include "analysis/soak.h"
+#define HAVE_SOAK 1
+#endif
+#endif
+
+/* ------------------------------------------------------------------ helpers */
+
+static json_t *jget(json_t *o, const char *path) {
+  char *copy = xstrdup(path), *save = NULL;
+  json_t *v = o;
+  for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
+    v = json_object_get(v, t);
+  free(copy);
+  return v;
+}
+
+static double jnum(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static int contains_ci(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (const char *p = hay; *p; p++)
+    if (!strncasecmp(p, needle, n))
+      return 1;
+  return 0;
+}
+
+/* ------------------------------------------------------------------ targets */
+
+int report_parse_targets(const char *s, struct report_target *out, size_t *nout, struct err *err) {
+  char *copy = xstrdup(s), *save = NULL;
+  int rc = 0;
+  *nout = 0;
+  for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
+    while (*t == ' ')
+      t++;
+    char *eq = strchr(t, '=');
+    struct report_target tg;
+    memset(&tg, 0, sizeof tg);
+    if (!eq || eq == t || (size_t)(eq - t) >= sizeof tg.metric || *nout == REPORT_MAX_TARGETS) {
+      rc = -1;
+      break;
+    }
+    memcpy(tg.metric, t, (size_t)(eq - t));
+    if (strcmp(tg.metric, "p50") && strcmp(tg.metric, "p95") && strcmp(tg.metric, "p99") &&
+        strcmp(tg.metric, "avg") && strcmp(tg.metric, "rps") && strcmp(tg.metric, "errors")) {
+      rc = -1;
+      break;
+    }
+    const char *v = eq + 1;
+    char *end;
+    if (*v == 'x' || *v == '/' || *v == '*') {
+      tg.op = *v == '/' ? '/' : 'x';
+      errno = 0;
+      tg.value = strtod(v + 1, &end);
+      if (end == v + 1 || *end || errno || !(tg.value > 0) || !isfinite(tg.value))
+        rc = -1;
+    } else if (*v == '-' || *v == '+') {
+      tg.op = *v;
+      errno = 0;
+      tg.value = strtod(v + 1, &end);
+      if (end == v + 1 || strcmp(end, "%") || errno || !(tg.value >= 0) || tg.value > 1000)
+        rc = -1;
+    } else {
+      rc = -1;
+    }
+    snprintf(tg.text, sizeof tg.text, "%s", v);
+    if (rc == 0)
+      out[(*nout)++] = tg;
+  }
+  if (rc < 0)
+    err_set(err, LR_USAGE,
+            "option '--targets': expected METRIC=-N%%|+N%%|xN|/N for p50, p95, p99, avg, rps or "
+            "errors (comma-separated), got '%s'",
+            s);
+  free(copy);
+  return rc;
+}
+
+
+/* Test shape: VUs at the start and at the peak, and whether it ramps. */
+static int run_shape(struct store *st, const struct run_info *run, json_t *show, json_t *entry,
+                     struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT t, vus FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
+                                  "AND vus IS NOT NULL ORDER BY t",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run->id);
+  double first = NAN, max = 0, t_max = 0, t_last = 0;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    double t = sqlite3_column_double(s, 0), v = sqlite3_column_double(s, 1);
+    if (isnan(first))
+      first = v;
+    if (v > max) {
+      max = v;
+      t_max = t;
+    }
+    t_last = t;
+  }
+  sqlite3_finalize(s);
+  int ramp = isfinite(first) && max >= 4 * (first > 1 ? first : 1) && t_last > 0 &&
+             t_max > 0.4 * t_last;
+  json_t *shape = json_object();
+  json_object_set_new(shape, "vus_start", num_or_null(first));
+  json_object_set_new(shape, "vus_max", num_or_null(jnum(show, "summary.vus_max")));
+  json_object_set_new(shape, "ramp", json_boolean(ramp));
+  json_object_set_new(shape, "duration_s", num_or_null(jnum(show, "run.duration_s")));
+  json_object_set_new(shape, "iterations", num_or_null(jnum(show, "summary.iterations")));
+  json_t *script = jget(show, "run.labels.script");
+  json_object_set_new(shape, "script", json_is_string(script) ? json_incref(script) : json_null());
+  json_object_set_new(entry, "shape", shape);
+  return 0;
+}
+
+/* Errors summed by (status, error_code), largest first. */
+static json_t *errors_by_status(json_t *show) {
+  json_t *out = json_array(), *e;
+  size_t i;
+  double total = jnum(show, "summary.requests");
+  json_array_foreach(json_object_get(show, "errors"), i, e) {
+    const char *st = jstr(e, "status"), *code = jstr(e, "error_code");
+    json_t *hit = NULL, *x;
+    size_t k;
+    json_array_foreach(out, k, x) if (!strcmp(jstr(x, "status"), st) && !strcmp(jstr(x, "error_code"), code)) hit = x;
+    if (!hit) {
+      hit = json_pack("{s:s,s:s,s:I}", "status", st, "error_code", code, "count", (json_int_t)0);
+      json_array_append_new(out, hit);
+    }
+    json_object_set_new(hit, "count",
+                        json_integer(json_integer_value(json_object_get(hit, "count")) +
+                                     json_integer_value(json_object_get(e, "count"))));
+  }
+  /* Sort by count, descending (stable: insertion). */
+  size_t n = json_array_size(out);
+  for (size_t a = 1; a < n; a++)
+    for (size_t b = a; b > 0; b--) {
+      json_t *p = json_array_get(out, b - 1), *q = json_array_get(out, b);
+      if (json_integer_value(json_object_get(p, "count")) >= json_integer_value(json_object_get(q, "count")))
+        break;
+      json_incref(p);
+      json_array_set(out, b - 1, q);
+      json_array_set_new(out, b, p);
+    }
+  json_array_foreach(out, i, e) {
+    double c = (double)json_integer_value(json_object_get(e, "count"));
+    json_object_set_new(e, "share_of_requests", num_or_null(total > 0 ? c / total : NAN));
+  }
+  return out;
+}
+
+static void slo_rows(json_t *entry, json_t *show, const struct report_model_opts *o, json_t *rows) {
+  json_t *e;
+  size_t i;
+  int all_ok = 1;
+  json_t *mine = json_array();
+  json_array_foreach(json_object_get(show, "endpoints"), i, e) {
+    double p95 = jnum(e, "http_req_duration.p(95)"), er = jnum(e, "error_rate");
+    int p_ok = isfinite(p95) && p95 < o->cap.slo_p95_ms, e_ok = isfinite(er) && er < o->cap.slo_error_rate;
+    all_ok &= p_ok && e_ok;
+    json_array_append_new(mine, json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:b,s:b}", "scenario",
+                                          jstr(show, "run.scenario"), "run", jstr(show, "run.name"),
+                                          "endpoint", jstr(e, "endpoint"), "p95_ms", num_or_null(p95),
+                                          "p95_ok", p_ok, "error_rate", num_or_null(er), "errors_ok",
+                                          e_ok, "ok", p_ok && e_ok));
+  }
+  double p95 = jnum(show, "summary.p95"), er = jnum(show, "summary.error_rate");
+  int p_ok = isfinite(p95) && p95 < o->cap.slo_p95_ms, e_ok = isfinite(er) && er < o->cap.slo_error_rate;
+  all_ok &= p_ok && e_ok;
+  json_array_append_new(mine, json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:b,s:b}", "scenario",
+                                        jstr(show, "run.scenario"), "run", jstr(show, "run.name"),
+                                        "endpoint", "all requests", "p95_ms", num_or_null(p95), "p95_ok",
+                                        p_ok, "error_rate", num_or_null(er), "errors_ok", e_ok, "ok",
+                                        p_ok && e_ok));
+  json_array_extend(rows, mine);
+  json_object_set_new(entry, "slo_rows", mine);
+  json_object_set_new(entry, "slo_ok", json_boolean(all_ok));
+}
+
+/* Achieved vs target for --targets, from the overall numbers of both runs. */
+static json_t *targets_json(const struct report_model_opts *o, json_t *base_show, json_t *cand_show) {
+  json_t *out = json_array();
+  for (size_t i = 0; i < o->ntargets; i++) {
+    const struct report_target *t = &o->targets[i];
+    const char *key = !strcmp(t->metric, "errors") ? "summary.error_rate"
+                      : !strcmp(t->metric, "rps")  ? "summary.rps"
+                      : !strcmp(t->metric, "avg")  ? "summary.avg"
+                      : !strcmp(t->metric, "p50")  ? "summary.p50"
+                      : !strcmp(t->metric, "p99")  ? "summary.p99"
+                                                   : "summary.p95";
+    double b = jnum(base_show, key), c = jnum(cand_show, key), goal = NAN;
+    int lower_better = strcmp(t->metric, "rps") != 0;
+    switch (t->op) {
+    case '-': goal = b * (1 - t->value / 100); break;
+    case '+': goal = b * (1 + t->value / 100); break;
+    case 'x': goal = lower_better ? b / t->value : b * t->value; break;
+    case '/': goal = b / t->value; break;
+    }
+    int met = isfinite(goal) && isfinite(c) && (lower_better ? c <= goal : c >= goal);
+    double change = isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN;
+    double factor = isfinite(b) && isfinite(c) && b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN;
+    const char *filter = !strcmp(t->metric, "errors") ? "pct" : !strcmp(t->metric, "rps") ? "f1" : "ms";
+    const char *unit = !strcmp(t->metric, "errors") ? "" : !strcmp(t->metric, "rps") ? " req/s" : " ms";
+    json_t *row = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "metric", t->metric, "goal",
+                            t->text, "baseline", num_or_null(b), "candidate", num_or_null(c),
+                            "target", num_or_null(goal), "change_pct", num_or_null(change),
+                            "improvement_factor", num_or_null(factor), "met", met);
+    /* Display text is added by the renderer (render/report_text.h). */
+    json_object_set_new(row, "filter", json_string(filter));
+    json_object_set_new(row, "unit", json_string(unit));
+    json_array_append_new(out, row);
+  }
+  return out;
+}
+
+static const char *baseline_spec(const struct report_model_opts *o, const struct run_info *run) {
+  char idbuf[32];
+  snprintf(idbuf, sizeof idbuf, "%lld", (long long)run->id);
+  for (size_t i = 0; i < o->nbof; i++)
+    if (!strcmp(o->bof[i].run, run->name) || !strcmp(o->bof[i].run, idbuf))
+      return o->bof[i].base;
+  return NULL;
+}
+
+static int is_stress(const struct run_info *run, json_t *entry) {
+  return contains_ci(run->scenario ? run->scenario : "", "stress") ||
+         json_is_true(jget(entry, "shape.ramp"));
+}
+
+static int is_soak(const struct run_info *run) {
+  return contains_ci(run->scenario ? run->scenario : "", "soak");
+}
+
+/* LLM calls per hour within the SLO: the capacity document's own figure
+ * (bottleneck.full.llm_*); NULL when the run has no LLM-like endpoint. */
+static json_t *llm_capacity(json_t *cap) {
+  json_t *full = jget(cap, "bottleneck.full");
+  double calls = jnum(full, "llm_calls_per_hour");
+  const char *ep = jstr(full, "llm_endpoint");
+  if (!isfinite(calls) || !*ep)
+    return json_null();
+  json_t *out = json_pack("{s:s,s:f}", "endpoint", ep, "calls_per_hour", calls);
+  json_t *e;
+  size_t i;
+  json_array_foreach(json_object_get(full, "endpoint_capacity"), i, e) {
+    if (!strcmp(jstr(e, "endpoint"), ep)) {
+      json_object_set_new(out, "rps_within_slo", num_or_null(jnum(e, "rps_within_slo")));
+      json_object_set_new(out, "peak_calls_per_hour", num_or_null(jnum(e, "peak_calls_per_hour")));
+      json_object_set_new(out, "service_time_ms", num_or_null(jnum(e, "service_time_ms")));
+    }
+  }
+  return out;
+}
+
+/* Scaling advice from the USL fit and the resources at the knee. */
+static json_t *scaling_advice(json_t *cap) {
+  json_t *reasons = json_array();
+  const char *strategy = "horizontal";
+  json_t *usl = json_object_get(cap, "usl");
+  double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa");
+  const char *res = jstr(cap, "bottleneck.resource");
+  json_t *r, *cpu = NULL;
+  size_t i;
+  json_array_foreach(jget(cap, "bottleneck.full.resources"), i, r) if (!strcmp(jstr(r, "resource"), "cpu")) cpu = r;
+  struct strbuf sb = STRBUF_INIT;
+  if (!strcmp(res, "cpu")) {
+    strategy = "vertical or horizontal";
+    json_array_append_new(reasons, json_string("CPU saturates at the knee: more or faster cores "
+                                               "(vertical) raise the ceiling directly; more "
+                                               "instances (horizontal) do too if state is shared "
+                                               "outside the process."));
+  } else if (!strcmp(res, "memory")) {
+    strategy = "vertical";
+    json_array_append_new(reasons, json_string("memory is the saturated resource: a larger "
+                                               "instance (vertical) or less memory per request "
+                                               "helps; more instances only if the working set "
+                                               "partitions."));
+  } else if (!strcmp(res, "backend_pool") || !strcmp(res, "server_concurrency")) {
+    strategy = "horizontal (or a larger pool)";
+    json_array_append_new(reasons, json_string("a fixed-size pool or concurrency limit fills up "
+                                               "first: raise the limit where the backend allows "
+                                               "it, or add instances each with their own pool; "
+                                               "a bigger machine alone does not help."));
+  } else {
+    strategy = "horizontal";
+    if (cpu && jnum(cpu, "knee_pct") < 70) {
+      strbuf_addf(&sb, "no host resource saturates at the knee (host CPU %.0f%%): the limit is a "
+                       "soft one inside the service (a lock, pool or single-threaded stage), "
+                       "so a bigger machine (vertical) is unlikely to help; more instances "
+                       "behind a load balancer (horizontal) multiply it, as long as the shared "
+                       "backends keep up.", jnum(cpu, "knee_pct"));
+      json_array_append_new(reasons, json_string(sb.buf));
+    } else {
+      json_array_append_new(reasons, json_string("the saturated resource is not identified from "
+                                                 "the metrics; scale out (horizontal) and repeat "
+                                                 "the ramp to confirm the gain."));
+    }
+  }
+  if (isfinite(sigma) && sigma > 0.05) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "contention is high (USL sigma %.3f): part of the work is serialised, so "
+                     "each added instance or core gains less; reduce the shared critical "
+                     "section first.", sigma);
+    json_array_append_new(reasons, json_string(sb.buf));
+  }
+  if (isfinite(kappa) && kappa > 1e-4) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "coherency cost is visible (USL kappa %.2g): throughput falls past the "
+                     "peak, so run each instance below its peak concurrency and partition "
+                     "state rather than share it.", kappa);
+    json_array_append_new(reasons, json_string(sb.buf));
+  } else if (isfinite(sigma) && sigma <= 0.05) {
+    json_array_append_new(reasons, json_string("the USL fit shows near-linear scaling up to the "
+                                               "tested load (small sigma and kappa), which "
+                                               "favours adding instances."));
+  }
+  double inst = jnum(cap, "instances_for_target");
+  if (isfinite(inst)) {
+    strbuf_reset(&sb);
+    strbuf_addf(&sb, "to carry the target of %.0f users within the SLO, plan for %.0f "
+                     "instance(s) like the one tested, plus headroom for the loss of one.",
+                jnum(cap, "target_users"), inst);
+    json_array_append_new(reasons, json_string(sb.buf));
+  }
+  strbuf_release(&sb);
+  return json_pack("{s:s,s:o}", "strategy", strategy, "reasons", reasons);
+}
+
+struct run_list {
+  struct run_info *v;
+  size_t n, cap;
+};
+
+int report_resolve_runs(struct store *st, int argc, char **argv, struct report_runs *rl,
+                        struct err *err) {
+  if (argc > 0) {
+    for (int i = 0; i < argc; i++) {
+      XGROW(rl->v, rl->cap, rl->n + 1);
+      if (store_find_run(st, argv[i], &rl->v[rl->n], err) < 0)
+        return -1;
+      rl->n++;
+    }
+    return 0;
+  }
+  sqlite3_stmt *s = store_prepare(
+      st, "SELECT scenario, env FROM runs GROUP BY scenario, env ORDER BY scenario, env", err);
+  if (!s)
+    return -1;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    sqlite3_stmt *q = store_prepare(st,
+                                    "SELECT id FROM runs WHERE scenario = ? AND env = ? "
+                                    "ORDER BY start_ts DESC, id DESC LIMIT 1",
+                                    err);
+    if (!q) {
+      sqlite3_finalize(s);
+      return -1;
+    }
+    sqlite3_bind_text(q, 1, store_col_text(s, 0), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, store_col_text(s, 1), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      XGROW(rl->v, rl->cap, rl->n + 1);
+      if (store_get_run(st, sqlite3_column_int64(q, 0), &rl->v[rl->n], err) < 0) {
+        sqlite3_finalize(q);
+        sqlite3_finalize(s);
+        return -1;
+      }
+      rl->n++;
+    }
+    sqlite3_finalize(q);
+  }
+  sqlite3_finalize(s);
+  if (rl->n == 0)
+    return err_set(err, LR_NOINPUT, "no runs in the database: run 'loadrep ingest' first");
+  return 0;
+}
+
+static json_t *now_json(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return json_string(buf);
+}
+
+
+/* The show.system entry for series `name` (NULL when absent). */
+static json_t *system_entry(json_t *show, const char *name) {
+  json_t *sys = json_object_get(show, "system"), *e;
+  size_t i;
+  json_array_foreach(sys, i, e) if (!strcmp(jstr(e, "series"), name)) return e;
+  return NULL;
+}
+
+/* Which CPU and memory series the charts draw ("system_series"), and their
+ * peaks, the numbers of show's "system" table. */
+static int system_peaks(struct store *st, const struct run_info *run, json_t *entry, struct err *err) {
+  char *cpu_name = NULL, *mem_name = NULL;
+  int64_t cpu_id = report_pick_series(st, run->id, report_cpu_patterns, &cpu_name, err);
+  int64_t mem_id = report_pick_series(st, run->id, report_mem_patterns, &mem_name, err);
+  if (cpu_id < 0 || mem_id < 0) {
+    free(cpu_name);
+    free(mem_name);
+    return -1;
+  }
+  json_object_set_new(entry, "system_series",
+                      json_pack("{s:o,s:o}", "cpu", cpu_name ? json_string(cpu_name) : json_null(), "mem",
+                                mem_name ? json_string(mem_name) : json_null()));
+  json_t *show = json_object_get(entry, "show");
+  json_t *cpu = cpu_name ? system_entry(show, cpu_name) : NULL;
+  json_t *mem = mem_name ? system_entry(show, mem_name) : NULL;
+  json_object_set_new(entry, "peak_cpu",
+                      cpu ? json_pack("{s:s,s:o,s:o}", "series", cpu_name, "max",
+                                      num_or_null(jnum(cpu, "max")), "avg", num_or_null(jnum(cpu, "avg")))
+                          : json_null());
+  json_object_set_new(entry, "peak_mem",
+                      mem ? json_pack("{s:s,s:o,s:o}", "series", mem_name, "max",
+                                      num_or_null(jnum(mem, "max")), "min", num_or_null(jnum(mem, "min")))
+                          : json_null());
+  free(cpu_name);
+  free(mem_name);
+  return 0;
+}
+
+/* -------------------------------------------------------------------- model */
+
+
+void report_runs_release(struct report_runs *rl) {
+  for (size_t i = 0; i < rl->n; i++)
+    run_info_release(&rl->v[i]);
+  free(rl->v);
+  memset(rl, 0, sizeof *rl);
+}
+
+/* The model's top: title, date, objectives, charts state, empty lists. */
+static void model_head(json_t *m, const struct report_model_opts *o) {
+  json_object_set_new(m, "title", json_string(o->title ? o->title : ""));
+  json_object_set_new(m, "generated", now_json());
+  json_object_set_new(m, "version", json_string(LOADREP_VERSION));
+  json_object_set_new(m, "slo", json_pack("{s:f,s:f}", "p95_ms", o->cap.slo_p95_ms, "error_rate",
+                                          o->cap.slo_error_rate));
+  json_object_set_new(m, "threshold_pct", json_real(o->cmp.threshold_pct));
+  json_object_set_new(m, "target_users", json_integer(o->cap.target_users));
+  json_t *charts = json_object();
+  json_object_set_new(charts, "enabled", json_boolean(o->charts_enabled));
+  json_object_set_new(charts, "note", o->charts_note ? json_string(o->charts_note) : json_null());
+  json_object_set_new(m, "charts", charts);
+  json_object_set_new(m, "runs", json_array());
+  json_object_set_new(m, "slo_rows", json_array());
+  json_object_set_new(m, "capacity", json_array());
+  json_object_set_new(m, "soak", json_array());
+  json_object_set_new(m, "targets_given", json_boolean(o->ntargets > 0));
+}
+
+/* The run's own part: show, shape, errors, thresholds, SLO rows, system. */
+static int run_entry(struct store *st, const struct run_info *run, const struct report_model_opts *o,
+                     json_t *entry, json_t *slo, struct err *err) {
+  json_t *show = NULL;
+  if (show_build(st, run, &show, err) < 0)
+    return -1;
+  json_object_set_new(entry, "name", json_string(run->name));
+  json_object_set_new(entry, "scenario", json_string(run->scenario ? run->scenario : ""));
+  json_object_set_new(entry, "show", show);
+  json_object_set_new(entry, "charts", json_object());
+  json_object_set_new(entry, "has_endpoints",
+                      json_boolean(json_array_size(json_object_get(show, "endpoints")) > 0));
+  json_object_set_new(entry, "errors_by_status", errors_by_status(show));
+  int th_ok = 1;
+  json_t *t;
+  size_t k;
+  json_array_foreach(json_object_get(show, "thresholds"), k, t) if (json_is_false(json_object_get(t, "ok"))) th_ok = 0;
+  json_object_set_new(entry, "thresholds_ok", json_boolean(th_ok));
+  if (run_shape(st, run, show, entry, err) < 0)
+    return -1;
+  slo_rows(entry, show, o, slo);
+  return system_peaks(st, run, entry, err);
+}
+
+/* The baseline of a run: --baseline-of, else the pinned one of its
+ * (scenario, env) unless it is the run itself. Returns 1 with *base filled,
+ * 0 when none, -1 on error. */
+static int find_baseline(struct store *st, const struct run_info *run, const struct report_model_opts *o,
+                         struct run_info *base, json_t *entry, struct err *err) {
+  const char *spec = baseline_spec(o, run);
+  memset(base, 0, sizeof *base);
+  json_object_set_new(entry, "is_baseline", json_false());
+  if (spec)
+    return store_find_run(st, spec, base, err) < 0 ? -1 : 1;
+  int64_t bid = 0;
+  if (store_get_baseline(st, run->scenario ? run->scenario : "", run->env ? run->env : "", &bid, err) < 0)
+    return -1;
+  if (bid && bid != run->id)
+    return store_get_run(st, bid, base, err) < 0 ? -1 : 1;
+  json_object_set_new(entry, "is_baseline", json_boolean(bid && bid == run->id));
+  return 0;
+}
+
+static int run_baseline(struct store *st, const struct run_info *run, const struct report_model_opts *o,
+                        json_t *entry, struct err *err) {
+  json_object_set_new(entry, "baseline", json_null());
+  json_object_set_new(entry, "targets", json_null());
+  struct run_info base;
+  int have = find_baseline(st, run, o, &base, entry, err);
+  if (have <= 0)
+    return have;
+  json_t *cmp = NULL, *bshow = NULL;
+  if (compare_build(st, &base, run, &o->cmp, &cmp, err) < 0 || show_build(st, &base, &bshow, err) < 0) {
+    json_decref(cmp);
+    run_info_release(&base);
+    return -1;
+  }
+  json_t *b = json_object();
+  json_object_set_new(b, "name", json_string(base.name));
+  json_object_set_new(b, "compare", cmp);
+  json_object_set_new(b, "regression", json_boolean(!strcmp(jstr(cmp, "verdict"), "regression")));
+  json_object_set_new(entry, "baseline", b);
+  if (o->ntargets)
+    json_object_set_new(entry, "targets", targets_json(o, bshow, json_object_get(entry, "show")));
+  json_decref(bshow);
+  run_info_release(&base);
+  return 0;
+}
+
+/* Capacity planning of a stress run; a run the analysis cannot use gets an
+ * entry with its error. */
+static json_t *run_capacity(struct store *st, const struct run_info *run, const struct report_model_opts *o,
+                            json_t *entry) {
+  json_t *cap = NULL;
+  struct err cerr = ERR_INIT;
+  json_t *centry = json_object();
+  json_object_set_new(centry, "name", json_string(run->name));
+  json_object_set_new(centry, "scenario", json_string(run->scenario ? run->scenario : ""));
+  json_object_set_new(centry, "show", json_incref(json_object_get(entry, "show")));
+  json_object_set_new(centry, "charts", json_object());
+  if (capacity_build(st, run, &o->cap, &cap, &cerr) < 0) {
+    json_object_set_new(centry, "capacity", json_null());
+    json_object_set_new(centry, "error", json_string(cerr.msg));
+    return centry;
+  }
+  json_object_set_new(centry, "capacity", cap);
+  json_object_set_new(centry, "error", json_null());
+  json_object_set_new(centry, "llm", llm_capacity(cap));
+  json_object_set_new(centry, "scaling", scaling_advice(cap));
+  json_t *tm = json_object_get(cap, "target_met");
+  json_object_set_new(centry, "target_state",
+                      json_string(json_is_true(tm) ? "yes" : json_is_false(tm) ? "no" : "undetermined"));
+  return centry;
+}
+
+static json_t *run_soak(struct store *st, const struct run_info *run, json_t *entry) {
+  json_t *sentry = json_pack("{s:s,s:s}", "name", run->name, "scenario", run->scenario);
+#ifdef HAVE_SOAK
+  json_t *sk = NULL;
+  struct err serr = ERR_INIT;
+  if (soak_build(st, run, &sk, &serr) < 0) {
+    json_object_set_new(sentry, "soak", json_null());
+    json_object_set_new(sentry, "error", json_string(serr.msg));
+  } else {
+    json_object_set_new(sentry, "soak", sk);
+    json_object_set_new(sentry, "error", json_null());
+  }
+#else
+  (void)st;
+  json_object_set_new(sentry, "soak", json_null());
+  json_object_set_new(sentry, "error", json_string("soak analysis is not available in this build"));
+#endif
+  json_object_set_new(sentry, "peak_mem", json_incref(json_object_get(entry, "peak_mem")));
+  json_object_set_new(sentry, "charts", json_incref(json_object_get(entry, "charts")));
+  return sentry;
+}
+
+int report_model_build(struct store *st, const struct report_runs *rl, const struct report_model_opts *o,
+                       json_t **out, struct err *err) {
+  json_t *m = json_object();
+  *out = m;
+  model_head(m, o);
+  json_t *runs = json_object_get(m, "runs"), *slo = json_object_get(m, "slo_rows");
+  json_t *caps = json_object_get(m, "capacity"), *soaks = json_object_get(m, "soak");
+  int all_slo_ok = 1;
+  for (size_t i = 0; i < rl->n; i++) {
+    const struct run_info *run = &rl->v[i];
+    json_t *entry = json_object();
+    json_array_append_new(runs, entry);
+    if (run_entry(st, run, o, entry, slo, err) < 0 || run_baseline(st, run, o, entry, err) < 0)
+      return -1;
+    all_slo_ok &= json_is_true(json_object_get(entry, "slo_ok"));
+    json_object_set_new(entry, "has_capacity", json_false());
+    if (is_stress(run, entry)) {
+      json_array_append_new(caps, run_capacity(st, run, o, entry));
+      json_object_set_new(entry, "has_capacity", json_true());
+    }
+    if (is_soak(run))
+      json_array_append_new(soaks, run_soak(st, run, entry));
+  }
+  json_object_set_new(m, "slo_ok", json_boolean(all_slo_ok));
+  json_object_set_new(m, "has_capacity", json_boolean(json_array_size(caps) > 0));
+  json_object_set_new(m, "has_soak", json_boolean(json_array_size(soaks) > 0));
+  return 0;
+}

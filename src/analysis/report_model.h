@@ -1,0 +1,103 @@
+/* report_model.h - the JSON model behind `loadrep report`.
+ *
+ * The model holds the very documents `show`, `compare`, `capacity` (and
+ * `soak`) print with --format json, plus a few derived tables (SLO rows,
+ * targets, errors by status, the run's shape); templates only format what is
+ * in it, so every number in the reports is the number those commands give.
+ * Every run entry (and capacity entry) gets an empty "charts" object that
+ * the chart step (render/report_charts.h) fills in.
+ *
+ * Also here: the time series the charts draw, read from the store. Library
+ * code: no printing, no formatting of numbers for display, no drawing.
+ */
+#ifndef LOADREP_REPORT_MODEL_H
+#define LOADREP_REPORT_MODEL_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/capacity.h"
+#include "analysis/compare.h"
+
+struct err;
+struct run_info;
+struct store;
+
+/** One --targets goal: METRIC=-N% | +N% | xN | /N. */
+struct report_target {
+  char metric[16]; /* p50 p95 p99 avg rps errors */
+  char op;         /* '-' lower by pct, '+' higher by pct, 'x' times, '/' divided */
+  double value;
+  char text[64];   /* the goal as written */
+};
+#define REPORT_MAX_TARGETS 8
+
+/** --baseline-of RUN=BASE. */
+struct report_baseline_of {
+  const char *run, *base;
+};
+
+struct report_model_opts {
+  const char *title;
+  struct report_target targets[REPORT_MAX_TARGETS];
+  size_t ntargets;
+  const struct report_baseline_of *bof;
+  size_t nbof;
+  struct capacity_opts cap;
+  struct compare_opts cmp;
+  int charts_enabled;     /* charts will be drawn (gnuplot found, not --charts never) */
+  const char *charts_note; /* why charts are missing, or NULL */
+};
+
+/** Parses "p95=-50%,rps=x2,errors=/10" into t[0..*n). LR_USAGE naming the
+ *  option on bad text. */
+int report_parse_targets(const char *s, struct report_target *t, size_t *n, struct err *err);
+
+struct report_runs {
+  struct run_info *v;
+  size_t n, cap;
+};
+
+/** The runs named in argv, or without any the latest run of every
+ *  (scenario, env). LR_NOINPUT when the database has no run. */
+int report_resolve_runs(struct store *st, int argc, char **argv, struct report_runs *rl,
+                        struct err *err);
+void report_runs_release(struct report_runs *rl);
+
+/** Builds the model; *out is owned by the caller (set even on error). */
+int report_model_build(struct store *st, const struct report_runs *rl, const struct report_model_opts *o,
+                       json_t **out, struct err *err);
+
+/* ------------------------------------------------------------ time series */
+
+/** A table of rows: x and ncols values per row (row-major, NAN = none). */
+struct report_series {
+  double *x, *y;
+  size_t n, cap, ncols;
+};
+void report_series_row(struct report_series *b, double x, const double *vals);
+void report_series_free(struct report_series *b);
+
+/** Overall one-second buckets: lat = p50, p95, p99, VUs; thr = requests,
+ *  failures, VUs (both with ncols preset by the function). */
+int report_series_overall(struct store *st, int64_t run_id, struct report_series *lat,
+                          struct report_series *thr, struct err *err);
+
+/** p95 per endpoint per second: one column per endpoint, labels[i] its
+ *  "METHOD name" (freed by the caller, as is the array). */
+int report_series_endpoints(struct store *st, int64_t run_id, struct report_series *out, char ***labels,
+                            size_t *nlabels, struct err *err);
+
+/** CPU (col 0) and memory in MiB (col 1) of the series named in the run
+ *  entry's "system_series" (either may be absent). */
+int report_series_system(struct store *st, int64_t run_id, json_t *entry, struct report_series *out,
+                         struct err *err);
+
+/** The system series the report uses for CPU and memory: the first name of
+ *  the list that the run has. Returns its id (0: none; -1: error) and its
+ *  name in *name_out (freed by the caller). */
+int64_t report_pick_series(struct store *st, int64_t run_id, const char *const *patterns, char **name_out,
+                           struct err *err);
+extern const char *const report_cpu_patterns[], *const report_mem_patterns[];
+
+#endif

@@ -1,0 +1,396 @@
+/* report_charts.c - the report's charts (report_charts.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/chart.h"
+#include "render/escape.h"
+#include "render/report_charts.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static json_t *jget(json_t *o, const char *path) {
+  char *copy = xstrdup(path), *save = NULL;
+  json_t *v = o;
+  for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
+    v = json_object_get(v, t);
+  free(copy);
+  return v;
+}
+
+static double jnum(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static char *unique_stem(const struct report_charts *cx, const char *run_name, int64_t id, const char *what) {
+  struct strbuf sb = STRBUF_INIT;
+  esc_filename(&sb, run_name);
+  strbuf_addf(&sb, "-%s", what);
+  for (size_t i = 0; i < cx->n; i++)
+    if (!strcmp(cx->stems[i], sb.buf)) {
+      strbuf_reset(&sb);
+      esc_filename(&sb, run_name);
+      strbuf_addf(&sb, "-%lld-%s", (long long)id, what);
+      break;
+    }
+  return strbuf_detach(&sb, NULL);
+}
+
+/* Writes the chart's files; on success records it and returns the Markdown
+ * link target ("charts/STEM.svg") as a JSON string, else JSON null. */
+static json_t *make_chart(struct report_charts *cx, struct chart *c, struct err *err, int *failed) {
+  if (cx->mode == REPORT_CHARTS_NEVER || c->nrows == 0)
+    return json_null();
+  struct strbuf dir = STRBUF_INIT;
+  strbuf_addf(&dir, "%s/charts", cx->out_dir);
+  if (chart_write(c, dir.buf, err) < 0) {
+    strbuf_release(&dir);
+    *failed = 1;
+    return json_null();
+  }
+  strbuf_release(&dir);
+  XGROW(cx->stems, cx->cap, cx->n + 1);
+  cx->stems[cx->n++] = xstrdup(c->name);
+  if (!cx->gnuplot_ok)
+    return json_null();
+  struct strbuf link = STRBUF_INIT;
+  strbuf_addf(&link, "charts/%s.svg", c->name);
+  json_t *j = json_string(link.buf);
+  strbuf_release(&link);
+  return j;
+}
+
+/* Makes chart `c` named RUN-WHAT and sets charts[key] to its link. */
+static void add_chart(struct report_charts *cx, json_t *charts, const char *key, const char *run_name,
+                      int64_t run_id, const char *what, struct chart *c, struct err *err, int *failed) {
+  char *stem = unique_stem(cx, run_name, run_id, what);
+  c->name = stem;
+  json_object_set_new(charts, key, make_chart(cx, c, err, failed));
+  free(stem);
+}
+
+static void latency_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                          const struct report_series *lat, struct err *err, int *failed) {
+  static const struct chart_series lat_s[] = {
+      {"p50", 0, 0}, {"p95", 0, 0}, {"p99", 0, 0}, {"VUs (right axis)", 1, 3}};
+  struct strbuf title = STRBUF_INIT;
+  strbuf_addf(&title, "Response time percentiles per second - %s", run_name);
+  /* Draw the SLO line only when it is within reach of the data. */
+  double ymax = 0;
+  for (size_t i = 0; i < lat->n * 4; i++)
+    if (i % 4 != 3 && isfinite(lat->y[i]) && lat->y[i] > ymax)
+      ymax = lat->y[i];
+  struct chart c = {
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms (successful requests)",
+      .y2label = "VUs", .kind = CHART_LINES, .nseries = 4, .series = lat_s,
+      .nrows = lat->n, .x = lat->x, .y = lat->y,
+      .hline = ymax < cx->slo_p95_ms * 0.25 ? NAN : cx->slo_p95_ms, .hline_title = "SLO p95",
+      .vline = NAN, .ymin_zero = 1, .logy = 1};
+  add_chart(cx, charts, "latency", run_name, run_id, "latency", &c, err, failed);
+  strbuf_release(&title);
+}
+
+static void throughput_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                             const struct report_series *thr, struct err *err, int *failed) {
+  static const struct chart_series thr_s[] = {
+      {"requests/s", 0, 0}, {"failed requests/s", 0, 0}, {"VUs (right axis)", 1, 3}};
+  struct strbuf title = STRBUF_INIT;
+  strbuf_addf(&title, "Requests and errors per second - %s", run_name);
+  struct chart c = {
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "requests per second",
+      .y2label = "VUs", .kind = CHART_LINES, .nseries = 3, .series = thr_s,
+      .nrows = thr->n, .x = thr->x, .y = thr->y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+  add_chart(cx, charts, "throughput", run_name, run_id, "throughput", &c, err, failed);
+  strbuf_release(&title);
+}
+
+static void endpoints_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                            const struct report_run_series *s, struct err *err, int *failed) {
+  if (s->nlabels == 0) {
+    json_object_set_new(charts, "endpoints_p95", json_null());
+    return;
+  }
+  struct chart_series *es = xcalloc(s->nlabels, sizeof *es);
+  for (size_t i = 0; i < s->nlabels; i++)
+    es[i].title = s->labels[i];
+  struct strbuf title = STRBUF_INIT;
+  strbuf_addf(&title, "p95 per endpoint per second - %s", run_name);
+  struct chart c = {
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms (successful requests)",
+      .kind = CHART_LINES, .nseries = s->nlabels, .series = es,
+      .nrows = s->ep.n, .x = s->ep.x, .y = s->ep.y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .logy = 1};
+  add_chart(cx, charts, "endpoints_p95", run_name, run_id, "endpoints-p95", &c, err, failed);
+  strbuf_release(&title);
+  free(es);
+}
+
+static void system_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                         json_t *charts, const struct report_series *sy, struct err *err, int *failed) {
+  json_object_set_new(charts, "system", json_null());
+  const char *cpu = jstr(entry, "system_series.cpu"), *mem = jstr(entry, "system_series.mem");
+  if (!*cpu && !*mem)
+    return;
+  struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT, title = STRBUF_INIT;
+  strbuf_addf(&t1, "CPU %% (%s)", *cpu ? cpu : "none");
+  strbuf_addf(&t2, "memory MiB (%s, right axis)", *mem ? mem : "none");
+  struct chart_series ss[2] = {{t1.buf, 0, 0}, {t2.buf, 1, 0}};
+  strbuf_addf(&title, "System under test: CPU and memory - %s", run_name);
+  struct chart c = {
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "CPU %", .y2label = "MiB",
+      .kind = CHART_LINES, .nseries = 2, .series = ss,
+      .nrows = sy->n, .x = sy->x, .y = sy->y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+  add_chart(cx, charts, "system", run_name, run_id, "system", &c, err, failed);
+  strbuf_release(&t1);
+  strbuf_release(&t2);
+  strbuf_release(&title);
+}
+
+int report_charts_run(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                      const struct report_run_series *s, struct err *err) {
+  json_t *charts = json_object_get(entry, "charts");
+  int failed = 0;
+  latency_chart(cx, run_name, run_id, charts, &s->lat, err, &failed);
+  throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
+  endpoints_chart(cx, run_name, run_id, charts, s, err, &failed);
+  system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
+  return failed ? -1 : 0;
+}
+
+int report_charts_compare(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                          struct err *err) {
+  json_t *charts = json_object_get(entry, "charts");
+  json_t *cmp = jget(entry, "baseline.compare");
+  if (!cmp) {
+    json_object_set_new(charts, "compare", json_null());
+    return 0;
+  }
+  json_t *findings = json_object_get(cmp, "findings"), *f;
+  size_t i, n = 0;
+  const char **labels = xcalloc(json_array_size(findings) + 1, sizeof *labels);
+  double *y = xcalloc(2 * (json_array_size(findings) + 1), sizeof *y);
+  json_array_foreach(findings, i, f) {
+    if (strcmp(jstr(f, "metric"), "p95"))
+      continue;
+    labels[n] = jstr(f, "endpoint");
+    y[2 * n] = jnum(f, "baseline");
+    y[2 * n + 1] = jnum(f, "candidate");
+    n++;
+  }
+  struct strbuf t = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
+  strbuf_addf(&t, "p95 per endpoint: baseline vs %s", run_name);
+  strbuf_addf(&b, "baseline %s", jstr(cmp, "baseline.name"));
+  strbuf_addf(&c, "candidate %s", run_name);
+  struct chart_series s[2] = {{b.buf, 0, 0}, {c.buf, 0, 0}};
+  struct chart ch = {
+      .title = t.buf, .ylabel = "p95 ms (successful requests)", .kind = CHART_BARS, .nseries = 2,
+      .series = s, .nrows = n, .labels = labels, .y = y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+  int failed = 0;
+  add_chart(cx, charts, "compare", run_name, run_id, "vs-baseline", &ch, err, &failed);
+  free(labels);
+  free(y);
+  strbuf_release(&t);
+  strbuf_release(&b);
+  strbuf_release(&c);
+  return failed ? -1 : 0;
+}
+
+/* Levels before the ramp-down: x = VUs, y = p95 ms, requests/s. */
+static void load_levels(json_t *cap, struct report_series *lv) {
+  json_t *L;
+  size_t i;
+  lv->ncols = 2;
+  json_array_foreach(json_object_get(cap, "levels"), i, L) {
+    if (json_is_true(json_object_get(L, "ramp_down")))
+      continue;
+    double v[2] = {jnum(L, "p95_ms"), jnum(L, "rps")};
+    report_series_row(lv, jnum(L, "vus"), v);
+  }
+}
+
+static void load_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                       json_t *cap, const struct report_series *lv, struct err *err, int *failed) {
+  double knee = jnum(cap, "breaking_point.vus");
+  struct strbuf t = STRBUF_INIT, slo = STRBUF_INIT;
+  strbuf_addf(&t, "Throughput and p95 against concurrent users - %s", run_name);
+  strbuf_addf(&slo, "SLO p95 %g ms", cx->slo_p95_ms);
+  static const struct chart_series ls[2] = {{"p95 ms", 0, 2}, {"requests/s (right axis)", 1, 2}};
+  struct chart c = {
+      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "p95 ms", .y2label = "requests/s",
+      .kind = CHART_LINES, .nseries = 2, .series = ls, .nrows = lv->n, .x = lv->x, .y = lv->y,
+      .hline = cx->slo_p95_ms, .hline_title = slo.buf,
+      .vline = knee, .vline_title = isfinite(knee) ? "breaking point" : NULL, .ymin_zero = 1};
+  add_chart(cx, charts, "load", run_name, run_id, "capacity", &c, err, failed);
+  strbuf_release(&t);
+  strbuf_release(&slo);
+}
+
+/* Sorts the rows of u by x (insertion sort: small). */
+static void sort_rows(struct report_series *u) {
+  for (size_t a = 1; a < u->n; a++)
+    for (size_t b = a; b > 0 && u->x[b - 1] > u->x[b]; b--) {
+      double tx = u->x[b];
+      u->x[b] = u->x[b - 1];
+      u->x[b - 1] = tx;
+      for (size_t k = 0; k < u->ncols; k++) {
+        double ty = u->y[u->ncols * b + k];
+        u->y[u->ncols * b + k] = u->y[u->ncols * (b - 1) + k];
+        u->y[u->ncols * (b - 1) + k] = ty;
+      }
+    }
+}
+
+/* USL: measured points and the fitted curve. */
+static void usl_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                      json_t *cap, const struct report_series *lv, struct err *err, int *failed) {
+  json_t *usl = json_object_get(cap, "usl");
+  double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa"), lambda = jnum(usl, "lambda");
+  json_object_set_new(charts, "usl", json_null());
+  if (!isfinite(sigma) || !isfinite(kappa) || !isfinite(lambda) || lv->n == 0)
+    return;
+  struct report_series u = {.ncols = 2};
+  double nmax = 0;
+  for (size_t k = 0; k < lv->n; k++)
+    if (lv->x[k] > nmax)
+      nmax = lv->x[k];
+  double peak = jnum(usl, "peak_users");
+  if (isfinite(peak) && peak > nmax && peak < nmax * 3)
+    nmax = peak;
+  nmax *= 1.2;
+  /* Merge measured (sorted by VUs) and a 60-point grid. */
+  for (int g = 0; g <= 60; g++) {
+    double N = 1 + (nmax - 1) * g / 60.0;
+    double X = lambda * N / (1 + sigma * (N - 1) + kappa * N * (N - 1));
+    double v[2] = {NAN, X};
+    report_series_row(&u, N, v);
+  }
+  for (size_t k = 0; k < lv->n; k++) {
+    double v[2] = {lv->y[2 * k + 1], NAN};
+    report_series_row(&u, lv->x[k], v);
+  }
+  sort_rows(&u);
+  struct strbuf t = STRBUF_INIT;
+  strbuf_addf(&t, "Universal Scalability Law fit - %s", run_name);
+  int ident = json_is_true(json_object_get(usl, "identified"));
+  struct chart_series us[2] = {{"measured requests/s", 0, 1},
+                               {ident ? "USL fit" : "USL fit (peak not identified by the data)", 0, 0}};
+  struct chart c = {
+      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "requests/s", .kind = CHART_LINES,
+      .nseries = 2, .series = us, .nrows = u.n, .x = u.x, .y = u.y, .hline = NAN,
+      .vline = isfinite(peak) ? peak : NAN, .vline_title = isfinite(peak) ? "USL peak" : NULL,
+      .ymin_zero = 1};
+  add_chart(cx, charts, "usl", run_name, run_id, "usl", &c, err, failed);
+  report_series_free(&u);
+  strbuf_release(&t);
+}
+
+/* Phase breakdown at low load vs the knee (the bottleneck analysis). */
+static void phases_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                         json_t *cap, struct err *err, int *failed) {
+  json_object_set_new(charts, "phases", json_null());
+  json_t *pl = jget(cap, "bottleneck.full.phases.low_load_mean_ms");
+  json_t *pk = jget(cap, "bottleneck.full.phases.knee_mean_ms");
+  if (!json_is_object(pl) || !json_is_object(pk))
+    return;
+  const char *key;
+  json_t *val;
+  const char **labels = xcalloc(json_object_size(pl) + 1, sizeof *labels);
+  double *y = xcalloc(2 * (json_object_size(pl) + 1), sizeof *y);
+  size_t m = 0;
+  json_object_foreach(pl, key, val) {
+    labels[m] = key;
+    y[2 * m] = json_is_number(val) ? json_number_value(val) : NAN;
+    y[2 * m + 1] = jnum(pk, key);
+    m++;
+  }
+  struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, t = STRBUF_INIT;
+  strbuf_addf(&a, "low load (up to %g VUs)", jnum(cap, "bottleneck.full.low_load.vus_max"));
+  strbuf_addf(&b, "at the knee (%g VUs)", jnum(cap, "bottleneck.full.knee.vus"));
+  struct chart_series ps[2] = {{a.buf, 0, 0}, {b.buf, 0, 0}};
+  strbuf_addf(&t, "Where the time goes: mean request phases - %s", run_name);
+  struct chart c = {
+      .title = t.buf, .ylabel = "mean ms per request", .kind = CHART_BARS, .nseries = 2, .series = ps,
+      .nrows = m, .labels = labels, .y = y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+  add_chart(cx, charts, "phases", run_name, run_id, "phases", &c, err, failed);
+  free(labels);
+  free(y);
+  strbuf_release(&a);
+  strbuf_release(&b);
+  strbuf_release(&t);
+}
+
+int report_charts_capacity(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry,
+                           struct err *err) {
+  json_t *cap = json_object_get(centry, "capacity");
+  if (!json_is_object(cap))
+    return 0;
+  json_t *charts = json_object_get(centry, "charts");
+  int failed = 0;
+  struct report_series lv = {.ncols = 2};
+  load_levels(cap, &lv);
+  load_chart(cx, run_name, run_id, charts, cap, &lv, err, &failed);
+  usl_chart(cx, run_name, run_id, charts, cap, &lv, err, &failed);
+  phases_chart(cx, run_name, run_id, charts, cap, err, &failed);
+  report_series_free(&lv);
+  return failed ? -1 : 0;
+}
+
+/* Replaces every link to "charts/STEM.svg" in the model by null. */
+static void drop_links(json_t *model, const char *stem) {
+  struct strbuf link = STRBUF_INIT;
+  strbuf_addf(&link, "charts/%s.svg", stem);
+  json_t *lists[2] = {json_object_get(model, "runs"), json_object_get(model, "capacity")};
+  for (int l = 0; l < 2; l++) {
+    json_t *e;
+    size_t k;
+    json_array_foreach(lists[l], k, e) {
+      json_t *ch = json_object_get(e, "charts");
+      const char *key;
+      json_t *val;
+      json_object_foreach(ch, key, val) if (json_is_string(val) && !strcmp(json_string_value(val), link.buf))
+          json_object_set_new(ch, key, json_null());
+    }
+  }
+  strbuf_release(&link);
+}
+
+int report_charts_draw(struct report_charts *cx, json_t *model, struct err *err) {
+  if (cx->mode == REPORT_CHARTS_NEVER || !cx->gnuplot_ok)
+    return 0;
+  struct strbuf dir = STRBUF_INIT;
+  strbuf_addf(&dir, "%s/charts", cx->out_dir);
+  int rc = 0, failures = 0;
+  for (size_t i = 0; i < cx->n && rc == 0; i++) {
+    struct err cerr = ERR_INIT;
+    if (chart_run(cx->gnuplot, dir.buf, cx->stems[i], cx->timeout_ms, &cerr) == 0)
+      continue;
+    if (cx->mode == REPORT_CHARTS_ALWAYS) {
+      *err = cerr;
+      rc = -1;
+    } else {
+      warnf("%s", cerr.msg);
+      failures++;
+      drop_links(model, cx->stems[i]);
+    }
+  }
+  if (failures)
+    json_object_set_new(json_object_get(model, "charts"), "note",
+                        json_string("Some charts are missing: gnuplot failed on them (see the "
+                                    "warnings of 'loadrep report')."));
+  strbuf_release(&dir);
+  return rc;
+}
+
+void report_charts_release(struct report_charts *cx) {
+  for (size_t i = 0; i < cx->n; i++)
+    free(cx->stems[i]);
+  free(cx->stems);
+  cx->stems = NULL;
+  cx->n = cx->cap = 0;
+}

@@ -1,0 +1,54 @@
+/* report_charts.h - the report's charts (render/chart.h) from the report
+ * model and the time series of analysis/report_model.h.
+ *
+ * Each report_charts_* call writes the gnuplot script and data of its
+ * charts and sets their links ("charts/STEM.svg", or null) in the entry's
+ * "charts" object; report_charts_draw() then runs gnuplot on all of them.
+ */
+#ifndef LOADREP_REPORT_CHARTS_H
+#define LOADREP_REPORT_CHARTS_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/report_model.h"
+
+struct err;
+
+enum report_charts_mode { REPORT_CHARTS_AUTO, REPORT_CHARTS_ALWAYS, REPORT_CHARTS_NEVER };
+
+struct report_charts {
+  const char *out_dir;          /* charts go to OUT_DIR/charts */
+  enum report_charts_mode mode;
+  int gnuplot_ok;               /* gnuplot was found */
+  const char *gnuplot;
+  int timeout_ms;
+  double slo_p95_ms;            /* the SLO line of the latency charts */
+  char **stems;                 /* charts written so far */
+  size_t n, cap;
+};
+
+/** The series of one run entry: latency, throughput, per endpoint p95,
+ *  CPU and memory (labels: the endpoints' names, one per column of ep). */
+struct report_run_series {
+  struct report_series lat, thr, ep, sys;
+  char **labels;
+  size_t nlabels;
+};
+
+int report_charts_run(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                      const struct report_run_series *s, struct err *err);
+/** Baseline-vs-candidate p95 per endpoint (null when the entry has no baseline). */
+int report_charts_compare(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                          struct err *err);
+/** Capacity, USL and phases charts of a capacity entry of the model. */
+int report_charts_capacity(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry,
+                           struct err *err);
+
+/** Runs gnuplot on every chart; failures are fatal in ALWAYS mode and
+ *  otherwise drop that chart's links from the model (with a warning). */
+int report_charts_draw(struct report_charts *cx, json_t *model, struct err *err);
+
+void report_charts_release(struct report_charts *cx);
+
+#endif
