@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -5,6 +6,7 @@
 
 #include "render/escape.h"
 #include "render/template.h"
+#include "util/embedded.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -715,4 +717,46 @@ int tmpl_render_string(const char *name, const char *text, json_t *root, struct 
   int rc = tmpl_render(t, root, out, err);
   tmpl_free(t);
   return rc;
+}
+
+/* ------------------------------------------------------------ loading */
+
+int tmpl_load(const char *template_dir, const char *name, char **text, char **label, struct err *err) {
+  if (template_dir) {
+    struct strbuf path = STRBUF_INIT;
+    strbuf_addf(&path, "%s/%s", template_dir, name);
+    FILE *f = fopen(path.buf, "rbe");
+    if (f) {
+      struct strbuf sb = STRBUF_INIT;
+      char buf[8192];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        strbuf_add(&sb, buf, n);
+      int bad = ferror(f);
+      fclose(f);
+      if (bad) {
+        err_set(err, LR_IOERR, "cannot read '%s': %s", path.buf, strerror(errno));
+        strbuf_release(&sb);
+        strbuf_release(&path);
+        return -1;
+      }
+      *text = strbuf_detach(&sb, NULL);
+      *label = strbuf_detach(&path, NULL);
+      return 0;
+    }
+    if (errno != ENOENT) {
+      err_set(err, LR_NOINPUT, "cannot open '%s': %s", path.buf, strerror(errno));
+      strbuf_release(&path);
+      return -1;
+    }
+    strbuf_release(&path);
+  }
+  const struct embedded_file *ef = embedded_find(name);
+  if (!ef)
+    return err_set(err, LR_SOFTWARE, "template '%s' is not embedded in this build", name);
+  *text = xstrdup((const char *)ef->data);
+  struct strbuf l = STRBUF_INIT;
+  strbuf_addf(&l, "templates/%s", name);
+  *label = strbuf_detach(&l, NULL);
+  return 0;
 }

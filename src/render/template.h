@@ -46,6 +46,11 @@ int tmpl_render_string(const char *name, const char *text, json_t *root, struct 
  *  Returns -1 for an unknown filter. Used by renderers outside templates. */
 int tmpl_format_number(const char *filter, double v, struct strbuf *out);
 
+/** The template NAME: DIR/NAME when template_dir is set and the file exists,
+ *  else the one embedded in the binary (util/embedded.h). *text and *label
+ *  (its path, for messages) are freed by the caller. */
+int tmpl_load(const char *template_dir, const char *name, char **text, char **label, struct err *err);
+
 /** The filter names, sorted (for tests that assert the order). */
 extern const char *const tmpl_filter_names[];
 extern const size_t tmpl_filter_count;
