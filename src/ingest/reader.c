@@ -10,7 +10,7 @@
 
 #include "ingest/reader.h"
 #include "util/err.h"
-#include "util/sha256.h"
+#include "util/filehash.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -27,7 +27,8 @@ struct reader {
   size_t raw_len, raw_off;
   uint64_t raw_pos, raw_size;
   /* The file is hashed on a second thread, from its own descriptor, while
-   * this one parses: SHA-256 costs as much as parsing a plain file. */
+   * this one parses (XXH3-128 hashes faster than read() copies from the page
+   * cache: docs/performance/BENCHMARKS.md). */
   pthread_t hasher;
   int hashing;
   atomic_int stop;
@@ -35,7 +36,7 @@ struct reader {
   uint64_t hashed;
   char sha_hex[65];
   int inline_hash; /* not a regular file (a pipe): hash as we read */
-  struct sha256 sha;
+  struct filehash sha;
   /* decompressed (or plain) data window */
   char *buf;
   size_t cap, start, end;
@@ -53,7 +54,7 @@ static int raw_fill(struct reader *r, struct err *err) {
   if (n == 0)
     r->raw_eof = 1;
   if (r->inline_hash) {
-    sha256_update(&r->sha, r->raw, (size_t)n);
+    filehash_update(&r->sha, r->raw, (size_t)n);
     r->hashed += (uint64_t)n;
   }
   r->raw_pos += (uint64_t)n;
@@ -64,8 +65,8 @@ static int raw_fill(struct reader *r, struct err *err) {
 
 static void *hash_file(void *arg) {
   struct reader *r = arg;
-  struct sha256 sha;
-  sha256_init(&sha);
+  struct filehash sha;
+  filehash_init(&sha);
   int fd = open(r->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     r->hash_errno = errno;
@@ -89,10 +90,10 @@ static void *hash_file(void *arg) {
       break;
     }
     if (n == 0) {
-      sha256_final_hex(&sha, r->sha_hex);
+      filehash_final(&sha, r->sha_hex);
       break;
     }
-    sha256_update(&sha, buf, (size_t)n);
+    filehash_update(&sha, buf, (size_t)n);
     r->hashed += (uint64_t)n;
   }
   free(buf);
@@ -120,7 +121,7 @@ int reader_open(struct reader **out, const char *path, struct err *err) {
     r->inline_hash = !S_ISREG(sb.st_mode);
   }
   r->raw = xmalloc(RAW_CHUNK);
-  sha256_init(&r->sha);
+  filehash_init(&r->sha);
   if (!r->inline_hash && pthread_create(&r->hasher, NULL, hash_file, r) != 0) {
     err_set(err, LR_OSERR, "%s: cannot start a thread: %s", path, strerror(errno));
     reader_close(r);
@@ -302,7 +303,7 @@ int reader_finish(struct reader *r, uint64_t *size, char sha256_hex[65], struct 
     while (!r->raw_eof)
       if (raw_fill(r, err) < 0)
         return -1;
-    sha256_final_hex(&r->sha, r->sha_hex);
+    filehash_final(&r->sha, r->sha_hex);
   }
   if (r->hash_errno)
     return err_set(err, LR_IOERR, "%s: read error: %s", r->path, strerror(r->hash_errno));
