@@ -7,6 +7,7 @@
 #include "ingest/endpoint.h"
 #include "render/escape.h"
 #include "store/store.h"
+#include "store/store_scenarios.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
@@ -51,6 +52,12 @@ json_t *show_run_json(const struct run_info *run) {
   json_object_set_new(o, "has_samples", json_boolean(run->has_samples));
   if (run->k6_version && *run->k6_version)
     json_object_set_new(o, "k6_version", json_string(run->k6_version));
+  /* complete: false only when the run is known to have stopped early; a run
+   * ingested before schema v2 (unknown) counts as complete. */
+  json_object_set_new(o, "complete", json_boolean(run->complete != 0));
+  json_object_set_new(o, "incomplete_reason",
+                      run->complete == 0 && run->incomplete_reason ? json_string(run->incomplete_reason) : json_null());
+  json_object_set_new(o, "k6_exit_status", run->k6_exit_status >= 0 ? json_integer(run->k6_exit_status) : json_null());
   return o;
 }
 
@@ -81,6 +88,9 @@ static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struc
       if (extra)
         json_object_update(m, extra);
       json_decref(extra);
+      /* "metrics" reproduces k6's summary exactly, so a trend without
+       * samples keeps k6's 0 here (count 0 tells); every figure loadrep
+       * derives from it is null instead (summary, endpoints, scenarios). */
     } else if (!strcmp(type, "counter")) {
       json_object_set_new(m, "count", num(store_col_double(s, 3)));
       set_col(m, "rate", s, 11);
@@ -108,14 +118,32 @@ static json_t *trend_obj(sqlite3_stmt *s, int col) {
   return o;
 }
 
-static int load_endpoints(struct store *st, const struct run_info *run, json_t *eps, struct err *err) {
+/* The endpoints of the whole run (scenario NULL) or of one scenario. */
+static double jnum0(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void null_stats(json_t *t) {
+  static const char *const keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
+  for (int k = 0; k < 7; k++)
+    json_object_set_new(t, keys[k], json_null());
+}
+
+static int load_endpoints(struct store *st, const struct run_info *run, const char *scenario, json_t *eps,
+                          struct err *err) {
   sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count FROM endpoints e "
-                                  "WHERE e.run_id = ? ORDER BY e.name, e.method",
+                                  scenario ? "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count "
+                                             "FROM scenario_endpoints e WHERE e.run_id = ? AND e.scenario = ? "
+                                             "ORDER BY e.name, e.method"
+                                           : "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count "
+                                             "FROM endpoints e WHERE e.run_id = ? ORDER BY e.name, e.method",
                                   err);
   sqlite3_stmt *m = store_prepare(st,
-                                  "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
-                                  "FROM endpoint_metrics WHERE endpoint_id = ? ORDER BY metric, scope",
+                                  scenario ? "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
+                                             "FROM scenario_endpoint_metrics WHERE se_id = ? ORDER BY metric, scope"
+                                           : "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
+                                             "FROM endpoint_metrics WHERE endpoint_id = ? ORDER BY metric, scope",
                                   err);
   if (!s || !m) {
     sqlite3_finalize(s);
@@ -123,6 +151,8 @@ static int load_endpoints(struct store *st, const struct run_info *run, json_t *
     return -1;
   }
   sqlite3_bind_int64(s, 1, run->id);
+  if (scenario)
+    sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
   while (sqlite3_step(s) == SQLITE_ROW) {
     json_t *e = json_object();
     const char *method = store_col_text(s, 1), *name = store_col_text(s, 2);
@@ -164,6 +194,11 @@ static int load_endpoints(struct store *st, const struct run_info *run, json_t *
         json_object_set_new(t, tk[k], json_null());
       json_object_set_new(e, key, t);
     }
+    /* Every request failed without a response (k6 times them 0 ms): no
+     * latency was measured, so none is shown. */
+    json_t *hd = json_object_get(e, "http_req_duration");
+    if (req > 0 && failed >= req && jnum0(hd, "max") == 0)
+      null_stats(hd);
     json_array_append_new(eps, e);
   }
   sqlite3_finalize(s);
@@ -213,13 +248,46 @@ static int load_simple(struct store *st, int64_t run_id, json_t *th, json_t *che
   return 0;
 }
 
+/* "scenarios": [{"name", "executor", "requests", "failed", "ok", "endpoints": [...]}],
+ * one per k6 scenario of a run with samples; [] for a summary-only run. */
+static int load_scenarios(struct store *st, const struct run_info *run, json_t *out, struct err *err) {
+  struct scenario *sc;
+  size_t n;
+  if (store_scenarios_of(st, run->id, &sc, &n, err) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    json_t *o = json_object(), *eps = json_array();
+    json_object_set_new(o, "name", json_string(sc[i].name));
+    json_object_set_new(o, "executor", sc[i].executor ? json_string(sc[i].executor) : json_null());
+    json_object_set_new(o, "requests", json_integer(sc[i].requests));
+    json_object_set_new(o, "failed", json_integer(sc[i].failed));
+    json_object_set_new(o, "ok", json_integer(sc[i].ok_count));
+    json_object_set_new(o, "error_rate",
+                        sc[i].requests > 0 ? json_real((double)sc[i].failed / (double)sc[i].requests) : json_null());
+    rc = load_endpoints(st, run, sc[i].name, eps, err);
+    json_object_set_new(o, "endpoints", eps);
+    json_array_append_new(out, o);
+  }
+  store_scenarios_free(sc, n);
+  return rc;
+}
+
 static double mget(json_t *metrics, const char *name, const char *key) {
   json_t *v = json_object_get(json_object_get(metrics, name), key);
   return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The run's latency statistics are null when no request got a response:
+ * every request failed and k6 timed them all 0 ms (connection refused). */
+static int no_response(json_t *metrics) {
+  return mget(metrics, "http_req_duration", "count") == 0 ||
+         (mget(metrics, "http_req_failed", "value") == 1 && mget(metrics, "http_req_duration", "max") == 0);
+}
+
 static json_t *summary_json(struct store *st, const struct run_info *run, json_t *metrics) {
   json_t *o = json_object();
+  int nolat = no_response(metrics);
   double req = mget(metrics, "http_reqs", "count");
   json_object_set_new(o, "requests", num(req));
   double rps = mget(metrics, "http_reqs", "rate");
@@ -228,13 +296,16 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
   json_object_set_new(o, "rps", num(rps));
   json_object_set_new(o, "error_rate", num(mget(metrics, "http_req_failed", "value")));
   json_object_set_new(o, "failed", num(mget(metrics, "http_req_failed", "passes")));
-  json_object_set_new(o, "avg", num(mget(metrics, "http_req_duration", "avg")));
-  json_object_set_new(o, "p50", num(mget(metrics, "http_req_duration", "med")));
-  json_object_set_new(o, "p90", num(mget(metrics, "http_req_duration", "p(90)")));
-  json_object_set_new(o, "p95", num(mget(metrics, "http_req_duration", "p(95)")));
-  json_object_set_new(o, "p99", num(mget(metrics, "http_req_duration", "p(99)")));
-  json_object_set_new(o, "max", num(mget(metrics, "http_req_duration", "max")));
-  json_object_set_new(o, "ok_p95", num(mget(metrics, "http_req_duration{expected_response:true}", "p(95)")));
+  json_object_set_new(o, "avg", num(nolat ? NAN : mget(metrics, "http_req_duration", "avg")));
+  json_object_set_new(o, "p50", num(nolat ? NAN : mget(metrics, "http_req_duration", "med")));
+  json_object_set_new(o, "p90", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(90)")));
+  json_object_set_new(o, "p95", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(95)")));
+  json_object_set_new(o, "p99", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(99)")));
+  json_object_set_new(o, "max", num(nolat ? NAN : mget(metrics, "http_req_duration", "max")));
+  /* The successful requests' p95 (k6's http_req_duration{expected_response:true}):
+   * null when there was none. */
+  const char *okm = "http_req_duration{expected_response:true}";
+  json_object_set_new(o, "ok_p95", num(mget(metrics, okm, "count") == 0 ? NAN : mget(metrics, okm, "p(95)")));
   json_object_set_new(o, "iterations", num(mget(metrics, "iterations", "count")));
   double vmax = mget(metrics, "vus_max", "max");
   double vpeak = mget(metrics, "vus", "max");
@@ -256,8 +327,10 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
   json_t *metrics = json_object(), *eps = json_array(), *th = json_array(), *checks = json_array(),
          *errors = json_array();
   json_object_set_new(doc, "run", show_run_json(run));
-  if (load_metrics(st, run->id, metrics, err) < 0 || load_endpoints(st, run, eps, err) < 0 ||
-      load_simple(st, run->id, th, checks, errors, err) < 0) {
+  json_t *scen = json_array();
+  if (load_metrics(st, run->id, metrics, err) < 0 || load_endpoints(st, run, NULL, eps, err) < 0 ||
+      load_simple(st, run->id, th, checks, errors, err) < 0 || load_scenarios(st, run, scen, err) < 0) {
+    json_decref(scen);
     json_decref(doc);
     json_decref(metrics);
     json_decref(eps);
@@ -269,6 +342,7 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
   json_object_set_new(doc, "summary", summary_json(st, run, metrics));
   json_object_set_new(doc, "metrics", metrics);
   json_object_set_new(doc, "endpoints", eps);
+  json_object_set_new(doc, "scenarios", scen);
   json_object_set_new(doc, "thresholds", th);
   json_object_set_new(doc, "checks", checks);
   json_object_set_new(doc, "errors", errors);
@@ -297,13 +371,88 @@ static const char *jstr(json_t *o, const char *k) {
 /* "12.34ms", "1.23s", "-" */
 static void fmt_ms(char *buf, size_t n, double ms) {
   if (isnan(ms))
-    snprintf(buf, n, "-");
+    snprintf(buf, n, "n/a");
   else if (ms >= 1000)
     snprintf(buf, n, "%.2fs", ms / 1000);
   else if (ms >= 100)
     snprintf(buf, n, "%.1fms", ms);
   else
     snprintf(buf, n, "%.2fms", ms);
+}
+
+/* A plain figure, never with an exponent: "42013", "7.01", "0.5006", "n/a". */
+static void fmt_plain(char *buf, size_t n, double v) {
+  double a = fabs(v);
+  if (isnan(v))
+    snprintf(buf, n, "n/a");
+  else if (v == floor(v) && a < 1e15)
+    snprintf(buf, n, "%.0f", v);
+  else if (a >= 100)
+    snprintf(buf, n, "%.1f", v);
+  else if (a >= 1)
+    snprintf(buf, n, "%.2f", v);
+  else
+    snprintf(buf, n, "%.4f", v);
+}
+
+/* Start of the UTF-8 character at or before i. */
+static size_t utf8_back(const char *s, size_t i) {
+  while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+    i--;
+  return i;
+}
+
+/* `s` in `width` bytes, padded; a longer text keeps its start (two thirds)
+ * and its end with "…" between, so names that differ at the end stay apart. */
+static void put_mid(FILE *f, const char *s, int width) {
+  struct strbuf sb = STRBUF_INIT;
+  esc_term(&sb, s);
+  if (width > 4 && sb.len > (size_t)width) {
+    size_t keep = (size_t)width - 1, head = utf8_back(sb.buf, keep * 2 / 3);
+    size_t tail = utf8_back(sb.buf, sb.len - (keep - head));
+    if (tail < head)
+      tail = head;
+    while (tail < sb.len && ((unsigned char)sb.buf[tail] & 0xC0) == 0x80)
+      tail++;
+    fprintf(f, "%.*s…%s", (int)head, sb.buf, sb.buf + tail);
+    for (size_t i = head + 1 + (sb.len - tail); i < (size_t)width; i++)
+      fputc(' ', f);
+  } else {
+    fputs(sb.buf, f);
+    for (int i = (int)sb.len; i < width; i++)
+      fputc(' ', f);
+  }
+  strbuf_release(&sb);
+}
+
+/* Width of the endpoint column: the longest label, 40 to 72. */
+static int label_width(json_t *eps) {
+  size_t w = 40, i;
+  json_t *e;
+  json_array_foreach(eps, i, e) {
+    const char *l = json_string_value(json_object_get(e, "endpoint"));
+    if (l && strlen(l) > w)
+      w = strlen(l);
+  }
+  return w > 72 ? 72 : (int)w;
+}
+
+static void print_endpoints(FILE *f, json_t *eps, const char *bold, const char *reset) {
+  int w = label_width(eps);
+  fprintf(f, "%s%-*s %9s %8s %7s %9s %9s %9s %9s %9s %9s%s\n", bold, w, "endpoint", "requests", "rps", "err%", "avg",
+          "med", "p90", "p95", "p99", "max", reset);
+  size_t i;
+  json_t *e;
+  json_array_foreach(eps, i, e) {
+    json_t *t = json_object_get(e, "http_req_duration");
+    put_mid(f, jstr(e, "endpoint"), w);
+    char v[6][32];
+    const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
+    for (int k = 0; k < 6; k++)
+      fmt_ms(v[k], sizeof v[k], jnum(t, keys[k]));
+    fprintf(f, " %9.0f %8.2f %6.2f%% %9s %9s %9s %9s %9s %9s\n", jnum(e, "requests"), jnum(e, "rps"),
+            100 * jnum(e, "error_rate"), v[0], v[1], v[2], v[3], v[4], v[5]);
+  }
 }
 
 static void put_term(FILE *f, const char *s, int width) {
@@ -337,6 +486,11 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   else
     fprintf(f, "\nwindow   unknown: ingested from a summary, without samples (%.1f s, duration from %s)\n",
             jnum(run, "duration_s"), jstr(run, "duration_source"));
+  if (json_is_false(json_object_get(run, "complete"))) {
+    fprintf(f, "%sstatus   INCOMPLETE%s: ", red, reset);
+    put_term(f, jstr(run, "incomplete_reason"), 0);
+    fputc('\n', f);
+  }
   char a[32], b[32], c[32], d[32];
   fmt_ms(a, sizeof a, jnum(sum, "p50"));
   fmt_ms(b, sizeof b, jnum(sum, "p95"));
@@ -348,19 +502,24 @@ void show_print_text(json_t *doc, FILE *f, int color) {
 
   json_t *eps = json_object_get(doc, "endpoints");
   if (json_array_size(eps)) {
-    fprintf(f, "\n%s%-40s %9s %8s %7s %9s %9s %9s %9s %9s %9s%s\n", bold, "endpoint", "requests", "rps", "err%",
-            "avg", "med", "p90", "p95", "p99", "max", reset);
+    fputc('\n', f);
+    print_endpoints(f, eps, bold, reset);
+  }
+  json_t *scen = json_object_get(doc, "scenarios");
+  if (json_array_size(scen) > 1) {
     size_t i;
-    json_t *e;
-    json_array_foreach(eps, i, e) {
-      json_t *t = json_object_get(e, "http_req_duration");
-      put_term(f, jstr(e, "endpoint"), 40);
-      char v[6][32];
-      const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
-      for (int k = 0; k < 6; k++)
-        fmt_ms(v[k], sizeof v[k], jnum(t, keys[k]));
-      fprintf(f, " %9.0f %8.2f %6.2f%% %9s %9s %9s %9s %9s %9s\n", jnum(e, "requests"), jnum(e, "rps"),
-              100 * jnum(e, "error_rate"), v[0], v[1], v[2], v[3], v[4], v[5]);
+    json_t *sc;
+    json_array_foreach(scen, i, sc) {
+      fprintf(f, "\n%sscenario%s ", bold, reset);
+      put_term(f, jstr(sc, "name"), 0);
+      if (*jstr(sc, "executor")) {
+        fputs(" (", f);
+        put_term(f, jstr(sc, "executor"), 0);
+        fputc(')', f);
+      }
+      fprintf(f, "  requests %.0f  failed %.2f%%\n", jnum(sc, "requests"), 100 * jnum(sc, "error_rate"));
+      if (json_array_size(json_object_get(sc, "endpoints")))
+        print_endpoints(f, json_object_get(sc, "endpoints"), "", "");
     }
   }
 
@@ -372,10 +531,14 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     json_object_foreach(metrics, name, m) {
       const char *type = jstr(m, "type");
       fputs("  ", f);
-      put_term(f, name, 52);
+      put_mid(f, name, 52);
       fputc(' ', f);
       if (!strcmp(type, "trend")) {
         int time = !strcmp(jstr(m, "contains"), "time");
+        if (jnum(m, "count") == 0) {
+          fputs("n/a (no samples) count=0\n", f);
+          continue;
+        }
         if (time) {
           char v[5][32];
           const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
@@ -386,19 +549,28 @@ void show_print_text(json_t *doc, FILE *f, int color) {
             fprintf(f, " count=%.0f", jnum(m, "count"));
           fputc('\n', f);
         } else {
-          fprintf(f, "avg=%g med=%g p(90)=%g p(95)=%g p(99)=%g", jnum(m, "avg"), jnum(m, "med"), jnum(m, "p(90)"),
-                  jnum(m, "p(95)"), jnum(m, "p(99)"));
+          char v[5][32];
+          const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
+          for (int k = 0; k < 5; k++)
+            fmt_plain(v[k], sizeof v[k], jnum(m, keys[k]));
+          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s", v[0], v[1], v[2], v[3], v[4]);
           if (!isnan(jnum(m, "count")))
             fprintf(f, " count=%.0f", jnum(m, "count"));
           fputc('\n', f);
         }
       } else if (!strcmp(type, "counter")) {
-        fprintf(f, "%.0f  %.4g/s\n", jnum(m, "count"), jnum(m, "rate"));
+        char r[32];
+        fmt_plain(r, sizeof r, jnum(m, "rate"));
+        fprintf(f, "%.0f  %s/s\n", jnum(m, "count"), r);
       } else if (!strcmp(type, "rate")) {
         fprintf(f, "%.2f%%  %.0f of %.0f\n", 100 * jnum(m, "value"), jnum(m, "passes"),
                 jnum(m, "passes") + jnum(m, "fails"));
       } else {
-        fprintf(f, "%g  min=%g max=%g\n", jnum(m, "value"), jnum(m, "min"), jnum(m, "max"));
+        char v[3][32];
+        fmt_plain(v[0], sizeof v[0], jnum(m, "value"));
+        fmt_plain(v[1], sizeof v[1], jnum(m, "min"));
+        fmt_plain(v[2], sizeof v[2], jnum(m, "max"));
+        fprintf(f, "%s  min=%s max=%s\n", v[0], v[1], v[2]);
       }
     }
   }
@@ -443,7 +615,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     json_t *e;
     json_array_foreach(errors, i, e) {
       fprintf(f, "  %8.0f  ", jnum(e, "count"));
-      put_term(f, jstr(e, "endpoint"), 40);
+      put_mid(f, jstr(e, "endpoint"), 40);
       fputs("  status ", f);
       put_term(f, jstr(e, "status"), 0);
       if (*jstr(e, "error_code")) {
@@ -464,21 +636,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   }
 }
 
-void show_render_md(json_t *doc, struct strbuf *out) {
-  json_t *run = json_object_get(doc, "run"), *sum = json_object_get(doc, "summary");
-  strbuf_addstr(out, "## Run ");
-  esc_md(out, jstr(run, "name"));
-  strbuf_addstr(out, "\n\n| scenario | start | duration | requests | req/s | failed | p50 | p95 | p99 | max VUs |\n"
-                     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| ");
-  esc_md(out, jstr(run, "scenario"));
-  char a[32], b[32], c[32];
-  fmt_ms(a, sizeof a, jnum(sum, "p50"));
-  fmt_ms(b, sizeof b, jnum(sum, "p95"));
-  fmt_ms(c, sizeof c, jnum(sum, "p99"));
-  strbuf_addf(out, " | %s | %.1f s | %.0f | %.2f | %.2f%% | %s | %s | %s | %.0f |\n", jstr(run, "start"),
-              jnum(run, "duration_s"), jnum(sum, "requests"), jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), a, b,
-              c, jnum(sum, "vus_max"));
-  json_t *eps = json_object_get(doc, "endpoints");
+static void md_endpoints(struct strbuf *out, json_t *eps) {
   if (json_array_size(eps)) {
     strbuf_addstr(out, "\n| endpoint | requests | req/s | errors | avg | med | p90 | p95 | p99 | max |\n"
                        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -496,6 +654,44 @@ void show_render_md(json_t *doc, struct strbuf *out) {
         strbuf_addf(out, " | %s", v);
       }
       strbuf_addstr(out, " |\n");
+    }
+  }
+}
+
+void show_render_md(json_t *doc, struct strbuf *out) {
+  json_t *run = json_object_get(doc, "run"), *sum = json_object_get(doc, "summary");
+  strbuf_addstr(out, "## Run ");
+  esc_md(out, jstr(run, "name"));
+  strbuf_addstr(out, "\n\n| scenario | start | duration | requests | req/s | failed | p50 | p95 | p99 | max VUs |\n"
+                     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| ");
+  esc_md(out, jstr(run, "scenario"));
+  char a[32], b[32], c[32];
+  fmt_ms(a, sizeof a, jnum(sum, "p50"));
+  fmt_ms(b, sizeof b, jnum(sum, "p95"));
+  fmt_ms(c, sizeof c, jnum(sum, "p99"));
+  strbuf_addf(out, " | %s | %.1f s | %.0f | %.2f | %.2f%% | %s | %s | %s | %.0f |\n", jstr(run, "start"),
+              jnum(run, "duration_s"), jnum(sum, "requests"), jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), a, b,
+              c, jnum(sum, "vus_max"));
+  if (json_is_false(json_object_get(run, "complete"))) {
+    strbuf_addstr(out, "\n**Incomplete run:** ");
+    esc_md(out, jstr(run, "incomplete_reason"));
+    strbuf_addstr(out, "\n");
+  }
+  md_endpoints(out, json_object_get(doc, "endpoints"));
+  json_t *scen = json_object_get(doc, "scenarios");
+  if (json_array_size(scen) > 1) {
+    size_t i;
+    json_t *sc;
+    json_array_foreach(scen, i, sc) {
+      strbuf_addstr(out, "\n### Scenario ");
+      esc_md(out, jstr(sc, "name"));
+      if (*jstr(sc, "executor")) {
+        strbuf_addstr(out, " (");
+        esc_md(out, jstr(sc, "executor"));
+        strbuf_addstr(out, ")");
+      }
+      strbuf_addf(out, "\n\n%.0f requests, %.2f%% failed\n", jnum(sc, "requests"), 100 * jnum(sc, "error_rate"));
+      md_endpoints(out, json_object_get(sc, "endpoints"));
     }
   }
 }

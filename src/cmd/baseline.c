@@ -13,7 +13,7 @@
 #include "util/strbuf.h"
 
 static const char usage[] =
-    "usage: loadrep baseline set RUN\n"
+    "usage: loadrep baseline set [--force] RUN\n"
     "       loadrep baseline show [--scenario S] [--env E] [--format text|json|md]\n"
     "       loadrep baseline clear [--scenario S] [--env E] [--all]\n"
     "\n"
@@ -21,11 +21,14 @@ static const char usage[] =
     "'loadrep compare' without BASE compare against it. RUN is an id, a name,\n"
     "'latest' or 'latest:SCENARIO'. 'show' lists the baselines; 'clear' removes the\n"
     "baseline of --scenario (and --env), or every baseline with --all.\n"
+    "A run that k6 did not let run its course (see 'loadrep runs': incomplete) is\n"
+    "refused as a baseline (exit 65) unless --force.\n"
     "\n"
     "options:\n"
     "  --scenario S     only this scenario (show, clear)\n"
     "  --env E          only this environment (show, clear; default: any for show, '' for clear)\n"
     "  --all            clear: every baseline\n"
+    "  --force          set: accept an incomplete run\n"
     "  --format F       show: text (default), json or md\n"
     "  -h, --help       this help\n";
 
@@ -155,12 +158,13 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g) {
       {"scenario", required_argument, NULL, 's'},
       {"env", required_argument, NULL, 'e'},
       {"all", no_argument, NULL, 'a'},
+      {"force", no_argument, NULL, 'F'},
       {"format", required_argument, NULL, 'f'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   const char *scenario = NULL, *env = NULL;
-  int all = 0, c;
+  int all = 0, force = 0, c;
   enum out_format fmt = FMT_TEXT;
   struct err err = ERR_INIT;
   opterr = 0;
@@ -170,6 +174,7 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g) {
     case 's': scenario = optarg; break;
     case 'e': env = optarg; break;
     case 'a': all = 1; break;
+    case 'F': force = 1; break;
     case 'f':
       if (parse_format("--format", optarg, &fmt, &err) < 0)
         return usage_error("baseline", "%s", err.msg);
@@ -189,7 +194,29 @@ int cmd_baseline(int argc, char **argv, const struct global_opts *g) {
     if (cli_open_store(g, &st, &err) < 0)
       return fail(&err);
     struct run_info r;
-    if (store_find_run(st, argv[optind], &r, &err) < 0 || history_pin_baseline(st, &r, &err) < 0) {
+    if (store_find_run(st, argv[optind], &r, &err) < 0) {
+      store_close(st);
+      return fail(&err);
+    }
+    if (r.complete == 0 && !force) {
+      struct strbuf sb = STRBUF_INIT;
+      esc_term(&sb, r.name);
+      err_set(&err, LR_DATAERR, "run '%s' is incomplete (%s): not a baseline; pass --force to pin it anyway", sb.buf,
+              r.incomplete_reason ? r.incomplete_reason : "stopped early");
+      strbuf_release(&sb);
+      run_info_release(&r);
+      store_close(st);
+      return fail(&err);
+    }
+    if (r.complete == 0 && !g->quiet) {
+      struct strbuf sb = STRBUF_INIT;
+      esc_term(&sb, r.name);
+      warnf("run '%s' is incomplete (%s); pinned as the baseline because of --force", sb.buf,
+            r.incomplete_reason ? r.incomplete_reason : "stopped early");
+      strbuf_release(&sb);
+    }
+    if (history_pin_baseline(st, &r, &err) < 0) {
+      run_info_release(&r);
       store_close(st);
       return fail(&err);
     }

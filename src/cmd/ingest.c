@@ -1,16 +1,20 @@
 /* loadrep ingest: k6 results and system metrics into the database. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmd/cmd.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
+#include "render/escape.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 
 static const char usage[] =
-    "usage: loadrep ingest [--run NAME] [--scenario S] [--env E] [--label k=v]... FILE...\n"
+    "usage: loadrep ingest [--run NAME] [--scenario S] [--env E] [--label k=v]...\n"
+    "                      [--k6-exit-status N] FILE...\n"
     "\n"
     "Loads k6 results into the database as one run, in one transaction.\n"
     "Each FILE's kind is detected from its content (gzip from its magic bytes):\n"
@@ -22,9 +26,17 @@ static const char usage[] =
     "\n"
     "  --run NAME       name of the new run (default: SCENARIO-YYYYmmdd-HHMMSS);\n"
     "                   with system-metric files alone: the run to attach them to\n"
-    "  --scenario S     scenario (default: the k6 scenario tag of the requests)\n"
+    "  --scenario S     scenario (default: the k6 scenario tag of the requests; with\n"
+    "                   several k6 scenarios, their names joined by '+', with a warning)\n"
     "  --env E          environment (baselines are per scenario and env)\n"
     "  --label k=v      a label to keep with the run (repeatable)\n"
+    "  --k6-exit-status N  k6's exit status (default: k6_exit_status or k6_exit_code\n"
+    "                   of a meta.json beside the files, if any)\n"
+    "\n"
+    "The run is marked incomplete when k6 did not let it run its course: an exit\n"
+    "status other than 0, 99 (thresholds crossed) or 110 (e.g. 105 or 130 after\n"
+    "SIGINT), a crossed abortOnFail threshold, or an end well before the\n"
+    "configured duration. 'loadrep baseline set' refuses incomplete runs.\n"
     "  --db PATH        database (default $LOADREP_DB or ./loadrep.db)\n"
     "\n"
     "Exit: 0 stored; 65 bad input (file:line: message; nothing stored);\n"
@@ -35,6 +47,7 @@ int cmd_ingest(int argc, char **argv, const struct global_opts *g) {
                                        {"scenario", required_argument, NULL, 's'},
                                        {"env", required_argument, NULL, 'e'},
                                        {"label", required_argument, NULL, 'l'},
+                                       {"k6-exit-status", required_argument, NULL, 'x'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   struct ingest_opts o = {0};
@@ -60,6 +73,17 @@ int cmd_ingest(int argc, char **argv, const struct global_opts *g) {
         goto out;
       }
       json_object_setn_new(labels, optarg, (size_t)(eq - optarg), json_string(eq + 1));
+      break;
+    }
+    case 'x': {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (!*optarg || *end || v < 0 || v > 255) {
+        rc = usage_error("ingest", "option '--k6-exit-status': expected 0..255, got '%s'", optarg);
+        goto out;
+      }
+      o.has_exit_status = 1;
+      o.k6_exit_status = (int)v;
       break;
     }
     case 'h':
@@ -103,6 +127,15 @@ int cmd_ingest(int argc, char **argv, const struct global_opts *g) {
     fputs_term(res.run_name, stderr);
     fprintf(stderr, "' (id %lld): %ld file(s), %llu k6 samples, %ld system samples\n", (long long)res.run_id,
             res.files, (unsigned long long)res.points, res.sys_samples);
+  }
+  if (!res.attached && !res.complete) {
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "run '");
+    esc_term(&sb, res.run_name);
+    strbuf_addstr(&sb, "' is incomplete: ");
+    esc_term(&sb, res.incomplete_reason);
+    warnf("%s", sb.buf);
+    strbuf_release(&sb);
   }
   rc = LR_OK;
 out:

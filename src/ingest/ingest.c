@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ingest/completeness.h"
 #include "ingest/detect.h"
 #include "ingest/ingest.h"
 #include "ingest/k6_agg.h"
@@ -183,6 +184,8 @@ static void merge_summaries(struct in_file *fs, int n, struct k6_summary_info *i
       info->trend_stats = s->trend_stats;
     if (!info->k6_version && s->k6_version)
       info->k6_version = s->k6_version;
+    if (!info->scenario_config && s->scenario_config)
+      info->scenario_config = s->scenario_config;
     json_t *v = k6_summary_verdicts(s);
     if (!*verdicts) {
       *verdicts = v;
@@ -206,6 +209,38 @@ static void merge_summaries(struct in_file *fs, int n, struct k6_summary_info *i
     json_decref(v);
   }
   info->verdicts = *verdicts;
+}
+
+/* meta.json beside the k6 files (as tests/load/run.sh and the sample data
+ * write it): k6's exit status (k6_exit_status or k6_exit_code) and,
+ * when it has them, k6's options. The first one found speaks. */
+static json_t *read_meta(const struct in_file *fs, int n) {
+  for (int i = 0; i < n; i++) {
+    if (fs[i].kind == IN_SYS)
+      continue;
+    const char *slash = strrchr(fs[i].path, '/');
+    struct strbuf p = STRBUF_INIT;
+    if (slash)
+      strbuf_add(&p, fs[i].path, (size_t)(slash - fs[i].path + 1));
+    strbuf_addstr(&p, "meta.json");
+    json_error_t je;
+    json_t *doc = access(p.buf, R_OK) == 0 ? json_load_file(p.buf, JSON_REJECT_DUPLICATES, &je) : NULL;
+    if (!doc && access(p.buf, R_OK) == 0)
+      warnf("%s:%d: not valid JSON, ignored: %s", p.buf, je.line, je.text);
+    strbuf_release(&p);
+    if (json_is_object(doc))
+      return doc;
+    json_decref(doc);
+  }
+  return NULL;
+}
+
+static int meta_exit_status(json_t *meta) {
+  json_t *v = json_object_get(meta, "k6_exit_status");
+  if (!json_is_integer(v))
+    v = json_object_get(meta, "k6_exit_code");
+  return json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 256 ? (int)json_integer_value(v)
+                                                                                          : -1;
 }
 
 static int insert_run(struct store *st, const struct ingest_opts *o, const char *name, const char *scenario,
@@ -257,7 +292,7 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
   struct in_file *fs = xcalloc((size_t)n, sizeof *fs);
   struct k6_agg *agg = k6_agg_new();
   struct progress prog = {0, o->progress && isatty(STDERR_FILENO)};
-  json_t *verdicts = NULL;
+  json_t *verdicts = NULL, *meta = NULL, *meta_cfg = NULL;
   int rc = -1, in_tx = 0, n_k6 = 0, n_sum = 0, n_sys = 0;
   memset(res, 0, sizeof *res);
   res->sys_overlap = 1;
@@ -350,6 +385,10 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
 
   struct k6_summary_info info;
   merge_summaries(fs, n, &info, &verdicts);
+  meta = read_meta(fs, n);
+  meta_cfg = meta ? k6_scenario_config(meta) : NULL;
+  if (!info.scenario_config)
+    info.scenario_config = meta_cfg;
   for (int i = 0; i < n; i++)
     if (fs[i].has_sum && add_source(st, run_id, &fs[i], err) < 0)
       goto out;
@@ -419,6 +458,22 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
       goto out;
     }
     snprintf(res->run_name, sizeof res->run_name, "%s", name);
+
+    /* Complete or not (src/ingest/completeness.h). */
+    struct completeness_in ci = {o->has_exit_status ? o->k6_exit_status : meta_exit_status(meta),
+                                 res->points ? k6_agg_abort_thresholds(agg) : NULL, NAN,
+                                 k6_configured_duration_s(info.scenario_config)};
+    if (store_get_run(st, run_id, &ri, err) == 0) {
+      ci.duration_s = ri.duration_s;
+      run_info_release(&ri);
+      r = completeness_store(st, run_id, &ci, &res->complete, res->incomplete_reason,
+                             sizeof res->incomplete_reason, err);
+    } else {
+      r = -1;
+    }
+    json_decref(ci.abort_thresholds);
+    if (r < 0)
+      goto out;
   }
 
   /* System metrics, aligned to the run's window. */
@@ -457,6 +512,8 @@ out:
   if (prog.tty)
     fputs("\r\033[K", stderr);
   json_decref(verdicts);
+  json_decref(meta_cfg);
+  json_decref(meta);
   for (int i = 0; i < n; i++) {
     reader_close(fs[i].r);
     if (fs[i].has_sum)

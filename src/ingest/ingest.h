@@ -15,6 +15,8 @@ struct ingest_opts {
   const char *env;      /* --env */
   json_t *labels;       /* --label k=v, an object (borrowed) */
   int progress;         /* print progress lines on stderr */
+  int has_exit_status;  /* --k6-exit-status given: k6_exit_status is k6's exit status */
+  int k6_exit_status;   /* else a meta.json beside the k6 files may tell (k6_exit_status, k6_exit_code) */
 };
 
 struct ingest_result {
@@ -27,6 +29,8 @@ struct ingest_result {
   long sys_samples;
   long sys_outside;     /* system samples outside the run's window */
   int sys_overlap;      /* 0: the clocks never overlap */
+  int complete;         /* 1 the run ran its course, 0 not (reason below); src/ingest/completeness.h */
+  char incomplete_reason[512];
 };
 
 int ingest_files(struct store *st, const struct ingest_opts *o, char *const *paths, int n, struct ingest_result *res,

@@ -566,6 +566,20 @@ size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap) {
   return n;
 }
 
+json_t *k6_agg_abort_thresholds(const struct k6_agg *a) {
+  json_t *out = json_array();
+  for (size_t i = 0; i < a->nmetrics; i++) {
+    size_t k;
+    json_t *th;
+    json_array_foreach(a->metrics[i].thresholds, k, th) {
+      const char *expr = json_string_value(json_object_get(th, "threshold"));
+      if (expr && json_is_true(json_object_get(th, "abortOnFail")))
+        json_array_append_new(out, json_pack("{s:s,s:s}", "metric", a->metrics[i].name, "expression", expr));
+    }
+  }
+  return out;
+}
+
 /* ---- threshold expressions ------------------------------------------- */
 
 int k6_threshold_eval(const char *expr, json_t *stats) {

@@ -50,6 +50,10 @@ uint64_t k6_agg_points(const struct k6_agg *a);
  *  does not fit in cap bytes). */
 size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap);
 
+/** The thresholds declared with abortOnFail: [{"metric", "expression"}]
+ *  (new reference). */
+json_t *k6_agg_abort_thresholds(const struct k6_agg *a);
+
 /** Computes every aggregate and writes them for run_id (inside the caller's
  *  transaction); also sets runs.start_ts/end_ts/duration_s/has_samples. */
 int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struct k6_summary_info *sum,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/completeness.h"
 #include "ingest/k6_summary.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -183,6 +184,7 @@ static int parse_handle(json_t *doc, const char *path, struct k6_summary *s, str
   json_t *ts = json_object_get(json_object_get(doc, "options"), "summaryTrendStats");
   if (json_is_array(ts))
     s->trend_stats = json_incref(ts);
+  s->scenario_config = k6_scenario_config(doc);
   return 0;
 }
 
@@ -270,6 +272,7 @@ void k6_summary_release(struct k6_summary *s) {
   json_decref(s->metrics);
   json_decref(s->checks);
   json_decref(s->trend_stats);
+  json_decref(s->scenario_config);
   free(s->k6_version);
   memset(s, 0, sizeof *s);
 }

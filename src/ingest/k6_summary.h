@@ -25,6 +25,7 @@ struct k6_summary {
   json_t *checks;           /* normalised (owned) */
   json_t *trend_stats;      /* summaryTrendStats, or NULL (owned) */
   char *k6_version;
+  json_t *scenario_config;  /* options.scenarios (or duration/stages) when the document has them, or NULL (owned) */
 };
 
 /** Normalises `doc` (a JSON document of `kind`). LR_DATAERR naming `path`
