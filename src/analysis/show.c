@@ -524,6 +524,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   }
 
   json_t *metrics = json_object_get(doc, "metrics");
+  int summary_only = !json_is_true(json_object_get(run, "has_samples"));
   if (json_object_size(metrics)) {
     fprintf(f, "\n%smetrics%s\n", bold, reset);
     const char *name;
@@ -539,25 +540,39 @@ void show_print_text(json_t *doc, FILE *f, int color) {
           fputs("n/a (no samples) count=0\n", f);
           continue;
         }
-        if (time) {
-          char v[5][32];
-          const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
-          for (int k = 0; k < 5; k++)
-            fmt_ms(v[k], sizeof v[k], jnum(m, keys[k]));
-          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s", v[0], v[1], v[2], v[3], v[4]);
-          if (!isnan(jnum(m, "count")))
-            fprintf(f, " count=%.0f", jnum(m, "count"));
-          fputc('\n', f);
-        } else {
-          char v[5][32];
-          const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
-          for (int k = 0; k < 5; k++)
-            fmt_plain(v[k], sizeof v[k], jnum(m, keys[k]));
-          fprintf(f, "avg=%s med=%s p(90)=%s p(95)=%s p(99)=%s", v[0], v[1], v[2], v[3], v[4]);
-          if (!isnan(jnum(m, "count")))
-            fprintf(f, " count=%.0f", jnum(m, "count"));
-          fputc('\n', f);
+        /* The statistics k6 computed (summaryTrendStats decides which): the
+         * usual five, then any other percentile; a missing one is left out. */
+        const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
+        int first = 1;
+        for (int k = 0; k < 5; k++) {
+          double x = jnum(m, keys[k]);
+          if (isnan(x) && summary_only)
+            continue; /* not among the run's summaryTrendStats */
+          char v[32];
+          if (time)
+            fmt_ms(v, sizeof v, x);
+          else
+            fmt_plain(v, sizeof v, x);
+          fprintf(f, "%s%s=%s", first ? "" : " ", keys[k], v);
+          first = 0;
         }
+        const char *xk;
+        json_t *xv;
+        json_object_foreach(m, xk, xv) {
+          if (strncmp(xk, "p(", 2) || !strcmp(xk, "p(90)") || !strcmp(xk, "p(95)") || !strcmp(xk, "p(99)") ||
+              !json_is_number(xv))
+            continue;
+          char v[32];
+          if (time)
+            fmt_ms(v, sizeof v, json_number_value(xv));
+          else
+            fmt_plain(v, sizeof v, json_number_value(xv));
+          fprintf(f, "%s%s=%s", first ? "" : " ", xk, v);
+          first = 0;
+        }
+        if (!isnan(jnum(m, "count")))
+          fprintf(f, " count=%.0f", jnum(m, "count"));
+        fputc('\n', f);
       } else if (!strcmp(type, "counter")) {
         char r[32];
         fmt_plain(r, sizeof r, jnum(m, "rate"));

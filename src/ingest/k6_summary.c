@@ -117,9 +117,15 @@ static int parse_legacy(json_t *doc, const char *path, struct k6_summary *s, str
       }
       json_object_set_new(th, k, json_boolean(!json_is_true(v))); /* inverted: true means failed */
     }
+    /* The legacy export does not say what a trend contains: k6's built-in
+     * time trends (and their submetrics) are in ms. */
+    size_t blen = strcspn(name, "{");
+    int time = !strcmp(type, "trend") &&
+               ((blen > 9 && !strncmp(name, "http_req_", 9)) || (blen == 18 && !strncmp(name, "iteration_duration", 18)) ||
+                (blen == 14 && !strncmp(name, "group_duration", 14)));
     json_object_set_new(s->metrics, name,
-                        json_pack("{s:s,s:s,s:o,s:o}", "type", type, "contains", "default", "values", values,
-                                  "thresholds", th));
+                        json_pack("{s:s,s:s,s:o,s:o}", "type", type, "contains", time ? "time" : "default", "values",
+                                  values, "thresholds", th));
   }
   collect_checks(json_object_get(doc, "root_group"), s->checks);
   if (check_checks(s->checks, path, err) < 0)
@@ -301,10 +307,10 @@ int k6_summary_store(const struct k6_summary *s, struct store *st, int64_t run_i
                      struct err *err) {
   sqlite3_stmt *ins = store_prepare(st,
                                     only_missing ? "INSERT OR IGNORE INTO metrics (run_id, name, type, contains, count, avg, min, "
-                                    "med, max, p90, p95, p99, rate, passes, fails, value) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "INSERT OR REPLACE INTO metrics (run_id, name, type, contains, count, avg, min, "
-                                    "med, max, p90, p95, p99, rate, passes, fails, value) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                    "med, max, p90, p95, p99, rate, passes, fails, value, extra) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "INSERT OR REPLACE INTO metrics (run_id, name, type, contains, count, avg, min, "
+                                    "med, max, p90, p95, p99, rate, passes, fails, value, extra) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                     err);
   sqlite3_stmt *thr = store_prepare(st,
                                     "INSERT OR REPLACE INTO thresholds (run_id, metric, expression, ok, source) "
@@ -338,6 +344,26 @@ int k6_summary_store(const struct k6_summary *s, struct store *st, int64_t run_i
       bind_stat(ins, 16, values, "rate");
     } else if (!strcmp(type, "gauge")) {
       bind_stat(ins, 16, values, "value");
+    }
+    if (!strcmp(type, "trend")) {
+      /* Percentiles beyond the fixed columns (summaryTrendStats such as
+       * p(99.9)) go to extra, as from samples. */
+      json_t *extra = NULL;
+      const char *k;
+      json_t *v;
+      json_object_foreach(values, k, v) {
+        if (strncmp(k, "p(", 2) || !strcmp(k, "p(90)") || !strcmp(k, "p(95)") || !strcmp(k, "p(99)") ||
+            !json_is_number(v))
+          continue;
+        if (!extra)
+          extra = json_object();
+        json_object_set(extra, k, v);
+      }
+      if (extra) {
+        char *x = json_dumps(extra, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        sqlite3_bind_text(ins, 17, x, -1, free);
+        json_decref(extra);
+      }
     }
     if (sqlite3_step(ins) != SQLITE_DONE) {
       store_fail(st, err, "cannot store metric");
