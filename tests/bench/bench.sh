@@ -11,7 +11,8 @@
 # and on the largest stored run: show, report, compare, capacity (those that
 # exist in this build). Throughput is MB/s of uncompressed NDJSON
 # (1 MB = 10^6 bytes); peak RSS from /usr/bin/time -v.
-# Writes the table to BENCH_OUT (default docs/performance/BENCHMARKS.md).
+# Writes the table to BENCH_OUT (default docs/performance/BENCHMARKS.md),
+# keeping what follows a "bench.sh keeps everything below" marker line.
 #
 # Environment: LOADREP, GEN_K6 (set by the target), BENCH_SIZES, BENCH_STYLE
 # (v0|v2, default v0), BENCH_DIR (scratch, default /tmp/loadrep-bench),
@@ -267,6 +268,13 @@ every Trend sample (9 per request here: the 7 http_req_* phases, group and itera
 |---|---:|---:|---:|---|
 $CMDROWS
 EOF
+# Sections measured by other means (the content-hash one: tests/bench/hash_bench.c)
+# follow a marker line in the old file; they are kept as they are.
+KEEP_MARK='<!-- bench.sh keeps everything below this line -->'
+if [ -f "$OUT" ] && grep -qxF "$KEEP_MARK" "$OUT"; then
+  echo >>"$tmp"
+  awk -v m="$KEEP_MARK" 'f || $0 == m { f = 1; print }' "$OUT" >>"$tmp"
+fi
 mv "$tmp" "$OUT"
 echo "bench: wrote $OUT" >&2
 cat "$OUT"
