@@ -1,10 +1,15 @@
-/* Percentiles, endpoint names, RFC 3339 times, kind detection, sample blobs. */
+/* Percentiles, endpoint names, RFC 3339 times, kind detection, sample blobs;
+ * completeness rules and per-scenario storage (schema v2). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "ingest/completeness.h"
 #include "ingest/detect.h"
+#include "ingest/k6_agg.h"
+#include "store/store.h"
+#include "store/store_scenarios.h"
 #include "ingest/endpoint.h"
 #include "stats/percentile.h"
 #include "store/samples.h"
@@ -164,7 +169,159 @@ static void sample_blobs(void) {
   strbuf_release(&sb);
 }
 
+static void completeness_rules(void) {
+  int early = -1;
+  k6_exit_meaning(0, &early);
+  INT_EQ(early, 0, "exit 0 ran its course");
+  k6_exit_meaning(99, &early);
+  INT_EQ(early, 0, "exit 99 (thresholds crossed) ran its course");
+  k6_exit_meaning(110, &early);
+  INT_EQ(early, 0, "exit 110 (marked as failed) ran its course");
+  STR_EQ(k6_exit_meaning(105, &early), "interrupted from outside (SIGINT or SIGTERM, or the REST API)", "105");
+  INT_EQ(early, 1, "exit 105 stopped early");
+  k6_exit_meaning(130, &early);
+  INT_EQ(early, 1, "exit 130 (SIGINT through a shell) stopped early");
+  k6_exit_meaning(108, &early);
+  INT_EQ(early, 1, "exit 108 (test.abort) stopped early");
+
+  json_t *v = json_string("1m30s");
+  DBL_NEAR(k6_duration_s(v), 90, 0, "1m30s");
+  json_decref(v);
+  v = json_string("500ms");
+  DBL_NEAR(k6_duration_s(v), 0.5, 1e-12, "500ms");
+  json_decref(v);
+  v = json_string("1h2m3.5s");
+  DBL_NEAR(k6_duration_s(v), 3723.5, 1e-9, "1h2m3.5s");
+  json_decref(v);
+  v = json_integer(2500);
+  DBL_NEAR(k6_duration_s(v), 2.5, 1e-12, "a number is ms");
+  json_decref(v);
+  v = json_string("soon");
+  OK(isnan(k6_duration_s(v)), "unparsable");
+  json_decref(v);
+
+  json_error_t je;
+  json_t *doc = json_loads("{\"options\": {\"scenarios\": {"
+                           "\"a\": {\"executor\": \"constant-arrival-rate\", \"duration\": \"30s\"},"
+                           "\"b\": {\"executor\": \"ramping-vus\", \"startTime\": \"10s\","
+                           " \"stages\": [{\"duration\": \"20s\", \"target\": 5}, {\"duration\": \"15s\", \"target\": 0}]}}}}",
+                           0, &je);
+  json_t *cfg = k6_scenario_config(doc);
+  OK(cfg && json_object_size(cfg) == 2, "options.scenarios found");
+  DBL_NEAR(k6_configured_duration_s(cfg), 45, 1e-12, "max of 30 s and 10 s + 35 s");
+  json_decref(cfg);
+  json_decref(doc);
+  doc = json_loads("{\"scenarios\": {\"it\": {\"executor\": \"per-vu-iterations\", \"iterations\": 3}}}", 0, &je);
+  cfg = k6_scenario_config(doc);
+  OK(cfg && isnan(k6_configured_duration_s(cfg)), "iteration-based: no configured length");
+  json_decref(cfg);
+  json_decref(doc);
+  doc = json_loads("{\"options\": {\"duration\": \"20s\", \"vus\": 5}}", 0, &je);
+  cfg = k6_scenario_config(doc);
+  DBL_NEAR(k6_configured_duration_s(cfg), 20, 0, "options.duration");
+  json_decref(cfg);
+  json_decref(doc);
+  doc = json_loads("{\"k6_exit_status\": 0}", 0, &je);
+  OK(k6_scenario_config(doc) == NULL, "nothing known");
+  json_decref(doc);
+}
+
+/* Two scenarios on one endpoint, stored and read back per scenario. */
+static void scenarios_store(void) {
+  struct err err = ERR_INIT;
+  struct store *st = NULL;
+  if (store_open(&st, ":memory:", &err) < 0) {
+    T_FAIL("store_open: %s", err.msg);
+    return;
+  }
+  struct k6_agg *a = k6_agg_new();
+  const char *tags[] = {
+      "{\"method\":\"GET\",\"name\":\"/x\",\"scenario\":\"a\",\"status\":\"200\",\"expected_response\":\"true\"}",
+      "{\"method\":\"GET\",\"name\":\"/x\",\"scenario\":\"b\",\"status\":\"500\",\"expected_response\":\"false\"}",
+      "{\"method\":\"GET\",\"name\":\"/y\",\"scenario\":\"b\",\"status\":\"200\",\"expected_response\":\"true\"}"};
+  int ts[3];
+  for (int i = 0; i < 3; i++)
+    ts[i] = k6_agg_tagset(a, tags[i], strlen(tags[i]), NULL, &err);
+  /* a: /x 1..10 ms; b: /x 100, 200 ms (failed), /y 5 ms. */
+  int64_t t0 = INT64_C(1795729965000000000);
+  for (int i = 0; i < 10; i++) {
+    k6_agg_point(a, "http_reqs", 9, t0 + i * 1000000, 1, ts[0]);
+    k6_agg_point(a, "http_req_duration", 17, t0 + i * 1000000, i + 1, ts[0]);
+    k6_agg_point(a, "http_req_failed", 15, t0 + i * 1000000, 0, ts[0]);
+  }
+  for (int i = 0; i < 2; i++) {
+    k6_agg_point(a, "http_reqs", 9, t0 + i * 3000000, 1, ts[1]);
+    k6_agg_point(a, "http_req_duration", 17, t0 + i * 3000000, 100 * (i + 1), ts[1]);
+    k6_agg_point(a, "http_req_failed", 15, t0 + i * 3000000, 1, ts[1]);
+  }
+  k6_agg_point(a, "http_reqs", 9, t0, 1, ts[2]);
+  k6_agg_point(a, "http_req_duration", 17, t0, 5, ts[2]);
+  char name[65];
+  INT_EQ(k6_agg_scenarios(a, name, sizeof name), 2, "two scenarios");
+  STR_EQ(name, "a+b", "joined names");
+  char tiny[4];
+  k6_agg_scenarios(a, tiny, sizeof tiny);
+  STR_EQ(tiny, "a+b", "fits in 4 bytes");
+  char tiny2[3];
+  k6_agg_scenarios(a, tiny2, sizeof tiny2);
+  STR_EQ(tiny2, "mi", "too long: mixed (cut to the buffer)");
+  OK(store_exec(st, "INSERT INTO runs (name, created_at) VALUES ('r', 'now')", &err) == 0, "run row");
+  OK(k6_agg_store(a, st, 1, NULL, &err) == 0, "stored: %s", err.msg);
+  struct scenario *sc = NULL;
+  size_t n = 0;
+  OK(store_scenarios_of(st, 1, &sc, &n, &err) == 0, "read: %s", err.msg);
+  INT_EQ(n, 2, "two scenarios stored");
+  if (n == 2) {
+    STR_EQ(sc[0].name, "a", "sorted by name");
+    INT_EQ(sc[0].requests, 10, "a requests");
+    INT_EQ(sc[1].requests, 3, "b requests");
+    INT_EQ(sc[1].failed, 2, "b failed");
+    INT_EQ(sc[1].ok_count, 1, "b ok");
+    OK(sc[0].executor == NULL, "executor unknown");
+    INT_EQ(sc[0].n_eps, 1, "a has /x only");
+    INT_EQ(sc[1].n_eps, 2, "b has /x and /y");
+    if (sc[0].n_eps == 1 && sc[1].n_eps == 2) {
+      DBL_NEAR(sc[0].eps[0].all.p95, 9.55, 1e-12, "a /x p95 of 1..10");
+      DBL_NEAR(sc[1].eps[0].all.max, 200, 0, "b /x max");
+      INT_EQ(sc[1].eps[0].ok.count, 0, "b /x: no successful request");
+      OK(isnan(sc[1].eps[0].ok.p95), "no statistic over zero samples");
+      struct sample *smp = NULL;
+      size_t ns = 0;
+      OK(store_scenario_samples(st, &sc[1].eps[0], &smp, &ns, &err) == 0, "samples: %s", err.msg);
+      INT_EQ(ns, 2, "b /x has its own two samples");
+      if (ns == 2)
+        DBL_NEAR(smp[1].dur_ms, 200, 0, "in time order");
+      free(smp);
+      OK(sc[0].eps[0].endpoint_id == sc[1].eps[0].endpoint_id, "both point at the whole-run /x");
+    }
+  }
+  store_scenarios_free(sc, n);
+  /* Completeness: exit 105 → incomplete. */
+  struct completeness_in ci = {105, NULL, 10, NAN};
+  int complete = -1;
+  char why[256];
+  OK(completeness_store(st, 1, &ci, &complete, why, sizeof why, &err) == 0, "judged");
+  INT_EQ(complete, 0, "105: incomplete");
+  struct completeness_in c2 = {99, NULL, 10, 30};
+  OK(completeness_store(st, 1, &c2, &complete, why, sizeof why, &err) == 0, "judged");
+  INT_EQ(complete, 0, "10 s of 30 s: incomplete");
+  STR_EQ(why, "ended after 10.0 s of the configured 30.0 s", "reason");
+  struct completeness_in c3 = {0, NULL, 29.5, 30};
+  OK(completeness_store(st, 1, &c3, &complete, why, sizeof why, &err) == 0, "judged");
+  INT_EQ(complete, 1, "29.5 s of 30 s, exit 0: complete");
+  struct run_info ri;
+  OK(store_get_run(st, 1, &ri, &err) == 0, "run read");
+  INT_EQ(ri.complete, 1, "run_info.complete");
+  INT_EQ(ri.k6_exit_status, 0, "run_info.k6_exit_status");
+  OK(ri.incomplete_reason == NULL, "no reason");
+  run_info_release(&ri);
+  k6_agg_free(a);
+  store_close(st);
+}
+
 int main(void) {
+  completeness_rules();
+  scenarios_store();
   percentiles();
   endpoints();
   times();
