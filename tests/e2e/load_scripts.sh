@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # load_scripts.sh - the k6 suite in tests/load: every script parses as an ES
-# module (node --check, and k6 inspect when k6 is installed), evaluates under
-# node with the k6 modules stubbed and the mock EduMind service answering
-# (scenarios, thresholds, name tags, checks, think time, handleSummary), the
-# mock server answers over HTTP, and run.sh takes a run from k6 (a stand-in
-# that replays a real k6 run from data/) through loadrep sysmon, ingest and
-# check.
-# Needs: node (Debian package nodejs). k6 is optional.
+# module (node --check, and k6 inspect), evaluates under node with the k6
+# modules stubbed and the mock EduMind service answering (scenarios,
+# thresholds, name tags, checks, think time, handleSummary), the mock server
+# answers over HTTP, run.sh's own logic and exit statuses (a stand-in k6 that
+# replays a real k6 run from data/), and then the real thing: every script at
+# smoke size under the real k6 against the real EduMind simulator
+# (../shared/sut), through run.sh, loadrep sysmon and ingest, with no failed
+# request and every endpoint present; a run against a dead port never passes.
+# Needs: node (Debian package nodejs), python3, and k6: `k6` on PATH, $K6, or
+# ../shared/bin/k6 beside the source tree. Without k6 (or the simulator) the
+# real runs FAIL, unless LOADREP_NO_K6=1 says to skip them (then it says so).
 . "$(dirname "$0")/lib.sh"
 LOAD="$LOADREP_SRC/tests/load"
 SCRIPT_NAMES="list-assessments start-assessment submit-response view-analytics generate-feedback user-journey"
+. "$LOAD/sim-lib.sh"
+K6_FOUND=0
+if k6_find; then K6_FOUND=1; fi
 
 if ! command -v node >/dev/null 2>&1; then
   failt "node not found: install the Debian package nodejs"
@@ -18,17 +25,21 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 # --- the files exist ------------------------------------------------------
-for f in k6-config.js main.js run.sh README.md mock-server.mjs; do
+for f in k6-config.js main.js run.sh README.md mock-server.mjs sim-lib.sh make-fixtures.sh \
+  fixtures/two-scenarios.js fixtures/functional-400.js; do
   if [ -f "$LOAD/$f" ]; then pass; else failt "tests/load/$f is missing"; fi
 done
 for s in $SCRIPT_NAMES; do
   if [ -f "$LOAD/scenarios/$s.js" ]; then pass; else failt "tests/load/scenarios/$s.js is missing"; fi
 done
-if [ -x "$LOAD/run.sh" ]; then pass; else failt "tests/load/run.sh is not executable"; fi
+for f in run.sh make-fixtures.sh; do
+  if [ -x "$LOAD/$f" ]; then pass; else failt "tests/load/$f is not executable"; fi
+done
+for f in run.sh make-fixtures.sh sim-lib.sh; do expect_exit 0 bash -n "$LOAD/$f"; done
 
 # --- every script parses as an ES module (node --check on a .mjs copy) ----
 mkdir -p "$WORK/mjs"
-for f in "$LOAD"/*.js "$LOAD"/scenarios/*.js "$LOAD"/*.mjs; do
+for f in "$LOAD"/*.js "$LOAD"/scenarios/*.js "$LOAD"/fixtures/*.js "$LOAD"/*.mjs; do
   b=$(basename "$f")
   cp "$f" "$WORK/mjs/${b%.*}.mjs"
   expect_exit 0 node --check "$WORK/mjs/${b%.*}.mjs"
@@ -36,7 +47,7 @@ done
 
 # --- imports: k6 modules or relative files only (no network at run time) --
 grep -hoE "(from|import)[[:space:]]*['\"][^'\"]+['\"]" \
-  "$LOAD"/*.js "$LOAD"/scenarios/*.js | sed -E "s/.*['\"]([^'\"]+)['\"]$/\1/" | sort -u >"$WORK/imports"
+  "$LOAD"/*.js "$LOAD"/scenarios/*.js "$LOAD"/fixtures/*.js | sed -E "s/.*['\"]([^'\"]+)['\"]$/\1/" | sort -u >"$WORK/imports"
 expect_grep "^k6/http$" "$WORK/imports"
 expect_no_grep "^(https?:|//)" "$WORK/imports"
 while read -r spec; do
@@ -46,23 +57,25 @@ while read -r spec; do
   esac
 done <"$WORK/imports"
 
-# --- k6 inspect, where k6 is installed -------------------------------------
-if command -v k6 >/dev/null 2>&1; then
-  for sc in smoke normal peak stress soak; do
-    expect_exit 0 k6 inspect --execution-requirements -e "SCENARIO=$sc" "$LOAD/main.js"
+# --- k6 inspect ------------------------------------------------------------
+if [ "$K6_FOUND" = 1 ]; then
+  # (k6 compiles the scripts anew for each call, a second or two of CPU: main.js
+  # with each SCRIPT is run for real below, the standalone scripts only here.)
+  for sc in stress soak; do
+    expect_exit 0 "$K6" inspect --execution-requirements -e "SCENARIO=$sc" "$LOAD/main.js"
     expect_grep "\"$sc\"" "$WORK/out"
   done
   for s in $SCRIPT_NAMES; do
-    expect_exit 0 k6 inspect -e SCENARIO=normal -e "SCRIPT=$s" "$LOAD/main.js"
-    expect_exit 0 k6 inspect -e SCENARIO=normal "$LOAD/scenarios/$s.js"
+    expect_exit 0 "$K6" inspect -e SCENARIO=normal "$LOAD/scenarios/$s.js"
   done
-  if k6 inspect -e SCENARIO=nope "$LOAD/main.js" >"$WORK/out" 2>&1; then
+  for f in "$LOAD"/fixtures/*.js; do expect_exit 0 "$K6" inspect "$f"; done
+  expect_exit 0 "$K6" inspect -e SCENARIO=normal -e ABORT_ON_FAIL=1 "$LOAD/main.js"
+  expect_grep '"abortOnFail": *true' "$WORK/out"
+  if "$K6" inspect -e SCENARIO=nope "$LOAD/main.js" >"$WORK/out" 2>&1; then
     failt "k6 inspect accepted SCENARIO=nope"
   else
     expect_grep "unknown SCENARIO 'nope'" "$WORK/out"
   fi
-else
-  echo "k6 not installed: 'k6 inspect' checks skipped"
 fi
 
 # --- evaluation under node: k6 modules stubbed, the mock service answering -
@@ -297,6 +310,18 @@ function checkTraffic(r, endpoints, iterations) {
     if (q.method === 'POST') {
       assert.doesNotThrow(() => JSON.parse(q.body), `POST body of ${q.url} is not JSON`);
       assert.equal(q.params.headers['Content-Type'], 'application/json');
+      const b = JSON.parse(q.body);
+      const int = (v) => Number.isInteger(v);
+      // The EduMind contract (../shared/sut/README.md).
+      if (name === 'POST /api/assessments/{id}/start') assert.ok(int(b.student_id), `start body ${q.body}`);
+      if (name === 'POST /api/responses') {
+        assert.ok(int(b.session_id) && int(b.question_id), `response body ${q.body}`);
+        assert.ok(int(b.answer) && b.answer >= 0 && b.answer <= 3, `answer must be an option index 0..3: ${q.body}`);
+      }
+      if (name === 'POST /api/agents/generate') {
+        assert.ok(int(b.student_id) && int(b.question_id), `generate body ${q.body}`);
+        assert.ok(b.answer === undefined || (int(b.answer) && b.answer >= 0 && b.answer <= 3), `generate answer ${q.body}`);
+      }
     }
   }
   const hit = new Set(r.requests.map((q) => q.params.tags.name));
@@ -372,9 +397,18 @@ function driver(dataDir) {
     assert.equal(scaled.soak.options.scenarios.soak.vus, 20);
     assert.equal(scaled.stress.options.scenarios.stress.stages[0].target, 200);
   });
-  t('TIME_SCALE=0.05 shortens durations', () => {
+  t('TIME_SCALE=0.05 shortens durations and the graceful stop', () => {
     assert.equal(seconds(scaled.soak.options.scenarios.soak.duration), 12 * 60);
     assert.equal(seconds(scaled.stress.options.scenarios.stress.stages[0].duration), 30);
+    assert.equal(seconds(scaled.soak.options.scenarios.soak.gracefulStop), 2);
+    assert.equal(seconds(scaled.stress.options.scenarios.stress.gracefulStop), 2);
+    assert.equal(seconds(scaled.stress.options.scenarios.stress.gracefulRampDown), 2);
+    assert.equal(seconds(shapes.normal.options.scenarios.normal.gracefulStop), 30);
+  });
+  t('ABORT_ON_FAIL=1 makes the error threshold abortOnFail', () => {
+    const a = ok(child({ module: 'main.js', env: { SCENARIO: 'normal', ABORT_ON_FAIL: '1', ABORT_DELAY: '3s' } }));
+    assert.deepEqual(a.options.thresholds.http_req_failed,
+      [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '3s' }]);
   });
   t('VUS/DURATION/STRESS_PEAK_VUS override', () => {
     const a = ok(child({ module: 'main.js', env: { SCENARIO: 'normal', VUS: '7', DURATION: '45s' } }));
@@ -444,6 +478,9 @@ function driver(dataDir) {
       assert.ok(text.includes(needle), `stdout lacks '${needle}'`);
     }
     assert.ok(!text.includes('thresholds crossed'));
+    assert.ok(!/\d\.\d{5,}/.test(text), `long fractions in ${text.match(/.*\d\.\d{5,}.*/)}`);
+    assert.ok(!/\de[+-]\d/.test(text), 'exponent notation');
+    assert.match(text, /data_received\.+: [\d.]+ [kMG]?B [\d.]+ [kMG]?B\/s/);
   });
   t('handleSummary without SUMMARY_JSON; crossed thresholds are shown', () => {
     const r = ok(child({ module: 'main.js', env: { SCENARIO: 'smoke' }, summary, failThreshold: true }));
@@ -497,26 +534,33 @@ else
 const base = process.argv[2];
 const j = (body) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const steps = [];
-let r = await fetch(`${base}/api/assessments?page=1&limit=5`);
+let r = await fetch(`${base}/api/assessments?page=2`);
 const list = await r.json();
-steps.push(['GET /api/assessments', r.status, list.items.length === 5]);
+steps.push(['GET /api/assessments', r.status, list.items.length === 20 && list.items[0].id === 21]);
 r = await fetch(`${base}/api/assessments/${list.items[0].id}/start`, j({ student_id: 7 }));
 const s = await r.json();
-steps.push(['POST /api/assessments/{id}/start', r.status, typeof s.session_id === 'string' && s.questions.length > 0]);
-r = await fetch(`${base}/api/responses`, j({ session_id: s.session_id, question_id: s.questions[0].id, answer: 'A' }));
-steps.push(['POST /api/responses', r.status, (await r.json()).correct === true]);
+steps.push(['POST /api/assessments/{id}/start', r.status, Number.isInteger(s.session_id) && s.question_ids.length === 10]);
+r = await fetch(`${base}/api/responses`, j({ session_id: s.session_id, question_id: s.question_ids[0], answer: 2 }));
+steps.push(['POST /api/responses', r.status, typeof (await r.json()).is_correct === 'boolean']);
+r = await fetch(`${base}/api/responses`, j({ session_id: s.session_id, question_id: s.question_ids[0], answer: 'A' }));
+steps.push(['answer A', r.status, true]);
+r = await fetch(`${base}/api/responses`, j({ session_id: s.session_id, question_id: 1, answer: 0 }));
+steps.push(['foreign question', r.status, true]);
 r = await fetch(`${base}/api/analytics/student/7`);
 steps.push(['GET /api/analytics/student/{id}', r.status, Object.keys((await r.json()).by_subject).length === 1]);
-r = await fetch(`${base}/api/agents/generate`, j({ agent: 'feedback', student_id: 7, prompt: 'help' }));
-steps.push(['POST /api/agents/generate', r.status, typeof (await r.json()).text === 'string']);
+r = await fetch(`${base}/api/agents/generate`, j({ student_id: 7, question_id: s.question_ids[0], answer: 2 }));
+steps.push(['POST /api/agents/generate', r.status, typeof (await r.json()).feedback === 'string']);
+r = await fetch(`${base}/api/agents/generate`, j({ student_id: 7, prompt: 'help' }));
+steps.push(['generate without question_id', r.status, true]);
 r = await fetch(`${base}/api/nope`);
 steps.push(['unknown path', r.status, true]);
 for (const [name, status, good] of steps) console.log(`${name} ${status} ${good}`);
 JS
   expect_exit 0 node "$WORK/probe.mjs" "$url"
   for want in "GET /api/assessments 200 true" "POST /api/assessments/\{id\}/start 201 true" \
-    "POST /api/responses 201 true" "GET /api/analytics/student/\{id\} 200 true" \
-    "POST /api/agents/generate 200 true" "unknown path 404 true"; do
+    "POST /api/responses 201 true" "answer A 400 true" "foreign question 422 true" \
+    "GET /api/analytics/student/\{id\} 200 true" "POST /api/agents/generate 200 true" \
+    "generate without question_id 400 true" "unknown path 404 true"; do
     expect_grep "^$want\$" "$WORK/out"
   done
 fi
@@ -529,6 +573,7 @@ cat >"$WORK/bin/k6" <<'SH'
 #!/usr/bin/env bash
 # Stand-in for k6: writes the files of the real k6 run in $FAKE_K6_DATA where
 # it was asked to, prints its stdout, exits $FAKE_K6_RC.
+if [ "$1" = version ]; then echo "k6 v0.49.0 (stand-in)"; exit 0; fi
 printf '%s\n' "$@" >"$FAKE_K6_LOG"
 [ "$1" = run ] || exit 2
 shift
@@ -595,13 +640,16 @@ for f in k6_metrics.ndjson.gz summary_export.json handle_summary.json system_met
   if [ -f "$WORK/m1/$f" ]; then pass; else failt "run.sh did not leave $f"; fi
 done
 expect_grep "^smoke[[:space:]]+\\[ 100% \\]" "$WORK/m1/k6_stdout.txt"
-for a in "^run$" "^--out$" "^json=$WORK/m1/k6_metrics.ndjson.gz$" "^--summary-export$" "^SCENARIO=smoke$" \
+expect_grep '"k6_exit_status": 0,' "$WORK/m1/meta.json"
+expect_grep '"k6_version": "v0.49.0",' "$WORK/m1/meta.json"
+expect_exit 0 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$WORK/m1/meta.json"
+for a in "^run$" "^--address$" "^127\.0\.0\.1:0$" "^--no-usage-report$" "^--out$" "^json=$WORK/m1/k6_metrics.ndjson.gz$" "^--summary-export$" "^SCENARIO=smoke$" \
   "^SCRIPT=user-journey$" "^BASE_URL=http://sut.test:8080$" "^SUMMARY_JSON=$WORK/m1/handle_summary.json$" \
   "^SCALE=0.5$" "^EXTRA=1$" "^$LOAD/main.js$"; do
   expect_grep "$a" "$FAKE_K6_LOG"
 done
-expect_grep "^sysmon --interval 200ms --pid $$ -o $WORK/m1/system_metrics.csv -- $WORK/bin/k6 run " "$FAKE_LR_LOG"
-expect_grep "^ingest --run m1 --scenario smoke --env staging --label script=user-journey --label target=http://sut.test:8080 --label team=edu $WORK/m1/k6_metrics.ndjson.gz $WORK/m1/handle_summary.json $WORK/m1/system_metrics.csv$" "$FAKE_LR_LOG"
+expect_grep "^sysmon --interval 200ms --pid sut=$$ -o $WORK/m1/system_metrics.csv -- $WORK/bin/k6 run " "$FAKE_LR_LOG"
+expect_grep "^ingest --run m1 --scenario smoke --env staging --label script=user-journey --label target=http://sut.test:8080 --label team=edu --label k6_exit_status=0 $WORK/m1/k6_metrics.ndjson.gz $WORK/m1/handle_summary.json $WORK/m1/system_metrics.csv$" "$FAKE_LR_LOG"
 expect_no_grep "^check" "$FAKE_LR_LOG"
 expect_exit 73 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" "$RUN" smoke -o "$WORK/m1"
 
@@ -617,8 +665,41 @@ expect_grep "^ingest --run m4 " "$FAKE_LR_LOG"
 : >"$FAKE_LR_LOG"
 expect_exit 107 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_RC=107 "$RUN" smoke -n m5 -o "$WORK/m5"
 expect_no_grep "^ingest" "$FAKE_LR_LOG"
+# k6's failure is never masked: 99 with --check even when loadrep check passes,
+# and the run is still ingested and checked (its JUnit and summary get written).
+: >"$FAKE_LR_LOG"
+expect_exit 99 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_RC=99 "$RUN" smoke -n m6 -o "$WORK/m6" \
+  --check --no-baseline-ok
+expect_grep "^ingest --run m6 .*--label k6_exit_status=99 " "$FAKE_LR_LOG"
+expect_grep "^check --no-baseline-ok m6$" "$FAKE_LR_LOG"
+expect_grep "thresholds were crossed" "$WORK/err"
+expect_grep '"k6_exit_status": 99,' "$WORK/m6/meta.json"
+expect_exit 99 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_RC=99 FAKE_CHECK_RC=1 "$RUN" smoke \
+  -n m7 -o "$WORK/m7" --check
+expect_exit 1 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_CHECK_RC=1 "$RUN" smoke -n m8 -o "$WORK/m8" --check
+# Interrupted (k6 exit 105): nothing ingested, the files stay, the exact ingest command is printed.
+: >"$FAKE_LR_LOG"
+expect_exit 105 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_RC=105 "$RUN" smoke -n m9 -o "$WORK/m9" \
+  --check -l team=edu
+expect_no_grep "^(ingest|check)" "$FAKE_LR_LOG"
+expect_grep "interrupted \(exit 105\)" "$WORK/err"
+expect_grep "^$WORK/bin/fake-loadrep ingest --run m9 --scenario smoke --label script=user-journey --label target=http://localhost:8080 --label team=edu --label k6_exit_status=105 $WORK/m9/k6_metrics.ndjson.gz $WORK/m9/handle_summary.json $WORK/m9/system_metrics.csv$" "$WORK/err"
+if [ -s "$WORK/m9/k6_metrics.ndjson.gz" ]; then pass; else failt "run.sh removed the files of an interrupted run"; fi
+expect_grep '"k6_exit_status": 105,' "$WORK/m9/meta.json"
+# The printed command ingests them.
+cmd=$(grep "fake-loadrep ingest --run m9" "$WORK/err")
+: >"$FAKE_LR_LOG"
+eval "$cmd" && pass || failt "the printed ingest command failed: $cmd"
+expect_grep "^ingest --run m9 " "$FAKE_LR_LOG"
+# --pid [ROLE=]PID: a bare PID is the service under test (sut).
+expect_exit 64 "$RUN" smoke --pid 1 --pid 2
+expect_grep "role 'sut' given twice" "$WORK/err"
+expect_exit 64 "$RUN" smoke --pid my-service
+expect_exit 64 "$RUN" smoke --pid db-1=5
+expect_exit 0 "$RUN" --dry-run smoke --pid db=3 --pid 4 -n d0 -o "$WORK/d0"
+expect_grep " sysmon --interval 1s --pid db=3 --pid sut=4 -o " "$WORK/out"
 expect_exit 0 "$RUN" --dry-run stress -n d1 -o "$WORK/d1"
-expect_grep "sysmon --interval 1s -o $WORK/d1/system_metrics.csv -- k6 run " "$WORK/out"
+expect_grep "sysmon --interval 1s -o $WORK/d1/system_metrics.csv -- k6 run --no-color --address 127.0.0.1:0 --no-usage-report " "$WORK/out"
 if [ ! -e "$WORK/d1" ]; then pass; else failt "--dry-run created $WORK/d1"; fi
 
 # --- run.sh end to end with the real loadrep: run, ingest, gate ------------
@@ -641,5 +722,98 @@ expect_grep "^::error" "$WORK/out"
 expect_grep "<failure" "$WORK/r2.xml"
 expect_grep "analytics" "$WORK/r2.md"
 expect_grep "^\\|" "$WORK/r2.md"
+
+# --- the real thing: real k6 against the EduMind simulator ----------------
+# Every script at smoke size (3 VUs, a few seconds) through run.sh, loadrep
+# sysmon (the simulator as --pid sut=PID) and ingest: no failed request, every
+# check passed, the script's endpoints and only those; then a run against a
+# dead port, which must never pass, not even with --no-baseline-ok.
+real_missing=""
+[ "$K6_FOUND" = 1 ] || real_missing="no k6 (neither \$K6, nor k6 on PATH, nor $LOADREP_SRC/../shared/bin/k6)"
+sim_find || real_missing="${real_missing:+$real_missing; }no EduMind simulator ($LOADREP_SRC/../shared/sut or \$EDUMIND_SUT)"
+command -v python3 >/dev/null 2>&1 || real_missing="${real_missing:+$real_missing; }no python3"
+if [ -n "$real_missing" ]; then
+  if [ "${LOADREP_NO_K6:-0}" = 1 ]; then
+    echo "SKIPPED: the real k6 runs ($real_missing), as LOADREP_NO_K6=1 asks" >&2
+  else
+    failt "cannot run the scripts for real: $real_missing. Install k6 or set LOADREP_NO_K6=1 to skip explicitly"
+  fi
+else
+  trap 'sim_stop; rm -rf "$WORK"' EXIT
+  real_t0=$SECONDS
+  echo "before the real k6 part: $SECONDS s"
+  export LOADREP_DB="$WORK/real.db"
+  unset FAKE_K6_DATA
+  if ! sim_seed "$WORK/template.db"; then failt "seed_db.py failed"; fi
+  cat >"$WORK/verify.py" <<'PY'
+"""verify.py SHOW_JSON HANDLE_SUMMARY ENDPOINT...: the run has exactly these endpoints, none failed."""
+import json, sys
+show = json.load(open(sys.argv[1]))
+hs = json.load(open(sys.argv[2]))
+want = set(sys.argv[3:])
+eps = {e["name"]: e for e in show["endpoints"]}
+bad = []
+if set(eps) != want:
+    bad.append(f"endpoints {sorted(eps)}, expected {sorted(want)}")
+for name, e in eps.items():
+    if e["requests"] <= 0 or e["failed"] != 0:
+        bad.append(f"{name}: {e['failed']} of {e['requests']} failed")
+m = hs["metrics"]
+if m["http_req_failed"]["values"]["rate"] != 0:
+    bad.append(f"k6 http_req_failed rate {m['http_req_failed']['values']['rate']}")
+if m["checks"]["values"]["rate"] != 1:
+    bad.append(f"k6 checks rate {m['checks']['values']['rate']}")
+print("; ".join(f"{n} {e['requests']} req {e['failed']} failed" for n, e in sorted(eps.items())))
+for b in bad:
+    print("BAD " + b)
+sys.exit(1 if bad else 0)
+PY
+  for s in $SCRIPT_NAMES; do
+    case $s in
+      list-assessments) eps="GET /api/assessments" ;;
+      start-assessment) eps="POST /api/assessments/{id}/start" ;;
+      submit-response) eps="POST /api/responses|POST /api/assessments/{id}/start" ;;
+      view-analytics) eps="GET /api/analytics/student/{id}" ;;
+      generate-feedback) eps="POST /api/agents/generate" ;;
+      user-journey) eps="GET /api/assessments|POST /api/assessments/{id}/start|POST /api/responses|GET /api/analytics/student/{id}|POST /api/agents/generate" ;;
+    esac
+    dur=4s
+    [ "$s" != user-journey ] || dur=8s
+    if ! sim_start "$WORK/sim-$s" "$WORK/template.db" --profile after; then
+      failt "the EduMind simulator did not start"; sed 's/^/  | /' "$WORK/sim-$s/sut.log" >&2; break
+    fi
+    t0=$(date +%s)
+    expect_exit 0 env K6="$K6" LOADREP="$LOADREP" "$LOAD/run.sh" smoke --script "$s" -u "$SIM_URL" -n "real-$s" \
+      -o "$WORK/real-$s" --pid "$SIM_PID" --interval 500ms -- -e VUS=3 -e "DURATION=$dur" -e TIME_SCALE=0.5
+    sim_stop
+    secs=$(($(date +%s) - t0))
+    expect_exit 0 "$LOADREP" show --format json "real-$s"
+    cp "$WORK/out" "$WORK/real-$s.show.json"
+    IFS='|' read -r -a eparr <<<"$eps"
+    if python3 "$WORK/verify.py" "$WORK/real-$s.show.json" "$WORK/real-$s/handle_summary.json" "${eparr[@]}" \
+      >"$WORK/verify.out" 2>&1; then
+      pass
+      echo "real k6, $s: $(head -1 "$WORK/verify.out") (${secs}s)"
+    else
+      failt "real k6, $s: $(tr '\n' ' ' <"$WORK/verify.out")"
+    fi
+    expect_grep "(^|,)sut_rss_kb(,|$)" "$WORK/real-$s/system_metrics.csv"
+    expect_grep '"k6_exit_status": 0,' "$WORK/real-$s/meta.json"
+  done
+  # A dead port: every request fails; k6 exits 99 and run.sh --check passes it on.
+  dead="http://127.0.0.1:$(sim_free_port)"
+  t0=$(date +%s)
+  expect_exit 99 env K6="$K6" LOADREP="$LOADREP" "$LOAD/run.sh" smoke -u "$dead" -n real-dead -o "$WORK/real-dead" \
+    --check --no-baseline-ok -- -e VUS=2 -e DURATION=3s -e TIME_SCALE=0.1
+  echo "real k6, dead port: run.sh exit 99 ($(($(date +%s) - t0))s)"
+  expect_exit 0 "$LOADREP" show --format json real-dead
+  cp "$WORK/out" "$WORK/real-dead.show.json"
+  expect_exit 0 python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+eps = d["endpoints"]
+assert eps and all(e["failed"] == e["requests"] > 0 for e in eps), eps' "$WORK/real-dead.show.json"
+  echo "real k6 part: $((SECONDS - real_t0)) s; whole test: $SECONDS s"
+fi
 
 finish
