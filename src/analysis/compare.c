@@ -10,7 +10,6 @@
 #include "analysis/show.h"
 #include "analysis/slo.h"
 #include "ingest/endpoint.h"
-#include "render/escape.h"
 #include "stats/binomial.h"
 #include "stats/bootstrap.h"
 #include "store/samples.h"
@@ -691,7 +690,7 @@ static void latency_finding(struct epc *c, int m, json_t *arr) {
   json_t *f = finding(c->label, m, c->bstat[m], cs->stat[m], ch, (lo - 1) * 100, (hi - 1) * 100, c->bn_sum[m], cn, v,
                       reason);
   uint64_t nmin = cn < c->bn_min[m] ? cn : c->bn_min[m];
-  uint64_t need = needed_n(lo, hi, nmin, o->threshold_pct, min_n[m]);
+  uint64_t need = c->comparable ? needed_n(lo, hi, nmin, o->threshold_pct, min_n[m]) : 0;
   json_object_set_new(f, "n_needed", need ? json_integer((json_int_t)need) : json_null());
   json_object_set_new(f, "basis", json_string(m == M_OKP95 ? "http_req_duration{expected_response:true}, whole run"
                                                            : "http_req_duration, whole run"));
@@ -735,7 +734,7 @@ static void rps_finding(struct epc *c, const struct rdata *base, const struct rd
   json_t *f = finding(c->label, M_RPS, c->brps, cs->rps, ch, (c->rci.lo - 1) * 100, (c->rci.hi - 1) * 100, c->breq,
                       cs->requests, v, reason);
   uint64_t nmin = cs->requests < c->breq_min ? cs->requests : c->breq_min;
-  uint64_t need = needed_n(c->rci.lo, c->rci.hi, nmin, o->threshold_pct, MIN_N_RPS);
+  uint64_t need = c->comparable ? needed_n(c->rci.lo, c->rci.hi, nmin, o->threshold_pct, MIN_N_RPS) : 0;
   json_object_set_new(f, "n_needed", need ? json_integer((json_int_t)need) : json_null());
   json_object_set_new(f, "basis", json_string("requests / k6's test duration, whole run"));
   json_array_append_new(arr, f);
@@ -1226,193 +1225,4 @@ done:
   free(hist);
   json_decref(warnings);
   return rc;
-}
-
-/* ---- rendering -------------------------------------------------------- */
-
-static int metric_index(const char *name) {
-  for (int m = 0; m < M_COUNT; m++)
-    if (!strcmp(name, metric_names[m]))
-      return m;
-  return M_P95;
-}
-
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
-
-static void fmt_change(char *buf, size_t len, int m, double ch) {
-  if (!isfinite(ch))
-    snprintf(buf, len, "-");
-  else if (m == M_ERR)
-    snprintf(buf, len, "%+.2f pt", ch);
-  else
-    snprintf(buf, len, "%+.1f%%", ch);
-}
-
-static void fmt_ci(char *buf, size_t len, int m, double lo, double hi) {
-  if (!isfinite(lo) || !isfinite(hi))
-    snprintf(buf, len, "-");
-  else if (m == M_ERR)
-    snprintf(buf, len, "[%+.2f, %+.2f] pt", lo, hi);
-  else
-    snprintf(buf, len, "[%+.1f%%, %+.1f%%]", lo, hi);
-}
-
-/* The cells of one finding row. */
-enum { C_EP, C_METRIC, C_BASE, C_CAND, C_CHANGE, C_CI, C_N, C_VERDICT, C_COUNT };
-static void row_cells(json_t *f, char cells[C_COUNT][96]) {
-  int m = metric_index(jstr(f, "metric"));
-  snprintf(cells[C_EP], 96, "%s", jstr(f, "endpoint"));
-  snprintf(cells[C_METRIC], 96, "%s%s", jstr(f, "metric"), json_is_true(json_object_get(f, "gated")) ? "" : "*");
-  fmt_value(cells[C_BASE], 96, m, jnum(f, "baseline"));
-  fmt_value(cells[C_CAND], 96, m, jnum(f, "candidate"));
-  fmt_change(cells[C_CHANGE], 96, m, jnum(f, "change_pct"));
-  fmt_ci(cells[C_CI], 96, m, jnum(f, "ci_low_pct"), jnum(f, "ci_high_pct"));
-  snprintf(cells[C_N], 96, "%lld/%lld", (long long)json_integer_value(json_object_get(f, "n_baseline")),
-           (long long)json_integer_value(json_object_get(f, "n_candidate")));
-  snprintf(cells[C_VERDICT], 96, "%s", jstr(f, "verdict"));
-}
-
-static const char *const headers[C_COUNT] = {"Endpoint", "Metric", "Baseline", "Candidate",
-                                             "Change",   "95% CI (steady)", "n base/cand", "Verdict"};
-
-static int any_ungated(json_t *findings) {
-  for (size_t i = 0; i < json_array_size(findings); i++)
-    if (!json_is_true(json_object_get(json_array_get(findings, i), "gated")))
-      return 1;
-  return 0;
-}
-
-void compare_render_md(json_t *cmp, struct strbuf *out) {
-  json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
-  const char *verdict = jstr(cmp, "verdict");
-  strbuf_addf(out, "### loadrep: %s\n\n", !strcmp(verdict, "regression") ? "regression" : "no regression");
-  strbuf_addstr(out, "Candidate ");
-  esc_md_code(out, jstr(c, "name"));
-  strbuf_addstr(out, " against ");
-  strbuf_addstr(out, !strcmp(jstr(cmp, "baseline_kind"), "history") ? "the rolling baseline (pinned: " : "baseline ");
-  esc_md_code(out, jstr(b, "name"));
-  if (!strcmp(jstr(cmp, "baseline_kind"), "history"))
-    strbuf_addch(out, ')');
-  strbuf_addf(out, ", threshold %.4g%%.\n\n", jnum(cmp, "threshold_pct"));
-  json_t *fs = json_object_get(cmp, "findings");
-  if (json_array_size(fs)) {
-    strbuf_addch(out, '|');
-    for (int k = 0; k < C_COUNT; k++) {
-      strbuf_addch(out, ' ');
-      esc_md(out, headers[k]);
-      strbuf_addstr(out, " |");
-    }
-    strbuf_addstr(out, "\n|---|---|---:|---:|---:|---:|---:|---|\n");
-    for (size_t i = 0; i < json_array_size(fs); i++) {
-      char cells[C_COUNT][96];
-      json_t *f = json_array_get(fs, i);
-      row_cells(f, cells);
-      strbuf_addch(out, '|');
-      for (int k = 0; k < C_COUNT; k++) {
-        strbuf_addch(out, ' ');
-        int strong = k == C_VERDICT && !strcmp(cells[k], "regression");
-        if (strong)
-          strbuf_addstr(out, "**");
-        esc_md(out, cells[k]);
-        if (strong)
-          strbuf_addstr(out, "**");
-        strbuf_addstr(out, " |");
-      }
-      strbuf_addch(out, '\n');
-    }
-    if (any_ungated(fs))
-      strbuf_addstr(out, "\n\\* warns only (not gated).\n");
-  } else {
-    strbuf_addstr(out, "No findings.\n");
-  }
-  json_t *k6t = json_object_get(cmp, "k6_thresholds_failed");
-  json_t *w = json_object_get(cmp, "warnings");
-  if (json_array_size(k6t) || json_array_size(w))
-    strbuf_addch(out, '\n');
-  for (size_t i = 0; i < json_array_size(k6t); i++) {
-    json_t *t = json_array_get(k6t, i);
-    strbuf_addstr(out, "- k6 threshold failed in the candidate: ");
-    esc_md_code(out, jstr(t, "metric"));
-    strbuf_addch(out, ' ');
-    esc_md_code(out, jstr(t, "expression"));
-    strbuf_addch(out, '\n');
-  }
-  for (size_t i = 0; i < json_array_size(w); i++) {
-    strbuf_addstr(out, "- warning: ");
-    esc_md(out, json_string_value(json_array_get(w, i)));
-    strbuf_addch(out, '\n');
-  }
-}
-
-void compare_render_text(json_t *cmp, struct strbuf *out) {
-  json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
-  json_t *fs = json_object_get(cmp, "findings");
-  size_t n = json_array_size(fs);
-  strbuf_addstr(out, "candidate ");
-  esc_term(out, jstr(c, "name"));
-  strbuf_addstr(out, !strcmp(jstr(cmp, "baseline_kind"), "history") ? " vs rolling baseline (pinned " : " vs baseline ");
-  esc_term(out, jstr(b, "name"));
-  if (!strcmp(jstr(cmp, "baseline_kind"), "history"))
-    strbuf_addch(out, ')');
-  strbuf_addf(out, ", threshold %.4g%%\n\n", jnum(cmp, "threshold_pct"));
-  char(*cells)[C_COUNT][96] = xmalloc((n ? n : 1) * sizeof *cells);
-  size_t width[C_COUNT];
-  for (int k = 0; k < C_COUNT; k++)
-    width[k] = strlen(headers[k]);
-  for (size_t i = 0; i < n; i++) {
-    row_cells(json_array_get(fs, i), cells[i]);
-    for (int k = 0; k < C_COUNT; k++)
-      if (strlen(cells[i][k]) > width[k])
-        width[k] = strlen(cells[i][k]);
-  }
-  for (int k = 0; k < C_COUNT; k++) {
-    int right = k >= C_BASE && k <= C_N;
-    if (k + 1 == C_COUNT)
-      strbuf_addf(out, "%s\n", headers[k]);
-    else
-      strbuf_addf(out, right ? "%*s  " : "%-*s  ", (int)width[k], headers[k]);
-  }
-  for (size_t i = 0; i < n; i++)
-    for (int k = 0; k < C_COUNT; k++) {
-      struct strbuf cell = STRBUF_INIT;
-      esc_term(&cell, cells[i][k]);
-      int right = k >= C_BASE && k <= C_N;
-      if (k + 1 == C_COUNT)
-        strbuf_addf(out, "%s\n", cell.buf);
-      else
-        strbuf_addf(out, right ? "%*s  " : "%-*s  ", (int)width[k], cell.buf);
-      strbuf_release(&cell);
-    }
-  free(cells);
-  if (any_ungated(fs))
-    strbuf_addstr(out, "(* warns only, not gated)\n");
-  json_t *k6t = json_object_get(cmp, "k6_thresholds_failed");
-  for (size_t i = 0; i < json_array_size(k6t); i++) {
-    json_t *t = json_array_get(k6t, i);
-    strbuf_addstr(out, "k6 threshold failed in the candidate: ");
-    esc_term(out, jstr(t, "metric"));
-    strbuf_addch(out, ' ');
-    esc_term(out, jstr(t, "expression"));
-    strbuf_addch(out, '\n');
-  }
-  json_t *w = json_object_get(cmp, "warnings");
-  for (size_t i = 0; i < json_array_size(w); i++) {
-    strbuf_addstr(out, "warning: ");
-    esc_term(out, json_string_value(json_array_get(w, i)));
-    strbuf_addch(out, '\n');
-  }
-  json_t *cnt = json_object_get(cmp, "counts");
-  strbuf_addf(out, "\nverdict: %s (%lld regression, %lld improvement, %lld unchanged, %lld inconclusive)\n",
-              jstr(cmp, "verdict"), (long long)json_integer_value(json_object_get(cnt, "regression")),
-              (long long)json_integer_value(json_object_get(cnt, "improvement")),
-              (long long)json_integer_value(json_object_get(cnt, "unchanged")),
-              (long long)json_integer_value(json_object_get(cnt, "inconclusive")));
 }

@@ -64,14 +64,6 @@ json_t *compare_k6_failed(struct store *st, const struct run_info *r, struct err
 int compare_capacity_opts(struct store *st, const struct run_info *run, const struct slo_set *set,
                           struct capacity_opts *co, struct err *err);
 
-/** Markdown table of the findings (for --summary and reports), every string
- *  escaped for Markdown. */
-void compare_render_md(json_t *cmp, struct strbuf *out);
-
-/** Aligned plain-text table of the findings (terminal text, control
- *  characters made inert). */
-void compare_render_text(json_t *cmp, struct strbuf *out);
-
 /* Verdict rules, exposed for the unit tests. */
 
 /** Latency or throughput verdict. ratio = cand/base, [ci_lo, ci_hi] its

@@ -96,8 +96,13 @@ int compare_objectives(struct store *st, const struct run_info *cand, const stru
                        json_t *cap, json_t *k6_failed, json_t **out, struct err *err) {
   json_t *show = NULL;
   *out = NULL;
-  if (show_build(st, cand, &show, err) < 0)
+  struct slo_set *own = NULL;
+  if (!set)
+    set = own = slo_set_new(); /* built-in defaults and the run's thresholds */
+  if (show_build(st, cand, &show, err) < 0) {
+    slo_set_free(own);
     return -1;
+  }
   json_t *arr = json_array(), *sum = json_object_get(show, "summary");
   uint64_t total = (uint64_t)json_integer_value(json_object_get(sum, "requests"));
   if (row_objectives(st, cand, set, "ALL", jnum(sum, "p95"), jnum(sum, "error_rate"), total, ramp, arr, err) < 0)
@@ -115,9 +120,18 @@ int compare_objectives(struct store *st, const struct run_info *cand, const stru
   }
   if (ramp)
     capacity_objective(set, cap, arr);
+  size_t nrows = json_array_size(arr);
   for (size_t i = 0; i < json_array_size(k6_failed); i++) {
     json_t *t = json_array_get(k6_failed, i);
-    char reason[512];
+    char reason[512], from[512];
+    /* A threshold that already set an objective above is judged there. */
+    snprintf(from, sizeof from, "k6: %s %s", json_string_value(json_object_get(t, "metric")),
+             json_string_value(json_object_get(t, "expression")));
+    int seen = 0;
+    for (size_t k = 0; k < nrows; k++)
+      seen |= !strcmp(json_string_value(json_object_get(json_array_get(arr, k), "slo_from")), from);
+    if (seen)
+      continue;
     snprintf(reason, sizeof reason, "k6 judged its threshold '%s' on %s failed%s",
              json_string_value(json_object_get(t, "expression")), json_string_value(json_object_get(t, "metric")),
              ramp ? "; a ramp (stress) run is judged by its capacity" : "");
@@ -127,11 +141,13 @@ int compare_objectives(struct store *st, const struct run_info *cand, const stru
     json_array_append_new(arr, o);
   }
   json_decref(show);
+  slo_set_free(own);
   *out = arr;
   return 0;
 fail:
   json_decref(show);
   json_decref(arr);
+  slo_set_free(own);
   return -1;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/compare.h"
+#include "render/compare_render.h"
 #include "analysis/history.h"
 #include "analysis/slo.h"
 #include "cli.h"

@@ -30,6 +30,19 @@ static int by_value(const void *a, const void *b) {
   return (x->b > y->b) - (x->b < y->b);
 }
 
+static void build_index(struct boot_set *s) {
+  size_t nb = s->n_blocks, nc = s->n / BOOT_STRIDE + 1;
+  s->cum = xcalloc(nc * nb, sizeof *s->cum);
+  s->bsum = xcalloc(nb, sizeof *s->bsum);
+  s->bcnt = xcalloc(nb, sizeof *s->bcnt);
+  for (size_t i = 0; i < s->n; i++) {
+    if (i % BOOT_STRIDE == 0)
+      memcpy(s->cum + (i / BOOT_STRIDE) * nb, s->bcnt, nb * sizeof *s->cum);
+    s->bcnt[s->blk[i]]++;
+    s->bsum[s->blk[i]] += s->v[i];
+  }
+}
+
 void boot_set_init(struct boot_set *s, const double *values, const double *times, size_t n,
                    double block_s, size_t n_blocks) {
   memset(s, 0, sizeof *s);
@@ -57,12 +70,69 @@ void boot_set_init(struct boot_set *s, const double *values, const double *times
     s->blk[i] = p[i].b;
   }
   free(p);
+  if (n >= 8 * BOOT_STRIDE)
+    build_index(s);
 }
 
 void boot_set_release(struct boot_set *s) {
   free(s->v);
   free(s->blk);
+  free(s->cum);
+  free(s->bsum);
+  free(s->bcnt);
   memset(s, 0, sizeof *s);
+}
+
+/* Weight of the first c * BOOT_STRIDE values of the sorted set. */
+static double weight_before(const struct boot_set *s, const unsigned *w, size_t c) {
+  const uint32_t *row = s->cum + c * s->n_blocks;
+  double t = 0;
+  for (size_t b = 0; b < s->n_blocks; b++)
+    t += (double)w[b] * row[b];
+  return t;
+}
+
+/* The value at multiset rank `rank` (0-based): binary search over the
+ * checkpoints, then a scan of at most BOOT_STRIDE values. Exact: the same
+ * value the full scan of boot_weighted_stats finds. */
+static double value_at_rank(const struct boot_set *s, const unsigned *w, double rank) {
+  size_t lo = 0, hi = s->n / BOOT_STRIDE; /* weight_before(lo) <= rank */
+  while (lo < hi) {
+    size_t mid = (lo + hi + 1) / 2;
+    if (weight_before(s, w, mid) <= rank)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  double cum = weight_before(s, w, lo);
+  for (size_t i = lo * BOOT_STRIDE; i < s->n; i++) {
+    double wi = (double)w[s->blk[i]];
+    if (wi == 0)
+      continue;
+    if (rank < cum + wi)
+      return s->v[i];
+    cum += wi;
+  }
+  return s->v[s->n - 1];
+}
+
+static double indexed_stats(const struct boot_set *s, const unsigned *w, const double *probs, size_t np,
+                            double *out_q, double *out_mean) {
+  double total = 0, sum = 0;
+  for (size_t b = 0; b < s->n_blocks; b++) {
+    total += (double)w[b] * s->bcnt[b];
+    sum += (double)w[b] * s->bsum[b];
+  }
+  if (total <= 0)
+    return 0;
+  if (out_mean)
+    *out_mean = sum / total;
+  for (size_t k = 0; k < np; k++) {
+    double r = probs[k] * (total - 1);
+    double a = value_at_rank(s, w, floor(r)), c = value_at_rank(s, w, ceil(r));
+    out_q[k] = a + (c - a) * (r - floor(r));
+  }
+  return total;
 }
 
 double boot_weighted_stats(const struct boot_set *s, const unsigned *w, const double *probs, size_t np,
@@ -72,6 +142,8 @@ double boot_weighted_stats(const struct boot_set *s, const unsigned *w, const do
     out_q[k] = NAN;
   if (out_mean)
     *out_mean = NAN;
+  if (w && s->cum)
+    return indexed_stats(s, w, probs, np, out_q, out_mean);
   for (size_t i = 0; i < s->n; i++) {
     double wi = w ? (double)w[s->blk[i]] : 1.0;
     total += wi;

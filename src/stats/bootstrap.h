@@ -24,7 +24,14 @@ struct boot_set {
   double *v;
   uint32_t *blk;
   size_t n_blocks;
+  /* Index for large sets (NULL when small): per block, the count and sum of
+   * its values, and at every BOOT_STRIDE-th position of v the count of each
+   * block's values before it, so a weighted rank is found without a scan. */
+  uint32_t *cum;   /* (n / BOOT_STRIDE + 1) x n_blocks */
+  double *bsum;    /* n_blocks */
+  uint32_t *bcnt;  /* n_blocks */
 };
+enum { BOOT_STRIDE = 256 };
 
 /** Builds a set from values and their times (seconds since run start):
  *  block = floor(t / block_s), clamped to [0, n_blocks-1]. */

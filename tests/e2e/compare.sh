@@ -99,9 +99,25 @@ expect_exit 0 lr check nb --history 5 --format json
 expect_grep '"baseline_kind": "history"' "$WORK/out"
 expect_grep '"pinned_verdict"' "$WORK/out"
 
-# --no-baseline-ok on a scenario without a baseline.
-expect_exit 0 ing other peakish "$DATA/before/peak"
-expect_exit 66 lr check other
+# --no-baseline-ok on a scenario without a baseline: the objectives still
+# judge. before-peak misses its own k6 thresholds (p95 of start and responses
+# over 1000 ms): it fails and is not made the baseline; after-peak meets them.
+expect_exit 0 ing missed peakish "$DATA/before/peak"
+expect_exit 66 lr check missed
+expect_exit 1 lr check missed --no-baseline-ok --format json
+python3 - "$WORK/out" <<'PY' && pass || failt "check --no-baseline-ok of a run that misses its objectives"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["verdict"] == "slo_breach", doc["verdict"]
+br = {(o["endpoint"], o["metric"]) for o in doc["objectives"] if o["verdict"] == "slo_breach"}
+assert ("POST /api/responses", "p95") in br and ("POST /api/assessments/{id}/start", "p95") in br, br
+assert all(o["slo_source"] == "k6_threshold" for o in doc["objectives"] if o["verdict"] == "slo_breach"), doc
+PY
+expect_exit 0 lr baseline show --scenario peakish
+expect_grep 'no baseline' "$WORK/out"
+expect_exit 0 lr check missed --no-baseline-ok --no-slo
+expect_exit 0 lr baseline clear --scenario peakish
+expect_exit 0 ing other peakish "$DATA/after/peak"
 expect_exit 0 lr check other --no-baseline-ok
 expect_exit 0 lr baseline show --scenario peakish
 expect_grep 'other' "$WORK/out"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/compare.h"
+#include "render/compare_render.h"
 #include "harness.h"
 #include "render/junit.h"
 #include "util/strbuf.h"

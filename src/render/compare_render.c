@@ -1,0 +1,329 @@
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/compare_render.h"
+#include "render/escape.h"
+#include "render/table.h"
+#include "util/strbuf.h"
+
+enum out { OUT_TEXT, OUT_MD };
+
+static double jnum(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *k) {
+  const char *s = json_string_value(json_object_get(o, k));
+  return s ? s : "";
+}
+
+static void emit(struct strbuf *out, enum out mode, const char *s) {
+  if (mode == OUT_MD)
+    esc_md(out, s);
+  else
+    esc_term(out, s);
+}
+
+static void emit_table(const struct table *t, enum out mode, struct strbuf *out) {
+  if (mode == OUT_MD)
+    table_md(t, out);
+  else
+    table_text(t, out);
+}
+
+static void fmt_value(char *buf, size_t len, const char *metric, double v) {
+  if (!isfinite(v))
+    snprintf(buf, len, "n/a");
+  else if (!strcmp(metric, "error_rate"))
+    snprintf(buf, len, "%.2f%%", v * 100);
+  else if (!strcmp(metric, "rps"))
+    snprintf(buf, len, "%.2f/s", v);
+  else if (!strcmp(metric, "max_users"))
+    snprintf(buf, len, "%.0f users", v);
+  else if (v < 10)
+    snprintf(buf, len, "%.2f ms", v);
+  else if (v < 1000)
+    snprintf(buf, len, "%.1f ms", v);
+  else
+    snprintf(buf, len, "%.0f ms", v);
+}
+
+static void fmt_change(char *buf, size_t len, const char *metric, double ch) {
+  if (!isfinite(ch))
+    snprintf(buf, len, "n/a");
+  else if (!strcmp(metric, "error_rate"))
+    snprintf(buf, len, "%+.2f pt", ch);
+  else
+    snprintf(buf, len, "%+.1f%%", ch);
+}
+
+static void fmt_ci(char *buf, size_t len, const char *metric, double lo, double hi) {
+  if (!isfinite(lo) || !isfinite(hi))
+    snprintf(buf, len, "n/a");
+  else if (!strcmp(metric, "error_rate"))
+    snprintf(buf, len, "[%+.2f, %+.2f] pt", lo, hi);
+  else
+    snprintf(buf, len, "[%+.1f%%, %+.1f%%]", lo, hi);
+}
+
+static const char *verdict_cell(const char *v) {
+  if (!strcmp(v, "not_comparable"))
+    return "not comparable";
+  return v;
+}
+
+static int findings_table(json_t *fs, enum out mode, struct strbuf *out) {
+  static const char *const head[] = {"Endpoint", "Metric", "Baseline", "Candidate", "Change", "95% interval",
+                                     "n base/cand", "Verdict"};
+  static const enum table_align al[] = {TABLE_LEFT,  TABLE_LEFT,  TABLE_RIGHT, TABLE_RIGHT,
+                                        TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT};
+  struct table t;
+  table_init(&t, 8, head, al);
+  int ungated = 0;
+  for (size_t i = 0; i < json_array_size(fs); i++) {
+    json_t *f = json_array_get(fs, i);
+    const char *m = jstr(f, "metric");
+    int gated = json_is_true(json_object_get(f, "gated"));
+    ungated |= !gated;
+    char metric[64], b[64], c[64], ch[64], ci[64], n[64];
+    snprintf(metric, sizeof metric, "%s%s", m, gated ? "" : "*");
+    fmt_value(b, sizeof b, m, jnum(f, "baseline"));
+    fmt_value(c, sizeof c, m, jnum(f, "candidate"));
+    fmt_change(ch, sizeof ch, m, jnum(f, "change_pct"));
+    fmt_ci(ci, sizeof ci, m, jnum(f, "ci_low_pct"), jnum(f, "ci_high_pct"));
+    if (!strcmp(m, "max_users"))
+      snprintf(n, sizeof n, "brackets");
+    else
+      snprintf(n, sizeof n, "%lld/%lld", (long long)json_integer_value(json_object_get(f, "n_baseline")),
+               (long long)json_integer_value(json_object_get(f, "n_candidate")));
+    const char *v = jstr(f, "verdict");
+    const char *cells[] = {jstr(f, "endpoint"), metric, b, c, ch, ci, n, verdict_cell(v)};
+    table_row(&t, cells, gated && !strcmp(v, "regression"));
+  }
+  emit_table(&t, mode, out);
+  table_release(&t);
+  return ungated;
+}
+
+static void load_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *load = json_object_get(cmp, "load");
+  if (!load)
+    return;
+  json_t *b = json_object_get(load, "baseline"), *c = json_object_get(load, "candidate");
+  char line[512];
+  snprintf(line, sizeof line, "%s: %s, %.0f s, max %.0f VUs; baseline: %s, %.0f s, max %.0f VUs",
+           json_is_true(json_object_get(load, "comparable")) ? "Load comparable" : "Load NOT comparable",
+           jstr(c, "shape"), jnum(c, "duration_s"), jnum(c, "max_vus"), jstr(b, "shape"), jnum(b, "duration_s"),
+           jnum(b, "max_vus"));
+  emit(out, mode, line);
+  strbuf_addstr(out, mode == OUT_MD ? ".\n" : "\n");
+  json_t *r = json_object_get(load, "reasons");
+  for (size_t i = 0; i < json_array_size(r); i++) {
+    strbuf_addstr(out, mode == OUT_MD ? "- " : "  - ");
+    emit(out, mode, json_string_value(json_array_get(r, i)));
+    strbuf_addch(out, '\n');
+  }
+  if (json_array_size(r)) {
+    strbuf_addstr(out, mode == OUT_MD ? "\n" : "");
+    emit(out, mode, "Whole-run latency, throughput and error rows are not comparable: their verdict is "
+                    "'not comparable', never regression or improvement.");
+    strbuf_addch(out, '\n');
+  }
+  strbuf_addch(out, '\n');
+}
+
+/* A number in a literal format, or n/a when it is not finite. */
+#define FMT_NUM(buf, fmt, v) \
+  (isfinite(v) ? snprintf(buf, sizeof buf, fmt, (double)(v)) : snprintf(buf, sizeof buf, "n/a"))
+
+static void levels_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *lv = json_object_get(cmp, "levels");
+  if (!json_array_size(lv))
+    return;
+  emit(out, mode, "At matched load levels (successful requests/s; p95 of successful requests; error rate):");
+  strbuf_addstr(out, "\n\n");
+  static const char *const head[] = {"VUs", "p95 base", "p95 cand", "p95 change", "ok req/s base", "ok req/s cand",
+                                     "errors base", "errors cand"};
+  static const enum table_align al[] = {TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
+                                        TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT};
+  struct table t;
+  table_init(&t, 8, head, al);
+  for (size_t i = 0; i < json_array_size(lv); i++) {
+    json_t *l = json_array_get(lv, i), *b = json_object_get(l, "baseline"), *c = json_object_get(l, "candidate");
+    char v[32], pb[32], pc[32], ch[32], rb[32], rc[32], eb[32], ec[32];
+    FMT_NUM(v, "%.0f", jnum(l, "vus"));
+    FMT_NUM(pb, "%.1f ms", jnum(b, "p95_ms"));
+    FMT_NUM(pc, "%.1f ms", jnum(c, "p95_ms"));
+    FMT_NUM(ch, "%+.1f%%", jnum(l, "p95_change_pct"));
+    FMT_NUM(rb, "%.1f", jnum(b, "ok_rps"));
+    FMT_NUM(rc, "%.1f", jnum(c, "ok_rps"));
+    FMT_NUM(eb, "%.2f%%", jnum(b, "error_rate") * 100);
+    FMT_NUM(ec, "%.2f%%", jnum(c, "error_rate") * 100);
+    const char *cells[] = {v, pb, pc, ch, rb, rc, eb, ec};
+    table_row(&t, cells, 0);
+  }
+  emit_table(&t, mode, out);
+  table_release(&t);
+  strbuf_addch(out, '\n');
+}
+
+static void capacity_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *cap = json_object_get(cmp, "capacity");
+  if (!json_is_object(cap))
+    return;
+  json_t *b = json_object_get(cap, "baseline"), *c = json_object_get(cap, "candidate");
+  char line[512], ub[32], uc[32], rb[32], rc[32], ur[32], rr[32];
+  FMT_NUM(ub, "%.0f", jnum(b, "max_users_within_slo"));
+  FMT_NUM(uc, "%.0f", jnum(c, "max_users_within_slo"));
+  FMT_NUM(rb, "%.1f", jnum(b, "max_ok_rps_within_slo"));
+  FMT_NUM(rc, "%.1f", jnum(c, "max_ok_rps_within_slo"));
+  FMT_NUM(ur, "x%.2f", jnum(cap, "users_ratio"));
+  FMT_NUM(rr, "x%.2f", jnum(cap, "ok_rps_ratio"));
+  snprintf(line, sizeof line, "Capacity within the SLO: %s -> %s users (%s); successful requests/s %s -> %s (%s).",
+           ub, uc, ur, rb, rc, rr);
+  emit(out, mode, line);
+  strbuf_addstr(out, "\n\n");
+}
+
+static void objectives_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *ob = json_object_get(cmp, "objectives");
+  size_t met = 0, na = 0, breach = 0;
+  for (size_t i = 0; i < json_array_size(ob); i++) {
+    const char *v = jstr(json_array_get(ob, i), "verdict");
+    met += !strcmp(v, "met");
+    na += !strcmp(v, "not_applicable");
+    breach += !strcmp(v, "slo_breach");
+  }
+  if (!json_array_size(ob))
+    return;
+  char line[256];
+  snprintf(line, sizeof line, "Objectives of the candidate: %zu missed (slo_breach), %zu met, %zu not applicable%s",
+           breach, met, na, breach ? ":" : ".");
+  emit(out, mode, line);
+  strbuf_addstr(out, "\n");
+  for (size_t i = 0; i < json_array_size(ob); i++) {
+    json_t *o = json_array_get(ob, i);
+    if (strcmp(jstr(o, "verdict"), "slo_breach"))
+      continue;
+    strbuf_addstr(out, mode == OUT_MD ? "- **slo_breach** " : "  - slo_breach ");
+    emit(out, mode, jstr(o, "endpoint"));
+    strbuf_addstr(out, ": ");
+    emit(out, mode, jstr(o, "reason"));
+    strbuf_addch(out, '\n');
+  }
+  strbuf_addch(out, '\n');
+}
+
+static void sample_size_block(json_t *fs, enum out mode, struct strbuf *out) {
+  int any = 0;
+  for (size_t i = 0; i < json_array_size(fs); i++) {
+    json_t *f = json_array_get(fs, i);
+    json_t *need = json_object_get(f, "n_needed");
+    if (!json_is_integer(need) || !json_is_true(json_object_get(f, "gated")))
+      continue;
+    if (!any)
+      emit(out, mode, "Too few requests to detect a change of the threshold's size:");
+    strbuf_addstr(out, any ? "" : "\n");
+    any = 1;
+    char line[512];
+    snprintf(line, sizeof line, "%s %s: %lld and %lld requests; about %lld per side needed", jstr(f, "endpoint"),
+             jstr(f, "metric"), (long long)json_integer_value(json_object_get(f, "n_baseline")),
+             (long long)json_integer_value(json_object_get(f, "n_candidate")), (long long)json_integer_value(need));
+    strbuf_addstr(out, mode == OUT_MD ? "- " : "  - ");
+    emit(out, mode, line);
+    strbuf_addch(out, '\n');
+  }
+  if (any)
+    strbuf_addch(out, '\n');
+}
+
+static void warnings_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *w = json_object_get(cmp, "warnings");
+  for (size_t i = 0; i < json_array_size(w); i++) {
+    strbuf_addstr(out, mode == OUT_MD ? "- warning: " : "warning: ");
+    emit(out, mode, json_string_value(json_array_get(w, i)));
+    strbuf_addch(out, '\n');
+  }
+}
+
+static void header(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
+  int hist = !strcmp(jstr(cmp, "baseline_kind"), "history");
+  strbuf_addstr(out, mode == OUT_MD ? "Candidate " : "candidate ");
+  if (mode == OUT_MD)
+    esc_md_code(out, jstr(c, "name"));
+  else
+    esc_term(out, jstr(c, "name"));
+  if (json_is_object(b)) {
+    strbuf_addstr(out, hist ? " vs the rolling baseline (pinned " : " vs baseline ");
+    if (mode == OUT_MD)
+      esc_md_code(out, jstr(b, "name"));
+    else
+      esc_term(out, jstr(b, "name"));
+    if (hist)
+      strbuf_addch(out, ')');
+  } else {
+    strbuf_addstr(out, ", no baseline");
+  }
+  strbuf_addf(out, ", threshold %.4g%%\n\n", jnum(cmp, "threshold_pct"));
+}
+
+static void verdict_line(json_t *cmp, struct strbuf *out) {
+  json_t *cnt = json_object_get(cmp, "counts");
+  strbuf_addf(out, "verdict: %s", jstr(cmp, "verdict"));
+  if (cnt)
+    strbuf_addf(out, " (%lld regression, %lld improvement, %lld unchanged, %lld inconclusive, %lld not comparable; "
+                     "%lld objective%s missed)",
+                (long long)json_integer_value(json_object_get(cnt, "regression")),
+                (long long)json_integer_value(json_object_get(cnt, "improvement")),
+                (long long)json_integer_value(json_object_get(cnt, "unchanged")),
+                (long long)json_integer_value(json_object_get(cnt, "inconclusive")),
+                (long long)json_integer_value(json_object_get(cnt, "not_comparable")),
+                (long long)json_integer_value(json_object_get(cnt, "slo_breach")),
+                json_integer_value(json_object_get(cnt, "slo_breach")) == 1 ? "" : "s");
+  strbuf_addch(out, '\n');
+}
+
+static void body(json_t *cmp, enum out mode, struct strbuf *out) {
+  load_block(cmp, mode, out);
+  json_t *fs = json_object_get(cmp, "findings");
+  if (json_array_size(fs)) {
+    if (findings_table(fs, mode, out))
+      strbuf_addstr(out, mode == OUT_MD ? "\n\\* warns only (not gated).\n" : "(* warns only, not gated)\n");
+    strbuf_addch(out, '\n');
+  }
+  sample_size_block(fs, mode, out);
+  levels_block(cmp, mode, out);
+  capacity_block(cmp, mode, out);
+  objectives_block(cmp, mode, out);
+  warnings_block(cmp, mode, out);
+  if (json_array_size(json_object_get(cmp, "warnings")))
+    strbuf_addch(out, '\n');
+}
+
+static const char *headline(const char *verdict) {
+  if (!strcmp(verdict, "regression"))
+    return "regression";
+  if (!strcmp(verdict, "slo_breach"))
+    return "objectives missed (slo_breach)";
+  if (!strcmp(verdict, "incomplete"))
+    return "incomplete run";
+  if (!strcmp(verdict, "not_comparable"))
+    return "not comparable: the runs ran different loads";
+  return "no regression";
+}
+
+void compare_render_md(json_t *cmp, struct strbuf *out) {
+  strbuf_addf(out, "### loadrep: %s\n\n", headline(jstr(cmp, "verdict")));
+  header(cmp, OUT_MD, out);
+  body(cmp, OUT_MD, out);
+  verdict_line(cmp, out);
+}
+
+void compare_render_text(json_t *cmp, struct strbuf *out) {
+  header(cmp, OUT_TEXT, out);
+  body(cmp, OUT_TEXT, out);
+  verdict_line(cmp, out);
+}
