@@ -12,11 +12,18 @@ struct run_info;
 struct store;
 struct sample;
 
+struct slo_set;
+
 struct capacity_opts {
   double slo_p95_ms;     /* 2000 */
   double slo_error_rate; /* 0.01 */
   double window_s;       /* 10 */
   long target_users;     /* 1000 */
+  /* When set, the run's objective (and each endpoint's) is resolved from it
+   * (analysis/slo.h: --slo, --slo-file, the run's k6 thresholds, built-in)
+   * and replaces slo_p95_ms / slo_error_rate; NULL: those two apply. */
+  const struct slo_set *slos;
+  int target_from_cli;   /* 1: target_users came from --target-users */
 };
 
 /** Fills the defaults above. */
@@ -44,7 +51,10 @@ struct cap_level {
   double little;          /* iter_rate · iter_mean / vus − 1 (NAN when undefined) */
   double phase[CAP_NPHASES];
   int rampdown;           /* after the peak, VUs fell below 90 % of it: not a level */
-  int pass, pass_p95, pass_err;
+  long load_failures;     /* failures not classified functional (these are judged) */
+  double load_err_rate;   /* load_failures / requests: the rate the error SLO judges */
+  double failed_rps;      /* failures / s */
+  int pass, pass_p95, pass_err; /* pass_err judges load_err_rate */
   double *ok_dur;         /* sorted durations of successful requests */
   size_t n_ok_dur;
 };
@@ -55,6 +65,9 @@ struct cap_endpoint {
   char *method, *name;
   struct sample *s;
   size_t n;
+  long failures;          /* failed requests (samples) */
+  double first_fail_s;    /* time of the first failed request (NAN: none) */
+  int functional;         /* its failures are functional, not load (levels.c) */
 };
 
 struct cap_data {
@@ -70,6 +83,8 @@ struct cap_data {
   double *sec_vus;        /* NAN where the second has no VU sample */
   size_t nsec;
   long dropped_windows;   /* trailing windows with too few requests */
+  char slo_p95_from[192], slo_err_from[192]; /* where the objectives came from */
+  const char *slo_p95_src, *slo_err_src;     /* slo_source_name() */
 };
 
 /** Loads the run's samples and buckets into windows of o->window_s (merged
@@ -79,16 +94,33 @@ int cap_data_load(struct store *st, const struct run_info *run, const struct cap
                   struct cap_data *d, struct err *err);
 void cap_data_release(struct cap_data *d);
 
-/** The SLO analysis of the levels. Indexes into d->lv; -1 when none. */
+/** The SLO analysis of the levels: each index names the FIRST load level
+ *  (ramp-down levels excluded) where its condition holds; -1 when none.
+ *  The same rules fill the levels table's pass column (docs/methods.md §4). */
 struct cap_slo {
-  long first_fail;        /* first window of the first sustained SLO failure */
-  long fail_p95, fail_err;/* the same for each criterion alone */
-  long last_pass;         /* last passing window before first_fail (-1: none) */
-  long retro_peak;        /* window where goodput peaked before a ≥ 10 % sustained drop */
-  long breaking;          /* min of the above */
+  long first_fail;        /* first failing level: p95 >= SLO or judged errors over SLO */
+  long fail_p95, fail_err;/* first level failing each criterion alone */
+  long last_pass;         /* the level before first_fail (no failure: the last passing level) */
+  long best_pass;         /* the passing level before first_fail with the most successful req/s */
+  long knee;              /* first level whose successful req/s per VU is < 80 % of the low-load figure */
+  long retro;             /* first level whose successful req/s is <= 90 % of an earlier level's */
+  long retro_peak;        /* that earlier level (the highest before retro) */
+  long breaking;          /* = first_fail: the breaking point */
+  double base_ok_rps_per_vu; /* low-load successful req/s per VU (knee reference) */
   char reason[160];
 };
 void cap_slo_analyse(const struct cap_data *d, struct cap_slo *s);
+
+/** Low-load levels: VUs <= 10 % of the top load level, at least the first two. */
+size_t cap_low_load_count(const struct cap_data *d);
+
+/** Resolves the objectives of d->run (opts.slos) into d->opts and the
+ *  slo_* fields; no-op without a set. */
+int cap_data_resolve_slo(struct store *st, struct cap_data *d, struct err *err);
+
+/** Error class of a k6 (status, error_code, error text): "http_4xx",
+ *  "http_5xx", "timeout", "connection" or "other". */
+const char *cap_error_class(const char *status, const char *error_code, const char *error);
 
 /** The level used as "the knee" for attribution: the breaking point when
  *  there is one, else the last load level. */

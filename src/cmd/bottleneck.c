@@ -17,7 +17,7 @@ static const char usage[] =
     "What saturates first in a ramp (stress) run: the order in which endpoints'\n"
     "p95 rises (x1.5 over low load, sustained), where the added latency goes\n"
     "(k6 phases blocked/sending/waiting/receiving, as shares of the growth from\n"
-    "low load to the knee), the system metrics at the knee (CPU busy and run\n"
+    "low load to the breaking point), the system metrics at the breaking point (CPU busy and run\n"
     "queue, memory, a backend queue, in-flight requests, the load generator),\n"
     "the utilisation-law CPU ceiling, per-endpoint capacity (calls/hour), and a\n"
     "verdict: cpu, memory, backend_pool, or unknown when the evidence does not\n"
@@ -25,7 +25,9 @@ static const char usage[] =
     "the breaking point of 'loadrep capacity' (same --slo and --window).\n"
     "\n"
     "options:\n"
-    "  --slo SPEC         default 'p95<2000ms,errors<1%'\n"
+    "  --slo SPEC         e.g. 'p95<2000ms,errors<1%' (overrides the SLO file)\n"
+    "  --slo-file FILE    objectives by scenario and endpoint (JSON; docs/methods.md);\n"
+    "                     without either: the run's k6 thresholds, else p95<2000ms,errors<1%\n"
     "  --window D         load-level window (default 10s)\n"
     "  --format F         text (default), json or md\n"
     "  -h, --help         this help\n"
@@ -113,8 +115,8 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   /* phases */
   json_t *ph = json_object_get(bn, "phases"), *sh = json_object_get(ph, "shares");
   json_t *lo = json_object_get(ph, "low_load_mean_ms"), *kn = json_object_get(ph, "knee_mean_ms");
-  fprintf(f, md ? "\n**Where the time goes** (growth %s ms from low load to the knee)\n\n| phase | low load ms | knee ms | share of growth |\n|---|---:|---:|---:|\n"
-                : "\nWhere the time goes (mean latency growth %s ms from low load to the knee)\n",
+  fprintf(f, md ? "\n**Where the time goes** (growth %s ms from low load to the breaking point)\n\n| phase | low load ms | knee ms | share of growth |\n|---|---:|---:|---:|\n"
+                : "\nWhere the time goes (mean latency growth %s ms from low load to the breaking point)\n",
           fmtn(a, sizeof a, num(ph, "growth_ms"), 1));
   if (!md)
     fprintf(f, "  %-10s %12s %10s %16s\n", "phase", "low load ms", "knee ms", "share of growth");
@@ -128,7 +130,7 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   /* resources */
   json_t *res = json_object_get(bn, "resources");
   if (json_array_size(res)) {
-    fputs(md ? "\n**Resources at the knee**\n\n" : "\nResources at the knee\n", f);
+    fputs(md ? "\n**Resources at the breaking point**\n\n" : "\nResources at the breaking point\n", f);
     json_array_foreach(res, i, x) {
       const char *r = str(x, "resource");
       fputs(md ? "- " : "  - ", f);
@@ -136,7 +138,7 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
       put(str(x, "series"), md, f);
       fputs("): ", f);
       if (!strcmp(r, "cpu")) {
-        fprintf(f, "%s%% busy at low load, %s%% at the knee%s; utilisation-law ceiling %s req/s",
+        fprintf(f, "%s%% busy at low load, %s%% at the breaking point%s; utilisation-law ceiling %s req/s",
                 fmtn(a, sizeof a, num(x, "low_load_pct"), 0), fmtn(b, sizeof b, num(x, "knee_pct"), 0),
                 json_is_true(json_object_get(x, "saturated_at_knee")) ? " (saturated)" : "",
                 fmtn(c, sizeof c, num(x, "utilisation_law_ceiling_rps"), 0));
@@ -147,21 +149,21 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
         fputc('\n', f);
       }
       else if (!strcmp(r, "memory"))
-        fprintf(f, "%s MiB used at the knee (%s%% of total)\n", fmtn(a, sizeof a, num(x, "knee_bytes") / 1048576, 0),
+        fprintf(f, "%s MiB used at the breaking point (%s%% of total)\n", fmtn(a, sizeof a, num(x, "knee_bytes") / 1048576, 0),
                 fmtn(b, sizeof b, 100 * num(x, "knee_fraction"), 1));
       else if (!strcmp(r, "backend_pool"))
-        fprintf(f, "%s waiting at low load, %s at the knee; onset %s VUs\n",
+        fprintf(f, "%s waiting at low load, %s at the breaking point; onset %s VUs\n",
                 fmtn(a, sizeof a, num(x, "low_load_waiting"), 1), fmtn(b, sizeof b, num(x, "knee_waiting"), 1),
                 fmtn(c, sizeof c, num(x, "onset_vus"), 0));
       else if (!strcmp(r, "server_concurrency"))
-        fprintf(f, "%s in flight at low load, %s at the knee (k6 saw %s)\n", fmtn(a, sizeof a, num(x, "low_load"), 1),
+        fprintf(f, "%s in flight at low load, %s at the breaking point (k6 saw %s)\n", fmtn(a, sizeof a, num(x, "low_load"), 1),
                 fmtn(b, sizeof b, num(x, "knee"), 1), fmtn(c, sizeof c, num(x, "client_inflight_at_knee"), 1));
       else if (!strcmp(r, "network"))
-        fprintf(f, "%s KiB/s received at low load, %s KiB/s at the knee\n",
+        fprintf(f, "%s KiB/s received at low load, %s KiB/s at the breaking point\n",
                 fmtn(a, sizeof a, num(x, "low_load_bytes_per_s") / 1024, 0),
                 fmtn(b, sizeof b, num(x, "knee_bytes_per_s") / 1024, 0));
       else
-        fprintf(f, "%s%% CPU at the knee\n", fmtn(a, sizeof a, num(x, "knee_pct"), 0));
+        fprintf(f, "%s%% CPU at the breaking point\n", fmtn(a, sizeof a, num(x, "knee_pct"), 0));
     }
   }
   /* endpoint capacity */

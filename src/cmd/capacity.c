@@ -7,6 +7,7 @@
 
 #include "analysis/bottleneck.h"
 #include "analysis/capacity.h"
+#include "analysis/slo.h"
 #include "cli.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
@@ -21,14 +22,18 @@ static const char usage[] =
     "saturates first (see 'loadrep bottleneck').\n"
     "\n"
     "Load levels are windows of --window (merged until each holds 200 requests),\n"
-    "with mean VUs, throughput, p95 of successful requests and error rate. A level\n"
-    "fails when p95 >= the SLO or errors >= the SLO; the SLO is breached where a\n"
-    "failing level is followed by another (or pooled with the next one still\n"
-    "fails). Max VUs within SLO is the bracket [last passing level, first failing\n"
-    "level]; max requests/s is the best 60-s rolling mean before the breach.\n"
+    "with mean VUs, successful req/s (ok/s), total and failed req/s, p95 of\n"
+    "successful requests and error rate. A level FAILs when its p95 >= the p95\n"
+    "objective or its judged error rate (functional errors left out) is over the\n"
+    "error objective. The breaking point is the first failing level; the last\n"
+    "passing level is the one before it; max successful req/s within the SLO is\n"
+    "the ok/s of the best passing level before it. Signals (p95 over SLO, errors\n"
+    "over SLO, knee, retrograde) each name the first level where they hold.\n"
     "\n"
     "options:\n"
-    "  --slo SPEC         default 'p95<2000ms,errors<1%'\n"
+    "  --slo SPEC         e.g. 'p95<2000ms,errors<1%' (overrides the SLO file)\n"
+    "  --slo-file FILE    objectives by scenario and endpoint (JSON; docs/methods.md);\n"
+    "                     without either: the run's k6 thresholds, else p95<2000ms,errors<1%\n"
     "  --target-users N   the load the system must carry (default 1000)\n"
     "  --window D         load-level window (default 10s)\n"
     "  --format F         text (default), json or md\n"
@@ -50,6 +55,13 @@ static double num(json_t *o, const char *key) {
 static const char *str(json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
   return s ? s : "";
+}
+
+static void put_text(const char *s, int md, FILE *f) {
+  if (md)
+    fputs(s, f);
+  else
+    fputs_term(s, f);
 }
 
 /* "%.*f" or "-" when NAN. */
@@ -78,8 +90,9 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
     fputs_term(str(run, "name"), f);
     fprintf(f, "' (id %lld)\n", (long long)json_integer_value(json_object_get(run, "id")));
   }
-  fprintf(f, "%sSLO: p95 < %g ms, errors < %g%%; windows of %g s; target %g VUs\n\n", md ? "" : "", num(slo, "p95_ms"),
-          100 * num(slo, "error_rate"), num(doc, "window_s"), target);
+  fprintf(f, "%sSLO: p95 < %g ms (%s), errors < %g%% (%s); windows of %g s; target %g VUs\n\n", md ? "" : "",
+          num(slo, "p95_ms"), str(json_object_get(slo, "slo_from"), "p95"), 100 * num(slo, "error_rate"),
+          str(json_object_get(slo, "slo_from"), "errors"), num(doc, "window_s"), target);
   /* the verdict in a sentence */
   fprintf(f, "%s", md ? "**Verdict:** " : "Verdict: ");
   if (json_is_true(met))
@@ -112,20 +125,45 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
               fmtn(c, sizeof c, json_number_value(json_array_get(hci, 1)), 1));
     fputc('\n', f);
   }
-  fprintf(f, "%sMax req/s within SLO: %s (best %g-s rolling mean before the breach; %s in the last passing level)\n",
-          bullet, fmtn(a, sizeof a, num(doc, "max_rps_within_slo"), 1), num(thr, "rolling_window_s"),
-          fmtn(b, sizeof b, num(thr, "rps_at_last_passing_level"), 1));
+  json_t *mx = json_object_get(doc, "max_ok_rps_level");
+  fprintf(f, "%sMax successful req/s within SLO: %s req/s at %s VUs (t=%s s; total %s req/s, failed %s req/s there)\n",
+          bullet, fmtn(a, sizeof a, num(doc, "max_ok_rps_within_slo"), 1), fmtn(b, sizeof b, num(mx, "vus"), 0),
+          fmtn(c, sizeof c, num(mx, "time_s"), 0), fmtn(d, sizeof d, num(thr, "rps_at_max_ok_level"), 1),
+          fmtn(e, sizeof e, num(thr, "failed_rps_at_max_ok_level"), 1));
   if (json_is_object(bp))
     fprintf(f, "%sBreaking point:       %.0f VUs at t=%.0f s, by %s (p95 %s ms, errors %s%%, %s req/s)\n", bullet,
             num(bp, "vus"), num(bp, "time_s"), str(bp, "reason"), fmtn(a, sizeof a, num(bp, "p95_ms"), 1),
             fmtn(b, sizeof b, 100 * num(bp, "error_rate"), 2), fmtn(c, sizeof c, num(bp, "rps"), 1));
   else
     fprintf(f, "%sBreaking point:       none within the tested range\n", bullet);
-  json_t *knee = json_object_get(crit, "throughput_knee");
-  if (json_is_object(knee))
-    fprintf(f, "%sThroughput knee:      %.0f VUs (hinge fit, %s; %.3f -> %.3f req/s per VU)\n", bullet,
-            num(knee, "vus"), json_is_true(json_object_get(knee, "confirmed")) ? "confirmed" : "not confirmed",
-            num(knee, "slope_before"), num(knee, "slope_after"));
+  (void)crit;
+  static const char *const sig_names[][2] = {{"p95_over_slo", "p95 over the SLO"},
+                                             {"errors_over_slo", "errors over the SLO"},
+                                             {"knee", "knee (ok/s per VU < 80% of low load)"},
+                                             {"retrograde", "retrograde (ok/s <= 90% of an earlier level)"}};
+  json_t *sig = json_object_get(doc, "signals");
+  for (size_t si = 0; si < 4; si++) {
+    json_t *x = json_object_get(sig, sig_names[si][0]);
+    if (json_is_object(x))
+      fprintf(f, "%sSignal, %s: %.0f VUs at t=%.0f s\n", bullet, sig_names[si][1], num(x, "vus"), num(x, "time_s"));
+    else
+      fprintf(f, "%sSignal, %s: not seen\n", bullet, sig_names[si][1]);
+  }
+  size_t fi;
+  json_t *fe;
+  json_array_foreach(json_object_get(doc, "functional_errors"), fi, fe) {
+    fprintf(f, "%sFunctional errors:    status %s on ", bullet, str(fe, "status"));
+    put_text(str(fe, "endpoint"), md, f);
+    fprintf(f, ": %lld requests (%.2f%% of all), first at t=%.1f s; not judged as capacity\n",
+            (long long)json_integer_value(json_object_get(fe, "count")), 100 * num(fe, "share"), num(fe, "first_seen_s"));
+  }
+  json_t *bc = json_object_get(json_object_get(doc, "errors"), "by_class");
+  fprintf(f, "%sErrors by class:      4xx %lld, 5xx %lld, timeouts %lld, connection %lld, other %lld\n", bullet,
+          (long long)json_integer_value(json_object_get(bc, "http_4xx")),
+          (long long)json_integer_value(json_object_get(bc, "http_5xx")),
+          (long long)json_integer_value(json_object_get(bc, "timeout")),
+          (long long)json_integer_value(json_object_get(bc, "connection")),
+          (long long)json_integer_value(json_object_get(bc, "other")));
   if (json_integer_value(json_object_get(e80, "requests")) > 0)
     fprintf(f, "%sErrors at 80%%:        %lld errors in %lld requests at <= %.1f req/s (95%% upper bound %.3f%%)%s\n",
             bullet, (long long)json_integer_value(json_object_get(e80, "errors")),
@@ -151,6 +189,10 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
                                                               : "not checked",
           fmtn(a, sizeof a, 100 * num(ll, "median_rel_error"), 1), fmtn(b, sizeof b, 100 * num(ll, "max_rel_error"), 1));
   fprintf(f, "%sBottleneck:           %s: %s\n", bullet, str(bn, "resource"), str(bn, "detail"));
+  json_array_foreach(json_object_get(doc, "bottlenecks"), fi, fe)
+    fprintf(f, "%s  #%lld %s (%s): saturated from %.0f VUs%s\n", bullet,
+            (long long)json_integer_value(json_object_get(fe, "rank")), str(fe, "resource"), str(fe, "kind"),
+            num(fe, "first_saturated_vus"), json_is_true(json_object_get(fe, "after_knee")) ? ", after the breaking point" : "");
   if (json_is_string(json_object_get(bn, "endpoint")))
     fprintf(f, "%sFirst to degrade:     %s\n", bullet, str(bn, "endpoint"));
   size_t i;
@@ -166,12 +208,12 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   /* levels */
   fputc('\n', f);
   if (md) {
-    fputs("| t s | VUs | req/s | ok/s | mean ms | p95 ms | errors % | in flight | CPU % | SLO |\n", f);
-    fputs("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", f);
+    fputs("| t s | VUs | ok/s | req/s | failed/s | mean ms | p95 ms | errors % | in flight | CPU % | SLO |\n", f);
+    fputs("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", f);
   } else {
     fputs("Load levels\n", f);
-    fprintf(f, "%6s %7s %8s %8s %9s %9s %8s %9s %6s  %s\n", "t s", "VUs", "req/s", "ok/s", "mean ms", "p95 ms",
-            "errors%", "in-flight", "CPU%", "SLO");
+    fprintf(f, "%6s %7s %8s %8s %8s %9s %9s %8s %9s %6s  %s\n", "t s", "VUs", "ok/s", "req/s", "failed/s", "mean ms",
+            "p95 ms", "errors%", "in-flight", "CPU%", "SLO");
   }
   json_array_foreach(json_object_get(doc, "levels"), i, v) {
     json_t *sys = json_object_get(v, "system");
@@ -180,17 +222,20 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
                      : json_is_true(json_object_get(v, "pass"))    ? "pass"
                                                                    : "FAIL";
     fmtn(a, sizeof a, num(v, "vus"), 0);
-    fmtn(b, sizeof b, num(v, "rps"), 1);
-    fmtn(c, sizeof c, num(v, "ok_rps"), 1);
+    fmtn(b, sizeof b, num(v, "ok_rps"), 1);
+    fmtn(c, sizeof c, num(v, "rps"), 1);
+    char fr[64];
+    fmtn(fr, sizeof fr, num(v, "failed_rps"), 1);
     fmtn(d, sizeof d, num(v, "mean_ms"), 1);
     fmtn(e, sizeof e, num(v, "p95_ms"), 1);
     fmtn(h, sizeof h, 100 * num(v, "error_rate"), 2);
     fmtn(k, sizeof k, num(v, "inflight"), 1);
     fmtn(l, sizeof l, cpu, 0);
     if (md)
-      fprintf(f, "| %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", num(v, "time_s"), a, b, c, d, e, h, k, l, ok);
+      fprintf(f, "| %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", num(v, "time_s"), a, b, c, fr, d, e, h, k,
+              l, ok);
     else
-      fprintf(f, "%6.0f %7s %8s %8s %9s %9s %8s %9s %6s  %s\n", num(v, "time_s"), a, b, c, d, e, h, k, l, ok);
+      fprintf(f, "%6.0f %7s %8s %8s %8s %9s %9s %8s %9s %6s  %s\n", num(v, "time_s"), a, b, c, fr, d, e, h, k, l, ok);
   }
   json_t *cav = json_object_get(doc, "caveats");
   if (json_array_size(cav)) {
@@ -216,48 +261,65 @@ int capacity_command(int argc, char **argv, const struct global_opts *g, int bot
                                        {"format", required_argument, NULL, 'f'},
                                        {"help", no_argument, NULL, 'h'},
                                        {"target-users", required_argument, NULL, 't'},
+                                       {"slo-file", required_argument, NULL, 'S'},
                                        {NULL, 0, NULL, 0}};
   const char *cmd = bottleneck ? "bottleneck" : "capacity";
   enum out_format fmt = FMT_TEXT;
   struct capacity_opts o;
   capacity_opts_init(&o);
   struct err err = ERR_INIT;
-  int c;
+  struct slo_set *slos = slo_set_new();
+  const char *slo_file = NULL;
+  int c, rc;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    rc = -1;
     if (c == 'h') {
       fputs(usage_text, stdout);
+      slo_set_free(slos);
       return LR_OK;
     } else if (c == 'f') {
-      if (parse_format("--format", optarg, &fmt, &err) < 0)
-        return usage_error(cmd, "%s", err.msg);
+      rc = parse_format("--format", optarg, &fmt, &err);
     } else if (c == 's') {
-      if (capacity_parse_slo(optarg, &o, &err) < 0)
-        return usage_error(cmd, "%s", err.msg);
+      rc = slo_set_cli(slos, optarg, &err);
+    } else if (c == 'S') {
+      slo_file = optarg;
+      rc = 0;
     } else if (c == 't' && !bottleneck) {
-      if (parse_long("--target-users", optarg, 1, 100000000, &o.target_users, &err) < 0)
-        return usage_error(cmd, "%s", err.msg);
+      rc = parse_long("--target-users", optarg, 1, 100000000, &o.target_users, &err);
+      o.target_from_cli = 1;
     } else if (c == 'w') {
-      if (parse_duration("--window", optarg, &o.window_s, &err) < 0)
-        return usage_error(cmd, "%s", err.msg);
-      if (o.window_s < 1 || o.window_s > 3600)
-        return usage_error(cmd, "option '--window': expected 1s to 1h, got '%s'", optarg);
+      rc = parse_duration("--window", optarg, &o.window_s, &err);
+      if (rc == 0 && (o.window_s < 1 || o.window_s > 3600))
+        rc = err_set(&err, LR_USAGE, "option '--window': expected 1s to 1h, got '%s'", optarg);
     } else if (c == 't') {
-      return usage_error(cmd, "option '--target-users' belongs to 'loadrep capacity'");
+      rc = err_set(&err, LR_USAGE, "option '--target-users' belongs to 'loadrep capacity'");
     } else {
-      return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+      rc = err_set(&err, LR_USAGE, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (rc < 0) {
+      slo_set_free(slos);
+      return usage_error(cmd, "%s", err.msg);
     }
   }
+  if (slo_file && slo_set_file(slos, slo_file, &err) < 0) {
+    slo_set_free(slos);
+    return fail(&err);
+  }
+  o.slos = slos;
   struct store *st;
   struct run_info run;
   int orc = cli_one_run(cmd, argc, argv, g, &st, &run);
-  if (orc)
+  if (orc) {
+    slo_set_free(slos);
     return orc;
+  }
   json_t *doc = NULL;
-  int rc = bottleneck ? bottleneck_build(st, &run, &o, &doc, &err) : capacity_build(st, &run, &o, &doc, &err);
+  rc = bottleneck ? bottleneck_build(st, &run, &o, &doc, &err) : capacity_build(st, &run, &o, &doc, &err);
   run_info_release(&run);
   store_close(st);
+  slo_set_free(slos);
   if (rc < 0)
     return fail(&err);
   if (fmt == FMT_JSON)
