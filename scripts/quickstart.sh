@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
-LR="$PWD/build/src/loadrep"
+B="${LOADREP_BUILD_DIR:-build}"
+cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$B" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+LR="$PWD/$B/src/loadrep"
 D=data/edumind
+SLO="$D/slo.json" # objectives by scenario and endpoint, and the capacity target
 export LOADREP_DB="${LOADREP_DB:-$PWD/out/quickstart.db}"
 mkdir -p "$(dirname "$LOADREP_DB")"
 rm -f "$LOADREP_DB" "$LOADREP_DB-wal" "$LOADREP_DB-shm"
@@ -38,15 +40,19 @@ for s in normal peak stress soak; do "$LR" baseline set "before-$s"; done
 "$LR" baseline set nochange-a
 
 echo "== CI gate: the optimised normal run against its baseline (expect improvements, exit 0)"
-"$LR" check after-normal
+"$LR" check after-normal --slo-file "$SLO"
 echo "== CI gate: a build with a slowed analytics endpoint (expect a regression, exit 1)"
-"$LR" check regression-candidate --junit out/junit-regression.xml --summary out/summary-regression.md || \
+"$LR" check regression-candidate --slo-file "$SLO" --junit out/junit-regression.xml --summary out/summary-regression.md || \
   echo "(check exited $? — the regression was caught)"
 
 echo "== capacity of the optimised service (stress ramp)"
-"$LR" capacity after-stress --slo 'p95<2000ms,errors<1%' --target-users 1000 || true
+if "$LR" capacity --help | grep -q -- --slo-file; then
+  "$LR" capacity after-stress --slo-file "$SLO" || true
+else
+  "$LR" capacity after-stress --slo 'p95<2000ms,errors<1%' --target-users 1000 || true
+fi
 
 echo "== reports"
 "$LR" report after-normal after-peak after-stress after-soak before-stress \
-  --out docs/performance --title EduMind --targets 'p95=-50%,rps=x2,errors=/10'
+  --out docs/performance --title EduMind --slo-file "$SLO" --targets 'p95=-50%,rps=x2,errors=/10'
 echo "loadrep: reports written to docs/performance/ (database: $LOADREP_DB)"

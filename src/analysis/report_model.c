@@ -177,68 +177,78 @@ static json_t *errors_by_status(json_t *show) {
   return out;
 }
 
-static void slo_rows(json_t *entry, json_t *show, const struct report_model_opts *o, json_t *rows) {
-  json_t *e;
+/* The objective of `metric` ("p95" | "error_rate") on `endpoint` among
+ * compare's objectives (analysis/compare.h), or NULL. */
+static json_t *objective_of(json_t *objs, const char *endpoint, const char *metric) {
+  json_t *x;
+  size_t i;
+  json_array_foreach(objs, i, x) if (!strcmp(jstr(x, "endpoint"), endpoint) && !strcmp(jstr(x, "metric"), metric))
+      return x;
+  return NULL;
+}
+
+/* One SLO row: the figures, the objective that applied and where it came
+ * from, and the verdict by the rule `check` applies (compare_objectives). */
+static json_t *slo_row(json_t *show, json_t *objs, const char *label, const char *endpoint, double p95,
+                       double er) {
+  json_t *op = objective_of(objs, endpoint, "p95"), *oe = objective_of(objs, endpoint, "error_rate");
+  const char *vp = op ? jstr(op, "verdict") : "not_applicable", *ve = oe ? jstr(oe, "verdict") : "not_applicable";
+  int na = !strcmp(vp, "not_applicable") && !strcmp(ve, "not_applicable");
+  int ok = strcmp(vp, "slo_breach") && strcmp(ve, "slo_breach");
+  json_t *row = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:o,s:o,s:s,s:b}", "scenario", jstr(show, "run.scenario"), "run",
+                          jstr(show, "run.name"), "endpoint", label, "p95_ms", num_or_null(p95), "p95_slo_ms",
+                          num_or_null(jnum(op, "objective")), "p95_verdict", vp, "p95_ok", !strcmp(vp, "met"),
+                          "error_rate", num_or_null(er), "error_slo", num_or_null(jnum(oe, "objective")),
+                          "errors_verdict", ve, "errors_ok", !strcmp(ve, "met"));
+  json_object_set_new(row, "slo_source", json_pack("{s:s,s:s}", "p95", op ? jstr(op, "slo_source") : "",
+                                                   "errors", oe ? jstr(oe, "slo_source") : ""));
+  json_object_set_new(row, "slo_from", json_pack("{s:s,s:s}", "p95", op ? jstr(op, "slo_from") : "", "errors",
+                                                 oe ? jstr(oe, "slo_from") : ""));
+  const char *fp = op ? jstr(op, "slo_from") : "", *fe = oe ? jstr(oe, "slo_from") : "";
+  struct strbuf sb = STRBUF_INIT;
+  if (!strcmp(fp, fe) || !*fe)
+    strbuf_addstr(&sb, *fp ? fp : "none");
+  else if (!*fp)
+    strbuf_addstr(&sb, fe);
+  else
+    strbuf_addf(&sb, "p95: %s; errors: %s", fp, fe);
+  json_object_set_new(row, "slo_from_text", json_string(sb.buf));
+  strbuf_release(&sb);
+  json_object_set_new(row, "error_zero", json_boolean(oe && jnum(oe, "objective") == 0));
+  json_object_set_new(row, "not_applicable", json_boolean(na));
+  json_object_set_new(row, "ok", json_boolean(ok && !na));
+  json_object_set_new(row, "verdict", json_string(na ? "not_applicable" : ok ? "met" : "slo_breach"));
+  return row;
+}
+
+/* SLO rows of a run (every endpoint, then all requests), judged as `check`
+ * judges them: a ramp's whole-run figures are not applicable. */
+static int slo_rows(struct store *st, const struct run_info *run, json_t *entry, json_t *show,
+                    const struct report_model_opts *o, int ramp, json_t *rows, struct err *err) {
+  json_t *objs = NULL, *none = json_array(), *e;
+  int rc = compare_objectives(st, run, o->slo, ramp, NULL, none, &objs, err);
+  json_decref(none);
+  if (rc < 0)
+    return -1;
   size_t i;
   int all_ok = 1;
   json_t *mine = json_array();
   json_array_foreach(json_object_get(show, "endpoints"), i, e) {
-    double p95 = jnum(e, "http_req_duration.p(95)"), er = jnum(e, "error_rate");
-    int p_ok = isfinite(p95) && p95 < o->cap.slo_p95_ms, e_ok = isfinite(er) && er < o->cap.slo_error_rate;
-    all_ok &= p_ok && e_ok;
-    json_array_append_new(mine, json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:b,s:b}", "scenario",
-                                          jstr(show, "run.scenario"), "run", jstr(show, "run.name"),
-                                          "endpoint", jstr(e, "endpoint"), "p95_ms", num_or_null(p95),
-                                          "p95_ok", p_ok, "error_rate", num_or_null(er), "errors_ok",
-                                          e_ok, "ok", p_ok && e_ok));
+    double p95 = jnum(e, "http_req_duration.p(95)");
+    if (!(jnum(e, "http_req_duration.count") > 0))
+      p95 = NAN;
+    json_array_append_new(mine, slo_row(show, objs, jstr(e, "endpoint"), jstr(e, "endpoint"), p95,
+                                        jnum(e, "error_rate")));
   }
-  double p95 = jnum(show, "summary.p95"), er = jnum(show, "summary.error_rate");
-  int p_ok = isfinite(p95) && p95 < o->cap.slo_p95_ms, e_ok = isfinite(er) && er < o->cap.slo_error_rate;
-  all_ok &= p_ok && e_ok;
-  json_array_append_new(mine, json_pack("{s:s,s:s,s:s,s:o,s:b,s:o,s:b,s:b}", "scenario",
-                                        jstr(show, "run.scenario"), "run", jstr(show, "run.name"),
-                                        "endpoint", "all requests", "p95_ms", num_or_null(p95), "p95_ok",
-                                        p_ok, "error_rate", num_or_null(er), "errors_ok", e_ok, "ok",
-                                        p_ok && e_ok));
+  json_array_append_new(mine, slo_row(show, objs, "all requests", "ALL", jnum(show, "summary.p95"),
+                                      jnum(show, "summary.error_rate")));
+  json_array_foreach(mine, i, e) all_ok &= !!strcmp(jstr(e, "verdict"), "slo_breach");
+  json_decref(objs);
   json_array_extend(rows, mine);
   json_object_set_new(entry, "slo_rows", mine);
   json_object_set_new(entry, "slo_ok", json_boolean(all_ok));
-}
-
-/* Achieved vs target for --targets, from the overall numbers of both runs. */
-static json_t *targets_json(const struct report_model_opts *o, json_t *base_show, json_t *cand_show) {
-  json_t *out = json_array();
-  for (size_t i = 0; i < o->ntargets; i++) {
-    const struct report_target *t = &o->targets[i];
-    const char *key = !strcmp(t->metric, "errors") ? "summary.error_rate"
-                      : !strcmp(t->metric, "rps")  ? "summary.rps"
-                      : !strcmp(t->metric, "avg")  ? "summary.avg"
-                      : !strcmp(t->metric, "p50")  ? "summary.p50"
-                      : !strcmp(t->metric, "p99")  ? "summary.p99"
-                                                   : "summary.p95";
-    double b = jnum(base_show, key), c = jnum(cand_show, key), goal = NAN;
-    int lower_better = strcmp(t->metric, "rps") != 0;
-    switch (t->op) {
-    case '-': goal = b * (1 - t->value / 100); break;
-    case '+': goal = b * (1 + t->value / 100); break;
-    case 'x': goal = lower_better ? b / t->value : b * t->value; break;
-    case '/': goal = b / t->value; break;
-    }
-    int met = isfinite(goal) && isfinite(c) && (lower_better ? c <= goal : c >= goal);
-    double change = isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN;
-    double factor = isfinite(b) && isfinite(c) && b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN;
-    const char *filter = !strcmp(t->metric, "errors") ? "pct" : !strcmp(t->metric, "rps") ? "f1" : "ms";
-    const char *unit = !strcmp(t->metric, "errors") ? "" : !strcmp(t->metric, "rps") ? " req/s" : " ms";
-    json_t *row = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "metric", t->metric, "goal",
-                            t->text, "baseline", num_or_null(b), "candidate", num_or_null(c),
-                            "target", num_or_null(goal), "change_pct", num_or_null(change),
-                            "improvement_factor", num_or_null(factor), "met", met);
-    /* Display text is added by the renderer (render/report_text.h). */
-    json_object_set_new(row, "filter", json_string(filter));
-    json_object_set_new(row, "unit", json_string(unit));
-    json_array_append_new(out, row);
-  }
-  return out;
+  json_object_set_new(entry, "slo_judged", json_boolean(!ramp));
+  return 0;
 }
 
 static const char *baseline_spec(const struct report_model_opts *o, const struct run_info *run) {
@@ -499,9 +509,9 @@ static int run_entry(struct store *st, const struct run_info *run, const struct 
   size_t k;
   json_array_foreach(json_object_get(show, "thresholds"), k, t) if (json_is_false(json_object_get(t, "ok"))) th_ok = 0;
   json_object_set_new(entry, "thresholds_ok", json_boolean(th_ok));
-  if (run_shape(st, run, show, entry, err) < 0)
+  if (run_shape(st, run, show, entry, err) < 0 ||
+      slo_rows(st, run, entry, show, o, json_is_true(jget(entry, "shape.ramp")), slo, err) < 0)
     return -1;
-  slo_rows(entry, show, o, slo);
   return system_peaks(st, run, entry, err);
 }
 
@@ -543,8 +553,7 @@ static int run_baseline(struct store *st, const struct run_info *run, const stru
   json_object_set_new(b, "compare", cmp);
   json_object_set_new(b, "regression", json_boolean(!strcmp(jstr(cmp, "verdict"), "regression")));
   json_object_set_new(entry, "baseline", b);
-  if (o->ntargets)
-    json_object_set_new(entry, "targets", targets_json(o, bshow, json_object_get(entry, "show")));
+  json_object_set(b, "summary", json_object_get(bshow, "summary"));
   json_decref(bshow);
   run_info_release(&base);
   return 0;
@@ -561,7 +570,16 @@ static json_t *run_capacity(struct store *st, const struct run_info *run, const 
   json_object_set_new(centry, "scenario", json_string(run->scenario ? run->scenario : ""));
   json_object_set_new(centry, "show", json_incref(json_object_get(entry, "show")));
   json_object_set_new(centry, "charts", json_object());
-  if (capacity_build(st, run, &o->cap, &cap, &cerr) < 0) {
+  /* The run's own objective (SLO file, --slo, k6 thresholds), as compare uses. */
+  struct capacity_opts co;
+  if (compare_capacity_opts(st, run, o->slo, &co, &cerr) < 0)
+    co = o->cap;
+  co.window_s = o->cap.window_s;
+  if (o->target_users > 0)
+    co.target_users = o->target_users;
+  json_object_set_new(centry, "slo", json_pack("{s:f,s:f,s:I}", "p95_ms", co.slo_p95_ms, "error_rate",
+                                               co.slo_error_rate, "target_users", (json_int_t)co.target_users));
+  if (capacity_build(st, run, &co, &cap, &cerr) < 0) {
     json_object_set_new(centry, "capacity", json_null());
     json_object_set_new(centry, "error", json_string(cerr.msg));
     return centry;
@@ -624,5 +642,8 @@ int report_model_build(struct store *st, const struct report_runs *rl, const str
   json_object_set_new(m, "slo_ok", json_boolean(all_slo_ok));
   json_object_set_new(m, "has_capacity", json_boolean(json_array_size(caps) > 0));
   json_object_set_new(m, "has_soak", json_boolean(json_array_size(soaks) > 0));
+  report_headlines(m);
+  if (report_targets(st, o, m, err) < 0 || report_acceptance(st, o, m, err) < 0)
+    return -1;
   return 0;
 }

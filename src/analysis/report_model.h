@@ -43,8 +43,10 @@ struct report_model_opts {
   size_t ntargets;
   const struct report_baseline_of *bof;
   size_t nbof;
-  struct capacity_opts cap;
-  struct compare_opts cmp;
+  struct capacity_opts cap;   /* window; objectives come from slo */
+  struct compare_opts cmp;    /* cmp.slo = slo */
+  const struct slo_set *slo;  /* --slo, --slo-file, k6 thresholds, defaults (analysis/slo.h) */
+  long target_users;          /* --target-users; 0: the SLO file's, else 1000 */
   int charts_enabled;     /* charts will be drawn (gnuplot found, not --charts never) */
   const char *charts_note; /* why charts are missing, or NULL */
 };
@@ -67,6 +69,29 @@ void report_runs_release(struct report_runs *rl);
 /** Builds the model; *out is owned by the caller (set even on error). */
 int report_model_build(struct store *st, const struct report_runs *rl, const struct report_model_opts *o,
                        json_t **out, struct err *err);
+
+/* Parts of the model (report_acceptance.c), called by report_model_build. */
+
+/** Each run entry's "headline" against its baseline: {"verdict" (compare's
+ *  overall verdict), "kind" (ok | regression | slo_breach | not_comparable |
+ *  incomplete | capacity_up | capacity_down | capacity_same), "text"}; a
+ *  pair of different loads with a capacity comparison is told by its
+ *  capacity change, never as a regression of whole-run figures. */
+void report_headlines(json_t *model);
+
+/** Top-level "targets": [{"metric", "goal", "met": true|false|null, "basis":
+ *  "equal_load"|"capacity", "baseline_run", "candidate_run", "baseline",
+ *  "candidate", "target", "reason", ...}]: latency and errors on every pair
+ *  of equal load, throughput as max successful req/s within the SLO of a
+ *  stress pair; met null (with the missing run in the reason) when the runs
+ *  cannot answer. Each run entry's "targets" are its rows. */
+int report_targets(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err);
+
+/** Top-level "acceptance": [{"id", "criterion", "status": "met"|"not_met"|
+ *  "not_evaluable", "evidence", "runs"}] for five_endpoints, baselines,
+ *  users_1000, p95_2s_all_apis, zero_errors_at_80pct, top3_bottlenecks,
+ *  before_after_targets, ci_regression_alert. */
+int report_acceptance(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err);
 
 /* ------------------------------------------------------------ time series */
 

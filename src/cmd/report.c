@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/report_model.h"
+#include "analysis/slo.h"
 #include "cli.h"
 #include "cmd/cmd.h"
 #include "render/chart.h"
@@ -27,7 +28,8 @@ static const char usage[] =
     "usage: loadrep report [RUN...] [--out DIR] [--format md,html,pdf]\n"
     "                      [--charts auto|always|never] [--template-dir DIR]\n"
     "                      [--targets 'p95=-50%,rps=x2,errors=/10']\n"
-    "                      [--slo 'p95<2000ms,errors<1%'] [--target-users N]\n"
+    "                      [--slo 'p95<2000ms,errors<1%'] [--slo-file FILE]\n"
+    "                      [--target-users N]\n"
     "                      [--baseline-of RUN=BASE]... [--threshold 20%]\n"
     "                      [--title NAME] [--chart-timeout 30s] [--model FILE]\n"
     "\n"
@@ -43,6 +45,8 @@ static const char usage[] =
     "              for p50, p95, p99, avg, rps, errors\n"
     "  --charts    auto: without gnuplot, reports say charts are missing;\n"
     "              always: gnuplot is required (exit 69); never: no charts\n"
+    "  --slo-file  objectives by scenario and endpoint (JSON; see docs/methods.md);\n"
+    "              --slo overrides it, k6 thresholds of the run fill what it leaves\n"
     "  --title     the system's name, for the headings and the PDF title page\n"
     "  --model     also write the JSON model the templates rendered\n"
     "\n"
@@ -60,6 +64,7 @@ struct report_opts {
   size_t nbof, bof_cap;
   struct report_model_opts model;
   struct report_charts charts;
+  struct slo_set *slo;
 };
 
 static int parse_formats(const char *s, struct report_opts *o, struct err *err) {
@@ -106,7 +111,7 @@ static int parse_bof(char *arg, struct report_opts *o, struct err *err) {
 }
 
 enum { O_OUT = 'o', O_FORMAT = 'f', O_CHARTS = 256, O_TDIR, O_TARGETS, O_SLO, O_BOF, O_THR,
-       O_TITLE, O_CTIMEOUT, O_MODEL, O_TUSERS };
+       O_TITLE, O_CTIMEOUT, O_MODEL, O_TUSERS, O_SLOFILE };
 
 static int parse_one(int c, char *arg, struct report_opts *o, struct err *err) {
   struct report_model_opts *m = &o->model;
@@ -116,13 +121,9 @@ static int parse_one(int c, char *arg, struct report_opts *o, struct err *err) {
   case O_CHARTS: return parse_charts(arg, o, err);
   case O_TDIR: o->docs.template_dir = arg; return 0;
   case O_TARGETS: return report_parse_targets(arg, m->targets, &m->ntargets, err);
-  case O_SLO: return capacity_parse_slo(arg, &m->cap, err);
-  case O_TUSERS: {
-    long v;
-    int bad = parse_long("--target-users", arg, 1, 100000000, &v, err);
-    m->cap.target_users = v;
-    return bad;
-  }
+  case O_SLO: return slo_set_cli(o->slo, arg, err);
+  case O_SLOFILE: return slo_set_file(o->slo, arg, err);
+  case O_TUSERS: return parse_long("--target-users", arg, 1, 100000000, &m->target_users, err);
   case O_THR: return parse_percent("--threshold", arg, &m->cmp.threshold_pct, err);
   case O_TITLE: m->title = arg; return 0;
   case O_MODEL: o->model_path = arg; return 0;
@@ -148,6 +149,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o) {
       {"template-dir", required_argument, NULL, O_TDIR},
       {"targets", required_argument, NULL, O_TARGETS},
       {"slo", required_argument, NULL, O_SLO},
+      {"slo-file", required_argument, NULL, O_SLOFILE},
       {"target-users", required_argument, NULL, O_TUSERS},
       {"baseline-of", required_argument, NULL, O_BOF},
       {"threshold", required_argument, NULL, O_THR},
@@ -167,10 +169,14 @@ static int parse_args(int argc, char **argv, struct report_opts *o) {
     }
     if (c == '?' || c == ':')
       return usage_error("report", "unknown option '%s'", argv[optind - 1]);
-    if (parse_one(c, optarg, o, &err))
-      return usage_error("report", "%s", err.msg);
+    if (parse_one(c, optarg, o, &err)) {
+      if (err.code == LR_USAGE)
+        return usage_error("report", "%s", err.msg);
+      return fail(&err);
+    }
   }
   o->model.bof = o->bof;
+  o->model.slo = o->model.cmp.slo = o->slo;
   o->model.nbof = o->nbof;
   o->charts.slo_p95_ms = o->model.cap.slo_p95_ms;
   return -1;
@@ -270,6 +276,7 @@ int cmd_report(int argc, char **argv, const struct global_opts *g) {
   o.charts.timeout_ms = 30000;
   capacity_opts_init(&o.model.cap);
   compare_opts_init(&o.model.cmp);
+  o.slo = slo_set_new();
   int rc = parse_args(argc, argv, &o);
   if (rc < 0)
     rc = find_gnuplot(&o);
@@ -277,6 +284,7 @@ int cmd_report(int argc, char **argv, const struct global_opts *g) {
     rc = -2; /* --help */
   if (rc != 0) {
     free(o.bof);
+    slo_set_free(o.slo);
     return rc == -2 ? LR_OK : rc;
   }
   o.charts.out_dir = o.docs.out_dir = o.out_dir;
@@ -302,6 +310,7 @@ done:
   report_runs_release(&rl);
   report_charts_release(&o.charts);
   free(o.bof);
+  slo_set_free(o.slo);
   store_close(st);
   return rc;
 }

@@ -25,6 +25,14 @@ struct chart_series {
   int style;         /* 0 lines, 1 points, 2 lines+points, 3 dashed line */
 };
 
+/** An extra reference line: vertical at x = at (vmarks), or horizontal at
+ *  y = at against the left axis, or the right one with y2 (hmarks). */
+struct chart_mark {
+  double at;         /* NAN = not drawn */
+  const char *title; /* label beside the line; NULL = none */
+  int y2;
+};
+
 struct chart {
   const char *name; /* file stem, made safe with esc_filename() */
   const char *title, *xlabel, *ylabel, *y2label; /* any text; NULL = none */
@@ -41,6 +49,11 @@ struct chart {
   const char *vline_title;
   int ymin_zero;             /* start the y axes at 0 */
   int logy;                  /* logarithmic left y axis (latency spans decades) */
+  const struct chart_mark *vmarks; /* more vertical markers (knee, last passing level...) */
+  size_t nvmarks;
+  const struct chart_mark *hmarks; /* more horizontal lines (an SLO on the right axis...) */
+  size_t nhmarks;
+  double xmax;               /* end of the x axis; 0 = gnuplot's choice */
 };
 
 /** Writes DIR/NAME.gp and DIR/NAME.tsv (each via a temp file and rename). */

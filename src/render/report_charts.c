@@ -77,7 +77,7 @@ static void add_chart(struct report_charts *cx, json_t *charts, const char *key,
 }
 
 static void latency_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
-                          const struct report_series *lat, struct err *err, int *failed) {
+                          const struct report_series *lat, double slo_ms, struct err *err, int *failed) {
   static const struct chart_series lat_s[] = {
       {"p50", 0, 0}, {"p95", 0, 0}, {"p99", 0, 0}, {"VUs (right axis)", 1, 3}};
   struct strbuf title = STRBUF_INIT;
@@ -91,7 +91,7 @@ static void latency_chart(struct report_charts *cx, const char *run_name, int64_
       .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms (successful requests)",
       .y2label = "VUs", .kind = CHART_LINES, .nseries = 4, .series = lat_s,
       .nrows = lat->n, .x = lat->x, .y = lat->y,
-      .hline = ymax < cx->slo_p95_ms * 0.25 ? NAN : cx->slo_p95_ms, .hline_title = "SLO p95",
+      .hline = !isfinite(slo_ms) || ymax < slo_ms * 0.25 ? NAN : slo_ms, .hline_title = "SLO p95",
       .vline = NAN, .ymin_zero = 1, .logy = 1};
   add_chart(cx, charts, "latency", run_name, run_id, "latency", &c, err, failed);
   strbuf_release(&title);
@@ -156,7 +156,10 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
                       const struct report_run_series *s, struct err *err) {
   json_t *charts = json_object_get(entry, "charts");
   int failed = 0;
-  latency_chart(cx, run_name, run_id, charts, &s->lat, err, &failed);
+  /* The SLO line: the run's objective for all requests (the last SLO row). */
+  json_t *rows = json_object_get(entry, "slo_rows");
+  double slo_ms = jnum(json_array_get(rows, json_array_size(rows) - 1), "p95_slo_ms");
+  latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
   endpoints_chart(cx, run_name, run_id, charts, s, err, &failed);
   system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
@@ -189,7 +192,7 @@ int report_charts_compare(struct report_charts *cx, const char *run_name, int64_
   strbuf_addf(&c, "candidate %s", run_name);
   struct chart_series s[2] = {{b.buf, 0, 0}, {c.buf, 0, 0}};
   struct chart ch = {
-      .title = t.buf, .ylabel = "p95 ms (successful requests)", .kind = CHART_BARS, .nseries = 2,
+      .title = t.buf, .ylabel = "p95 ms (all requests)", .kind = CHART_BARS, .nseries = 2,
       .series = s, .nrows = n, .labels = labels, .y = y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
   int failed = 0;
   add_chart(cx, charts, "compare", run_name, run_id, "vs-baseline", &ch, err, &failed);
@@ -201,34 +204,99 @@ int report_charts_compare(struct report_charts *cx, const char *run_name, int64_
   return failed ? -1 : 0;
 }
 
-/* Levels before the ramp-down: x = VUs, y = p95 ms, requests/s. */
+/* Levels before the ramp-down: x = VUs, y = p95 ms, successful req/s,
+ * total req/s, error %. */
 static void load_levels(json_t *cap, struct report_series *lv) {
   json_t *L;
   size_t i;
-  lv->ncols = 2;
+  lv->ncols = 4;
   json_array_foreach(json_object_get(cap, "levels"), i, L) {
     if (json_is_true(json_object_get(L, "ramp_down")))
       continue;
-    double v[2] = {jnum(L, "p95_ms"), jnum(L, "rps")};
+    double v[4] = {jnum(L, "p95_ms"), jnum(L, "ok_rps"), jnum(L, "rps"), jnum(L, "error_rate") * 100};
     report_series_row(lv, jnum(L, "vus"), v);
   }
 }
 
-static void load_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
-                       json_t *cap, const struct report_series *lv, struct err *err, int *failed) {
-  double knee = jnum(cap, "breaking_point.vus");
-  struct strbuf t = STRBUF_INIT, slo = STRBUF_INIT;
-  strbuf_addf(&t, "Throughput and p95 against concurrent users - %s", run_name);
-  strbuf_addf(&slo, "SLO p95 %g ms", cx->slo_p95_ms);
-  static const struct chart_series ls[2] = {{"p95 ms", 0, 2}, {"requests/s (right axis)", 1, 2}};
+/* The markers of the capacity charts: the knee, the last passing level and
+ * the breaking point, with their VUs as the tables print them. */
+struct cap_marks {
+  struct chart_mark m[3];
+  char t[3][64];
+  double xmax;
+};
+
+static void cap_marks(json_t *cap, const struct report_series *lv, struct cap_marks *cm) {
+  double at[3] = {jnum(cap, "signals.knee.vus"), jnum(cap, "max_users_within_slo.low"),
+                  jnum(cap, "breaking_point.vus")};
+  static const char *const names[3] = {"knee", "last passing level", "breaking point"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(cm->t[i], sizeof cm->t[i], "%s (%.0f VUs)", names[i], at[i]);
+    cm->m[i] = (struct chart_mark){.at = at[i], .title = cm->t[i]};
+  }
+  cm->xmax = 0;
+  for (size_t k = 0; k < lv->n; k++)
+    if (lv->x[k] > cm->xmax)
+      cm->xmax = lv->x[k];
+}
+
+/* Picks columns `cols` of lv into out (same rows). */
+static void pick_cols(const struct report_series *lv, const size_t *cols, size_t n, struct report_series *out) {
+  out->ncols = n;
+  double v[8];
+  for (size_t r = 0; r < lv->n; r++) {
+    for (size_t k = 0; k < n; k++)
+      v[k] = lv->y[r * lv->ncols + cols[k]];
+    report_series_row(out, lv->x[r], v);
+  }
+}
+
+/* p95 against users, with its SLO line; successful req/s on the right. */
+static void load_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry, json_t *cap,
+                       const struct report_series *lv, const struct cap_marks *cm, struct err *err, int *failed) {
+  double slo = jnum(centry, "slo.p95_ms");
+  if (!isfinite(slo))
+    slo = cx->slo_p95_ms;
+  struct strbuf t = STRBUF_INIT, st = STRBUF_INIT;
+  strbuf_addf(&t, "p95 and successful throughput against concurrent users - %s", run_name);
+  strbuf_addf(&st, "SLO p95 %g ms", slo);
+  static const struct chart_series ls[2] = {{"p95 ms", 0, 2}, {"successful requests/s (right axis)", 1, 2}};
+  struct report_series d = {0};
+  pick_cols(lv, (const size_t[]){0, 1}, 2, &d);
   struct chart c = {
-      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "p95 ms", .y2label = "requests/s",
-      .kind = CHART_LINES, .nseries = 2, .series = ls, .nrows = lv->n, .x = lv->x, .y = lv->y,
-      .hline = cx->slo_p95_ms, .hline_title = slo.buf,
-      .vline = knee, .vline_title = isfinite(knee) ? "breaking point" : NULL, .ymin_zero = 1};
-  add_chart(cx, charts, "load", run_name, run_id, "capacity", &c, err, failed);
+      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "p95 ms", .y2label = "successful requests/s",
+      .kind = CHART_LINES, .nseries = 2, .series = ls, .nrows = d.n, .x = d.x, .y = d.y,
+      .hline = slo, .hline_title = st.buf, .vline = NAN, .ymin_zero = 1,
+      .vmarks = cm->m, .nvmarks = 3, .xmax = cm->xmax};
+  (void)cap;
+  add_chart(cx, json_object_get(centry, "charts"), "load", run_name, run_id, "capacity", &c, err, failed);
+  report_series_free(&d);
   strbuf_release(&t);
-  strbuf_release(&slo);
+  strbuf_release(&st);
+}
+
+/* Successful and total req/s against users; error % on the right with its SLO line. */
+static void rate_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry,
+                       const struct report_series *lv, const struct cap_marks *cm, struct err *err, int *failed) {
+  double es = jnum(centry, "slo.error_rate") * 100;
+  struct strbuf t = STRBUF_INIT, st = STRBUF_INIT;
+  strbuf_addf(&t, "Successful and total throughput, errors against concurrent users - %s", run_name);
+  strbuf_addf(&st, "SLO errors %g%%", es);
+  static const struct chart_series rs[3] = {{"successful requests/s", 0, 2},
+                                            {"total requests/s", 0, 3},
+                                            {"error % (right axis)", 1, 2}};
+  struct report_series d = {0};
+  pick_cols(lv, (const size_t[]){1, 2, 3}, 3, &d);
+  struct chart_mark h = {.at = es, .title = st.buf, .y2 = 1};
+  struct chart c = {
+      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "requests/s", .y2label = "error %",
+      .kind = CHART_LINES, .nseries = 3, .series = rs, .nrows = d.n, .x = d.x, .y = d.y,
+      .hline = NAN, .vline = NAN, .ymin_zero = 1, .vmarks = cm->m, .nvmarks = 3,
+      .hmarks = &h, .nhmarks = isfinite(es) ? 1 : 0, .xmax = cm->xmax};
+  add_chart(cx, json_object_get(centry, "charts"), "rates", run_name, run_id, "capacity-rates", &c, err, failed);
+  report_series_free(&d);
+  strbuf_release(&t);
+  strbuf_release(&st);
 }
 
 /* Sorts the rows of u by x (insertion sort: small). */
@@ -246,24 +314,19 @@ static void sort_rows(struct report_series *u) {
     }
 }
 
-/* USL: measured points and the fitted curve. */
+/* USL: measured points and the fitted curve, over the range of the data
+ * only. The points are successful req/s when capacity fitted those
+ * (max_ok_rps_within_slo present), else total req/s. */
 static void usl_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
-                      json_t *cap, const struct report_series *lv, struct err *err, int *failed) {
+                      json_t *cap, const struct report_series *lv, double nmax, struct err *err, int *failed) {
   json_t *usl = json_object_get(cap, "usl");
   double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa"), lambda = jnum(usl, "lambda");
   json_object_set_new(charts, "usl", json_null());
-  if (!isfinite(sigma) || !isfinite(kappa) || !isfinite(lambda) || lv->n == 0)
+  if (!isfinite(sigma) || !isfinite(kappa) || !isfinite(lambda) || lv->n == 0 || !(nmax > 1))
     return;
+  int ok = json_object_get(cap, "max_ok_rps_within_slo") != NULL;
   struct report_series u = {.ncols = 2};
-  double nmax = 0;
-  for (size_t k = 0; k < lv->n; k++)
-    if (lv->x[k] > nmax)
-      nmax = lv->x[k];
   double peak = jnum(usl, "peak_users");
-  if (isfinite(peak) && peak > nmax && peak < nmax * 3)
-    nmax = peak;
-  nmax *= 1.2;
-  /* Merge measured (sorted by VUs) and a 60-point grid. */
   for (int g = 0; g <= 60; g++) {
     double N = 1 + (nmax - 1) * g / 60.0;
     double X = lambda * N / (1 + sigma * (N - 1) + kappa * N * (N - 1));
@@ -271,20 +334,20 @@ static void usl_chart(struct report_charts *cx, const char *run_name, int64_t ru
     report_series_row(&u, N, v);
   }
   for (size_t k = 0; k < lv->n; k++) {
-    double v[2] = {lv->y[2 * k + 1], NAN};
+    double v[2] = {lv->y[lv->ncols * k + (ok ? 1 : 2)], NAN};
     report_series_row(&u, lv->x[k], v);
   }
   sort_rows(&u);
   struct strbuf t = STRBUF_INIT;
   strbuf_addf(&t, "Universal Scalability Law fit - %s", run_name);
   int ident = json_is_true(json_object_get(usl, "identified"));
-  struct chart_series us[2] = {{"measured requests/s", 0, 1},
+  struct chart_series us[2] = {{ok ? "measured successful requests/s" : "measured requests/s", 0, 1},
                                {ident ? "USL fit" : "USL fit (peak not identified by the data)", 0, 0}};
+  int show_peak = isfinite(peak) && peak <= nmax;
   struct chart c = {
-      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = "requests/s", .kind = CHART_LINES,
-      .nseries = 2, .series = us, .nrows = u.n, .x = u.x, .y = u.y, .hline = NAN,
-      .vline = isfinite(peak) ? peak : NAN, .vline_title = isfinite(peak) ? "USL peak" : NULL,
-      .ymin_zero = 1};
+      .title = t.buf, .xlabel = "concurrent users (VUs)", .ylabel = ok ? "successful requests/s" : "requests/s",
+      .kind = CHART_LINES, .nseries = 2, .series = us, .nrows = u.n, .x = u.x, .y = u.y, .hline = NAN,
+      .vline = show_peak ? peak : NAN, .vline_title = show_peak ? "USL peak" : NULL, .ymin_zero = 1, .xmax = nmax};
   add_chart(cx, charts, "usl", run_name, run_id, "usl", &c, err, failed);
   report_series_free(&u);
   strbuf_release(&t);
@@ -304,14 +367,18 @@ static void phases_chart(struct report_charts *cx, const char *run_name, int64_t
   double *y = xcalloc(2 * (json_object_size(pl) + 1), sizeof *y);
   size_t m = 0;
   json_object_foreach(pl, key, val) {
+    double lo = json_is_number(val) ? json_number_value(val) : NAN, hi = jnum(pk, key);
+    if (!(fabs(lo) >= 0.005) && !(fabs(hi) >= 0.005))
+      continue; /* a phase that takes no time at either load says nothing */
     labels[m] = key;
-    y[2 * m] = json_is_number(val) ? json_number_value(val) : NAN;
-    y[2 * m + 1] = jnum(pk, key);
+    y[2 * m] = lo;
+    y[2 * m + 1] = hi;
     m++;
   }
   struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, t = STRBUF_INIT;
-  strbuf_addf(&a, "low load (up to %g VUs)", jnum(cap, "bottleneck.full.low_load.vus_max"));
-  strbuf_addf(&b, "at the knee (%g VUs)", jnum(cap, "bottleneck.full.knee.vus"));
+  const char *basis = jstr(cap, "bottleneck.full.knee.basis");
+  strbuf_addf(&a, "low load (up to %.0f VUs)", jnum(cap, "bottleneck.full.low_load.vus_max"));
+  strbuf_addf(&b, "at the %s (%.0f VUs)", *basis ? basis : "knee", jnum(cap, "bottleneck.full.knee.vus"));
   struct chart_series ps[2] = {{a.buf, 0, 0}, {b.buf, 0, 0}};
   strbuf_addf(&t, "Where the time goes: mean request phases - %s", run_name);
   struct chart c = {
@@ -332,10 +399,13 @@ int report_charts_capacity(struct report_charts *cx, const char *run_name, int64
     return 0;
   json_t *charts = json_object_get(centry, "charts");
   int failed = 0;
-  struct report_series lv = {.ncols = 2};
+  struct report_series lv = {0};
+  struct cap_marks cm;
   load_levels(cap, &lv);
-  load_chart(cx, run_name, run_id, charts, cap, &lv, err, &failed);
-  usl_chart(cx, run_name, run_id, charts, cap, &lv, err, &failed);
+  cap_marks(cap, &lv, &cm);
+  load_chart(cx, run_name, run_id, centry, cap, &lv, &cm, err, &failed);
+  rate_chart(cx, run_name, run_id, centry, &lv, &cm, err, &failed);
+  usl_chart(cx, run_name, run_id, charts, cap, &lv, cm.xmax, err, &failed);
   phases_chart(cx, run_name, run_id, charts, cap, err, &failed);
   report_series_free(&lv);
   return failed ? -1 : 0;

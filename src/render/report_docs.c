@@ -33,7 +33,10 @@ static void fmt_set(json_t *o, const char *key, const char *filter, double v) {
 
 static void decorate_finding(json_t *f) {
   const char *unit = jstr(f, "unit");
-  const char *filter = !strcmp(unit, "fraction") ? "pct" : !strcmp(unit, "req/s") ? "f1" : "ms";
+  const char *filter = !strcmp(unit, "fraction") ? "pct"
+                       : !strcmp(unit, "req/s")  ? "f1"
+                       : !strcmp(unit, "users")  ? "f0"
+                                                 : "ms";
   fmt_set(f, "baseline_text", filter, jnum(f, "baseline"));
   fmt_set(f, "candidate_text", filter, jnum(f, "candidate"));
   struct strbuf sb = STRBUF_INIT;
@@ -63,11 +66,13 @@ static void decorate_finding(json_t *f) {
   const char *v = jstr(f, "verdict");
   json_object_set_new(f, "is_regression", json_boolean(!strcmp(v, "regression")));
   json_object_set_new(f, "is_improvement", json_boolean(!strcmp(v, "improvement")));
+  json_object_set_new(f, "is_not_comparable", json_boolean(!strcmp(v, "not_comparable")));
 }
 
 /* baseline_text, candidate_text, target_text of a target row: its number
  * with the row's filter and unit. */
 static void decorate_target(json_t *row) {
+  json_object_set_new(row, "not_met", json_boolean(json_is_false(json_object_get(row, "met"))));
   const char *filter = jstr(row, "filter"), *unit = jstr(row, "unit");
   static const char *const keys[][2] = {
       {"baseline", "baseline_text"}, {"candidate", "candidate_text"}, {"target", "target_text"}};
@@ -89,7 +94,6 @@ void report_docs_decorate(json_t *model) {
   json_array_foreach(json_object_get(model, "runs"), i, e) {
     json_t *cmp = json_object_get(json_object_get(e, "baseline"), "compare");
     json_array_foreach(json_object_get(cmp, "findings"), k, f) decorate_finding(f);
-    json_array_foreach(json_object_get(e, "targets"), k, f) decorate_target(f);
   }
   json_array_foreach(json_object_get(model, "targets"), k, f) decorate_target(f);
 }

@@ -1,0 +1,575 @@
+/* report_acceptance.c - the report's verdict parts (report_model.h): the
+ * headline of each run against its baseline, the --targets judged on the
+ * basis they mean (equal load, or capacity from a stress pair), and the
+ * acceptance checklist of the load-test story.
+ *
+ * Sentences carry numbers formatted as the templates format them (ms, f0,
+ * f1, pct of render/template.h), so a figure reads the same here as in the
+ * tables.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/capacity.h"
+#include "analysis/compare.h"
+#include "analysis/report_model.h"
+#include "analysis/slo.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static json_t *jget(json_t *o, const char *path) {
+  char *copy = xstrdup(path), *save = NULL;
+  json_t *v = o;
+  for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
+    v = json_object_get(v, t);
+  free(copy);
+  return v;
+}
+
+static double jnum(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(json_t *o, const char *path) {
+  json_t *v = jget(o, path);
+  return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+/* The templates' number formats: ms (2/1/0 decimals by size), f0, f1, pct. */
+static const char *fmt(char *buf, size_t n, const char *f, double v) {
+  if (!isfinite(v))
+    snprintf(buf, n, "n/a");
+  else if (!strcmp(f, "ms"))
+    snprintf(buf, n, "%.*f", fabs(v) < 100 ? 2 : fabs(v) < 10000 ? 1 : 0, v);
+  else if (!strcmp(f, "pct"))
+    snprintf(buf, n, "%.2f%%", v * 100);
+  else if (!strcmp(f, "f1"))
+    snprintf(buf, n, "%.1f", v);
+  else
+    snprintf(buf, n, "%.0f", v);
+  return buf;
+}
+#define F(f, v) fmt((char[48]){0}, 48, f, v)
+
+static json_t *jstrf(const char *fmtstr, ...) __attribute__((format(printf, 1, 2)));
+static json_t *jstrf(const char *fmtstr, ...) {
+  struct strbuf sb = STRBUF_INIT;
+  va_list ap;
+  va_start(ap, fmtstr);
+  strbuf_vaddf(&sb, fmtstr, ap);
+  va_end(ap);
+  json_t *j = json_string(sb.buf);
+  strbuf_release(&sb);
+  return j;
+}
+
+/* Successful req/s within the SLO of a capacity document, and which key
+ * gave it (the total req/s until capacity reports the successful one). */
+static double ok_rps_of(json_t *cap, const char **key) {
+  double v = jnum(cap, "max_ok_rps_within_slo");
+  *key = "max_ok_rps_within_slo";
+  if (!isfinite(v)) {
+    v = jnum(cap, "max_rps_within_slo");
+    *key = "max_rps_within_slo";
+  }
+  return v;
+}
+
+/* ------------------------------------------------------------- headlines */
+
+static json_t *hl(const char *verdict, const char *kind, const char *label, int alarm, json_t *text) {
+  return json_pack("{s:s,s:s,s:s,s:b,s:o}", "verdict", verdict, "kind", kind, "label", label, "alarm", alarm, "text",
+                   text);
+}
+
+static long long count_of(json_t *cmp, const char *v) {
+  return (long long)json_integer_value(jget(json_object_get(cmp, "counts"), v));
+}
+
+static json_t *headline(json_t *cmp) {
+  const char *v = jstr(cmp, "verdict");
+  json_t *cap = json_object_get(cmp, "capacity");
+  const char *reason = json_string_value(json_array_get(jget(cmp, "load.reasons"), 0));
+  if (!reason)
+    reason = "see load.reasons";
+  if (!strcmp(v, "regression"))
+    return hl(v, v, "regression", 1, jstrf("%lld finding(s) worse than the baseline", count_of(cmp, "regression")));
+  if (!strcmp(v, "slo_breach"))
+    return hl(v, v, "SLO breach", 1, jstrf("%lld objective(s) missed", count_of(cmp, "slo_breach")));
+  if (json_is_false(jget(cmp, "load.comparable")) && json_is_object(cap)) {
+    double ub = jnum(cap, "baseline.max_users_within_slo"), uc = jnum(cap, "candidate.max_users_within_slo");
+    int up = uc > ub, down = uc < ub;
+    return hl(v, up ? "capacity_up" : down ? "capacity_down" : "capacity_same",
+              up ? "capacity up" : down ? "capacity down" : "capacity unchanged", down,
+              jstrf("%s → %s users within the SLO (x%.2f); the loads differ (%s), so whole-run figures are "
+                    "not compared",
+                    F("f0", ub), F("f0", uc), uc / ub, reason));
+  }
+  if (!strcmp(v, "not_comparable"))
+    return hl(v, v, "not comparable", 0, jstrf("the loads differ (%s)", reason));
+  if (!strcmp(v, "incomplete"))
+    return hl(v, v, "incomplete", 1, json_string("the run stopped before the end of its test"));
+  return hl(v, "ok", "no regression", 0,
+            jstrf("%lld improved, %lld unchanged, %lld inconclusive", count_of(cmp, "improvement"),
+                  count_of(cmp, "unchanged"), count_of(cmp, "inconclusive")));
+}
+
+void report_headlines(json_t *model) {
+  json_t *e;
+  size_t i;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    json_t *cmp = jget(e, "baseline.compare");
+    json_object_set_new(e, "headline", cmp ? headline(cmp) : json_null());
+  }
+}
+
+/* --------------------------------------------------------------- targets */
+
+static const char *target_filter(const char *metric) {
+  return !strcmp(metric, "errors") ? "pct" : !strcmp(metric, "rps") ? "f1" : "ms";
+}
+
+/* Fills goal, met, change and the reason of a row from b and c. */
+static void judge_target(const struct report_target *t, json_t *row, double b, double c, const char *what) {
+  int lower_better = strcmp(t->metric, "rps") != 0;
+  double goal = NAN;
+  switch (t->op) {
+  case '-': goal = b * (1 - t->value / 100); break;
+  case '+': goal = b * (1 + t->value / 100); break;
+  case 'x': goal = lower_better ? b / t->value : b * t->value; break;
+  case '/': goal = b / t->value; break;
+  }
+  const char *f = target_filter(t->metric), *unit = !strcmp(f, "pct") ? "" : !strcmp(f, "f1") ? " req/s" : " ms";
+  json_object_set_new(row, "baseline", num_or_null(b));
+  json_object_set_new(row, "candidate", num_or_null(c));
+  json_object_set_new(row, "target", num_or_null(goal));
+  json_object_set_new(row, "change_pct", num_or_null(isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN));
+  json_object_set_new(row, "improvement_factor",
+                      num_or_null(b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN));
+  json_object_set_new(row, "filter", json_string(f));
+  json_object_set_new(row, "unit", json_string(unit));
+  if (!isfinite(goal) || !isfinite(c)) {
+    json_object_set_new(row, "met", json_null());
+    json_object_set_new(row, "reason", jstrf("%s: no value for %s", what, !isfinite(c) ? "the candidate" : "the baseline"));
+    return;
+  }
+  int met = lower_better ? c <= goal : c >= goal;
+  json_object_set_new(row, "met", json_boolean(met));
+  json_object_set_new(row, "reason", jstrf("%s %s%s → %s%s; goal %s %s%s", what, F(f, b), unit, F(f, c), unit,
+                                           lower_better ? "≤" : "≥", F(f, goal), unit));
+}
+
+static json_t *target_row(const struct report_target *t, const char *basis, const char *base, const char *cand) {
+  return json_pack("{s:s,s:s,s:s,s:o,s:o}", "metric", t->metric, "goal", t->text, "basis", basis, "baseline_run",
+                   base ? json_string(base) : json_null(), "candidate_run", cand ? json_string(cand) : json_null());
+}
+
+static void unanswered(json_t *row, const char *reason) {
+  json_object_set_new(row, "met", json_null());
+  json_object_set_new(row, "reason", json_string(reason));
+  json_object_set_new(row, "baseline", json_null());
+  json_object_set_new(row, "candidate", json_null());
+  json_object_set_new(row, "filter", json_string(target_filter(json_string_value(json_object_get(row, "metric")))));
+  json_object_set_new(row, "unit", json_string(""));
+}
+
+/* Latency and errors at equal load: every reported run whose baseline ran
+ * the same load (compare's load.comparable) and that is not a ramp. */
+static void equal_load_targets(const struct report_target *t, json_t *runs, json_t *out) {
+  const char *key = !strcmp(t->metric, "errors") ? "error_rate" : !strcmp(t->metric, "avg") ? "avg" : t->metric;
+  json_t *e;
+  size_t i, n = 0;
+  json_array_foreach(runs, i, e) {
+    json_t *cmp = jget(e, "baseline.compare");
+    if (!cmp || !json_is_true(jget(cmp, "load.comparable")) || json_is_true(json_object_get(e, "has_capacity")))
+      continue;
+    json_t *row = target_row(t, "equal_load", jstr(e, "baseline.name"), jstr(e, "name"));
+    char what[128], path[64];
+    snprintf(what, sizeof what, "%s of all requests, %s → %s:", t->metric, jstr(e, "baseline.name"), jstr(e, "name"));
+    snprintf(path, sizeof path, "summary.%s", key);
+    judge_target(t, row, jnum(json_object_get(e, "baseline"), path), jnum(json_object_get(e, "show"), path), what);
+    json_array_append_new(out, row);
+    n++;
+  }
+  if (n == 0) {
+    json_t *row = target_row(t, "equal_load", NULL, NULL);
+    unanswered(row, "needs a run and a baseline of the same load shape (e.g. before-normal and after-normal): "
+                    "no reported run has one");
+    json_array_append_new(out, row);
+  }
+}
+
+/* The capacity document of run `name` among the model's capacity entries. */
+static json_t *capacity_of(json_t *model, const char *name) {
+  json_t *c;
+  size_t i;
+  json_array_foreach(json_object_get(model, "capacity"), i, c) if (!strcmp(jstr(c, "name"), name)) return json_object_get(c, "capacity");
+  return NULL;
+}
+
+/* Throughput as capacity: max successful req/s within the SLO, from a
+ * stress run and its stress baseline. */
+static int capacity_target(struct store *st, const struct report_model_opts *o, const struct report_target *t,
+                           json_t *model, json_t *out, struct err *err) {
+  json_t *e, *stress = NULL;
+  size_t i;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    if (!json_is_true(json_object_get(e, "has_capacity")))
+      continue;
+    if (!stress)
+      stress = e;
+    if (jget(e, "baseline.compare")) {
+      stress = e;
+      break;
+    }
+  }
+  if (!stress || !jget(stress, "baseline.compare")) {
+    json_t *row = target_row(t, "capacity", NULL, stress ? jstr(stress, "name") : NULL);
+    unanswered(row, stress ? "throughput is judged as capacity: the stress run has no stress baseline to compare with"
+                           : "throughput is judged as capacity: needs a stress (ramp) run and its baseline; "
+                             "no stress run is reported");
+    json_array_append_new(out, row);
+    return 0;
+  }
+  const char *base = jstr(stress, "baseline.name"), *cand = jstr(stress, "name");
+  json_t *capc = capacity_of(model, cand), *capb = capacity_of(model, base), *built = NULL;
+  if (!capb) {
+    struct run_info ri;
+    struct capacity_opts co;
+    struct err cerr = ERR_INIT;
+    if (store_find_run(st, base, &ri, err) < 0)
+      return -1;
+    if (compare_capacity_opts(st, &ri, o->slo, &co, err) < 0) {
+      run_info_release(&ri);
+      return -1;
+    }
+    if (capacity_build(st, &ri, &co, &built, &cerr) == 0)
+      capb = built;
+    run_info_release(&ri);
+  }
+  json_t *row = target_row(t, "capacity", base, cand);
+  const char *kb = "", *kc = "";
+  double b = capb ? ok_rps_of(capb, &kb) : NAN, c = capc ? ok_rps_of(capc, &kc) : NAN;
+  const char *what = !strcmp(kb, "max_ok_rps_within_slo") && !strcmp(kc, kb)
+                         ? "max successful req/s within the SLO,"
+                         : "max req/s within the SLO (successful figure not available),";
+  char buf[192];
+  snprintf(buf, sizeof buf, "%s %s → %s:", what, base, cand);
+  judge_target(t, row, b, c, buf);
+  json_object_set_new(row, "figure", json_string(*kc ? kc : kb));
+  json_array_append_new(out, row);
+  json_decref(built);
+  return 0;
+}
+
+int report_targets(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err) {
+  json_t *out = json_array();
+  json_object_set_new(model, "targets", out);
+  for (size_t k = 0; k < o->ntargets; k++) {
+    const struct report_target *t = &o->targets[k];
+    if (!strcmp(t->metric, "rps")) {
+      if (capacity_target(st, o, t, model, out, err) < 0)
+        return -1;
+    } else {
+      equal_load_targets(t, json_object_get(model, "runs"), out);
+    }
+  }
+  /* Each run's section lists the rows it is the candidate of. */
+  json_t *e, *r;
+  size_t i, j;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    if (!jget(e, "baseline.compare") || !o->ntargets)
+      continue;
+    json_t *mine = json_array();
+    json_array_foreach(out, j, r) if (!strcmp(jstr(r, "candidate_run"), jstr(e, "name"))) json_array_append(mine, r);
+    json_object_set_new(e, "targets", mine);
+  }
+  return 0;
+}
+
+/* ----------------------------------------------------------- acceptance */
+
+static void criterion(json_t *out, const char *id, const char *title, const char *status, json_t *evidence,
+                      json_t *runs) {
+  json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", id, "criterion", title, "status", status,
+                                       "evidence", evidence, "runs", runs ? runs : json_array()));
+}
+
+/* The first capacity entry with a capacity document (the stress run the
+ * report plans with: the candidate of a stress pair when there is one). */
+static json_t *plan_capacity(json_t *model) {
+  json_t *e, *first = NULL;
+  size_t i;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    if (!json_is_true(json_object_get(e, "has_capacity")))
+      continue;
+    json_t *c;
+    size_t k;
+    json_array_foreach(json_object_get(model, "capacity"), k, c) {
+      if (strcmp(jstr(c, "name"), jstr(e, "name")) || !json_is_object(json_object_get(c, "capacity")))
+        continue;
+      if (jget(e, "baseline.compare"))
+        return c;
+      if (!first)
+        first = c;
+    }
+  }
+  return first;
+}
+
+/* Why no capacity figure: no stress run, or the first one's error. */
+static json_t *no_capacity(json_t *model) {
+  json_t *c = json_array_get(json_object_get(model, "capacity"), 0);
+  if (!c)
+    return json_string("needs a stress (ramp) run: none is reported");
+  return jstrf("the capacity of the stress run %s could not be computed: %s", jstr(c, "name"),
+               *jstr(c, "error") ? jstr(c, "error") : "no capacity document");
+}
+
+static void five_endpoints(json_t *model, json_t *out) {
+  json_t *e, *best = NULL;
+  size_t i;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    size_t n = json_array_size(jget(e, "show.endpoints"));
+    if (n > json_array_size(jget(best, "show.endpoints")))
+      best = e;
+  }
+  size_t n = json_array_size(jget(best, "show.endpoints"));
+  if (!best) {
+    criterion(out, "five_endpoints", "The five API endpoints are load tested", "not_evaluable",
+              json_string("no reported run has per-endpoint data (ingest the k6 NDJSON or CSV output)"), NULL);
+    return;
+  }
+  struct strbuf sb = STRBUF_INIT;
+  strbuf_addf(&sb, "%s tested %zu endpoint(s): ", jstr(best, "name"), n);
+  json_t *x;
+  json_array_foreach(jget(best, "show.endpoints"), i, x) strbuf_addf(&sb, "%s%s", i ? ", " : "", jstr(x, "endpoint"));
+  criterion(out, "five_endpoints", "The five API endpoints are load tested", n >= 5 ? "met" : "not_met",
+            json_string(sb.buf), json_pack("[s]", jstr(best, "name")));
+  strbuf_release(&sb);
+}
+
+static void baselines(json_t *model, json_t *out) {
+  json_t *e, *runs = json_array();
+  size_t i;
+  struct strbuf have = STRBUF_INIT, miss = STRBUF_INIT;
+  json_t *seen = json_object();
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    json_array_append_new(runs, json_string(jstr(e, "name")));
+    if (json_object_get(seen, jstr(e, "scenario")))
+      continue;
+    json_object_set_new(seen, jstr(e, "scenario"), json_true());
+    if (jget(e, "baseline.compare"))
+      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", jstr(e, "scenario"), jstr(e, "baseline.name"));
+    else if (json_is_true(json_object_get(e, "is_baseline")))
+      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", jstr(e, "scenario"), jstr(e, "name"));
+    else
+      strbuf_addf(&miss, "%s%s (%s)", miss.len ? ", " : "", jstr(e, "name"), jstr(e, "scenario"));
+  }
+  json_decref(seen);
+  json_t *ev = miss.len ? jstrf("baselines: %s; no baseline for %s", have.len ? have.buf : "none", miss.buf)
+                        : jstrf("every reported scenario has a baseline: %s", have.buf);
+  criterion(out, "baselines", "Performance baselines are established for every scenario",
+            miss.len ? "not_met" : "met", ev, runs);
+  strbuf_release(&have);
+  strbuf_release(&miss);
+}
+
+static void users_1000(json_t *model, json_t *out) {
+  json_t *c = plan_capacity(model);
+  if (!c) {
+    criterion(out, "users_1000", "The system supports the target number of concurrent users", "not_evaluable",
+              no_capacity(model), NULL);
+    return;
+  }
+  json_t *cap = json_object_get(c, "capacity");
+  json_t *tm = json_object_get(cap, "target_met");
+  double target = jnum(c, "slo.target_users");
+  const char *st = json_is_true(tm) ? "met" : json_is_false(tm) ? "not_met" : "not_evaluable";
+  const char *why = jstr(cap, "target_reason");
+  criterion(out, "users_1000", "The system supports the target number of concurrent users", st,
+            jstrf("%s: between %s (last passing level) and %s (first failing level) concurrent users within the "
+                  "SLO, estimate %s, against the target of %s users%s%s",
+                  jstr(c, "name"), F("f0", jnum(cap, "max_users_within_slo.low")),
+                  F("f0", jnum(cap, "max_users_within_slo.high")), F("f0", jnum(cap, "max_users_within_slo.estimate")),
+                  F("f0", target), *why ? ": " : "", why),
+            json_pack("[s]", jstr(c, "name")));
+}
+
+static void p95_all_apis(json_t *model, json_t *out) {
+  json_t *r, *runs = json_array(), *worst = NULL, *miss = NULL;
+  size_t i, n = 0;
+  json_array_foreach(json_object_get(model, "slo_rows"), i, r) {
+    if (json_is_true(json_object_get(r, "not_applicable")) || !strcmp(jstr(r, "endpoint"), "all requests"))
+      continue;
+    n++;
+    if (!miss && !strcmp(jstr(r, "p95_verdict"), "slo_breach"))
+      miss = r;
+    double ratio = jnum(r, "p95_ms") / jnum(r, "p95_slo_ms");
+    if (isfinite(ratio) && (!worst || ratio > jnum(worst, "p95_ms") / jnum(worst, "p95_slo_ms")))
+      worst = r;
+    json_t *x;
+    size_t k;
+    int seen = 0;
+    json_array_foreach(runs, k, x) seen |= !strcmp(json_string_value(x), jstr(r, "run"));
+    if (!seen)
+      json_array_append_new(runs, json_string(jstr(r, "run")));
+  }
+  const char *title = "Every API meets its p95 objective (2 s; the LLM endpoint 5 s)";
+  if (n == 0) {
+    json_decref(runs);
+    criterion(out, "p95_2s_all_apis", title, "not_evaluable",
+              json_string("needs a run at a constant load with per-endpoint data (normal, peak or soak): none is reported"),
+              NULL);
+    return;
+  }
+  json_t *r0 = miss ? miss : worst;
+  json_t *ev = jstrf("%zu endpoint row(s) of %zu run(s) judged; %s: %s, %s, p95 %s ms against its objective < %s ms (%s)", n,
+                     json_array_size(runs), miss ? "first miss" : "closest to its objective", jstr(r0, "run"),
+                     jstr(r0, "endpoint"), F("ms", jnum(r0, "p95_ms")), F("f0", jnum(r0, "p95_slo_ms")),
+                     jstr(r0, "slo_from.p95"));
+  criterion(out, "p95_2s_all_apis", title, miss ? "not_met" : "met", ev, runs);
+}
+
+static void zero_errors_80(json_t *model, json_t *out) {
+  json_t *c = plan_capacity(model);
+  const char *title = "Zero errors at 80% of capacity";
+  json_t *z = c ? jget(c, "capacity.errors_at_80pct") : NULL;
+  if (!json_is_object(z)) {
+    criterion(out, "zero_errors_at_80pct", title, "not_evaluable",
+              c ? json_string("the stress run's capacity analysis has no errors-at-80% figure") : no_capacity(model),
+              NULL);
+    return;
+  }
+  json_t *zero = json_object_get(z, "zero_errors");
+  criterion(out, "zero_errors_at_80pct", title, json_is_true(zero) ? "met" : json_is_false(zero) ? "not_met" : "not_evaluable",
+            jstrf("%s: %s errors in %s requests up to %s req/s (%s VUs); 95%% upper bound on the error rate %s",
+                  jstr(c, "name"), F("f0", jnum(z, "errors")), F("f0", jnum(z, "requests")), F("f1", jnum(z, "rps_limit")),
+                  F("f0", jnum(z, "vus_limit")), F("pct", jnum(z, "upper_bound"))),
+            json_pack("[s]", jstr(c, "name")));
+}
+
+static void top3_bottlenecks(json_t *model, json_t *out) {
+  json_t *c = plan_capacity(model);
+  const char *title = "The top 3 bottlenecks are identified";
+  if (!c) {
+    criterion(out, "top3_bottlenecks", title, "not_evaluable", no_capacity(model), NULL);
+    return;
+  }
+  json_t *bn = jget(c, "capacity.bottlenecks"), *b;
+  size_t i, n = json_array_size(bn);
+  if (n == 0) {
+    criterion(out, "top3_bottlenecks", title, "not_met",
+              jstrf("%s: one bottleneck is named (%s); the capacity analysis does not rank three",
+                    jstr(c, "name"), *jstr(c, "capacity.bottleneck.resource") ? jstr(c, "capacity.bottleneck.resource") : "none"),
+              json_pack("[s]", jstr(c, "name")));
+    return;
+  }
+  struct strbuf sb = STRBUF_INIT;
+  strbuf_addf(&sb, "%s: ", jstr(c, "name"));
+  json_array_foreach(bn, i, b) {
+    if (i == 3)
+      break;
+    strbuf_addf(&sb, "%s%.0f. %s", i ? ", " : "", jnum(b, "rank"), jstr(b, "resource"));
+    if (isfinite(jnum(b, "first_saturated_vus")))
+      strbuf_addf(&sb, " (from %s VUs)", F("f0", jnum(b, "first_saturated_vus")));
+  }
+  criterion(out, "top3_bottlenecks", title, n >= 3 ? "met" : "not_met", json_string(sb.buf),
+            json_pack("[s]", jstr(c, "name")));
+  strbuf_release(&sb);
+}
+
+static void before_after(const struct report_model_opts *o, json_t *model, json_t *out) {
+  const char *title = "Before/after figures meet the improvement targets";
+  json_t *t, *runs = json_array();
+  size_t i, met = 0, no = 0, unk = 0;
+  if (o->ntargets == 0) {
+    json_decref(runs);
+    criterion(out, "before_after_targets", title, "not_evaluable",
+              json_string("no targets were given (report --targets 'p95=-50%,rps=x2,errors=/10')"), NULL);
+    return;
+  }
+  struct strbuf sb = STRBUF_INIT;
+  json_array_foreach(json_object_get(model, "targets"), i, t) {
+    json_t *m = json_object_get(t, "met");
+    met += json_is_true(m);
+    no += json_is_false(m);
+    unk += json_is_null(m);
+    const char *f = jstr(t, "filter"), *u = jstr(t, "unit");
+    if (json_is_null(m))
+      strbuf_addf(&sb, "%s%s %s not answerable (%s)", i ? "; " : "", jstr(t, "metric"), jstr(t, "goal"),
+                  jstr(t, "reason"));
+    else
+      strbuf_addf(&sb, "%s%s %s %s on %s: %s%s against the goal %s%s", i ? "; " : "", jstr(t, "metric"),
+                  jstr(t, "goal"), json_is_true(m) ? "met" : "not met", jstr(t, "candidate_run"),
+                  F(f, jnum(t, "candidate")), u, F(f, jnum(t, "target")), u);
+    if (*jstr(t, "candidate_run"))
+      json_array_append_new(runs, json_string(jstr(t, "candidate_run")));
+  }
+  criterion(out, "before_after_targets", title, no ? "not_met" : unk ? "not_evaluable" : "met",
+            jstrf("%zu met, %zu not met, %zu not answerable: %s", met, no, unk, sb.buf), runs);
+  strbuf_release(&sb);
+}
+
+/* The gate's verdicts recorded by `loadrep check` in the database. */
+static int ci_alert(struct store *st, json_t *out, struct err *err) {
+  const char *title = "CI raises an alert on a performance regression";
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT r.name, b.name, c.verdict FROM check_results c JOIN runs r ON r.id = c.run_id "
+                                  "LEFT JOIN runs b ON b.id = c.baseline_id ORDER BY c.rowid",
+                                  err);
+  if (!s)
+    return -1;
+  long n = 0;
+  json_t *hit = NULL;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    n++;
+    const char *v = store_col_text(s, 2);
+    if (!hit && strcmp(v, "ok"))
+      hit = json_pack("{s:s,s:s,s:s}", "run", store_col_text(s, 0), "base", store_col_text(s, 1), "verdict", v);
+  }
+  sqlite3_finalize(s);
+  if (!hit) {
+    criterion(out, "ci_regression_alert", title, "not_evaluable",
+              n ? jstrf("%ld check(s) recorded, none failed: a check of a regressed build is needed to show the alert", n)
+                : json_string("no 'loadrep check' is recorded in this database"),
+              NULL);
+    return 0;
+  }
+  criterion(out, "ci_regression_alert", title, "met",
+            jstrf("'loadrep check %s' against the baseline %s failed with verdict %s (exit 1); %ld check(s) recorded",
+                  jstr(hit, "run"), *jstr(hit, "base") ? jstr(hit, "base") : "(none)", jstr(hit, "verdict"), n),
+            json_pack("[s]", jstr(hit, "run")));
+  json_decref(hit);
+  return 0;
+}
+
+int report_acceptance(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err) {
+  json_t *out = json_array();
+  json_object_set_new(model, "acceptance", out);
+  five_endpoints(model, out);
+  baselines(model, out);
+  users_1000(model, out);
+  p95_all_apis(model, out);
+  zero_errors_80(model, out);
+  top3_bottlenecks(model, out);
+  before_after(o, model, out);
+  if (ci_alert(st, out, err) < 0)
+    return -1;
+  json_t *c;
+  size_t i;
+  json_array_foreach(out, i, c) {
+    const char *s = jstr(c, "status");
+    json_object_set_new(c, "is_met", json_boolean(!strcmp(s, "met")));
+    json_object_set_new(c, "is_not_met", json_boolean(!strcmp(s, "not_met")));
+  }
+  return 0;
+}
