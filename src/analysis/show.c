@@ -511,7 +511,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     json_t *sc;
     json_array_foreach(scen, i, sc) {
       fprintf(f, "\n%sscenario%s ", bold, reset);
-      put_term(f, jstr(sc, "name"), 0);
+      put_term(f, *jstr(sc, "name") ? jstr(sc, "name") : "(none: requests without a scenario tag)", 0);
       if (*jstr(sc, "executor")) {
         fputs(" (", f);
         put_term(f, jstr(sc, "executor"), 0);

@@ -544,11 +544,12 @@ static int by_str(const void *x, const void *y) { return strcmp(*(const char *co
 size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap) {
   unsigned char *present = xcalloc(a->nscen + 1, 1);
   scen_present(a, present);
+  /* Requests without the tag (setup(), teardown()) do not name the run. */
   const char **names = xcalloc(a->nscen + 1, sizeof *names);
   size_t n = 0;
-  for (size_t k = 0; k <= a->nscen; k++)
-    if (present[k])
-      names[n++] = k ? a->scen[k - 1] : "";
+  for (size_t k = 1; k <= a->nscen; k++)
+    if (present[k] && *a->scen[k - 1])
+      names[n++] = a->scen[k - 1];
   qsort(names, n, sizeof *names, by_str);
   size_t used = 0;
   if (cap)

@@ -44,10 +44,11 @@ void k6_agg_point(struct k6_agg *a, const char *metric, size_t metric_len, int64
 
 /** Number of samples added so far. */
 uint64_t k6_agg_points(const struct k6_agg *a);
-/** The number of k6 scenarios in the samples (the `scenario` tag of HTTP
- *  requests, '' for requests without it, and of any other sample with it);
- *  writes their names, sorted and joined by '+', into buf ("mixed" when that
- *  does not fit in cap bytes). */
+/** The number of named k6 scenarios in the samples (the values of the
+ *  `scenario` tag; requests without it, from setup() or teardown(), do not
+ *  count here though they form the scenario '' in the store); writes their
+ *  names, sorted and joined by '+', into buf ("" when none, "mixed" when they
+ *  do not fit in cap bytes). */
 size_t k6_agg_scenarios(const struct k6_agg *a, char *buf, size_t cap);
 
 /** The thresholds declared with abortOnFail: [{"metric", "expression"}]

@@ -265,6 +265,15 @@ static void scenarios_store(void) {
   char tiny2[3];
   k6_agg_scenarios(a, tiny2, sizeof tiny2);
   STR_EQ(tiny2, "mi", "too long: mixed (cut to the buffer)");
+  /* Requests of setup() carry no scenario tag: they do not name the run. */
+  struct k6_agg *a2 = k6_agg_new();
+  const char *t1 = "{\"method\":\"GET\",\"name\":\"/s\",\"group\":\"::setup\"}";
+  const char *t2 = "{\"method\":\"GET\",\"name\":\"/x\",\"scenario\":\"load\"}";
+  k6_agg_point(a2, "http_reqs", 9, t0, 1, k6_agg_tagset(a2, t1, strlen(t1), NULL, &err));
+  k6_agg_point(a2, "http_reqs", 9, t0, 1, k6_agg_tagset(a2, t2, strlen(t2), NULL, &err));
+  INT_EQ(k6_agg_scenarios(a2, name, sizeof name), 1, "setup requests are no scenario of their own");
+  STR_EQ(name, "load", "named after the one k6 scenario");
+  k6_agg_free(a2);
   OK(store_exec(st, "INSERT INTO runs (name, created_at) VALUES ('r', 'now')", &err) == 0, "run row");
   OK(k6_agg_store(a, st, 1, NULL, &err) == 0, "stored: %s", err.msg);
   struct scenario *sc = NULL;
