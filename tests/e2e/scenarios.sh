@@ -44,6 +44,30 @@ expect_exit 0 lr runs
 expect_grep ' browse\+dashboard ' "$WORK/out"
 
 
+# k6's options in a meta.json beside the files give each scenario's executor
+# and the configured length: 30 s, as the run took (complete); 90 s makes the
+# same run end well before it (incomplete).
+mkdir -p opt && cp "$K/k6_metrics.ndjson.gz" "$K/handle_summary.json" opt/
+cat > opt/meta.json <<'JSON'
+{"k6_exit_status": 0, "options": {"scenarios": {
+  "browse": {"executor": "constant-arrival-rate", "rate": 10, "duration": "30s"},
+  "dashboard": {"executor": "ramping-vus", "startTime": "0s", "stages": [{"duration": "20s", "target": 6}, {"duration": "10s", "target": 0}]}}}}
+JSON
+expect_exit 0 lr --db opt.db ingest --run opt opt/k6_metrics.ndjson.gz opt/handle_summary.json
+expect_no_grep "incomplete" "$WORK/err"
+expect_exit 0 lr --db opt.db show opt --format json
+cp "$WORK/out" opt.json
+expect_exit 0 python3 -c '
+import json
+d = json.load(open("opt.json"))
+ex = {s["name"]: s["executor"] for s in d["scenarios"]}
+assert ex == {"browse": "constant-arrival-rate", "dashboard": "ramping-vus"}, ex'
+expect_exit 0 lr --db opt.db show opt
+expect_grep '^scenario browse \(constant-arrival-rate\)' "$WORK/out"
+sed -i 's/"30s"/"90s"/' opt/meta.json
+expect_exit 0 lr --db opt2.db ingest --run opt opt/k6_metrics.ndjson.gz opt/handle_summary.json
+expect_grep "incomplete: ended after [0-9.]+ s of the configured 90.0 s" "$WORK/err"
+
 # Two scenarios on the same endpoint: sums equal the whole-run row, and each
 # scenario's statistics are those of its own samples (a synthetic NDJSON).
 python3 - <<'PY'
