@@ -204,7 +204,23 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
                       jnum(g.ok && g.slope != 0 ? rnd(g.second_half_slope / g.slope, 0.001) : NAN));
   json_object_set_new(o, "aggregation", json_integer(g.aggregation));
   json_object_set_new(o, "threshold_pct", json_real(100 * min_growth));
-  if (isfinite(limit) && g.ok && g.slope > 0 && m) {
+  {
+    const char *unit = role == SR_PROC_RSS || role == SR_MEM_USED ? "bytes" : role == SR_PROC_THREADS ? "threads"
+                                                                              : "fds";
+    json_object_set_new(o, "unit", json_string(unit));
+    json_object_set_new(o, "slope_unit", json_pack("s+", unit, "/h"));
+    /* the fitted line over the window floors, value(t) = intercept + slope_per_s * t
+     * (t in seconds since the run start), and the floor that marks a leak */
+    if (g.ok && m)
+      json_object_set_new(o, "trend", json_pack("{s:o, s:o, s:s, s:s, s:f, s:f}", "slope_per_s", jnum(g.slope),
+                                                "intercept", jnum(g.first - g.slope * t[0]), "unit", unit, "x",
+                                                "time_s since the run start", "from_time_s", t[0], "to_time_s",
+                                                t[m - 1]));
+    json_object_set_new(o, "leak_threshold",
+                        json_pack("{s:o, s:s, s:f}", "value", jnum(base * (1 + min_growth)), "unit", unit,
+                                  "growth_pct", 100 * min_growth));
+  }
+  if (isfinite(limit) && g.ok && g.slope > 0 && m && !strcmp(verdict, "leak")) {
     double hours = (limit - fl[m - 1]) / g.slope / 3600;
     json_object_set_new(o, "limit", json_real(limit));
     json_object_set_new(o, "time_to_limit_h", jnum(rnd(hours, 0.01)));
@@ -362,9 +378,18 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
         snprintf(reason, sizeof reason, "p95 grew x%.2f (a warning: below the x1.20 failure level)", drift);
       } else {
         verdict = "none";
-        snprintf(reason, sizeof reason, "p95 changed x%.2f (Mann-Kendall p=%.2g): no drift", drift, g.p);
+        snprintf(reason, sizeof reason,
+                 "fitted trend x%.2f over the soak (Mann-Kendall p=%.2g): no drift; first window %.2f ms, last "
+                 "window %.2f ms (x%.2f)",
+                 drift, g.p, exp(lp[0]), exp(lp[m - 1]), exp(lp[m - 1] - lp[0]));
       }
     }
+    json_object_set_new(lat, "p95_ratio_last_first", m ? jnum(rnd(exp(lp[m - 1] - lp[0]), 1e-4)) : json_null());
+    if (g.ok && m)
+      json_object_set_new(lat, "trend", json_pack("{s:o, s:o, s:s, s:s}", "slope_log_per_s", jnum(g.slope),
+                                                  "intercept_log", jnum(g.first - g.slope * t[0]), "unit",
+                                                  "ms (p95 = exp(intercept_log + slope_log_per_s * t))", "x",
+                                                  "time_s since the run start"));
     json_object_set_new(lat, "drift", jnum(rnd(drift, 1e-4)));
     json_object_set_new(lat, "verdict", json_string(verdict));
     json_object_set_new(lat, "reason", json_string(reason));

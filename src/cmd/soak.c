@@ -74,12 +74,14 @@ static void print_resource(const char *label, json_t *o, int bytes, int md, FILE
   fputc('\n', f);
   if (isfinite(num(o, "slope_per_hour"))) {
     double sc = bytes ? 1048576.0 : 1.0;
-    const char *u = bytes ? " MiB" : "";
-    fprintf(f, "%sfloor %.1f%s -> %.1f%s; slope %.2f%s/h (interval %.2f .. %.2f); growth %.1f%% (threshold %.0f%%)",
+    char ub[32];
+    snprintf(ub, sizeof ub, " %s", bytes ? "MiB" : str(o, "unit"));
+    const char *u = ub;
+    fprintf(f, "%sfloor %.1f%s -> %.1f%s; slope %.2f%s/h (interval %.2f .. %.2f%s/h); growth %.1f%% (threshold %.0f%%)",
             ind, num(o, "floor_start") / sc, u, num(o, "floor_end") / sc, u, num(o, "slope_per_hour") / sc, u,
             json_number_value(json_array_get(json_object_get(o, "slope_ci_per_hour"), 0)) / sc,
-            json_number_value(json_array_get(json_object_get(o, "slope_ci_per_hour"), 1)) / sc, num(o, "growth_pct"),
-            num(o, "threshold_pct"));
+            json_number_value(json_array_get(json_object_get(o, "slope_ci_per_hour"), 1)) / sc, u,
+            num(o, "growth_pct"), num(o, "threshold_pct"));
     if (isfinite(num(o, "time_to_limit_h")))
       fprintf(f, "; host memory full in %.1f h at this rate", num(o, "time_to_limit_h"));
     fputc('\n', f);

@@ -205,6 +205,13 @@ is "$WORK/out" '.latency.verdict' none
 expect_exit 0 lr soak ak --format json
 is "$WORK/out" '.memory.verdict' none
 is "$WORK/out" '.verdict' none
+# no time to the limit without a leak; the chart gets the trend and the threshold
+is "$WORK/out" '.memory | has("time_to_limit_h")' false
+is "$WORK/out" '.memory.trend | has("slope_per_s") and has("intercept") and .unit == "bytes"' true
+is "$WORK/out" '.memory.leak_threshold.unit' bytes
+is "$WORK/out" '(.latency.p95_ratio_last_first - (.latency.p95_last_ms / .latency.p95_first_ms)) | fabs < 0.001' true
+expect_exit 0 lr soak ak
+expect_grep 'slope [0-9.-]+ threads/h' "$WORK/out"
 expect_exit 1 lr soak bk
 expect_grep '^Verdict: leak' "$WORK/out"
 expect_exit 0 lr soak ak --format md
