@@ -482,6 +482,8 @@ static void top3_bottlenecks(json_t *model, json_t *out) {
     if (isfinite(jnum(b, "first_saturated_vus")))
       strbuf_addf(&sb, " (from %s VUs)", F("f0", jnum(b, "first_saturated_vus")));
   }
+  if (n < 3)
+    strbuf_addf(&sb, " (%zu ranked; no other resource saturates in this run)", n);
   criterion(out, "top3_bottlenecks", title, n >= 3 ? "met" : "not_met", json_string(sb.buf),
             json_pack("[s]", jstr(c, "name")));
   strbuf_release(&sb);

@@ -611,6 +611,8 @@ static json_t *run_soak(struct store *st, const struct run_info *run, json_t *en
   json_object_set_new(sentry, "soak", json_null());
   json_object_set_new(sentry, "error", json_string("soak analysis is not available in this build"));
 #endif
+  const char *mv = jstr(sentry, "soak.memory.verdict");
+  json_object_set_new(sentry, "memory_leak", json_boolean(!strcmp(mv, "leak")));
   json_object_set_new(sentry, "peak_mem", json_incref(json_object_get(entry, "peak_mem")));
   json_object_set_new(sentry, "charts", json_incref(json_object_get(entry, "charts")));
   return sentry;

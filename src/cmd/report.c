@@ -233,6 +233,13 @@ static int make_charts(struct store *st, const struct report_runs *rl, json_t *m
     if (json_is_true(json_object_get(entry, "has_capacity")) &&
         report_charts_capacity(cx, run->name, run->id, json_array_get(caps, ci++), err) < 0)
       return -1;
+    json_t *sk;
+    size_t k;
+    json_array_foreach(json_object_get(model, "soak"), k, sk) {
+      if (json_object_get(sk, "charts") == json_object_get(entry, "charts") &&
+          report_charts_soak(cx, run->name, run->id, sk, err) < 0)
+        return -1;
+    }
   }
   return report_charts_draw(cx, model, err);
 }

@@ -464,3 +464,45 @@ void report_charts_release(struct report_charts *cx) {
   cx->stems = NULL;
   cx->n = cx->cap = 0;
 }
+
+/* Memory floor per window of a soak run, the fitted trend (the Sen slope
+ * from the starting floor) and the leak threshold (growth of
+ * threshold_pct over the starting floor), in MiB. */
+int report_charts_soak(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *sentry,
+                       struct err *err) {
+  json_t *mem = jget(sentry, "soak.memory"), *w;
+  json_t *charts = json_object_get(sentry, "charts");
+  if (!json_is_object(mem) || !json_is_object(charts))
+    return 0;
+  const double mib = 1024.0 * 1024.0;
+  double f0 = jnum(mem, "floor_start"), slope = jnum(mem, "slope_per_hour"), thr = jnum(mem, "threshold_pct");
+  struct report_series d = {.ncols = 3};
+  double lim = f0 * (1 + thr / 100) / mib;
+  double t0 = NAN;
+  size_t i;
+  json_array_foreach(json_object_get(mem, "series"), i, w) {
+    double t = jnum(w, "time_s");
+    if (isnan(t0))
+      t0 = t;
+    double v[3] = {jnum(w, "min") / mib, isfinite(slope) && isfinite(f0) ? (f0 + slope * (t - t0) / 3600) / mib : NAN,
+                   lim};
+    report_series_row(&d, t, v);
+  }
+  int failed = 0;
+  if (d.n > 0) {
+    struct strbuf t = STRBUF_INIT, th = STRBUF_INIT;
+    strbuf_addf(&t, "Memory over the soak: floor per window and trend - %s", run_name);
+    strbuf_addf(&th, "leak threshold (+%g%% over the start)", thr);
+    /* The threshold is a series, so that the y axis reaches it. */
+    struct chart_series ms[3] = {{"memory floor per window (MiB)", 0, 2}, {"fitted trend", 0, 3}, {th.buf, 0, 0}};
+    struct chart c = {
+        .title = t.buf, .xlabel = "seconds since start", .ylabel = "MiB", .kind = CHART_LINES,
+        .nseries = 3, .series = ms, .nrows = d.n, .x = d.x, .y = d.y, .hline = NAN,
+        .vline = NAN, .xmax = d.x[d.n - 1]};
+    add_chart(cx, charts, "soak_memory", run_name, run_id, "soak-memory", &c, err, &failed);
+    strbuf_release(&t);
+    strbuf_release(&th);
+  }
+  report_series_free(&d);
+  return failed ? -1 : 0;
+}

@@ -45,6 +45,11 @@ int report_charts_compare(struct report_charts *cx, const char *run_name, int64_
 int report_charts_capacity(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry,
                            struct err *err);
 
+/** Memory of a soak entry of the model: floor per window, fitted trend and
+ *  leak threshold ("soak_memory" in the run's charts). */
+int report_charts_soak(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *sentry,
+                       struct err *err);
+
 /** Runs gnuplot on every chart; failures are fatal in ALWAYS mode and
  *  otherwise drop that chart's links from the model (with a warning). */
 int report_charts_draw(struct report_charts *cx, json_t *model, struct err *err);

@@ -102,7 +102,7 @@ expect_exit 0 lr ingest --run before-normal --scenario normal "$DATA/before/norm
 expect_exit 0 lr ingest --run after-normal --scenario normal "$DATA/after/normal/k6_metrics.ndjson.gz" "$DATA/after/normal/system_metrics.csv" "$DATA/after/normal/handle_summary.json"
 expect_exit 0 lr ingest --run after-stress --scenario stress "$DATA/after/stress/k6_metrics.ndjson.gz" "$DATA/after/stress/system_metrics.csv" "$DATA/after/stress/handle_summary.json"
 expect_exit 0 lr baseline set before-normal
-expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10'
+expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10' --slo-file "$DATA/slo.json" --model "$WORK/s/model.json"
 lr show --format json after-normal > "$WORK/show-normal.json"
 lr show --format json after-stress > "$WORK/show-stress.json"
 lr capacity --format json after-stress > "$WORK/cap-stress.json" 2>/dev/null || true
@@ -145,7 +145,7 @@ try:
     cap = json.load(open(w + "/cap-stress.json"))
     cp = open(w + "/s/CAPACITY_PLANNING.md", encoding="utf-8").read()
     mu = cap["max_users_within_slo"]
-    for want in ["| Max requests/s within the SLO | **%.1f** req/s |" % cap["max_rps_within_slo"],
+    for want in ["| Max successful requests/s within the SLO | **%.1f** req/s (level at %.0f VUs; total %.1f req/s) |" % (cap["max_ok_rps_within_slo"], cap["max_ok_rps_level"]["vus"], cap["max_rps_within_slo"]),
                  "between **%.0f** (last passing level) and **%.0f** (first failing level)" % (mu["low"], mu["high"]),
                  "| Breaking point | %.0f VUs at t = %.0f s: %s" % (cap["breaking_point"]["vus"], cap["breaking_point"]["time_s"], cap["breaking_point"]["reason"])]:
         if want not in cp:
@@ -158,6 +158,34 @@ except (ValueError, KeyError, FileNotFoundError):
     pass  # `capacity --format json` not available in this build yet
 sys.exit(bad)
 EOF
+# The SLO file: the LLM endpoint against 5 s, the normal scenario against 1 s
+# and 0 % errors, in the model and in the table; the checklist and targets.
+python3 - "$WORK/s/model.json" <<'EOF' && pass || failt "model: SLO rows, targets or acceptance wrong"
+import json, sys
+m = json.load(open(sys.argv[1]))
+bad = 0
+def want(c, msg):
+    global bad
+    if not c: print("model:", msg); bad = 1
+rows = {(r["run"], r["endpoint"]): r for r in m["slo_rows"]}
+llm = rows[("after-normal", "POST /api/agents/generate")]
+want(llm["p95_slo_ms"] == 5000 and llm["slo_source"]["p95"] == "file", "LLM endpoint not judged against 5 s from the file")
+want(llm["error_slo"] == 0, "normal scenario errors objective is not 0")
+allr = rows[("after-normal", "all requests")]
+want(allr["p95_slo_ms"] == 1000 and allr["error_slo"] == 0, "normal scenario not judged against 1 s / 0 %")
+want(rows[("after-stress", "all requests")]["verdict"] == "not_applicable", "a ramp's whole-run figures were judged")
+ids = [a["id"] for a in m["acceptance"]]
+want(ids == ["five_endpoints", "baselines", "users_1000", "p95_2s_all_apis", "zero_errors_at_80pct",
+             "top3_bottlenecks", "before_after_targets", "ci_regression_alert"], "acceptance ids: %s" % ids)
+want(all(a["status"] in ("met", "not_met", "not_evaluable") and a["evidence"] for a in m["acceptance"]), "acceptance status/evidence")
+t = {x["metric"]: x for x in m["targets"]}
+want(t["p95"]["basis"] == "equal_load" and t["p95"]["baseline_run"] == "before-normal" and t["p95"]["met"] is True, "p95 target")
+# rps needs a stress pair: after-stress has no stress baseline here, so it cannot be answered (never "no").
+want(t["rps"]["basis"] == "capacity" and t["rps"]["met"] is None and "baseline" in t["rps"]["reason"], "rps target: %s" % t["rps"])
+sys.exit(bad)
+EOF
+expect_grep '^\| normal \| after-normal \| POST /api/agents/generate \| [0-9.]* \| < 5000 ms \| 0.00% \| = 0% \|' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '^## Acceptance checklist' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^### Compared with the baseline before-normal' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^\| p95 \| -50% \| ' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^## Stress run after-stress' "$WORK/s/CAPACITY_PLANNING.md"
