@@ -999,9 +999,16 @@ static int capacity_section(struct store *st, const struct compare_opts *o, stru
   double uc = json_number_value(json_object_get(pc, "max_users_within_slo"));
   double bl = json_number_value(json_object_get(pb, "users_low")), bh = json_number_value(json_object_get(pb, "users_high"));
   double cl = json_number_value(json_object_get(pc, "users_low")), ch = json_number_value(json_object_get(pc, "users_high"));
-  if (ub > 0 && uc > 0) {
+  if (!json_is_number(json_object_get(pc, "users_high")))
+    ch = NAN; /* the candidate held its SLO to the end: no upper bound */
+  if (!json_is_number(json_object_get(pb, "users_high")))
+    bh = NAN;
+  int both_open = json_is_true(json_object_get(pb, "users_at_least")) && json_is_true(json_object_get(pc, "users_at_least"));
+  if (ub > 0 && uc > 0 && !both_open) {
     /* The interval of the users ratio from the two brackets, its widest reading. */
-    double lo = bh > 0 && cl > 0 ? cl / bh : NAN, hi = bl > 0 && ch > 0 ? ch / bl : NAN;
+    /* An open side (its SLO held to its last level) leaves that end open. */
+    double lo = bh > 0 && cl > 0 ? cl / bh : isnan(bh) && cl > 0 ? 0 : NAN;
+    double hi = bl > 0 && ch > 0 ? ch / bl : INFINITY;
     double r = uc / ub;
     const char *v = compare_classify(r, lo, hi, 1, o->threshold_pct, 0);
     char reason[512];
@@ -1180,7 +1187,7 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
   json_object_set_new(doc, "threshold_pct", json_real(o->threshold_pct));
   json_object_set_new(doc, "load", load);
   int capacity_compared = 0;
-  if (!comparable && (pinned.load.ramp || cd.load.ramp) && pinned.samples && cd.samples) {
+  if ((pinned.load.ramp || cd.load.ramp) && pinned.samples && cd.samples) {
     if (capacity_section(st, o, &pinned, &cd, doc, findings, &cap_cand, err) < 0)
       goto done;
     capacity_compared = json_is_object(json_object_get(doc, "capacity"));

@@ -198,8 +198,12 @@ static json_t *cap_side(json_t *cap) {
   json_t *run = json_object_get(cap, "run");
   json_object_set(j, "run", run ? run : json_null());
   json_t *u = json_object_get(cap, "max_users_within_slo");
-  json_object_set_new(j, "max_users_within_slo", num(jnum(u, "estimate")));
-  json_object_set_new(j, "users_low", num(jnum(u, "low")));
+  double est = jnum(u, "estimate"), low = jnum(u, "low"), high = jnum(u, "high");
+  /* The SLO held to the end of the ramp: capacity is at least the last level. */
+  int at_least = !isfinite(est) && isfinite(low) && !isfinite(high);
+  json_object_set_new(j, "max_users_within_slo", num(at_least ? low : est));
+  json_object_set_new(j, "users_at_least", json_boolean(at_least));
+  json_object_set_new(j, "users_low", num(low));
   json_object_set_new(j, "users_high", num(jnum(u, "high")));
   json_object_set_new(j, "max_ok_rps_within_slo", num(ok_rps_within(cap)));
   json_object_set(j, "breaking_point", json_object_get(cap, "breaking_point") ? json_object_get(cap, "breaking_point")
@@ -215,6 +219,12 @@ json_t *load_capacity_pair(json_t *cap_base, json_t *cap_cand) {
   json_object_set_new(j, "baseline", b);
   json_object_set_new(j, "candidate", c);
   json_object_set_new(j, "users_ratio", num(ub > 0 ? uc / ub : NAN));
+  /* A side whose SLO held to its last level gives a bound, not a figure. */
+  json_object_set_new(j, "users_ratio_bound",
+                      json_string(json_is_true(json_object_get(c, "users_at_least"))
+                                      ? (json_is_true(json_object_get(b, "users_at_least")) ? "unknown" : "at_least")
+                                      : json_is_true(json_object_get(b, "users_at_least")) ? "at_most"
+                                                                                           : "none"));
   json_object_set_new(j, "ok_rps_ratio", num(rb > 0 ? rc / rb : NAN));
   return j;
 }

@@ -174,12 +174,26 @@ static void capacity_block(json_t *cmp, enum out mode, struct strbuf *out) {
   if (!json_is_object(cap))
     return;
   json_t *b = json_object_get(cap, "baseline"), *c = json_object_get(cap, "candidate");
-  char line[512], ub[32], uc[32], rb[32], rc[32], ur[32], rr[32];
-  FMT_NUM(ub, "%.0f", jnum(b, "max_users_within_slo"));
-  FMT_NUM(uc, "%.0f", jnum(c, "max_users_within_slo"));
+  char line[512], ub[32], uc[32], rb[32], rc[32], ur[64], rr[32];
+  if (json_is_true(json_object_get(b, "users_at_least")))
+    FMT_NUM(ub, ">= %.0f", jnum(b, "max_users_within_slo"));
+  else
+    FMT_NUM(ub, "%.0f", jnum(b, "max_users_within_slo"));
+  if (json_is_true(json_object_get(c, "users_at_least")))
+    FMT_NUM(uc, ">= %.0f", jnum(c, "max_users_within_slo"));
+  else
+    FMT_NUM(uc, "%.0f", jnum(c, "max_users_within_slo"));
   FMT_NUM(rb, "%.1f", jnum(b, "max_ok_rps_within_slo"));
   FMT_NUM(rc, "%.1f", jnum(c, "max_ok_rps_within_slo"));
-  FMT_NUM(ur, "x%.2f", jnum(cap, "users_ratio"));
+  const char *bound = jstr(cap, "users_ratio_bound");
+  if (!strcmp(bound, "at_least"))
+    FMT_NUM(ur, "at least x%.2f", jnum(cap, "users_ratio"));
+  else if (!strcmp(bound, "at_most"))
+    FMT_NUM(ur, "at most x%.2f", jnum(cap, "users_ratio"));
+  else if (!strcmp(bound, "unknown"))
+    snprintf(ur, sizeof ur, "ratio unknown: neither run reached its limit");
+  else
+    FMT_NUM(ur, "x%.2f", jnum(cap, "users_ratio"));
   FMT_NUM(rr, "x%.2f", jnum(cap, "ok_rps_ratio"));
   snprintf(line, sizeof line, "Capacity within the SLO: %s -> %s users (%s); successful requests/s %s -> %s (%s).",
            ub, uc, ur, rb, rc, rr);
