@@ -498,7 +498,13 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   fmt_ms(d, sizeof d, jnum(sum, "avg"));
   fprintf(f, "\n%srequests%s %.0f  (%.2f/s)   failed %.2f%%   max VUs %.0f\n", bold, reset, jnum(sum, "requests"),
           jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), jnum(sum, "vus_max"));
-  fprintf(f, "latency  avg %s  p50 %s  p95 %s  p99 %s\n", d, a, b, c);
+  fprintf(f, "latency  avg %s  p50 %s  p95 %s  p99 %s", d, a, b, c);
+  /* With failed requests, the successful ones' p95 beside, named so. */
+  if (jnum(sum, "failed") > 0) {
+    fmt_ms(a, sizeof a, jnum(sum, "ok_p95"));
+    fprintf(f, "   p95 (successful) %s", a);
+  }
+  fputc('\n', f);
 
   json_t *eps = json_object_get(doc, "endpoints");
   if (json_array_size(eps)) {
