@@ -105,6 +105,17 @@ static void gh_escape(struct strbuf *sb, const char *s, int property) {
   }
 }
 
+static void annotate(const char *title, const char *msg) {
+  struct strbuf line = STRBUF_INIT;
+  strbuf_addstr(&line, "::error title=");
+  gh_escape(&line, title, 1);
+  strbuf_addstr(&line, "::");
+  gh_escape(&line, msg, 0);
+  puts(line.buf);
+  strbuf_release(&line);
+}
+
+/* GitHub annotations: one per gated regression and per missed objective. */
 static void print_annotations(json_t *cmp) {
   json_t *fs = json_object_get(cmp, "findings");
   for (size_t i = 0; i < json_array_size(fs); i++) {
@@ -112,19 +123,27 @@ static void print_annotations(json_t *cmp) {
     if (!json_is_true(json_object_get(f, "gated")) ||
         strcmp(json_string_value(json_object_get(f, "verdict")), "regression"))
       continue;
-    struct strbuf title = STRBUF_INIT, msg = STRBUF_INIT, line = STRBUF_INIT;
-    strbuf_addf(&title, "loadrep: %s %s regressed", json_string_value(json_object_get(f, "endpoint")),
-                json_string_value(json_object_get(f, "metric")));
-    strbuf_addstr(&line, "::error title=");
-    gh_escape(&line, title.buf, 1);
-    strbuf_addstr(&line, "::");
-    strbuf_addf(&msg, "%s %s: %s", json_string_value(json_object_get(f, "endpoint")),
-                json_string_value(json_object_get(f, "metric")), json_string_value(json_object_get(f, "reason")));
-    gh_escape(&line, msg.buf, 0);
-    puts(line.buf);
+    struct strbuf title = STRBUF_INIT, msg = STRBUF_INIT;
+    const char *ep = json_string_value(json_object_get(f, "endpoint"));
+    const char *m = json_string_value(json_object_get(f, "metric"));
+    strbuf_addf(&title, "loadrep: %s %s regressed", ep, m);
+    strbuf_addf(&msg, "%s %s: %s", ep, m, json_string_value(json_object_get(f, "reason")));
+    annotate(title.buf, msg.buf);
     strbuf_release(&title);
     strbuf_release(&msg);
-    strbuf_release(&line);
+  }
+  json_t *ob = json_object_get(cmp, "objectives");
+  for (size_t i = 0; i < json_array_size(ob); i++) {
+    json_t *o = json_array_get(ob, i);
+    if (strcmp(json_string_value(json_object_get(o, "verdict")), "slo_breach"))
+      continue;
+    struct strbuf title = STRBUF_INIT, msg = STRBUF_INIT;
+    const char *ep = json_string_value(json_object_get(o, "endpoint"));
+    strbuf_addf(&title, "loadrep: %s missed its %s objective", ep, json_string_value(json_object_get(o, "metric")));
+    strbuf_addf(&msg, "%s: %s", ep, json_string_value(json_object_get(o, "reason")));
+    annotate(title.buf, msg.buf);
+    strbuf_release(&title);
+    strbuf_release(&msg);
   }
 }
 

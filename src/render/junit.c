@@ -46,6 +46,54 @@ static void numbers(struct strbuf *sb, json_t *f) {
               (long long)json_integer_value(json_object_get(f, "n_candidate")));
 }
 
+/* The objectives of the candidate: one testcase each (not_applicable ones
+ * are left out), a failure for each slo_breach. */
+static void objective_cases(json_t *cmp, struct strbuf *out) {
+  json_t *ob = json_object_get(cmp, "objectives");
+  for (size_t i = 0; i < json_array_size(ob); i++) {
+    json_t *o = json_array_get(ob, i);
+    const char *v = jstr(o, "verdict");
+    if (!strcmp(v, "not_applicable"))
+      continue;
+    struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT;
+    strbuf_addf(&tc, "%s objective %s", jstr(o, "endpoint"), jstr(o, "metric"));
+    strbuf_addf(&cls, "loadrep.%s", jstr(o, "endpoint"));
+    strbuf_addstr(out, "    <testcase");
+    attr(out, "name", tc.buf);
+    attr(out, "classname", cls.buf);
+    strbuf_addstr(out, " time=\"0\"");
+    if (!strcmp(v, "slo_breach")) {
+      struct strbuf msg = STRBUF_INIT;
+      strbuf_addf(&msg, "%s missed its objective: %s", jstr(o, "endpoint"), jstr(o, "reason"));
+      strbuf_addstr(out, ">\n      <failure");
+      attr(out, "message", msg.buf);
+      strbuf_addstr(out, " type=\"slo_breach\">");
+      esc_xml(out, jstr(o, "reason"));
+      strbuf_addstr(out, "</failure>\n    </testcase>\n");
+      strbuf_release(&msg);
+    } else {
+      strbuf_addstr(out, "/>\n");
+    }
+    strbuf_release(&tc);
+    strbuf_release(&cls);
+  }
+}
+
+/* A verdict that no finding or objective explains (incomplete, not
+ * comparable) is a failed testcase of its own, so the file agrees with the
+ * exit status. */
+static int verdict_case(json_t *cmp, struct strbuf *out) {
+  const char *v = jstr(cmp, "verdict");
+  if (strcmp(v, "incomplete") && strcmp(v, "not_comparable"))
+    return 0;
+  strbuf_addstr(out, "    <testcase name=\"run verdict\" classname=\"loadrep.run\" time=\"0\">\n      <failure");
+  attr(out, "message", !strcmp(v, "incomplete") ? "the candidate run is incomplete"
+                                                 : "the runs ran different loads: not comparable");
+  attr(out, "type", v);
+  strbuf_addstr(out, "/>\n    </testcase>\n");
+  return 1;
+}
+
 void junit_render(json_t *cmp, const char *timestamp, const char *hostname, struct strbuf *out) {
   json_t *fs = json_object_get(cmp, "findings");
   size_t tests = 0, failures = 0;
@@ -55,6 +103,16 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
       continue;
     tests++;
     failures += !strcmp(jstr(f, "verdict"), "regression");
+  }
+  json_t *ob = json_object_get(cmp, "objectives");
+  for (size_t i = 0; i < json_array_size(ob); i++) {
+    const char *v = jstr(json_array_get(ob, i), "verdict");
+    tests += strcmp(v, "not_applicable") != 0;
+    failures += !strcmp(v, "slo_breach");
+  }
+  if (!strcmp(jstr(cmp, "verdict"), "incomplete") || !strcmp(jstr(cmp, "verdict"), "not_comparable")) {
+    tests++;
+    failures++;
   }
   json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
   struct strbuf name = STRBUF_INIT;
@@ -113,11 +171,8 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
     strbuf_release(&cls);
     strbuf_release(&msg);
   }
-  json_t *k6t = json_object_get(cmp, "k6_thresholds_failed");
-  for (size_t i = 0; i < json_array_size(k6t); i++) {
-    json_t *t = json_array_get(k6t, i);
-    strbuf_addf(&sysout, "k6 threshold failed in the candidate: %s %s\n", jstr(t, "metric"), jstr(t, "expression"));
-  }
+  objective_cases(cmp, out);
+  verdict_case(cmp, out);
   json_t *w = json_object_get(cmp, "warnings");
   for (size_t i = 0; i < json_array_size(w); i++)
     strbuf_addf(&sysout, "warning: %s\n", json_string_value(json_array_get(w, i)));
