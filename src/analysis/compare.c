@@ -13,6 +13,7 @@
 #include "stats/binomial.h"
 #include "stats/bootstrap.h"
 #include "store/samples.h"
+#include "store/store_scenarios.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -153,6 +154,8 @@ struct rdata {
   double iter_ms;      /* mean iteration duration; NaN when unknown */
   double w0, w1;       /* window of the findings (seconds since start): the whole run */
   struct load_profile load;
+  struct scenario *sc; /* the run's k6 scenarios (store_scenarios_of) */
+  size_t nsc;
   int samples;         /* every endpoint has its samples */
   size_t n_eps;
   struct ep *eps;
@@ -172,12 +175,14 @@ static void rdata_release(struct rdata *r) {
   free(r->eps);
   ep_release(&r->all);
   load_profile_release(&r->load);
+  store_scenarios_free(r->sc, r->nsc);
   if (r->own.name)
     run_info_release(&r->own);
   memset(r, 0, sizeof *r);
 }
 
 static int load_profile_of(struct store *st, struct rdata *r, struct err *err);
+static void finish_all(struct rdata *r);
 
 static int load_run(struct store *st, const struct run_info *info, struct rdata *r, struct err *err) {
   memset(r, 0, sizeof *r);
@@ -238,26 +243,9 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
     r->dur = maxt;
   r->span = maxt > r->dur ? maxt : r->dur;
 
-  /* ALL: every endpoint together. */
-  r->all.method = xstrdup("");
-  r->all.name = xstrdup("ALL");
-  r->all.label = xstrdup("ALL");
-  size_t total = 0;
-  for (size_t i = 0; i < r->n_eps; i++) {
-    r->all.requests += r->eps[i].requests;
-    r->all.failed += r->eps[i].failed;
-    total += r->eps[i].ns;
-  }
-  if (r->samples) {
-    r->all.s = xmalloc((total ? total : 1) * sizeof *r->all.s);
-    for (size_t i = 0; i < r->n_eps; i++) {
-      memcpy(r->all.s + r->all.ns, r->eps[i].s, r->eps[i].ns * sizeof *r->all.s);
-      r->all.ns += r->eps[i].ns;
-    }
-  }
-  /* Whole-run aggregates from the metrics table when there are no samples. */
-  for (int k = 0; k < NLAT; k++)
-    r->all.agg[k] = NAN;
+  /* ALL: every endpoint together; whole-run aggregates from the metrics
+   * table when there are no samples. */
+  finish_all(r);
   sqlite3_stmt *m = store_prepare(st, "SELECT name, count, med, p95, p99, avg FROM metrics WHERE run_id = ? "
                                       "AND name IN ('http_req_duration', 'http_req_duration{expected_response:true}')",
                                   err);
@@ -305,7 +293,82 @@ static int load_run(struct store *st, const struct run_info *info, struct rdata 
   if (sqlite3_step(v) == SQLITE_ROW)
     r->max_vus = store_col_double(v, 0);
   sqlite3_finalize(v);
-  return load_profile_of(st, r, err);
+  if (store_scenarios_of(st, info->id, &r->sc, &r->nsc, err) < 0)
+    return -1;
+  if (load_profile_of(st, r, err) < 0)
+    return -1;
+  r->load.executor = r->nsc == 1 ? r->sc[0].executor : NULL;
+  return 0;
+}
+
+/* The run's figures over the endpoints `eps` (already filled): ALL and the
+ * request mix. */
+static void finish_all(struct rdata *r) {
+  r->all.method = xstrdup("");
+  r->all.name = xstrdup("ALL");
+  r->all.label = xstrdup("ALL");
+  size_t total = 0;
+  for (size_t i = 0; i < r->n_eps; i++) {
+    r->all.requests += r->eps[i].requests;
+    r->all.failed += r->eps[i].failed;
+    total += r->eps[i].ns;
+  }
+  if (r->samples) {
+    r->all.s = xmalloc((total ? total : 1) * sizeof *r->all.s);
+    for (size_t i = 0; i < r->n_eps; i++) {
+      memcpy(r->all.s + r->all.ns, r->eps[i].s, r->eps[i].ns * sizeof *r->all.s);
+      r->all.ns += r->eps[i].ns;
+    }
+  }
+  for (int k = 0; k < NLAT; k++)
+    r->all.agg[k] = NAN;
+}
+
+/* One k6 scenario of a loaded run as a run of its own: its endpoints and
+ * samples, the run's duration and VU profile, the scenario's executor and
+ * request mix. */
+static int load_scenario(struct store *st, const struct rdata *whole, const struct scenario *sc, struct rdata *r,
+                         struct err *err) {
+  memset(r, 0, sizeof *r);
+  r->info = whole->info;
+  r->samples = whole->samples;
+  r->dur = whole->dur;
+  r->span = whole->span;
+  r->max_vus = whole->max_vus;
+  r->iter_ms = NAN;
+  r->eps = xcalloc(sc->n_eps ? sc->n_eps : 1, sizeof *r->eps);
+  for (size_t i = 0; i < sc->n_eps; i++) {
+    const struct scenario_endpoint *se = &sc->eps[i];
+    struct ep *e = &r->eps[r->n_eps++];
+    e->method = xstrdup(se->method);
+    e->name = xstrdup(se->name);
+    e->label = endpoint_label(e->method, e->name);
+    e->requests = (uint64_t)se->requests;
+    e->failed = (uint64_t)se->failed;
+    e->agg[M_P50] = se->all.med;
+    e->agg[M_P95] = se->all.p95;
+    e->agg[M_P99] = se->all.p99;
+    e->agg[M_AVG] = se->all.avg;
+    e->agg[M_OKP95] = se->ok.p95;
+    e->agg_n = (uint64_t)se->all.count;
+    e->agg_ok_n = (uint64_t)se->ok.count;
+    if (r->samples && store_scenario_samples(st, se, &e->s, &e->ns, err) < 0)
+      return -1;
+  }
+  finish_all(r);
+  struct load_profile *p = &r->load;
+  *p = whole->load;
+  p->think_ms = NAN;
+  p->iter_ms = NAN;
+  p->executor = sc->executor;
+  p->n_mix = r->n_eps;
+  p->mix_label = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_label);
+  p->mix_share = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_share);
+  for (size_t i = 0; i < r->n_eps; i++) {
+    p->mix_label[i] = r->eps[i].label;
+    p->mix_share[i] = r->all.requests ? (double)r->eps[i].requests / (double)r->all.requests : NAN;
+  }
+  return 0;
 }
 
 /* The load the run put on the service: VU profile, think time, request mix. */
@@ -960,10 +1023,13 @@ static int has_verdict(json_t *arr, const char *verdict, int gated_only) {
 /* The overall verdict, by the rule docs/methods.md writes down: a gated
  * regression, else a missed objective, else an incomplete candidate, else the relative comparison was not
  * possible (loads differ and no capacity comparison), else ok. */
-static const char *overall_verdict(json_t *findings, json_t *objectives, int complete, int comparable,
-                                   int capacity_compared) {
+static const char *overall_verdict(json_t *findings, json_t *scenarios, json_t *objectives, int complete,
+                                   int comparable, int capacity_compared) {
   if (has_verdict(findings, "regression", 1))
     return "regression";
+  for (size_t i = 0; i < json_array_size(scenarios); i++)
+    if (has_verdict(json_object_get(json_array_get(scenarios, i), "findings"), "regression", 1))
+      return "regression";
   if (has_verdict(objectives, "slo_breach", 0))
     return "slo_breach";
   if (complete == 0)
@@ -1036,6 +1102,52 @@ static int capacity_section(struct store *st, const struct compare_opts *o, stru
   json_object_set_new(doc, "capacity", pair);
   json_decref(capb);
   *cap_cand = capc;
+  return 0;
+}
+
+/* Runs with several k6 scenarios: each scenario of the candidate against the
+ * baseline's scenario of the same name, as a comparison of its own. */
+static int scenario_section(struct store *st, const struct compare_opts *o, const int *want, struct rdata *b,
+                            struct rdata *c, json_t *doc, json_t *warnings, struct err *err) {
+  if (b->nsc <= 1 && c->nsc <= 1)
+    return 0;
+  json_t *arr = json_array();
+  for (size_t i = 0; i < c->nsc; i++) {
+    const struct scenario *cs = &c->sc[i], *bsc = NULL;
+    for (size_t k = 0; k < b->nsc; k++)
+      if (!strcmp(b->sc[k].name, cs->name))
+        bsc = &b->sc[k];
+    if (!bsc) {
+      warn(warnings, "scenario '%s' is not in the baseline (not compared)", cs->name);
+      continue;
+    }
+    struct rdata rb, rc;
+    memset(&rc, 0, sizeof rc);
+    if (load_scenario(st, b, bsc, &rb, err) < 0 || load_scenario(st, c, cs, &rc, err) < 0) {
+      rdata_release(&rb);
+      rdata_release(&rc);
+      json_decref(arr);
+      return -1;
+    }
+    int comparable;
+    json_t *load = load_compare(&rb.load, &rc.load, &comparable);
+    json_t *one = json_object();
+    json_object_set_new(one, "name", json_string(cs->name));
+    json_object_set_new(one, "load", load);
+    json_object_set_new(one, "findings", build_findings(&rb, 1, &rc, o, want, comparable, warnings, NULL));
+    json_array_append_new(arr, one);
+    rb.info = rc.info = NULL;
+    rdata_release(&rb);
+    rdata_release(&rc);
+  }
+  for (size_t k = 0; k < b->nsc; k++) {
+    int found = 0;
+    for (size_t i = 0; i < c->nsc; i++)
+      found |= !strcmp(b->sc[k].name, c->sc[i].name);
+    if (!found)
+      warn(warnings, "scenario '%s' of the baseline is not in the candidate (not compared)", b->sc[k].name);
+  }
+  json_object_set_new(doc, "scenarios", arr);
   return 0;
 }
 
@@ -1192,6 +1304,8 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
       goto done;
     capacity_compared = json_is_object(json_object_get(doc, "capacity"));
   }
+  if (scenario_section(st, o, want, &pinned, &cd, doc, warnings, err) < 0)
+    goto done;
   json_t *k6t = compare_k6_failed(st, cand, err);
   if (!k6t)
     goto done;
@@ -1203,7 +1317,8 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
       goto done;
     }
   }
-  json_object_set_new(doc, "verdict", json_string(overall_verdict(findings, objectives, cand->complete, comparable, capacity_compared)));
+  json_object_set_new(doc, "verdict", json_string(overall_verdict(findings, json_object_get(doc, "scenarios"), objectives, cand->complete, comparable,
+                                                                  capacity_compared)));
   json_object_set_new(doc, "baseline_kind", json_string(nhist ? "history" : "pinned"));
   if (nhist) {
     json_t *h = json_array();

@@ -309,6 +309,19 @@ static void body(json_t *cmp, enum out mode, struct strbuf *out) {
     strbuf_addch(out, '\n');
   }
   sample_size_block(fs, mode, out);
+  json_t *scs = json_object_get(cmp, "scenarios");
+  for (size_t i = 0; i < json_array_size(scs); i++) {
+    json_t *sc = json_array_get(scs, i);
+    char line[256];
+    snprintf(line, sizeof line, "Scenario %s (k6 scenario, compared with the baseline's of the same name):",
+             jstr(sc, "name"));
+    emit(out, mode, line);
+    strbuf_addstr(out, "\n\n");
+    json_t *sf = json_object_get(sc, "findings");
+    if (findings_table(sf, mode, out))
+      strbuf_addstr(out, mode == OUT_MD ? "\n\\* warns only (not gated).\n" : "(* warns only, not gated)\n");
+    strbuf_addch(out, '\n');
+  }
   levels_block(cmp, mode, out);
   capacity_block(cmp, mode, out);
   objectives_block(cmp, mode, out);

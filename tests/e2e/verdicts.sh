@@ -133,6 +133,25 @@ expect_exit 1 lr check reg-cand --format json
 expect_grep '"verdict": "regression"' "$WORK/out"
 expect_exit 0 lr check nc-b
 
+# Scenarios are paired by name: the two-scenario run (a constant-arrival-rate
+# browse and a ramping-VU dashboard) against itself.
+T="$FIX/k6runs/two-scenarios"
+expect_exit 0 lr -q ingest --run two "$T/k6_metrics.ndjson.gz" "$T/handle_summary.json"
+lr show two --format json >"$WORK/two-show.json"
+expect_exit 0 lr compare two two --format json
+python3 - "$WORK/out" "$WORK/two-show.json" <<'PY' && pass || failt "compare pairs k6 scenarios by name"
+import json, sys
+d, show = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sc = {s["name"]: s for s in d["scenarios"]}
+assert set(sc) == {"browse", "dashboard"}, sc.keys()
+for s in show["scenarios"]:
+    f = {(x["endpoint"], x["metric"]): x for x in sc[s["name"]]["findings"]}
+    for e in s["endpoints"]:
+        assert abs(f[(e["endpoint"], "p95")]["candidate"] - e["http_req_duration"]["p(95)"]) < 1e-9, (s["name"], e)
+    assert {k[0] for k in f} == {"ALL"} | {e["endpoint"] for e in s["endpoints"]}, f.keys()
+assert d["verdict"] == "ok", d["verdict"]
+PY
+
 # A run in which every request failed (k6 against a dead port) never passes,
 # with or without a baseline, and is not made the baseline.
 K="$FIX/k6runs/all-failed"
