@@ -109,9 +109,12 @@ static json_t *headline(json_t *cmp) {
     int up = uc > ub, down = uc < ub;
     return hl(v, up ? "capacity_up" : down ? "capacity_down" : "capacity_same",
               up ? "capacity up" : down ? "capacity down" : "capacity unchanged", down,
-              jstrf("%s → %s users within the SLO (x%.2f); the loads differ (%s), so whole-run figures are "
-                    "not compared",
-                    F("f0", ub), F("f0", uc), uc / ub, reason));
+              jstrf("%s (%s–%s) → %s (%s–%s) users within the SLO (x%.2f); successful req/s within the SLO "
+                    "%s → %s; the loads differ (%s), so whole-run figures are not compared",
+                    F("f0", ub), F("f0", jnum(cap, "baseline.users_low")), F("f0", jnum(cap, "baseline.users_high")),
+                    F("f0", uc), F("f0", jnum(cap, "candidate.users_low")), F("f0", jnum(cap, "candidate.users_high")),
+                    uc / ub, F("f1", jnum(cap, "baseline.max_ok_rps_within_slo")),
+                    F("f1", jnum(cap, "candidate.max_ok_rps_within_slo")), reason));
   }
   if (!strcmp(v, "not_comparable"))
     return hl(v, v, "not comparable", 0, jstrf("the loads differ (%s)", reason));
