@@ -1,3 +1,6 @@
+/* compare.c - `loadrep compare` and `check` as a document: the two runs' load,
+ * the findings, capacity for ramps, the scenarios, the objectives and the
+ * overall verdict (docs/methods.md, section 2). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
