@@ -11,7 +11,9 @@
 #include "stats/fit.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "util/cmp.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -27,17 +29,8 @@ static int has(const char *s, const char *needle) {
 
 /* ------------------------------------------------------------ helpers */
 
-static json_t *jnum(double v) {
-  return isfinite(v) ? json_real(v) : json_null();
-}
-
 static double rnd(double v, double unit) {
   return isfinite(v) ? round(v / unit) * unit : v;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* One endpoint's slice: consecutive whole seconds holding ≥ EP_MIN_SAMPLES
@@ -262,12 +255,12 @@ static void bn_endpoints(struct bn_ctx *c) {
     json_t *o = json_object();
     json_object_set_new(o, "endpoint", json_string(x->ep->name));
     json_object_set_new(o, "method", json_string(x->ep->method));
-    json_object_set_new(o, "base_p95_ms", jnum(rnd(x->base_p95, 0.001)));
-    json_object_set_new(o, "base_mean_ms", jnum(rnd(x->base_mean, 0.001)));
-    json_object_set_new(o, "onset_vus", x->onset >= 0 ? jnum(rnd(x->lv[x->onset].vus, 0.1)) : json_null());
+    json_object_set_new(o, "base_p95_ms", jx_real_or_null(rnd(x->base_p95, 0.001)));
+    json_object_set_new(o, "base_mean_ms", jx_real_or_null(rnd(x->base_mean, 0.001)));
+    json_object_set_new(o, "onset_vus", x->onset >= 0 ? jx_real_or_null(rnd(x->lv[x->onset].vus, 0.1)) : json_null());
     json_object_set_new(o, "onset_time_s", x->onset >= 0 ? json_real(x->lv[x->onset].t0) : json_null());
-    json_object_set_new(o, "p95_at_knee_ms", jnum(rnd(x->p95_knee, 0.001)));
-    json_object_set_new(o, "ratio_at_knee", jnum(rnd(x->ratio_knee, 0.01)));
+    json_object_set_new(o, "p95_at_knee_ms", jx_real_or_null(rnd(x->p95_knee, 0.001)));
+    json_object_set_new(o, "ratio_at_knee", jx_real_or_null(rnd(x->ratio_knee, 0.01)));
     json_array_append_new(eps, o);
   }
   json_object_set_new(c->doc, "endpoints", eps);
@@ -313,8 +306,8 @@ static void bn_phases(struct bn_ctx *c) {
   json_t *ph = json_object(), *jlo = json_object(), *jk = json_object(), *sh = json_object();
   for (int p = 0; p < CAP_NPHASES; p++) {
     lo[p] = wsum > 0 ? lo[p] / wsum : NAN;
-    json_object_set_new(jlo, pn[p], jnum(rnd(lo[p], 0.001)));
-    json_object_set_new(jk, pn[p], jnum(rnd(K->phase[p], 0.001)));
+    json_object_set_new(jlo, pn[p], jx_real_or_null(rnd(lo[p], 0.001)));
+    json_object_set_new(jk, pn[p], jx_real_or_null(rnd(K->phase[p], 0.001)));
   }
   /* additive parts of the user-visible time: blocked (holds connecting and
    * TLS), sending, waiting, receiving */
@@ -329,13 +322,13 @@ static void bn_phases(struct bn_ctx *c) {
   int dom = -1;
   for (int j = 0; j < 4; j++) {
     double share = tot > 0 ? dlt[j] / tot : NAN;
-    json_object_set_new(sh, pn[parts[j]], jnum(rnd(share, 1e-4)));
+    json_object_set_new(sh, pn[parts[j]], jx_real_or_null(rnd(share, 1e-4)));
     if (tot > 0 && (dom < 0 || dlt[j] > dlt[dom]))
       dom = j;
   }
   json_object_set_new(ph, "low_load_mean_ms", jlo);
   json_object_set_new(ph, "knee_mean_ms", jk);
-  json_object_set_new(ph, "growth_ms", jnum(rnd(tot, 0.001)));
+  json_object_set_new(ph, "growth_ms", jx_real_or_null(rnd(tot, 0.001)));
   json_object_set_new(ph, "shares", sh);
   json_object_set_new(ph, "dominant", dom >= 0 ? json_string(pn[parts[dom]]) : json_null());
   json_object_set_new(c->doc, "phases", ph);
@@ -436,19 +429,19 @@ static void bn_cpu(struct bn_ctx *c, json_t *res) {
   json_t *o = json_object();
   json_object_set_new(o, "resource", json_string("cpu"));
   json_object_set_new(o, "series", json_string(c->roles.r[SR_HOST_CPU_PCT].name));
-  json_object_set_new(o, "cores", jnum(c->roles.cores));
-  json_object_set_new(o, "low_load_pct", jnum(rnd(mean_over(c->cpu, 0, c->nlow), 0.01)));
-  json_object_set_new(o, "knee_pct", jnum(rnd(c->cpu[k], 0.01)));
+  json_object_set_new(o, "cores", jx_real_or_null(c->roles.cores));
+  json_object_set_new(o, "low_load_pct", jx_real_or_null(rnd(mean_over(c->cpu, 0, c->nlow), 0.01)));
+  json_object_set_new(o, "knee_pct", jx_real_or_null(rnd(c->cpu[k], 0.01)));
   json_object_set_new(o, "saturated_at_knee", json_boolean(c->cpu[k] >= CPU_SAT_PCT));
-  json_object_set_new(o, "onset_vus", on >= 0 ? jnum(rnd(d->lv[on].vus, 0.1)) : json_null());
+  json_object_set_new(o, "onset_vus", on >= 0 ? jx_real_or_null(rnd(d->lv[on].vus, 0.1)) : json_null());
   json_object_set_new(o, "onset_time_s", on >= 0 ? json_real(d->lv[on].t0) : json_null());
-  json_object_set_new(o, "utilisation_law_ceiling_rps", jnum(rnd(c->cpu_ceiling, 0.1)));
+  json_object_set_new(o, "utilisation_law_ceiling_rps", jx_real_or_null(rnd(c->cpu_ceiling, 0.1)));
   if (c->roles.r[SR_PROC_CPU].id) {
     json_object_set_new(o, "process_series", json_string(c->roles.r[SR_PROC_CPU].name));
-    json_object_set_new(o, "process_cores_at_knee", jnum(rnd(c->pcpu[k], 0.001)));
+    json_object_set_new(o, "process_cores_at_knee", jx_real_or_null(rnd(c->pcpu[k], 0.001)));
   }
   if (c->roles.r[SR_LOAD1].id) {
-    json_object_set_new(o, "load1_at_knee", jnum(rnd(c->ld[k], 0.01)));
+    json_object_set_new(o, "load1_at_knee", jx_real_or_null(rnd(c->ld[k], 0.01)));
     json_object_set_new(o, "run_queue_saturated",
                         isfinite(c->roles.cores) ? json_boolean(c->ld[k] > c->roles.cores) : json_null());
   }
@@ -485,10 +478,10 @@ static void bn_pool(struct bn_ctx *c, json_t *res) {
   json_t *o = json_object();
   json_object_set_new(o, "resource", json_string("backend_pool"));
   json_object_set_new(o, "series", json_string(qn));
-  json_object_set_new(o, "low_load_waiting", jnum(rnd(mean_over(c->qv, 0, c->nlow), 0.01)));
-  json_object_set_new(o, "knee_waiting", jnum(rnd(c->qv[k], 0.01)));
+  json_object_set_new(o, "low_load_waiting", jx_real_or_null(rnd(mean_over(c->qv, 0, c->nlow), 0.01)));
+  json_object_set_new(o, "knee_waiting", jx_real_or_null(rnd(c->qv[k], 0.01)));
   json_object_set_new(o, "saturated_at_knee", json_boolean(on >= 0 && on <= k));
-  json_object_set_new(o, "onset_vus", on >= 0 ? jnum(rnd(d->lv[on].vus, 0.1)) : json_null());
+  json_object_set_new(o, "onset_vus", on >= 0 ? jx_real_or_null(rnd(d->lv[on].vus, 0.1)) : json_null());
   json_object_set_new(o, "onset_time_s", on >= 0 ? json_real(d->lv[on].t0) : json_null());
   json_array_append_new(res, o);
   struct bn_cand *x = on >= 0 ? add_cand(c, "backend_pool", "pool", on) : NULL;
@@ -522,9 +515,9 @@ static void bn_memory(struct bn_ctx *c, json_t *res) {
   json_t *o = json_object();
   json_object_set_new(o, "resource", json_string("memory"));
   json_object_set_new(o, "series", json_string(c->roles.r[SR_MEM_USED].name));
-  json_object_set_new(o, "low_load_bytes", jnum(rnd(mean_over(c->mu, 0, c->nlow), 1)));
-  json_object_set_new(o, "knee_bytes", jnum(rnd(c->mu[k], 1)));
-  json_object_set_new(o, "knee_fraction", jnum(rnd(frac, 1e-4)));
+  json_object_set_new(o, "low_load_bytes", jx_real_or_null(rnd(mean_over(c->mu, 0, c->nlow), 1)));
+  json_object_set_new(o, "knee_bytes", jx_real_or_null(rnd(c->mu[k], 1)));
+  json_object_set_new(o, "knee_fraction", jx_real_or_null(rnd(frac, 1e-4)));
   json_object_set_new(o, "saturated_at_knee", isfinite(frac) ? json_boolean(frac >= MEM_SAT_FRAC) : json_null());
   json_array_append_new(res, o);
   if (on >= 0) {
@@ -543,9 +536,9 @@ static void bn_other_resources(struct bn_ctx *c, json_t *res) {
     json_t *o = json_object();
     json_object_set_new(o, "resource", json_string("server_concurrency"));
     json_object_set_new(o, "series", json_string(c->roles.r[SR_INFLIGHT].name));
-    json_object_set_new(o, "low_load", jnum(rnd(mean_over(c->inf, 0, c->nlow), 0.01)));
-    json_object_set_new(o, "knee", jnum(rnd(c->inf[k], 0.01)));
-    json_object_set_new(o, "client_inflight_at_knee", jnum(rnd(d->lv[k].inflight, 0.01)));
+    json_object_set_new(o, "low_load", jx_real_or_null(rnd(mean_over(c->inf, 0, c->nlow), 0.01)));
+    json_object_set_new(o, "knee", jx_real_or_null(rnd(c->inf[k], 0.01)));
+    json_object_set_new(o, "client_inflight_at_knee", jx_real_or_null(rnd(d->lv[k].inflight, 0.01)));
     json_array_append_new(res, o);
     snprintf(c->buf, sizeof c->buf, "%s: %.1f in flight at low load, %.1f at the breaking point", c->roles.r[SR_INFLIGHT].name,
              mean_over(c->inf, 0, c->nlow), c->inf[k]);
@@ -556,8 +549,8 @@ static void bn_other_resources(struct bn_ctx *c, json_t *res) {
     json_t *o = json_object();
     json_object_set_new(o, "resource", json_string("network"));
     json_object_set_new(o, "series", json_string(c->roles.r[SR_NET_RX].name));
-    json_object_set_new(o, "low_load_bytes_per_s", jnum(rnd(mean_over(nx, 0, c->nlow), 1)));
-    json_object_set_new(o, "knee_bytes_per_s", jnum(rnd(nx[k], 1)));
+    json_object_set_new(o, "low_load_bytes_per_s", jx_real_or_null(rnd(mean_over(nx, 0, c->nlow), 1)));
+    json_object_set_new(o, "knee_bytes_per_s", jx_real_or_null(rnd(nx[k], 1)));
     json_object_set_new(o, "note", json_string("utilisation needs the link capacity, which the metrics do not give"));
     json_array_append_new(res, o);
     free(nx);
@@ -566,7 +559,7 @@ static void bn_other_resources(struct bn_ctx *c, json_t *res) {
     json_t *o = json_object();
     json_object_set_new(o, "resource", json_string("load_generator"));
     json_object_set_new(o, "series", json_string(c->roles.r[SR_LOADGEN_CPU].name));
-    json_object_set_new(o, "knee_pct", jnum(rnd(c->lg[k], 0.01)));
+    json_object_set_new(o, "knee_pct", jx_real_or_null(rnd(c->lg[k], 0.01)));
     json_array_append_new(res, o);
     json_array_append_new(c->caveats, json_string("the load generator ran on the measured host: its CPU use is "
                                                   "inside the host CPU figures"));
@@ -624,13 +617,13 @@ static int bn_endpoint_capacity(struct bn_ctx *c, struct err *err) {
     const struct ep_stat *x = &c->es[i];
     json_t *o = json_object();
     json_object_set_new(o, "endpoint", json_string(x->ep->name));
-    json_object_set_new(o, "service_time_ms", jnum(rnd(x->base_mean, 0.001)));
-    json_object_set_new(o, "rps_within_slo", jnum(rnd(x->ok_rps_last_pass, 0.001)));
-    json_object_set_new(o, "calls_per_hour_within_slo", jnum(rnd(3600 * x->ok_rps_last_pass, 1)));
-    json_object_set_new(o, "peak_rps", jnum(rnd(x->ok_rps_peak, 0.001)));
-    json_object_set_new(o, "peak_calls_per_hour", jnum(rnd(3600 * x->ok_rps_peak, 1)));
+    json_object_set_new(o, "service_time_ms", jx_real_or_null(rnd(x->base_mean, 0.001)));
+    json_object_set_new(o, "rps_within_slo", jx_real_or_null(rnd(x->ok_rps_last_pass, 0.001)));
+    json_object_set_new(o, "calls_per_hour_within_slo", jx_real_or_null(rnd(3600 * x->ok_rps_last_pass, 1)));
+    json_object_set_new(o, "peak_rps", jx_real_or_null(rnd(x->ok_rps_peak, 0.001)));
+    json_object_set_new(o, "peak_calls_per_hour", jx_real_or_null(rnd(3600 * x->ok_rps_peak, 1)));
     double busy = x->ok_rps_peak * x->base_mean / 1000;
-    json_object_set_new(o, "concurrency_at_peak", jnum(rnd(busy, 0.01)));
+    json_object_set_new(o, "concurrency_at_peak", jx_real_or_null(rnd(busy, 0.01)));
     if (d->opts.slos) {
       struct slo so;
       if (slo_resolve(d->opts.slos, c->st, d->run->id, d->run->scenario, x->ep->name, &so, err) < 0) {
@@ -645,7 +638,7 @@ static int bn_endpoint_capacity(struct bn_ctx *c, struct err *err) {
       for (size_t j = 0; j < x->nlv && over < 0; j++)
         if (!slo_p95_met(x->lv[j].p95, so.p95_ms))
           over = (long)j;
-      json_object_set_new(o, "p95_over_slo_vus", over >= 0 ? jnum(rnd(x->lv[over].vus, 0.1)) : json_null());
+      json_object_set_new(o, "p95_over_slo_vus", over >= 0 ? jx_real_or_null(rnd(x->lv[over].vus, 0.1)) : json_null());
       json_object_set_new(o, "p95_over_slo_time_s", over >= 0 ? json_real(x->lv[over].t0) : json_null());
     }
     json_array_append_new(pools, o);
@@ -656,7 +649,7 @@ static int bn_endpoint_capacity(struct bn_ctx *c, struct err *err) {
   }
   json_object_set_new(c->doc, "endpoint_capacity", pools);
   json_object_set_new(c->doc, "llm_endpoint", llm_name ? json_string(llm_name) : json_null());
-  json_object_set_new(c->doc, "llm_calls_per_hour", jnum(rnd(llm_cph, 1)));
+  json_object_set_new(c->doc, "llm_calls_per_hour", jx_real_or_null(rnd(llm_cph, 1)));
   return 0;
 }
 
@@ -682,9 +675,9 @@ static void bn_verdict(struct bn_ctx *c) {
     json_array_append_new(x->evidence, json_string(c->buf));
     json_array_append_new(ranked, json_pack("{s:I, s:s, s:s, s:s, s:o, s:f, s:o, s:b, s:o}", "rank", (json_int_t)(i + 1),
                                             "resource", x->resource, "kind", x->kind, "detail", x->detail,
-                                            "first_saturated_vus", jnum(rnd(d->lv[x->onset].vus, 0.1)),
+                                            "first_saturated_vus", jx_real_or_null(rnd(d->lv[x->onset].vus, 0.1)),
                                             "first_saturated_time_s", d->lv[x->onset].t0, "explains_latency_growth",
-                                            jnum(rnd(x->explains, 1e-3)), "after_knee", x->onset > slack,
+                                            jx_real_or_null(rnd(x->explains, 1e-3)), "after_knee", x->onset > slack,
                                             "evidence", x->evidence));
     x->evidence = NULL;
   }
@@ -711,7 +704,7 @@ static void bn_verdict(struct bn_ctx *c) {
   json_t *v = json_object();
   json_object_set_new(v, "resource", json_string(top ? top->resource : "unknown"));
   json_object_set_new(v, "detail", json_string(detail));
-  json_object_set_new(v, "onset_vus", top ? jnum(rnd(d->lv[top->onset].vus, 0.1)) : json_null());
+  json_object_set_new(v, "onset_vus", top ? jx_real_or_null(rnd(d->lv[top->onset].vus, 0.1)) : json_null());
   json_object_set_new(v, "evidence", c->evidence);
   c->evidence = NULL;
   json_object_set_new(c->doc, "verdict", v);
@@ -747,9 +740,9 @@ int bottleneck_analyse(struct store *st, const struct cap_data *d, const struct 
   c.nlow = cap_low_load_count(d);
   const struct cap_level *K = &d->lv[c.k];
   json_object_set_new(c.doc, "knee",
-                      json_pack("{s:o, s:f, s:s}", "vus", jnum(rnd(K->vus, 0.1)), "time_s", K->t0, "basis",
+                      json_pack("{s:o, s:f, s:s}", "vus", jx_real_or_null(rnd(K->vus, 0.1)), "time_s", K->t0, "basis",
                                 slo->breaking >= 0 ? "breaking point" : "highest load level (no breaking point)"));
-  json_object_set_new(c.doc, "low_load", json_pack("{s:o, s:f}", "vus_max", jnum(rnd(d->lv[c.nlow - 1].vus, 0.1)),
+  json_object_set_new(c.doc, "low_load", json_pack("{s:o, s:f}", "vus_max", jx_real_or_null(rnd(d->lv[c.nlow - 1].vus, 0.1)),
                                                    "until_time_s", d->lv[c.nlow - 1].t1));
   bn_endpoints(&c);
   bn_phases(&c);

@@ -13,7 +13,9 @@
 #include "stats/usl.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "util/cmp.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -22,15 +24,6 @@
 #define USL_SEED 20261126u
 
 /* ------------------------------------------------------------- JSON helpers */
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static json_t *jnum(double v) {
-  return isfinite(v) ? json_real(v) : json_null();
-}
 
 static double round_to(double v, double unit) {
   return isfinite(v) ? round(v / unit) * unit : v;
@@ -71,26 +64,26 @@ static json_t *cap_levels_json(struct store *st, const struct cap_data *d, const
     json_t *o = json_object();
     json_object_set_new(o, "time_s", json_real(L->t0));
     json_object_set_new(o, "duration_s", json_real(L->t1 - L->t0));
-    json_object_set_new(o, "vus", jnum(round_to(L->vus, 0.1)));
-    json_object_set_new(o, "vus_max", jnum(L->vus_max));
-    json_object_set_new(o, "ok_rps", jnum(round_to(L->ok_rps, 0.01)));
-    json_object_set_new(o, "rps", jnum(round_to(L->rps, 0.01)));
-    json_object_set_new(o, "failed_rps", jnum(round_to(L->failed_rps, 0.01)));
-    json_object_set_new(o, "p95_ms", jnum(round_to(L->p95_ms, 0.001)));
-    json_object_set_new(o, "mean_ms", jnum(round_to(L->mean_ms, 0.001)));
-    json_object_set_new(o, "p99_ms", jnum(round_to(L->p99_ms, 0.001)));
-    json_object_set_new(o, "error_rate", jnum(round_to(L->err_rate, 1e-6)));
-    json_object_set_new(o, "load_error_rate", jnum(round_to(L->load_err_rate, 1e-6)));
+    json_object_set_new(o, "vus", jx_real_or_null(round_to(L->vus, 0.1)));
+    json_object_set_new(o, "vus_max", jx_real_or_null(L->vus_max));
+    json_object_set_new(o, "ok_rps", jx_real_or_null(round_to(L->ok_rps, 0.01)));
+    json_object_set_new(o, "rps", jx_real_or_null(round_to(L->rps, 0.01)));
+    json_object_set_new(o, "failed_rps", jx_real_or_null(round_to(L->failed_rps, 0.01)));
+    json_object_set_new(o, "p95_ms", jx_real_or_null(round_to(L->p95_ms, 0.001)));
+    json_object_set_new(o, "mean_ms", jx_real_or_null(round_to(L->mean_ms, 0.001)));
+    json_object_set_new(o, "p99_ms", jx_real_or_null(round_to(L->p99_ms, 0.001)));
+    json_object_set_new(o, "error_rate", jx_real_or_null(round_to(L->err_rate, 1e-6)));
+    json_object_set_new(o, "load_error_rate", jx_real_or_null(round_to(L->load_err_rate, 1e-6)));
     json_object_set_new(o, "requests", json_integer(L->requests));
     json_object_set_new(o, "failures", json_integer(L->failures));
     json_object_set_new(o, "load_failures", json_integer(L->load_failures));
-    json_object_set_new(o, "inflight", jnum(round_to(L->inflight, 0.01)));
-    json_object_set_new(o, "iterations_per_s", jnum(round_to(L->iter_rate, 0.01)));
-    json_object_set_new(o, "iteration_mean_ms", jnum(round_to(L->iter_mean_ms, 0.01)));
-    json_object_set_new(o, "littles_law_error", jnum(round_to(L->little, 1e-4)));
+    json_object_set_new(o, "inflight", jx_real_or_null(round_to(L->inflight, 0.01)));
+    json_object_set_new(o, "iterations_per_s", jx_real_or_null(round_to(L->iter_rate, 0.01)));
+    json_object_set_new(o, "iteration_mean_ms", jx_real_or_null(round_to(L->iter_mean_ms, 0.01)));
+    json_object_set_new(o, "littles_law_error", jx_real_or_null(round_to(L->little, 1e-4)));
     json_t *ph = json_object();
     for (int p = 0; p < CAP_NPHASES; p++)
-      json_object_set_new(ph, phase_names[p], jnum(round_to(L->phase[p], 0.001)));
+      json_object_set_new(ph, phase_names[p], jx_real_or_null(round_to(L->phase[p], 0.001)));
     json_object_set_new(o, "phase_mean_ms", ph);
     if (roles && roles->any) {
       json_t *sys = json_object();
@@ -98,7 +91,7 @@ static json_t *cap_levels_json(struct store *st, const struct cap_data *d, const
         if (!roles->r[r].id)
           continue;
         double v = sys_role_mean(st, d->run, roles, (enum sys_role)r, L->t0, L->t1);
-        json_object_set_new(sys, sys_role_name((enum sys_role)r), jnum(round_to(v, 0.001)));
+        json_object_set_new(sys, sys_role_name((enum sys_role)r), jx_real_or_null(round_to(v, 0.001)));
       }
       json_object_set_new(o, "system", sys);
     }
@@ -179,8 +172,8 @@ static json_t *level_ref(const struct cap_data *d, long i) {
   if (i < 0)
     return json_null();
   const struct cap_level *L = &d->lv[i];
-  return json_pack("{s:o, s:f, s:I, s:o}", "vus", jnum(round_to(L->vus, 0.1)), "time_s", L->t0, "level",
-                   (json_int_t)i, "ok_rps", jnum(round_to(L->ok_rps, 0.01)));
+  return json_pack("{s:o, s:f, s:I, s:o}", "vus", jx_real_or_null(round_to(L->vus, 0.1)), "time_s", L->t0, "level",
+                   (json_int_t)i, "ok_rps", jx_real_or_null(round_to(L->ok_rps, 0.01)));
 }
 
 static void section_slo(struct cap_ctx *c) {
@@ -227,16 +220,16 @@ static void bracket_edge(json_t *b, const char *edge, const struct cap_level *L,
   snprintf(k, sizeof k, "%s_time_s", edge);
   json_object_set_new(b, k, json_real(L->t0));
   snprintf(k, sizeof k, "%s_vus_max", edge);
-  json_object_set_new(b, k, jnum(L->vus_max));
+  json_object_set_new(b, k, jx_real_or_null(L->vus_max));
   snprintf(k, sizeof k, "%s_p95_ms", edge);
-  json_object_set_new(b, k, jnum(round_to(L->p95_ms, 0.001)));
+  json_object_set_new(b, k, jx_real_or_null(round_to(L->p95_ms, 0.001)));
   snprintf(k, sizeof k, "%s_error_rate", edge);
-  json_object_set_new(b, k, jnum(round_to(L->load_err_rate, 1e-6)));
+  json_object_set_new(b, k, jx_real_or_null(round_to(L->load_err_rate, 1e-6)));
   snprintf(k, sizeof k, "%s_ok_rps", edge);
-  json_object_set_new(b, k, jnum(round_to(L->ok_rps, 0.01)));
+  json_object_set_new(b, k, jx_real_or_null(round_to(L->ok_rps, 0.01)));
   p95_interval(L, ci);
   snprintf(k, sizeof k, "%s_p95_ci_ms", edge);
-  json_object_set_new(b, k, json_pack("[o,o]", jnum(round_to(ci[0], 0.001)), jnum(round_to(ci[1], 0.001))));
+  json_object_set_new(b, k, json_pack("[o,o]", jx_real_or_null(round_to(ci[0], 0.001)), jx_real_or_null(round_to(ci[1], 0.001))));
 }
 
 static void section_bracket(struct cap_ctx *c) {
@@ -245,8 +238,8 @@ static void section_bracket(struct cap_ctx *c) {
   json_t *b = json_object();
   double low = s->last_pass >= 0 ? d->lv[s->last_pass].vus : NAN;
   double high = s->first_fail >= 0 ? d->lv[s->first_fail].vus : NAN;
-  json_object_set_new(b, "low", jnum(round_to(low, 0.1)));
-  json_object_set_new(b, "high", jnum(round_to(high, 0.1)));
+  json_object_set_new(b, "low", jx_real_or_null(round_to(low, 0.1)));
+  json_object_set_new(b, "high", jx_real_or_null(round_to(high, 0.1)));
   double ci[2];
   if (s->last_pass >= 0) {
     bracket_edge(b, "low", &d->lv[s->last_pass], ci);
@@ -263,7 +256,7 @@ static void section_bracket(struct cap_ctx *c) {
     if (s->last_pass >= 0) {
       double est = bracket_estimate(d, &d->lv[s->last_pass], F);
       if (isfinite(est))
-        json_object_set_new(b, "estimate", jnum(round_to(est, 1)));
+        json_object_set_new(b, "estimate", jx_real_or_null(round_to(est, 1)));
     }
   }
   json_object_set_new(c->doc, "max_users_within_slo", b);
@@ -276,29 +269,29 @@ static void section_throughput(struct cap_ctx *c) {
   const struct cap_data *d = c->d;
   const struct cap_slo *s = c->s;
   c->max_ok_rps = s->best_pass >= 0 ? d->lv[s->best_pass].ok_rps : NAN;
-  json_object_set_new(c->doc, "max_ok_rps_within_slo", jnum(round_to(c->max_ok_rps, 0.01)));
+  json_object_set_new(c->doc, "max_ok_rps_within_slo", jx_real_or_null(round_to(c->max_ok_rps, 0.01)));
   json_object_set_new(c->doc, "max_ok_rps_level", level_ref(d, s->best_pass));
   /* the old key, now the same successful figure */
-  json_object_set_new(c->doc, "max_rps_within_slo", jnum(round_to(c->max_ok_rps, 0.01)));
+  json_object_set_new(c->doc, "max_rps_within_slo", jx_real_or_null(round_to(c->max_ok_rps, 0.01)));
   json_t *x = json_object();
   if (s->best_pass >= 0) {
     const struct cap_level *B = &d->lv[s->best_pass];
-    json_object_set_new(x, "rps_at_max_ok_level", jnum(round_to(B->rps, 0.01)));
-    json_object_set_new(x, "failed_rps_at_max_ok_level", jnum(round_to(B->failed_rps, 0.01)));
+    json_object_set_new(x, "rps_at_max_ok_level", jx_real_or_null(round_to(B->rps, 0.01)));
+    json_object_set_new(x, "failed_rps_at_max_ok_level", jx_real_or_null(round_to(B->failed_rps, 0.01)));
   }
   if (s->last_pass >= 0) {
     const struct cap_level *P = &d->lv[s->last_pass];
-    json_object_set_new(x, "ok_rps_at_last_passing_level", jnum(round_to(P->ok_rps, 0.01)));
-    json_object_set_new(x, "rps_at_last_passing_level", jnum(round_to(P->rps, 0.01)));
-    json_object_set_new(x, "failed_rps_at_last_passing_level", jnum(round_to(P->failed_rps, 0.01)));
+    json_object_set_new(x, "ok_rps_at_last_passing_level", jx_real_or_null(round_to(P->ok_rps, 0.01)));
+    json_object_set_new(x, "rps_at_last_passing_level", jx_real_or_null(round_to(P->rps, 0.01)));
+    json_object_set_new(x, "failed_rps_at_last_passing_level", jx_real_or_null(round_to(P->failed_rps, 0.01)));
   }
   size_t tend = s->first_fail >= 0 ? (size_t)d->lv[s->first_fail].t0 : (size_t)d->lv[d->nload ? d->nload - 1 : 0].t1;
   size_t used = 0;
   double at_t = NAN;
   double sus = rolling_max_ok_rps(d, tend, 60, &used, &at_t);
-  json_object_set_new(x, "sustained_ok_rps", jnum(round_to(sus, 0.01)));
+  json_object_set_new(x, "sustained_ok_rps", jx_real_or_null(round_to(sus, 0.01)));
   json_object_set_new(x, "rolling_window_s", json_integer((json_int_t)used));
-  json_object_set_new(x, "from_time_s", jnum(at_t));
+  json_object_set_new(x, "from_time_s", jx_real_or_null(at_t));
   json_object_set_new(x, "until_time_s", json_real((double)tend));
   double xpk = 0, gpk = 0, fpk = 0;
   for (size_t i = 0; i < d->nload; i++) {
@@ -326,27 +319,27 @@ static void section_signals(struct cap_ctx *c) {
     const struct cap_level *B = &d->lv[s->breaking];
     json_t *bp = level_ref(d, s->breaking);
     json_object_set_new(bp, "reason", json_string(s->reason));
-    json_object_set_new(bp, "rps", jnum(round_to(B->rps, 0.01)));
-    json_object_set_new(bp, "failed_rps", jnum(round_to(B->failed_rps, 0.01)));
-    json_object_set_new(bp, "p95_ms", jnum(round_to(B->p95_ms, 0.001)));
-    json_object_set_new(bp, "error_rate", jnum(round_to(B->load_err_rate, 1e-6)));
+    json_object_set_new(bp, "rps", jx_real_or_null(round_to(B->rps, 0.01)));
+    json_object_set_new(bp, "failed_rps", jx_real_or_null(round_to(B->failed_rps, 0.01)));
+    json_object_set_new(bp, "p95_ms", jx_real_or_null(round_to(B->p95_ms, 0.001)));
+    json_object_set_new(bp, "error_rate", jx_real_or_null(round_to(B->load_err_rate, 1e-6)));
     json_object_set_new(c->doc, "breaking_point", bp);
   } else {
     json_object_set_new(c->doc, "breaking_point", json_null());
   }
   /* the older names of the same signals */
   json_t *crit = json_object();
-  json_object_set_new(crit, "p95_over_slo_vus", s->fail_p95 >= 0 ? jnum(round_to(d->lv[s->fail_p95].vus, 0.1)) : json_null());
-  json_object_set_new(crit, "error_onset_vus", s->fail_err >= 0 ? jnum(round_to(d->lv[s->fail_err].vus, 0.1)) : json_null());
-  json_object_set_new(crit, "retrograde_peak_vus", s->retro >= 0 ? jnum(round_to(d->lv[s->retro].vus, 0.1)) : json_null());
+  json_object_set_new(crit, "p95_over_slo_vus", s->fail_p95 >= 0 ? jx_real_or_null(round_to(d->lv[s->fail_p95].vus, 0.1)) : json_null());
+  json_object_set_new(crit, "error_onset_vus", s->fail_err >= 0 ? jx_real_or_null(round_to(d->lv[s->fail_err].vus, 0.1)) : json_null());
+  json_object_set_new(crit, "retrograde_peak_vus", s->retro >= 0 ? jx_real_or_null(round_to(d->lv[s->retro].vus, 0.1)) : json_null());
   json_object_set_new(crit, "retrograde_from_peak_vus",
-                      s->retro_peak >= 0 ? jnum(round_to(d->lv[s->retro_peak].vus, 0.1)) : json_null());
+                      s->retro_peak >= 0 ? jx_real_or_null(round_to(d->lv[s->retro_peak].vus, 0.1)) : json_null());
   if (s->knee >= 0) {
     const struct cap_level *K = &d->lv[s->knee];
     json_object_set_new(crit, "throughput_knee",
-                        json_pack("{s:o, s:f, s:o, s:o, s:b}", "vus", jnum(round_to(K->vus, 0.1)), "time_s", K->t0,
-                                  "ok_rps_per_vu", jnum(round_to(K->ok_rps / K->vus, 1e-4)),
-                                  "low_load_ok_rps_per_vu", jnum(round_to(s->base_ok_rps_per_vu, 1e-4)),
+                        json_pack("{s:o, s:f, s:o, s:o, s:b}", "vus", jx_real_or_null(round_to(K->vus, 0.1)), "time_s", K->t0,
+                                  "ok_rps_per_vu", jx_real_or_null(round_to(K->ok_rps / K->vus, 1e-4)),
+                                  "low_load_ok_rps_per_vu", jx_real_or_null(round_to(s->base_ok_rps_per_vu, 1e-4)),
                                   "confirmed", 1));
   } else {
     json_object_set_new(crit, "throughput_knee", json_null());
@@ -370,11 +363,11 @@ static void section_errors_80(struct cap_ctx *c) {
     }
   json_t *e = json_object();
   json_object_set_new(e, "fraction", json_real(c->zero_errors_at));
-  json_object_set_new(e, "rps_limit", jnum(round_to(lim, 0.01)));
-  json_object_set_new(e, "vus_limit", jnum(round_to(vmax, 0.1)));
+  json_object_set_new(e, "rps_limit", jx_real_or_null(round_to(lim, 0.01)));
+  json_object_set_new(e, "vus_limit", jx_real_or_null(round_to(vmax, 0.1)));
   json_object_set_new(e, "requests", json_integer(req));
   json_object_set_new(e, "errors", json_integer(fails));
-  json_object_set_new(e, "upper_bound", req > 0 ? jnum(cp_upper(fails, req, 0.95)) : json_null());
+  json_object_set_new(e, "upper_bound", req > 0 ? jx_real_or_null(cp_upper(fails, req, 0.95)) : json_null());
   json_object_set_new(e, "zero_errors", req > 0 ? json_boolean(fails == 0) : json_null());
   json_object_set_new(c->doc, "errors_at_80pct", e);
 }
@@ -384,28 +377,28 @@ static json_t *usl_curve(const struct usl_fit *f, double nmin, double nmax) {
   json_t *a = json_array();
   for (int i = 0; i <= 24; i++) {
     double n = nmin + (nmax - nmin) * i / 24.0;
-    json_array_append_new(a, json_pack("{s:o, s:o}", "vus", jnum(round_to(n, 0.1)), "ok_rps",
-                                       jnum(round_to(usl_predict(f, n), 0.01))));
+    json_array_append_new(a, json_pack("{s:o, s:o}", "vus", jx_real_or_null(round_to(n, 0.1)), "ok_rps",
+                                       jx_real_or_null(round_to(usl_predict(f, n), 0.01))));
   }
   return a;
 }
 
 static void usl_fitted(json_t *u, const struct usl_fit *f, double nmin, double xfit, double nfit) {
-  json_object_set_new(u, "sigma", jnum(f->sigma));
-  json_object_set_new(u, "kappa", jnum(f->kappa));
-  json_object_set_new(u, "lambda", jnum(f->lambda));
-  json_object_set_new(u, "sigma_ci", json_pack("[o,o]", jnum(f->sigma_ci[0]), jnum(f->sigma_ci[1])));
-  json_object_set_new(u, "kappa_ci", json_pack("[o,o]", jnum(f->kappa_ci[0]), jnum(f->kappa_ci[1])));
-  json_object_set_new(u, "lambda_ci", json_pack("[o,o]", jnum(f->lambda_ci[0]), jnum(f->lambda_ci[1])));
-  json_object_set_new(u, "r2", jnum(f->r2));
-  json_object_set_new(u, "min_tested_vus", jnum(round_to(nmin, 0.1)));
-  json_object_set_new(u, "max_tested_vus", jnum(round_to(f->max_n, 0.1)));
+  json_object_set_new(u, "sigma", jx_real_or_null(f->sigma));
+  json_object_set_new(u, "kappa", jx_real_or_null(f->kappa));
+  json_object_set_new(u, "lambda", jx_real_or_null(f->lambda));
+  json_object_set_new(u, "sigma_ci", json_pack("[o,o]", jx_real_or_null(f->sigma_ci[0]), jx_real_or_null(f->sigma_ci[1])));
+  json_object_set_new(u, "kappa_ci", json_pack("[o,o]", jx_real_or_null(f->kappa_ci[0]), jx_real_or_null(f->kappa_ci[1])));
+  json_object_set_new(u, "lambda_ci", json_pack("[o,o]", jx_real_or_null(f->lambda_ci[0]), jx_real_or_null(f->lambda_ci[1])));
+  json_object_set_new(u, "r2", jx_real_or_null(f->r2));
+  json_object_set_new(u, "min_tested_vus", jx_real_or_null(round_to(nmin, 0.1)));
+  json_object_set_new(u, "max_tested_vus", jx_real_or_null(round_to(f->max_n, 0.1)));
   /* a peak is told only when the data identify it inside the tested range */
   int in_range = f->identified && isfinite(f->peak_n) && f->peak_n <= f->max_n;
-  json_object_set_new(u, "peak_users", in_range ? jnum(round_to(f->peak_n, 0.1)) : json_null());
-  json_object_set_new(u, "peak_rps", in_range ? jnum(round_to(f->peak_x, 0.01)) : json_null());
-  json_object_set_new(u, "peak_users_ci", in_range ? json_pack("[o,o]", jnum(round_to(f->peak_n_ci[0], 0.1)),
-                                                               jnum(round_to(f->peak_n_ci[1], 0.1)))
+  json_object_set_new(u, "peak_users", in_range ? jx_real_or_null(round_to(f->peak_n, 0.1)) : json_null());
+  json_object_set_new(u, "peak_rps", in_range ? jx_real_or_null(round_to(f->peak_x, 0.01)) : json_null());
+  json_object_set_new(u, "peak_users_ci", in_range ? json_pack("[o,o]", jx_real_or_null(round_to(f->peak_n_ci[0], 0.1)),
+                                                               jx_real_or_null(round_to(f->peak_n_ci[1], 0.1)))
                                                    : json_null());
   json_object_set_new(u, "identified", json_boolean(in_range));
   json_object_set_new(u, "curve", usl_curve(f, nmin, f->max_n));
@@ -477,8 +470,8 @@ static void section_little(struct cap_ctx *c) {
       worst = e[i];
   int ok = m > 0 && med <= 0.10;
   json_object_set_new(c->doc, "littles_law",
-                      json_pack("{s:o, s:o, s:o, s:s}", "median_rel_error", jnum(round_to(med, 1e-4)),
-                                "max_rel_error", jnum(round_to(worst, 1e-4)), "consistent",
+                      json_pack("{s:o, s:o, s:o, s:s}", "median_rel_error", jx_real_or_null(round_to(med, 1e-4)),
+                                "max_rel_error", jx_real_or_null(round_to(worst, 1e-4)), "consistent",
                                 m ? json_boolean(ok) : json_null(), "check",
                                 "VUs = iterations/s x mean iteration duration, per level before the breach"));
   if (m && !ok)
@@ -524,12 +517,12 @@ static int section_errors(struct cap_ctx *c, struct err *err) {
     double share = total_req ? (double)n / (double)total_req : NAN;
     json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:b}", "endpoint", name, "status", status,
                                           "error_code", code, "class", cls, "count", (json_int_t)n, "share",
-                                          jnum(round_to(share, 1e-6)), "functional", functional));
+                                          jx_real_or_null(round_to(share, 1e-6)), "functional", functional));
     if (functional)
       json_array_append_new(fun, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "status", status, "endpoint", name,
                                            "class", cls, "count", (json_int_t)n, "share",
-                                           jnum(round_to(share, 1e-6)), "first_seen_s",
-                                           jnum(round_to(ep->first_fail_s, 0.001))));
+                                           jx_real_or_null(round_to(share, 1e-6)), "first_seen_s",
+                                           jx_real_or_null(round_to(ep->first_fail_s, 0.001))));
   }
   sqlite3_finalize(q);
   if (rc != SQLITE_DONE) {

@@ -11,6 +11,7 @@
 #include "stats/fit.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "util/cmp.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -57,11 +58,6 @@ void cap_data_release(struct cap_data *d) {
   free(d->sec_fail);
   free(d->sec_vus);
   memset(d, 0, sizeof *d);
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 struct sec_row {

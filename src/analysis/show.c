@@ -9,18 +9,10 @@
 #include "store/store.h"
 #include "store/store_scenarios.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
 #include "util/xalloc.h"
-
-/* A whole number prints as an integer, anything else as a real. */
-static json_t *num(double v) {
-  if (isnan(v))
-    return json_null();
-  if (v == floor(v) && fabs(v) < 9e15)
-    return json_integer((json_int_t)v);
-  return json_real(v);
-}
 
 /* NULL (not stored, or not finite) is null: every key of the shape is there. */
 static void set_col(json_t *o, const char *key, sqlite3_stmt *s, int col) {
@@ -75,7 +67,7 @@ static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struc
     json_object_set_new(m, "type", json_string(type));
     json_object_set_new(m, "contains", json_string(store_col_text(s, 2)));
     if (!strcmp(type, "trend")) {
-      json_object_set_new(m, "count", num(store_col_double(s, 3)));
+      json_object_set_new(m, "count", jx_whole_or_real(store_col_double(s, 3)));
       set_col(m, "avg", s, 4);
       set_col(m, "min", s, 5);
       set_col(m, "med", s, 6);
@@ -92,11 +84,11 @@ static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struc
        * samples keeps k6's 0 here (count 0 tells); every figure loadrep
        * derives from it is null instead (summary, endpoints, scenarios). */
     } else if (!strcmp(type, "counter")) {
-      json_object_set_new(m, "count", num(store_col_double(s, 3)));
+      json_object_set_new(m, "count", jx_whole_or_real(store_col_double(s, 3)));
       set_col(m, "rate", s, 11);
     } else if (!strcmp(type, "rate")) {
-      json_object_set_new(m, "passes", num(store_col_double(s, 12)));
-      json_object_set_new(m, "fails", num(store_col_double(s, 13)));
+      json_object_set_new(m, "passes", jx_whole_or_real(store_col_double(s, 12)));
+      json_object_set_new(m, "fails", jx_whole_or_real(store_col_double(s, 13)));
       set_col(m, "value", s, 14);
     } else {
       set_col(m, "value", s, 14);
@@ -119,11 +111,6 @@ static json_t *trend_obj(sqlite3_stmt *s, int col) {
 }
 
 /* The endpoints of the whole run (scenario NULL) or of one scenario. */
-static double jnum0(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static void null_stats(json_t *t) {
   static const char *const keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
   for (int k = 0; k < 7; k++)
@@ -197,7 +184,7 @@ static int load_endpoints(struct store *st, const struct run_info *run, const ch
     /* Every request failed without a response (k6 times them 0 ms): no
      * latency was measured, so none is shown. */
     json_t *hd = json_object_get(e, "http_req_duration");
-    if (req > 0 && failed >= req && jnum0(hd, "max") == 0)
+    if (req > 0 && failed >= req && jx_num(hd, "max") == 0)
       null_stats(hd);
     json_array_append_new(eps, e);
   }
@@ -289,24 +276,24 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
   json_t *o = json_object();
   int nolat = no_response(metrics);
   double req = mget(metrics, "http_reqs", "count");
-  json_object_set_new(o, "requests", num(req));
+  json_object_set_new(o, "requests", jx_whole_or_real(req));
   double rps = mget(metrics, "http_reqs", "rate");
   if (isnan(rps) && req > 0 && run->duration_s > 0)
     rps = req / run->duration_s; /* the machine-readable summary has no counter rates */
-  json_object_set_new(o, "rps", num(rps));
-  json_object_set_new(o, "error_rate", num(mget(metrics, "http_req_failed", "value")));
-  json_object_set_new(o, "failed", num(mget(metrics, "http_req_failed", "passes")));
-  json_object_set_new(o, "avg", num(nolat ? NAN : mget(metrics, "http_req_duration", "avg")));
-  json_object_set_new(o, "p50", num(nolat ? NAN : mget(metrics, "http_req_duration", "med")));
-  json_object_set_new(o, "p90", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(90)")));
-  json_object_set_new(o, "p95", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(95)")));
-  json_object_set_new(o, "p99", num(nolat ? NAN : mget(metrics, "http_req_duration", "p(99)")));
-  json_object_set_new(o, "max", num(nolat ? NAN : mget(metrics, "http_req_duration", "max")));
+  json_object_set_new(o, "rps", jx_whole_or_real(rps));
+  json_object_set_new(o, "error_rate", jx_whole_or_real(mget(metrics, "http_req_failed", "value")));
+  json_object_set_new(o, "failed", jx_whole_or_real(mget(metrics, "http_req_failed", "passes")));
+  json_object_set_new(o, "avg", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "avg")));
+  json_object_set_new(o, "p50", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "med")));
+  json_object_set_new(o, "p90", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "p(90)")));
+  json_object_set_new(o, "p95", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "p(95)")));
+  json_object_set_new(o, "p99", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "p(99)")));
+  json_object_set_new(o, "max", jx_whole_or_real(nolat ? NAN : mget(metrics, "http_req_duration", "max")));
   /* The successful requests' p95 (k6's http_req_duration{expected_response:true}):
    * null when there was none. */
   const char *okm = "http_req_duration{expected_response:true}";
-  json_object_set_new(o, "ok_p95", num(mget(metrics, okm, "count") == 0 ? NAN : mget(metrics, okm, "p(95)")));
-  json_object_set_new(o, "iterations", num(mget(metrics, "iterations", "count")));
+  json_object_set_new(o, "ok_p95", jx_whole_or_real(mget(metrics, okm, "count") == 0 ? NAN : mget(metrics, okm, "p(95)")));
+  json_object_set_new(o, "iterations", jx_whole_or_real(mget(metrics, "iterations", "count")));
   double vmax = mget(metrics, "vus_max", "max");
   double vpeak = mget(metrics, "vus", "max");
   struct err e2 = ERR_INIT;
@@ -317,8 +304,8 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
       vpeak = sqlite3_column_double(s, 0);
     sqlite3_finalize(s);
   }
-  json_object_set_new(o, "vus_max", num(isnan(vpeak) ? vmax : vpeak));
-  json_object_set_new(o, "vus_allocated", num(vmax));
+  json_object_set_new(o, "vus_max", jx_whole_or_real(isnan(vpeak) ? vmax : vpeak));
+  json_object_set_new(o, "vus_allocated", jx_whole_or_real(vmax));
   return o;
 }
 
@@ -357,16 +344,6 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
 }
 
 /* ---- text ------------------------------------------------------------- */
-
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
 
 /* "12.34ms", "1.23s", "-" */
 static void fmt_ms(char *buf, size_t n, double ms) {
@@ -445,13 +422,13 @@ static void print_endpoints(FILE *f, json_t *eps, const char *bold, const char *
   json_t *e;
   json_array_foreach(eps, i, e) {
     json_t *t = json_object_get(e, "http_req_duration");
-    put_mid(f, jstr(e, "endpoint"), w);
+    put_mid(f, jx_str(e, "endpoint"), w);
     char v[6][32];
     const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
     for (int k = 0; k < 6; k++)
-      fmt_ms(v[k], sizeof v[k], jnum(t, keys[k]));
-    fprintf(f, " %9.0f %8.2f %6.2f%% %9s %9s %9s %9s %9s %9s\n", jnum(e, "requests"), jnum(e, "rps"),
-            100 * jnum(e, "error_rate"), v[0], v[1], v[2], v[3], v[4], v[5]);
+      fmt_ms(v[k], sizeof v[k], jx_num(t, keys[k]));
+    fprintf(f, " %9.0f %8.2f %6.2f%% %9s %9s %9s %9s %9s %9s\n", jx_num(e, "requests"), jx_num(e, "rps"),
+            100 * jx_num(e, "error_rate"), v[0], v[1], v[2], v[3], v[4], v[5]);
   }
 }
 
@@ -473,35 +450,35 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "", *red = color ? "\033[31m" : "",
              *green = color ? "\033[32m" : "";
   fprintf(f, "%srun%s     ", bold, reset);
-  put_term(f, jstr(run, "name"), 0);
+  put_term(f, jx_str(run, "name"), 0);
   fprintf(f, " (id %lld)\nscenario ", (long long)json_integer_value(json_object_get(run, "id")));
-  put_term(f, jstr(run, "scenario"), 0);
-  if (*jstr(run, "env")) {
+  put_term(f, jx_str(run, "scenario"), 0);
+  if (*jx_str(run, "env")) {
     fputs("  env ", f);
-    put_term(f, jstr(run, "env"), 0);
+    put_term(f, jx_str(run, "env"), 0);
   }
   if (json_is_string(json_object_get(run, "start")))
-    fprintf(f, "\nwindow   %s → %s  (%.1f s, duration from %s)\n", jstr(run, "start"), jstr(run, "end"),
-            jnum(run, "duration_s"), jstr(run, "duration_source"));
+    fprintf(f, "\nwindow   %s → %s  (%.1f s, duration from %s)\n", jx_str(run, "start"), jx_str(run, "end"),
+            jx_num(run, "duration_s"), jx_str(run, "duration_source"));
   else
     fprintf(f, "\nwindow   unknown: ingested from a summary, without samples (%.1f s, duration from %s)\n",
-            jnum(run, "duration_s"), jstr(run, "duration_source"));
+            jx_num(run, "duration_s"), jx_str(run, "duration_source"));
   if (json_is_false(json_object_get(run, "complete"))) {
     fprintf(f, "%sstatus   INCOMPLETE%s: ", red, reset);
-    put_term(f, jstr(run, "incomplete_reason"), 0);
+    put_term(f, jx_str(run, "incomplete_reason"), 0);
     fputc('\n', f);
   }
   char a[32], b[32], c[32], d[32];
-  fmt_ms(a, sizeof a, jnum(sum, "p50"));
-  fmt_ms(b, sizeof b, jnum(sum, "p95"));
-  fmt_ms(c, sizeof c, jnum(sum, "p99"));
-  fmt_ms(d, sizeof d, jnum(sum, "avg"));
-  fprintf(f, "\n%srequests%s %.0f  (%.2f/s)   failed %.2f%%   max VUs %.0f\n", bold, reset, jnum(sum, "requests"),
-          jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), jnum(sum, "vus_max"));
+  fmt_ms(a, sizeof a, jx_num(sum, "p50"));
+  fmt_ms(b, sizeof b, jx_num(sum, "p95"));
+  fmt_ms(c, sizeof c, jx_num(sum, "p99"));
+  fmt_ms(d, sizeof d, jx_num(sum, "avg"));
+  fprintf(f, "\n%srequests%s %.0f  (%.2f/s)   failed %.2f%%   max VUs %.0f\n", bold, reset, jx_num(sum, "requests"),
+          jx_num(sum, "rps"), 100 * jx_num(sum, "error_rate"), jx_num(sum, "vus_max"));
   fprintf(f, "latency  avg %s  p50 %s  p95 %s  p99 %s", d, a, b, c);
   /* With failed requests, the successful ones' p95 beside, named so. */
-  if (jnum(sum, "failed") > 0) {
-    fmt_ms(a, sizeof a, jnum(sum, "ok_p95"));
+  if (jx_num(sum, "failed") > 0) {
+    fmt_ms(a, sizeof a, jx_num(sum, "ok_p95"));
     fprintf(f, "   p95 (successful) %s", a);
   }
   fputc('\n', f);
@@ -517,13 +494,13 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     json_t *sc;
     json_array_foreach(scen, i, sc) {
       fprintf(f, "\n%sscenario%s ", bold, reset);
-      put_term(f, *jstr(sc, "name") ? jstr(sc, "name") : "(none: requests without a scenario tag)", 0);
-      if (*jstr(sc, "executor")) {
+      put_term(f, *jx_str(sc, "name") ? jx_str(sc, "name") : "(none: requests without a scenario tag)", 0);
+      if (*jx_str(sc, "executor")) {
         fputs(" (", f);
-        put_term(f, jstr(sc, "executor"), 0);
+        put_term(f, jx_str(sc, "executor"), 0);
         fputc(')', f);
       }
-      fprintf(f, "  requests %.0f  failed %.2f%%\n", jnum(sc, "requests"), 100 * jnum(sc, "error_rate"));
+      fprintf(f, "  requests %.0f  failed %.2f%%\n", jx_num(sc, "requests"), 100 * jx_num(sc, "error_rate"));
       if (json_array_size(json_object_get(sc, "endpoints")))
         print_endpoints(f, json_object_get(sc, "endpoints"), "", "");
     }
@@ -536,13 +513,13 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     const char *name;
     json_t *m;
     json_object_foreach(metrics, name, m) {
-      const char *type = jstr(m, "type");
+      const char *type = jx_str(m, "type");
       fputs("  ", f);
       put_mid(f, name, 52);
       fputc(' ', f);
       if (!strcmp(type, "trend")) {
-        int time = !strcmp(jstr(m, "contains"), "time");
-        if (jnum(m, "count") == 0) {
+        int time = !strcmp(jx_str(m, "contains"), "time");
+        if (jx_num(m, "count") == 0) {
           fputs("n/a (no samples) count=0\n", f);
           continue;
         }
@@ -551,7 +528,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
         const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)"};
         int first = 1;
         for (int k = 0; k < 5; k++) {
-          double x = jnum(m, keys[k]);
+          double x = jx_num(m, keys[k]);
           if (isnan(x) && summary_only)
             continue; /* not among the run's summaryTrendStats */
           char v[32];
@@ -576,21 +553,21 @@ void show_print_text(json_t *doc, FILE *f, int color) {
           fprintf(f, "%s%s=%s", first ? "" : " ", xk, v);
           first = 0;
         }
-        if (!isnan(jnum(m, "count")))
-          fprintf(f, " count=%.0f", jnum(m, "count"));
+        if (!isnan(jx_num(m, "count")))
+          fprintf(f, " count=%.0f", jx_num(m, "count"));
         fputc('\n', f);
       } else if (!strcmp(type, "counter")) {
         char r[32];
-        fmt_plain(r, sizeof r, jnum(m, "rate"));
-        fprintf(f, "%.0f  %s/s\n", jnum(m, "count"), r);
+        fmt_plain(r, sizeof r, jx_num(m, "rate"));
+        fprintf(f, "%.0f  %s/s\n", jx_num(m, "count"), r);
       } else if (!strcmp(type, "rate")) {
-        fprintf(f, "%.2f%%  %.0f of %.0f\n", 100 * jnum(m, "value"), jnum(m, "passes"),
-                jnum(m, "passes") + jnum(m, "fails"));
+        fprintf(f, "%.2f%%  %.0f of %.0f\n", 100 * jx_num(m, "value"), jx_num(m, "passes"),
+                jx_num(m, "passes") + jx_num(m, "fails"));
       } else {
         char v[3][32];
-        fmt_plain(v[0], sizeof v[0], jnum(m, "value"));
-        fmt_plain(v[1], sizeof v[1], jnum(m, "min"));
-        fmt_plain(v[2], sizeof v[2], jnum(m, "max"));
+        fmt_plain(v[0], sizeof v[0], jx_num(m, "value"));
+        fmt_plain(v[1], sizeof v[1], jx_num(m, "min"));
+        fmt_plain(v[2], sizeof v[2], jx_num(m, "max"));
         fprintf(f, "%s  min=%s max=%s\n", v[0], v[1], v[2]);
       }
     }
@@ -605,9 +582,9 @@ void show_print_text(json_t *doc, FILE *f, int color) {
       json_t *ok = json_object_get(t, "ok");
       fprintf(f, "  %s%s%s ", json_is_true(ok) ? green : red,
               json_is_null(ok) ? "?" : json_is_true(ok) ? "✓" : "✗", reset);
-      put_term(f, jstr(t, "metric"), 0);
+      put_term(f, jx_str(t, "metric"), 0);
       fputs(": ", f);
-      put_term(f, jstr(t, "expression"), 0);
+      put_term(f, jx_str(t, "expression"), 0);
       fputc('\n', f);
     }
   }
@@ -617,14 +594,14 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     size_t i;
     json_t *ck;
     json_array_foreach(checks, i, ck) {
-      double p = jnum(ck, "passes"), fl = jnum(ck, "fails");
+      double p = jx_num(ck, "passes"), fl = jx_num(ck, "fails");
       fprintf(f, "  %s%s%s %6.2f%%  ", fl == 0 ? green : red, fl == 0 ? "✓" : "✗", reset,
               p + fl > 0 ? 100 * p / (p + fl) : 0);
-      put_term(f, jstr(ck, "name"), 0);
+      put_term(f, jx_str(ck, "name"), 0);
       fprintf(f, "  (%.0f/%.0f", p, p + fl);
-      if (*jstr(ck, "group")) {
+      if (*jx_str(ck, "group")) {
         fputs(", group ", f);
-        put_term(f, jstr(ck, "group"), 0);
+        put_term(f, jx_str(ck, "group"), 0);
       }
       fputs(")\n", f);
     }
@@ -635,17 +612,17 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     size_t i;
     json_t *e;
     json_array_foreach(errors, i, e) {
-      fprintf(f, "  %8.0f  ", jnum(e, "count"));
-      put_mid(f, jstr(e, "endpoint"), 40);
+      fprintf(f, "  %8.0f  ", jx_num(e, "count"));
+      put_mid(f, jx_str(e, "endpoint"), 40);
       fputs("  status ", f);
-      put_term(f, jstr(e, "status"), 0);
-      if (*jstr(e, "error_code")) {
+      put_term(f, jx_str(e, "status"), 0);
+      if (*jx_str(e, "error_code")) {
         fputs("  code ", f);
-        put_term(f, jstr(e, "error_code"), 0);
+        put_term(f, jx_str(e, "error_code"), 0);
       }
-      if (*jstr(e, "error")) {
+      if (*jx_str(e, "error")) {
         fputs("  ", f);
-        put_term(f, jstr(e, "error"), 60);
+        put_term(f, jx_str(e, "error"), 60);
       }
       fputc('\n', f);
     }
@@ -666,12 +643,12 @@ static void md_endpoints(struct strbuf *out, json_t *eps) {
     json_array_foreach(eps, i, e) {
       json_t *t = json_object_get(e, "http_req_duration");
       strbuf_addstr(out, "| ");
-      esc_md(out, jstr(e, "endpoint"));
-      strbuf_addf(out, " | %.0f | %.2f | %.2f%%", jnum(e, "requests"), jnum(e, "rps"), 100 * jnum(e, "error_rate"));
+      esc_md(out, jx_str(e, "endpoint"));
+      strbuf_addf(out, " | %.0f | %.2f | %.2f%%", jx_num(e, "requests"), jx_num(e, "rps"), 100 * jx_num(e, "error_rate"));
       const char *keys[] = {"avg", "med", "p(90)", "p(95)", "p(99)", "max"};
       for (int k = 0; k < 6; k++) {
         char v[32];
-        fmt_ms(v, sizeof v, jnum(t, keys[k]));
+        fmt_ms(v, sizeof v, jx_num(t, keys[k]));
         strbuf_addf(out, " | %s", v);
       }
       strbuf_addstr(out, " |\n");
@@ -682,20 +659,20 @@ static void md_endpoints(struct strbuf *out, json_t *eps) {
 void show_render_md(json_t *doc, struct strbuf *out) {
   json_t *run = json_object_get(doc, "run"), *sum = json_object_get(doc, "summary");
   strbuf_addstr(out, "## Run ");
-  esc_md(out, jstr(run, "name"));
+  esc_md(out, jx_str(run, "name"));
   strbuf_addstr(out, "\n\n| scenario | start | duration | requests | req/s | failed | p50 | p95 | p99 | max VUs |\n"
                      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n| ");
-  esc_md(out, jstr(run, "scenario"));
+  esc_md(out, jx_str(run, "scenario"));
   char a[32], b[32], c[32];
-  fmt_ms(a, sizeof a, jnum(sum, "p50"));
-  fmt_ms(b, sizeof b, jnum(sum, "p95"));
-  fmt_ms(c, sizeof c, jnum(sum, "p99"));
-  strbuf_addf(out, " | %s | %.1f s | %.0f | %.2f | %.2f%% | %s | %s | %s | %.0f |\n", jstr(run, "start"),
-              jnum(run, "duration_s"), jnum(sum, "requests"), jnum(sum, "rps"), 100 * jnum(sum, "error_rate"), a, b,
-              c, jnum(sum, "vus_max"));
+  fmt_ms(a, sizeof a, jx_num(sum, "p50"));
+  fmt_ms(b, sizeof b, jx_num(sum, "p95"));
+  fmt_ms(c, sizeof c, jx_num(sum, "p99"));
+  strbuf_addf(out, " | %s | %.1f s | %.0f | %.2f | %.2f%% | %s | %s | %s | %.0f |\n", jx_str(run, "start"),
+              jx_num(run, "duration_s"), jx_num(sum, "requests"), jx_num(sum, "rps"), 100 * jx_num(sum, "error_rate"), a, b,
+              c, jx_num(sum, "vus_max"));
   if (json_is_false(json_object_get(run, "complete"))) {
     strbuf_addstr(out, "\n**Incomplete run:** ");
-    esc_md(out, jstr(run, "incomplete_reason"));
+    esc_md(out, jx_str(run, "incomplete_reason"));
     strbuf_addstr(out, "\n");
   }
   md_endpoints(out, json_object_get(doc, "endpoints"));
@@ -705,13 +682,13 @@ void show_render_md(json_t *doc, struct strbuf *out) {
     json_t *sc;
     json_array_foreach(scen, i, sc) {
       strbuf_addstr(out, "\n### Scenario ");
-      esc_md(out, jstr(sc, "name"));
-      if (*jstr(sc, "executor")) {
+      esc_md(out, jx_str(sc, "name"));
+      if (*jx_str(sc, "executor")) {
         strbuf_addstr(out, " (");
-        esc_md(out, jstr(sc, "executor"));
+        esc_md(out, jx_str(sc, "executor"));
         strbuf_addstr(out, ")");
       }
-      strbuf_addf(out, "\n\n%.0f requests, %.2f%% failed\n", jnum(sc, "requests"), 100 * jnum(sc, "error_rate"));
+      strbuf_addf(out, "\n\n%.0f requests, %.2f%% failed\n", jx_num(sc, "requests"), 100 * jx_num(sc, "error_rate"));
       md_endpoints(out, json_object_get(sc, "endpoints"));
     }
   }

@@ -10,24 +10,17 @@
 #include "stats/trend.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "util/cmp.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
 #define ALPHA 0.01
 #define MIN_WINDOWS 10
 #define K6_TIMEOUT_MS 60000.0
 
-static json_t *jnum(double v) {
-  return isfinite(v) ? json_real(v) : json_null();
-}
-
 static double rnd(double v, double unit) {
   return isfinite(v) ? round(v / unit) * unit : v;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 struct soak_win {
@@ -193,15 +186,15 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
   json_object_set_new(o, "verdict", json_string(verdict));
   json_object_set_new(o, "reason", json_string(reason));
   json_object_set_new(o, "windows", json_integer((json_int_t)m));
-  json_object_set_new(o, "floor_start", jnum(base));
-  json_object_set_new(o, "floor_end", jnum(m ? fl[m - 1] : NAN));
-  json_object_set_new(o, "slope_per_hour", jnum(g.ok ? g.slope * 3600 : NAN));
-  json_object_set_new(o, "slope_ci_per_hour", json_pack("[o,o]", jnum(g.lo * 3600), jnum(g.hi * 3600)));
-  json_object_set_new(o, "growth", jnum(growth));
-  json_object_set_new(o, "growth_pct", jnum(rnd(100 * gpct, 0.01)));
-  json_object_set_new(o, "p_value", jnum(g.p));
+  json_object_set_new(o, "floor_start", jx_real_or_null(base));
+  json_object_set_new(o, "floor_end", jx_real_or_null(m ? fl[m - 1] : NAN));
+  json_object_set_new(o, "slope_per_hour", jx_real_or_null(g.ok ? g.slope * 3600 : NAN));
+  json_object_set_new(o, "slope_ci_per_hour", json_pack("[o,o]", jx_real_or_null(g.lo * 3600), jx_real_or_null(g.hi * 3600)));
+  json_object_set_new(o, "growth", jx_real_or_null(growth));
+  json_object_set_new(o, "growth_pct", jx_real_or_null(rnd(100 * gpct, 0.01)));
+  json_object_set_new(o, "p_value", jx_real_or_null(g.p));
   json_object_set_new(o, "second_half_slope_ratio",
-                      jnum(g.ok && g.slope != 0 ? rnd(g.second_half_slope / g.slope, 0.001) : NAN));
+                      jx_real_or_null(g.ok && g.slope != 0 ? rnd(g.second_half_slope / g.slope, 0.001) : NAN));
   json_object_set_new(o, "aggregation", json_integer(g.aggregation));
   json_object_set_new(o, "threshold_pct", json_real(100 * min_growth));
   {
@@ -212,18 +205,18 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
     /* the fitted line over the window floors, value(t) = intercept + slope_per_s * t
      * (t in seconds since the run start), and the floor that marks a leak */
     if (g.ok && m)
-      json_object_set_new(o, "trend", json_pack("{s:o, s:o, s:s, s:s, s:f, s:f}", "slope_per_s", jnum(g.slope),
-                                                "intercept", jnum(g.first - g.slope * t[0]), "unit", unit, "x",
+      json_object_set_new(o, "trend", json_pack("{s:o, s:o, s:s, s:s, s:f, s:f}", "slope_per_s", jx_real_or_null(g.slope),
+                                                "intercept", jx_real_or_null(g.first - g.slope * t[0]), "unit", unit, "x",
                                                 "time_s since the run start", "from_time_s", t[0], "to_time_s",
                                                 t[m - 1]));
     json_object_set_new(o, "leak_threshold",
-                        json_pack("{s:o, s:s, s:f}", "value", jnum(base * (1 + min_growth)), "unit", unit,
+                        json_pack("{s:o, s:s, s:f}", "value", jx_real_or_null(base * (1 + min_growth)), "unit", unit,
                                   "growth_pct", 100 * min_growth));
   }
   if (isfinite(limit) && g.ok && g.slope > 0 && m && !strcmp(verdict, "leak")) {
     double hours = (limit - fl[m - 1]) / g.slope / 3600;
     json_object_set_new(o, "limit", json_real(limit));
-    json_object_set_new(o, "time_to_limit_h", jnum(rnd(hours, 0.01)));
+    json_object_set_new(o, "time_to_limit_h", jx_real_or_null(rnd(hours, 0.01)));
   }
   free(t);
   free(fl);
@@ -384,18 +377,18 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
                  drift, g.p, exp(lp[0]), exp(lp[m - 1]), exp(lp[m - 1] - lp[0]));
       }
     }
-    json_object_set_new(lat, "p95_ratio_last_first", m ? jnum(rnd(exp(lp[m - 1] - lp[0]), 1e-4)) : json_null());
+    json_object_set_new(lat, "p95_ratio_last_first", m ? jx_real_or_null(rnd(exp(lp[m - 1] - lp[0]), 1e-4)) : json_null());
     if (g.ok && m)
-      json_object_set_new(lat, "trend", json_pack("{s:o, s:o, s:s, s:s}", "slope_log_per_s", jnum(g.slope),
-                                                  "intercept_log", jnum(g.first - g.slope * t[0]), "unit",
+      json_object_set_new(lat, "trend", json_pack("{s:o, s:o, s:s, s:s}", "slope_log_per_s", jx_real_or_null(g.slope),
+                                                  "intercept_log", jx_real_or_null(g.first - g.slope * t[0]), "unit",
                                                   "ms (p95 = exp(intercept_log + slope_log_per_s * t))", "x",
                                                   "time_s since the run start"));
-    json_object_set_new(lat, "drift", jnum(rnd(drift, 1e-4)));
+    json_object_set_new(lat, "drift", jx_real_or_null(rnd(drift, 1e-4)));
     json_object_set_new(lat, "verdict", json_string(verdict));
     json_object_set_new(lat, "reason", json_string(reason));
-    json_object_set_new(lat, "p_value", jnum(g.p));
-    json_object_set_new(lat, "p95_first_ms", m ? jnum(rnd(exp(lp[0]), 0.001)) : json_null());
-    json_object_set_new(lat, "p95_last_ms", m ? jnum(rnd(exp(lp[m - 1]), 0.001)) : json_null());
+    json_object_set_new(lat, "p_value", jx_real_or_null(g.p));
+    json_object_set_new(lat, "p95_first_ms", m ? jx_real_or_null(rnd(exp(lp[0]), 0.001)) : json_null());
+    json_object_set_new(lat, "p95_last_ms", m ? jx_real_or_null(rnd(exp(lp[m - 1]), 0.001)) : json_null());
     json_object_set_new(lat, "windows", wins);
     free(t);
     free(lp);
@@ -418,7 +411,7 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
     size_t nb = json_array_size(bursts);
     json_object_set_new(er, "requests", json_integer(total));
     json_object_set_new(er, "failed", json_integer(failed));
-    json_object_set_new(er, "error_rate", jnum(total ? (double)failed / (double)total : NAN));
+    json_object_set_new(er, "error_rate", jx_real_or_null(total ? (double)failed / (double)total : NAN));
     json_object_set_new(er, "timeouts_60s", json_integer(timeouts));
     json_object_set_new(er, "bursts", bursts);
     const char *ev = failed == 0 ? "none" : nb ? "bursts" : "steady";

@@ -8,6 +8,7 @@
 #include "stats/percentile.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -31,8 +32,6 @@ static int peak_time(struct store *st, const struct run_info *run, double *peak,
     return store_fail(st, err, "cannot read buckets");
   return 0;
 }
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 int sysstats_json(struct store *st, const struct run_info *run, json_t **out, struct err *err) {
   double peak;
@@ -96,11 +95,11 @@ int sysstats_json(struct store *st, const struct run_info *run, json_t **out, st
     json_object_set_new(o, "unit", json_string(store_col_text(ser, 3)));
     json_object_set_new(o, "source", json_string(store_col_text(ser, 4)));
     json_object_set_new(o, "samples", json_integer((json_int_t)n));
-    json_object_set_new(o, "min", num_or_null(mn));
-    json_object_set_new(o, "avg", num_or_null(avg));
-    json_object_set_new(o, "p95", num_or_null(p95));
-    json_object_set_new(o, "max", num_or_null(mx));
-    json_object_set_new(o, "at_peak", num_or_null(at_peak));
+    json_object_set_new(o, "min", jx_real_or_null(mn));
+    json_object_set_new(o, "avg", jx_real_or_null(avg));
+    json_object_set_new(o, "p95", jx_real_or_null(p95));
+    json_object_set_new(o, "max", jx_real_or_null(mx));
+    json_object_set_new(o, "at_peak", jx_real_or_null(at_peak));
     json_array_append_new(arr, o);
   }
   if (rc == 0 && step != SQLITE_DONE)

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 
 static const char usage[] =
     "usage: loadrep bottleneck RUN [options]\n"
@@ -37,16 +38,6 @@ static const char usage[] =
 
 void bottleneck_print(json_t *bn, int md, FILE *f);
 
-static double num(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 static const char *fmtn(char *buf, size_t n, double v, int prec) {
   if (!isfinite(v))
     snprintf(buf, n, "-");
@@ -68,16 +59,16 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   json_t *run = json_object_get(bn, "run");
   if (run) {
     fputs(md ? "## Bottleneck: run " : "Bottleneck of run '", f);
-    put(str(run, "name"), md, f);
+    put(jx_str(run, "name"), md, f);
     fputs(md ? "\n\n" : "'\n\n", f);
   }
-  fprintf(f, "%sVerdict: %s", md ? "**" : "", str(v, "resource"));
+  fprintf(f, "%sVerdict: %s", md ? "**" : "", jx_str(v, "resource"));
   fprintf(f, "%s: ", md ? "**" : "");
-  put(str(v, "detail"), md, f);
-  fprintf(f, ".\nKnee: %.0f VUs at t=%.0f s (%s).\n", num(knee, "vus"), num(knee, "time_s"), str(knee, "basis"));
+  put(jx_str(v, "detail"), md, f);
+  fprintf(f, ".\nKnee: %.0f VUs at t=%.0f s (%s).\n", jx_num(knee, "vus"), jx_num(knee, "time_s"), jx_str(knee, "basis"));
   if (json_is_string(json_object_get(bn, "first_to_degrade"))) {
     fputs("First endpoint to degrade: ", f);
-    put(str(bn, "first_to_degrade"), md, f);
+    put(jx_str(bn, "first_to_degrade"), md, f);
     fputc('\n', f);
   }
   fputs(md ? "\n**Evidence**\n\n" : "\nEvidence\n", f);
@@ -96,20 +87,20 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fprintf(f, "  %-40s %11s %9s %9s %14s %9s\n", "endpoint", "base p95 ms", "onset VUs", "onset t s", "p95 at knee ms",
             "x at knee");
   json_array_foreach(json_object_get(bn, "endpoints"), i, x) {
-    fmtn(a, sizeof a, num(x, "base_p95_ms"), 1);
-    fmtn(b, sizeof b, num(x, "onset_vus"), 0);
-    fmtn(c, sizeof c, num(x, "onset_time_s"), 0);
-    fmtn(d, sizeof d, num(x, "p95_at_knee_ms"), 1);
+    fmtn(a, sizeof a, jx_num(x, "base_p95_ms"), 1);
+    fmtn(b, sizeof b, jx_num(x, "onset_vus"), 0);
+    fmtn(c, sizeof c, jx_num(x, "onset_time_s"), 0);
+    fmtn(d, sizeof d, jx_num(x, "p95_at_knee_ms"), 1);
     if (md) {
       fputs("| ", f);
-      put(str(x, "endpoint"), md, f);
-      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, num(x, "ratio_at_knee"));
+      put(jx_str(x, "endpoint"), md, f);
+      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
     } else {
       fputs("  ", f);
       char nm[41];
-      snprintf(nm, sizeof nm, "%-40s", str(x, "endpoint"));
+      snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
       fputs_term(nm, f);
-      fprintf(f, " %11s %9s %9s %14s %9.2f\n", a, b, c, d, num(x, "ratio_at_knee"));
+      fprintf(f, " %11s %9s %9s %14s %9.2f\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
     }
   }
   /* phases */
@@ -117,14 +108,14 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   json_t *lo = json_object_get(ph, "low_load_mean_ms"), *kn = json_object_get(ph, "knee_mean_ms");
   fprintf(f, md ? "\n**Where the time goes** (growth %s ms from low load to the breaking point)\n\n| phase | low load ms | knee ms | share of growth |\n|---|---:|---:|---:|\n"
                 : "\nWhere the time goes (mean latency growth %s ms from low load to the breaking point)\n",
-          fmtn(a, sizeof a, num(ph, "growth_ms"), 1));
+          fmtn(a, sizeof a, jx_num(ph, "growth_ms"), 1));
   if (!md)
     fprintf(f, "  %-10s %12s %10s %16s\n", "phase", "low load ms", "knee ms", "share of growth");
   static const char *const phases[] = {"blocked", "sending", "waiting", "receiving"};
   for (int p = 0; p < 4; p++) {
-    fmtn(a, sizeof a, num(lo, phases[p]), 3);
-    fmtn(b, sizeof b, num(kn, phases[p]), 3);
-    fmtn(c, sizeof c, 100 * num(sh, phases[p]), 1);
+    fmtn(a, sizeof a, jx_num(lo, phases[p]), 3);
+    fmtn(b, sizeof b, jx_num(kn, phases[p]), 3);
+    fmtn(c, sizeof c, 100 * jx_num(sh, phases[p]), 1);
     fprintf(f, md ? "| %s | %s | %s | %s%% |\n" : "  %-10s %12s %10s %15s%%\n", phases[p], a, b, c);
   }
   /* resources */
@@ -132,38 +123,38 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   if (json_array_size(res)) {
     fputs(md ? "\n**Resources at the breaking point**\n\n" : "\nResources at the breaking point\n", f);
     json_array_foreach(res, i, x) {
-      const char *r = str(x, "resource");
+      const char *r = jx_str(x, "resource");
       fputs(md ? "- " : "  - ", f);
       fprintf(f, "%s (", r);
-      put(str(x, "series"), md, f);
+      put(jx_str(x, "series"), md, f);
       fputs("): ", f);
       if (!strcmp(r, "cpu")) {
         fprintf(f, "%s%% busy at low load, %s%% at the breaking point%s; utilisation-law ceiling %s req/s",
-                fmtn(a, sizeof a, num(x, "low_load_pct"), 0), fmtn(b, sizeof b, num(x, "knee_pct"), 0),
+                fmtn(a, sizeof a, jx_num(x, "low_load_pct"), 0), fmtn(b, sizeof b, jx_num(x, "knee_pct"), 0),
                 json_is_true(json_object_get(x, "saturated_at_knee")) ? " (saturated)" : "",
-                fmtn(c, sizeof c, num(x, "utilisation_law_ceiling_rps"), 0));
-        if (isfinite(num(x, "load1_at_knee")))
-          fprintf(f, "; load1 %.1f on %s cores", num(x, "load1_at_knee"), fmtn(a, sizeof a, num(x, "cores"), 0));
-        if (isfinite(num(x, "process_cores_at_knee")))
-          fprintf(f, "; the service used %.2f cores", num(x, "process_cores_at_knee"));
+                fmtn(c, sizeof c, jx_num(x, "utilisation_law_ceiling_rps"), 0));
+        if (isfinite(jx_num(x, "load1_at_knee")))
+          fprintf(f, "; load1 %.1f on %s cores", jx_num(x, "load1_at_knee"), fmtn(a, sizeof a, jx_num(x, "cores"), 0));
+        if (isfinite(jx_num(x, "process_cores_at_knee")))
+          fprintf(f, "; the service used %.2f cores", jx_num(x, "process_cores_at_knee"));
         fputc('\n', f);
       }
       else if (!strcmp(r, "memory"))
-        fprintf(f, "%s MiB used at the breaking point (%s%% of total)\n", fmtn(a, sizeof a, num(x, "knee_bytes") / 1048576, 0),
-                fmtn(b, sizeof b, 100 * num(x, "knee_fraction"), 1));
+        fprintf(f, "%s MiB used at the breaking point (%s%% of total)\n", fmtn(a, sizeof a, jx_num(x, "knee_bytes") / 1048576, 0),
+                fmtn(b, sizeof b, 100 * jx_num(x, "knee_fraction"), 1));
       else if (!strcmp(r, "backend_pool"))
         fprintf(f, "%s waiting at low load, %s at the breaking point; onset %s VUs\n",
-                fmtn(a, sizeof a, num(x, "low_load_waiting"), 1), fmtn(b, sizeof b, num(x, "knee_waiting"), 1),
-                fmtn(c, sizeof c, num(x, "onset_vus"), 0));
+                fmtn(a, sizeof a, jx_num(x, "low_load_waiting"), 1), fmtn(b, sizeof b, jx_num(x, "knee_waiting"), 1),
+                fmtn(c, sizeof c, jx_num(x, "onset_vus"), 0));
       else if (!strcmp(r, "server_concurrency"))
-        fprintf(f, "%s in flight at low load, %s at the breaking point (k6 saw %s)\n", fmtn(a, sizeof a, num(x, "low_load"), 1),
-                fmtn(b, sizeof b, num(x, "knee"), 1), fmtn(c, sizeof c, num(x, "client_inflight_at_knee"), 1));
+        fprintf(f, "%s in flight at low load, %s at the breaking point (k6 saw %s)\n", fmtn(a, sizeof a, jx_num(x, "low_load"), 1),
+                fmtn(b, sizeof b, jx_num(x, "knee"), 1), fmtn(c, sizeof c, jx_num(x, "client_inflight_at_knee"), 1));
       else if (!strcmp(r, "network"))
         fprintf(f, "%s KiB/s received at low load, %s KiB/s at the breaking point\n",
-                fmtn(a, sizeof a, num(x, "low_load_bytes_per_s") / 1024, 0),
-                fmtn(b, sizeof b, num(x, "knee_bytes_per_s") / 1024, 0));
+                fmtn(a, sizeof a, jx_num(x, "low_load_bytes_per_s") / 1024, 0),
+                fmtn(b, sizeof b, jx_num(x, "knee_bytes_per_s") / 1024, 0));
       else
-        fprintf(f, "%s%% CPU at the breaking point\n", fmtn(a, sizeof a, num(x, "knee_pct"), 0));
+        fprintf(f, "%s%% CPU at the breaking point\n", fmtn(a, sizeof a, jx_num(x, "knee_pct"), 0));
     }
   }
   /* endpoint capacity */
@@ -174,26 +165,26 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fprintf(f, "  %-40s %10s %9s %12s %12s %8s\n", "endpoint", "service ms", "req/s SLO", "calls/h SLO", "peak calls/h",
             "X*S");
   json_array_foreach(json_object_get(bn, "endpoint_capacity"), i, x) {
-    fmtn(a, sizeof a, num(x, "service_time_ms"), 1);
-    fmtn(b, sizeof b, num(x, "rps_within_slo"), 1);
-    fmtn(c, sizeof c, num(x, "calls_per_hour_within_slo"), 0);
-    fmtn(d, sizeof d, num(x, "peak_calls_per_hour"), 0);
+    fmtn(a, sizeof a, jx_num(x, "service_time_ms"), 1);
+    fmtn(b, sizeof b, jx_num(x, "rps_within_slo"), 1);
+    fmtn(c, sizeof c, jx_num(x, "calls_per_hour_within_slo"), 0);
+    fmtn(d, sizeof d, jx_num(x, "peak_calls_per_hour"), 0);
     if (md) {
       fputs("| ", f);
-      put(str(x, "endpoint"), md, f);
-      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, num(x, "concurrency_at_peak"));
+      put(jx_str(x, "endpoint"), md, f);
+      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
     } else {
       char nm[41];
-      snprintf(nm, sizeof nm, "%-40s", str(x, "endpoint"));
+      snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
       fputs("  ", f);
       fputs_term(nm, f);
-      fprintf(f, " %10s %9s %12s %12s %8.2f\n", a, b, c, d, num(x, "concurrency_at_peak"));
+      fprintf(f, " %10s %9s %12s %12s %8.2f\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
     }
   }
   if (json_is_string(json_object_get(bn, "llm_endpoint"))) {
     fputs(md ? "\nLLM calls/hour within SLO (" : "\nLLM calls/hour within SLO (", f);
-    put(str(bn, "llm_endpoint"), md, f);
-    fprintf(f, "): %s\n", fmtn(a, sizeof a, num(bn, "llm_calls_per_hour"), 0));
+    put(jx_str(bn, "llm_endpoint"), md, f);
+    fprintf(f, "): %s\n", fmtn(a, sizeof a, jx_num(bn, "llm_calls_per_hour"), 0));
   }
   json_t *cav = json_object_get(bn, "caveats");
   if (run && json_array_size(cav)) {

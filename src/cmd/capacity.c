@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 
 static const char usage[] =
     "usage: loadrep capacity RUN [options]\n"
@@ -47,16 +48,6 @@ static const char usage[] =
 /* In cmd/bottleneck.c: prints a bottleneck document (md = Markdown). */
 void bottleneck_print(json_t *bn, int md, FILE *f);
 
-static double num(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 static void put_text(const char *s, int md, FILE *f) {
   if (md)
     fputs(s, f);
@@ -80,19 +71,19 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   json_t *thr = json_object_get(doc, "throughput"), *crit = json_object_get(doc, "criteria");
   json_t *e80 = json_object_get(doc, "errors_at_80pct"), *usl = json_object_get(doc, "usl");
   json_t *ll = json_object_get(doc, "littles_law"), *bn = json_object_get(doc, "bottleneck");
-  double low = num(br, "low"), high = num(br, "high"), target = num(doc, "target_users");
+  double low = jx_num(br, "low"), high = jx_num(br, "high"), target = jx_num(doc, "target_users");
   json_t *met = json_object_get(doc, "target_met");
   const char *bullet = md ? "- " : "  ";
   if (md)
-    fprintf(f, "## Capacity: run %s\n\n", str(run, "name"));
+    fprintf(f, "## Capacity: run %s\n\n", jx_str(run, "name"));
   else {
     fputs("Capacity of run '", f);
-    fputs_term(str(run, "name"), f);
+    fputs_term(jx_str(run, "name"), f);
     fprintf(f, "' (id %lld)\n", (long long)json_integer_value(json_object_get(run, "id")));
   }
   fprintf(f, "%sSLO: p95 < %g ms (%s), errors < %g%% (%s); windows of %g s; target %g VUs\n\n", md ? "" : "",
-          num(slo, "p95_ms"), str(json_object_get(slo, "slo_from"), "p95"), 100 * num(slo, "error_rate"),
-          str(json_object_get(slo, "slo_from"), "errors"), num(doc, "window_s"), target);
+          jx_num(slo, "p95_ms"), jx_str(json_object_get(slo, "slo_from"), "p95"), 100 * jx_num(slo, "error_rate"),
+          jx_str(json_object_get(slo, "slo_from"), "errors"), jx_num(doc, "window_s"), target);
   /* the verdict in a sentence */
   fprintf(f, "%s", md ? "**Verdict:** " : "Verdict: ");
   if (json_is_true(met))
@@ -111,29 +102,29 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   fputc('\n', f);
   fprintf(f, "%sMax VUs within SLO:   %s .. %s (last passing .. first failing level", bullet, fmtn(a, sizeof a, low, 0),
           isfinite(high) ? fmtn(b, sizeof b, high, 0) : "not reached");
-  if (isfinite(num(br, "estimate")))
-    fprintf(f, "; interpolated %.0f", num(br, "estimate"));
+  if (isfinite(jx_num(br, "estimate")))
+    fprintf(f, "; interpolated %.0f", jx_num(br, "estimate"));
   fprintf(f, ")\n");
   json_t *lci = json_object_get(br, "low_p95_ci_ms"), *hci = json_object_get(br, "high_p95_ci_ms");
   if (json_is_number(json_array_get(lci, 0)) || json_is_number(json_array_get(hci, 0))) {
     fprintf(f, "                        p95 %s ms (95%% interval %s..%s) at the low edge",
-            fmtn(a, sizeof a, num(br, "low_p95_ms"), 1), fmtn(b, sizeof b, json_number_value(json_array_get(lci, 0)), 1),
+            fmtn(a, sizeof a, jx_num(br, "low_p95_ms"), 1), fmtn(b, sizeof b, json_number_value(json_array_get(lci, 0)), 1),
             fmtn(c, sizeof c, json_number_value(json_array_get(lci, 1)), 1));
     if (json_is_number(json_array_get(hci, 0)))
-      fprintf(f, ", %s ms (%s..%s) at the high edge", fmtn(a, sizeof a, num(br, "high_p95_ms"), 1),
+      fprintf(f, ", %s ms (%s..%s) at the high edge", fmtn(a, sizeof a, jx_num(br, "high_p95_ms"), 1),
               fmtn(b, sizeof b, json_number_value(json_array_get(hci, 0)), 1),
               fmtn(c, sizeof c, json_number_value(json_array_get(hci, 1)), 1));
     fputc('\n', f);
   }
   json_t *mx = json_object_get(doc, "max_ok_rps_level");
   fprintf(f, "%sMax successful req/s within SLO: %s req/s at %s VUs (t=%s s; total %s req/s, failed %s req/s there)\n",
-          bullet, fmtn(a, sizeof a, num(doc, "max_ok_rps_within_slo"), 1), fmtn(b, sizeof b, num(mx, "vus"), 0),
-          fmtn(c, sizeof c, num(mx, "time_s"), 0), fmtn(d, sizeof d, num(thr, "rps_at_max_ok_level"), 1),
-          fmtn(e, sizeof e, num(thr, "failed_rps_at_max_ok_level"), 1));
+          bullet, fmtn(a, sizeof a, jx_num(doc, "max_ok_rps_within_slo"), 1), fmtn(b, sizeof b, jx_num(mx, "vus"), 0),
+          fmtn(c, sizeof c, jx_num(mx, "time_s"), 0), fmtn(d, sizeof d, jx_num(thr, "rps_at_max_ok_level"), 1),
+          fmtn(e, sizeof e, jx_num(thr, "failed_rps_at_max_ok_level"), 1));
   if (json_is_object(bp))
     fprintf(f, "%sBreaking point:       %.0f VUs at t=%.0f s, by %s (p95 %s ms, errors %s%%, %s req/s)\n", bullet,
-            num(bp, "vus"), num(bp, "time_s"), str(bp, "reason"), fmtn(a, sizeof a, num(bp, "p95_ms"), 1),
-            fmtn(b, sizeof b, 100 * num(bp, "error_rate"), 2), fmtn(c, sizeof c, num(bp, "rps"), 1));
+            jx_num(bp, "vus"), jx_num(bp, "time_s"), jx_str(bp, "reason"), fmtn(a, sizeof a, jx_num(bp, "p95_ms"), 1),
+            fmtn(b, sizeof b, 100 * jx_num(bp, "error_rate"), 2), fmtn(c, sizeof c, jx_num(bp, "rps"), 1));
   else
     fprintf(f, "%sBreaking point:       none within the tested range\n", bullet);
   (void)crit;
@@ -145,17 +136,17 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   for (size_t si = 0; si < 4; si++) {
     json_t *x = json_object_get(sig, sig_names[si][0]);
     if (json_is_object(x))
-      fprintf(f, "%sSignal, %s: %.0f VUs at t=%.0f s\n", bullet, sig_names[si][1], num(x, "vus"), num(x, "time_s"));
+      fprintf(f, "%sSignal, %s: %.0f VUs at t=%.0f s\n", bullet, sig_names[si][1], jx_num(x, "vus"), jx_num(x, "time_s"));
     else
       fprintf(f, "%sSignal, %s: not seen\n", bullet, sig_names[si][1]);
   }
   size_t fi;
   json_t *fe;
   json_array_foreach(json_object_get(doc, "functional_errors"), fi, fe) {
-    fprintf(f, "%sFunctional errors:    status %s on ", bullet, str(fe, "status"));
-    put_text(str(fe, "endpoint"), md, f);
+    fprintf(f, "%sFunctional errors:    status %s on ", bullet, jx_str(fe, "status"));
+    put_text(jx_str(fe, "endpoint"), md, f);
     fprintf(f, ": %lld requests (%.2f%% of all), first at t=%.1f s; not judged as capacity\n",
-            (long long)json_integer_value(json_object_get(fe, "count")), 100 * num(fe, "share"), num(fe, "first_seen_s"));
+            (long long)json_integer_value(json_object_get(fe, "count")), 100 * jx_num(fe, "share"), jx_num(fe, "first_seen_s"));
   }
   json_t *bc = json_object_get(json_object_get(doc, "errors"), "by_class");
   fprintf(f, "%sErrors by class:      4xx %lld, 5xx %lld, timeouts %lld, connection %lld, other %lld\n", bullet,
@@ -167,34 +158,34 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   if (json_integer_value(json_object_get(e80, "requests")) > 0)
     fprintf(f, "%sErrors at 80%%:        %lld errors in %lld requests at <= %.1f req/s (95%% upper bound %.3f%%)%s\n",
             bullet, (long long)json_integer_value(json_object_get(e80, "errors")),
-            (long long)json_integer_value(json_object_get(e80, "requests")), num(e80, "rps_limit"),
-            100 * num(e80, "upper_bound"),
+            (long long)json_integer_value(json_object_get(e80, "requests")), jx_num(e80, "rps_limit"),
+            100 * jx_num(e80, "upper_bound"),
             json_is_true(json_object_get(e80, "zero_errors")) ? ": zero errors" : ": NOT zero");
   else
     fprintf(f, "%sErrors at 80%%:        no level ran at or below 80%% of the sustained rate\n", bullet);
   if (json_is_number(json_object_get(usl, "sigma"))) {
     json_t *sc = json_object_get(usl, "sigma_ci"), *kc = json_object_get(usl, "kappa_ci");
     fprintf(f, "%sUSL:                  sigma %.4g [%.4g, %.4g], kappa %.3g [%.3g, %.3g], lambda %.4g (R2 %.3f, %lld levels)\n",
-            bullet, num(usl, "sigma"), json_number_value(json_array_get(sc, 0)), json_number_value(json_array_get(sc, 1)),
-            num(usl, "kappa"), json_number_value(json_array_get(kc, 0)), json_number_value(json_array_get(kc, 1)),
-            num(usl, "lambda"), num(usl, "r2"), (long long)json_integer_value(json_object_get(usl, "points")));
+            bullet, jx_num(usl, "sigma"), json_number_value(json_array_get(sc, 0)), json_number_value(json_array_get(sc, 1)),
+            jx_num(usl, "kappa"), json_number_value(json_array_get(kc, 0)), json_number_value(json_array_get(kc, 1)),
+            jx_num(usl, "lambda"), jx_num(usl, "r2"), (long long)json_integer_value(json_object_get(usl, "points")));
     fprintf(f, "%s", md ? "  " : "                        ");
   } else {
     fprintf(f, "%sUSL:                  ", bullet);
   }
-  fprintf(f, "%s\n", str(usl, "statement"));
+  fprintf(f, "%s\n", jx_str(usl, "statement"));
   fprintf(f, "%sLittle's law:         %s (median error %s%%, worst %s%%)\n", bullet,
           json_is_true(json_object_get(ll, "consistent")) ? "consistent"
           : json_is_false(json_object_get(ll, "consistent")) ? "NOT consistent"
                                                               : "not checked",
-          fmtn(a, sizeof a, 100 * num(ll, "median_rel_error"), 1), fmtn(b, sizeof b, 100 * num(ll, "max_rel_error"), 1));
-  fprintf(f, "%sBottleneck:           %s: %s\n", bullet, str(bn, "resource"), str(bn, "detail"));
+          fmtn(a, sizeof a, 100 * jx_num(ll, "median_rel_error"), 1), fmtn(b, sizeof b, 100 * jx_num(ll, "max_rel_error"), 1));
+  fprintf(f, "%sBottleneck:           %s: %s\n", bullet, jx_str(bn, "resource"), jx_str(bn, "detail"));
   json_array_foreach(json_object_get(doc, "bottlenecks"), fi, fe)
     fprintf(f, "%s  #%lld %s (%s): saturated from %.0f VUs%s\n", bullet,
-            (long long)json_integer_value(json_object_get(fe, "rank")), str(fe, "resource"), str(fe, "kind"),
-            num(fe, "first_saturated_vus"), json_is_true(json_object_get(fe, "after_knee")) ? ", after the breaking point" : "");
+            (long long)json_integer_value(json_object_get(fe, "rank")), jx_str(fe, "resource"), jx_str(fe, "kind"),
+            jx_num(fe, "first_saturated_vus"), json_is_true(json_object_get(fe, "after_knee")) ? ", after the breaking point" : "");
   if (json_is_string(json_object_get(bn, "endpoint")))
-    fprintf(f, "%sFirst to degrade:     %s\n", bullet, str(bn, "endpoint"));
+    fprintf(f, "%sFirst to degrade:     %s\n", bullet, jx_str(bn, "endpoint"));
   size_t i;
   json_t *v;
   json_array_foreach(json_object_get(bn, "evidence"), i, v) {
@@ -217,25 +208,25 @@ static void print_capacity(json_t *doc, int md, FILE *f) {
   }
   json_array_foreach(json_object_get(doc, "levels"), i, v) {
     json_t *sys = json_object_get(v, "system");
-    double cpu = sys ? num(sys, "host_cpu_pct") : NAN;
+    double cpu = sys ? jx_num(sys, "host_cpu_pct") : NAN;
     const char *ok = json_is_true(json_object_get(v, "ramp_down")) ? "ramp-down"
                      : json_is_true(json_object_get(v, "pass"))    ? "pass"
                                                                    : "FAIL";
-    fmtn(a, sizeof a, num(v, "vus"), 0);
-    fmtn(b, sizeof b, num(v, "ok_rps"), 1);
-    fmtn(c, sizeof c, num(v, "rps"), 1);
+    fmtn(a, sizeof a, jx_num(v, "vus"), 0);
+    fmtn(b, sizeof b, jx_num(v, "ok_rps"), 1);
+    fmtn(c, sizeof c, jx_num(v, "rps"), 1);
     char fr[64];
-    fmtn(fr, sizeof fr, num(v, "failed_rps"), 1);
-    fmtn(d, sizeof d, num(v, "mean_ms"), 1);
-    fmtn(e, sizeof e, num(v, "p95_ms"), 1);
-    fmtn(h, sizeof h, 100 * num(v, "error_rate"), 2);
-    fmtn(k, sizeof k, num(v, "inflight"), 1);
+    fmtn(fr, sizeof fr, jx_num(v, "failed_rps"), 1);
+    fmtn(d, sizeof d, jx_num(v, "mean_ms"), 1);
+    fmtn(e, sizeof e, jx_num(v, "p95_ms"), 1);
+    fmtn(h, sizeof h, 100 * jx_num(v, "error_rate"), 2);
+    fmtn(k, sizeof k, jx_num(v, "inflight"), 1);
     fmtn(l, sizeof l, cpu, 0);
     if (md)
-      fprintf(f, "| %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", num(v, "time_s"), a, b, c, fr, d, e, h, k,
+      fprintf(f, "| %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", jx_num(v, "time_s"), a, b, c, fr, d, e, h, k,
               l, ok);
     else
-      fprintf(f, "%6.0f %7s %8s %8s %8s %9s %9s %8s %9s %6s  %s\n", num(v, "time_s"), a, b, c, fr, d, e, h, k, l, ok);
+      fprintf(f, "%6.0f %7s %8s %8s %8s %9s %9s %8s %9s %6s  %s\n", jx_num(v, "time_s"), a, b, c, fr, d, e, h, k, l, ok);
   }
   json_t *cav = json_object_get(doc, "caveats");
   if (json_array_size(cav)) {

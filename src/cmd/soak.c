@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 
 static const char usage[] =
     "usage: loadrep soak RUN [options]\n"
@@ -39,16 +40,6 @@ static const char usage[] =
     "fds) or a latency drift of x1.20 or more; 64 usage; 65 the run has no\n"
     "per-request samples (summary-only ingest); 66 no such run.\n";
 
-static double num(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 static void put(const char *s, int md, FILE *f) {
   if (md)
     fputs(s, f);
@@ -61,29 +52,29 @@ static void print_resource(const char *label, json_t *o, int bytes, int md, FILE
     fprintf(f, "- **%s** ", label);
   else
     fprintf(f, "  %-9s ", label);
-  fprintf(f, "%-12s", str(o, "verdict"));
+  fprintf(f, "%-12s", jx_str(o, "verdict"));
   if (json_is_string(json_object_get(o, "metric"))) {
     fputs(" (", f);
-    put(str(o, "metric"), md, f);
+    put(jx_str(o, "metric"), md, f);
     fputs(")", f);
   }
   fputc('\n', f);
   const char *ind = md ? "  " : "            ";
   fprintf(f, "%s", ind);
-  put(str(o, "reason"), md, f);
+  put(jx_str(o, "reason"), md, f);
   fputc('\n', f);
-  if (isfinite(num(o, "slope_per_hour"))) {
+  if (isfinite(jx_num(o, "slope_per_hour"))) {
     double sc = bytes ? 1048576.0 : 1.0;
     char ub[32];
-    snprintf(ub, sizeof ub, " %s", bytes ? "MiB" : str(o, "unit"));
+    snprintf(ub, sizeof ub, " %s", bytes ? "MiB" : jx_str(o, "unit"));
     const char *u = ub;
     fprintf(f, "%sfloor %.1f%s -> %.1f%s; slope %.2f%s/h (interval %.2f .. %.2f%s/h); growth %.1f%% (threshold %.0f%%)",
-            ind, num(o, "floor_start") / sc, u, num(o, "floor_end") / sc, u, num(o, "slope_per_hour") / sc, u,
+            ind, jx_num(o, "floor_start") / sc, u, jx_num(o, "floor_end") / sc, u, jx_num(o, "slope_per_hour") / sc, u,
             json_number_value(json_array_get(json_object_get(o, "slope_ci_per_hour"), 0)) / sc,
             json_number_value(json_array_get(json_object_get(o, "slope_ci_per_hour"), 1)) / sc, u,
-            num(o, "growth_pct"), num(o, "threshold_pct"));
-    if (isfinite(num(o, "time_to_limit_h")))
-      fprintf(f, "; host memory full in %.1f h at this rate", num(o, "time_to_limit_h"));
+            jx_num(o, "growth_pct"), jx_num(o, "threshold_pct"));
+    if (isfinite(jx_num(o, "time_to_limit_h")))
+      fprintf(f, "; host memory full in %.1f h at this rate", jx_num(o, "time_to_limit_h"));
     fputc('\n', f);
   }
 }
@@ -91,10 +82,10 @@ static void print_resource(const char *label, json_t *o, int bytes, int md, FILE
 static void print_soak(json_t *doc, int md, FILE *f) {
   json_t *run = json_object_get(doc, "run");
   fputs(md ? "## Soak: run " : "Soak analysis of run '", f);
-  put(str(run, "name"), md, f);
+  put(jx_str(run, "name"), md, f);
   fprintf(f, "%s%.0f s under load, windows of %.0f s, first %.0f s dropped as warm-up\n\n", md ? "\n\n" : "'\n",
-          num(doc, "steady_until_s"), num(doc, "window_s"), num(doc, "warmup_s"));
-  const char *v = str(doc, "verdict");
+          jx_num(doc, "steady_until_s"), jx_num(doc, "window_s"), jx_num(doc, "warmup_s"));
+  const char *v = jx_str(doc, "verdict");
   fprintf(f, "%sVerdict: %s%s ", md ? "**" : "", v, md ? "**" : "");
   if (!strcmp(v, "leak"))
     fprintf(f, "- a resource grows steadily through the soak; it will run out.\n\n");
@@ -108,25 +99,25 @@ static void print_soak(json_t *doc, int md, FILE *f) {
   print_resource("threads", json_object_get(doc, "threads"), 0, md, f);
   print_resource("fds", json_object_get(doc, "fds"), 0, md, f);
   json_t *lat = json_object_get(doc, "latency");
-  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "latency", str(lat, "verdict"));
+  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "latency", jx_str(lat, "verdict"));
   fprintf(f, "%s", md ? "  " : "            ");
-  put(str(lat, "reason"), md, f);
-  fprintf(f, "; p95 %.1f ms in the first window, %.1f ms in the last\n", num(lat, "p95_first_ms"),
-          num(lat, "p95_last_ms"));
+  put(jx_str(lat, "reason"), md, f);
+  fprintf(f, "; p95 %.1f ms in the first window, %.1f ms in the last\n", jx_num(lat, "p95_first_ms"),
+          jx_num(lat, "p95_last_ms"));
   json_t *er = json_object_get(doc, "errors");
-  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "errors", str(er, "verdict"));
+  fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "errors", jx_str(er, "verdict"));
   fprintf(f, "%s%lld failed of %lld requests (%.3f%%), %lld at the 60 s timeout, %zu burst window(s)\n",
           md ? "  " : "            ", (long long)json_integer_value(json_object_get(er, "failed")),
-          (long long)json_integer_value(json_object_get(er, "requests")), 100 * num(er, "error_rate"),
+          (long long)json_integer_value(json_object_get(er, "requests")), 100 * jx_num(er, "error_rate"),
           (long long)json_integer_value(json_object_get(er, "timeouts_60s")),
           json_array_size(json_object_get(er, "bursts")));
   size_t i;
   json_t *x;
   json_array_foreach(json_object_get(er, "by_code"), i, x) {
     fprintf(f, "%sstatus ", md ? "  - " : "              ");
-    put(str(x, "status"), md, f);
+    put(jx_str(x, "status"), md, f);
     fputs(" error_code ", f);
-    put(str(x, "error_code"), md, f);
+    put(jx_str(x, "error_code"), md, f);
     fprintf(f, ": %lld\n", (long long)json_integer_value(json_object_get(x, "count")));
   }
   json_t *cav = json_object_get(doc, "caveats");

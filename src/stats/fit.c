@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "stats/fit.h"
+#include "stats/percentile.h"
+#include "util/cmp.h"
 #include "util/xalloc.h"
 
 double fit_norm_cdf(double z) {
@@ -178,22 +180,7 @@ size_t fit_rng_index(struct fit_rng *r, size_t n) {
 }
 
 double fit_quantile_sorted(const double *v, size_t n, double p) {
-  if (n == 0)
-    return NAN;
-  if (n == 1)
-    return v[0];
-  double i = p * (double)(n - 1);
-  size_t lo = (size_t)floor(i), hi = (size_t)ceil(i);
-  if (hi >= n)
-    hi = n - 1;
-  if (lo >= n)
-    lo = n - 1;
-  return v[lo] + (v[hi] - v[lo]) * (i - floor(i));
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+  return n == 0 ? NAN : stats_pct_sorted(v, n, p);
 }
 
 double fit_quantile(const double *v, size_t n, double p) {

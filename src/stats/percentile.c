@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "stats/percentile.h"
+#include "util/cmp.h"
 #include "util/xalloc.h"
 
 /* Maps a double to an unsigned key with the same order (negatives included). */
@@ -11,11 +12,6 @@ static uint64_t key_of(double d) {
   uint64_t u;
   memcpy(&u, &d, 8);
   return (u >> 63) ? ~u : (u | UINT64_C(0x8000000000000000));
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 void stats_sort(double *v, size_t n) {

@@ -5,12 +5,8 @@
 
 #include "stats/fit.h"
 #include "stats/trend.h"
+#include "util/cmp.h"
 #include "util/xalloc.h"
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static double mk_var(const double *x, size_t n) {
   double nn = (double)n;

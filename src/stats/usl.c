@@ -5,6 +5,7 @@
 
 #include "stats/fit.h"
 #include "stats/usl.h"
+#include "util/cmp.h"
 #include "util/xalloc.h"
 
 #define KAPPA_MIN 1e-8
@@ -203,11 +204,6 @@ static void peak_of(double sigma, double kappa, double lambda, double *pn, doubl
     *pn = INFINITY;
     *px = sigma > 0 ? lambda / sigma : INFINITY;
   }
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 int usl_fit(const double *N, const double *X, size_t n, int boot_b, uint64_t seed,

@@ -1,0 +1,23 @@
+#include <math.h>
+
+#include "util/jsonx.h"
+
+double jx_num(const json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *jx_str(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+json_t *jx_real_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+json_t *jx_whole_or_real(double v) {
+  if (isnan(v))
+    return json_null();
+  if (v == floor(v) && fabs(v) < 9e15)
+    return json_integer((json_int_t)v);
+  return json_real(v);
+}
