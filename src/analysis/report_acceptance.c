@@ -199,6 +199,17 @@ static void equal_load_targets(const struct report_target *t, json_t *runs, json
     snprintf(what, sizeof what, "%s of all requests, %s → %s:", t->metric, jstr(e, "baseline.name"), jstr(e, "name"));
     snprintf(path, sizeof path, "summary.%s", key);
     judge_target(t, row, jnum(json_object_get(e, "baseline"), path), jnum(json_object_get(e, "show"), path), what);
+    /* What the comparison says of the same change: a goal met by the point
+     * estimate can still be a change the data do not prove. */
+    json_t *f, *hit = NULL;
+    size_t k;
+    json_array_foreach(json_object_get(cmp, "findings"), k, f) if (!strcmp(jstr(f, "endpoint"), "ALL") &&
+                                                                   !strcmp(jstr(f, "metric"), key)) hit = f;
+    if (hit && json_is_string(json_object_get(row, "reason"))) {
+      json_object_set_new(row, "compare_verdict", json_string(jstr(hit, "verdict")));
+      json_object_set_new(row, "reason", jstrf("%s; the comparison calls this change %s", jstr(row, "reason"),
+                                               jstr(hit, "verdict")));
+    }
     json_array_append_new(out, row);
     n++;
   }

@@ -20,8 +20,8 @@ set border 11
 set y2range [0:*]
 set logscale y 10
 set mytics 10
-set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb '#cc0000' front
-set label 1 'SLO p95' at graph 0.01, first 2000 offset 0,0.7 tc rgb '#cc0000' front
+set arrow 1 from graph 0, first 1000 to graph 1, first 1000 nohead dt 2 lw 2 lc rgb '#cc0000' front
+set label 1 'SLO p95' at graph 0.01, first 1000 offset 0,0.7 tc rgb '#cc0000' front
 plot 'after-normal-latency.tsv' using 1:2 with lines lw 2 lc rgb '#0072B2' title columnhead(2), \
      'after-normal-latency.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3), \
      'after-normal-latency.tsv' using 1:4 with lines lw 2 lc rgb '#009E73' title columnhead(4), \

@@ -8,7 +8,7 @@ set datafile separator tab
 set datafile missing 'NaN'
 set datafile commentschars ''
 set title 'p95 per endpoint: baseline vs after-stress'
-set ylabel 'p95 ms (successful requests)'
+set ylabel 'p95 ms (all requests)'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror

@@ -7,22 +7,27 @@ set output 'before-stress-capacity.png.tmp'
 set datafile separator tab
 set datafile missing 'NaN'
 set datafile commentschars ''
-set title 'Throughput and p95 against concurrent users - before-stress'
+set title 'p95 and successful throughput against concurrent users - before-stress'
 set xlabel 'concurrent users (VUs)'
 set ylabel 'p95 ms'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
 set key outside below horizontal noautotitle
-set y2label 'requests/s'
+set y2label 'successful requests/s'
 set y2tics
 set border 11
 set y2range [0:*]
 set yrange [0:*]
 set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb '#cc0000' front
 set label 1 'SLO p95 2000 ms' at graph 0.01, first 2000 offset 0,0.7 tc rgb '#cc0000' front
-set arrow 2 from first 249.7, graph 0 to first 249.7, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
-set label 2 'breaking point' at first 249.7, graph 0.95 offset 0.5,0 tc rgb '#555555' front
+set xrange [*:800]
+set arrow 3 from first 249.7, graph 0 to first 249.7, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
+set label 3 'knee (250 VUs)' at first 249.7, graph 0.95 offset 0.5,0 tc rgb '#555555' front
+set arrow 4 from first 216.3, graph 0 to first 216.3, graph 1 nohead dt 3 lw 2 lc rgb '#2b7a0b' front
+set label 4 'last passing level (216 VUs)' at first 216.3, graph 0.88 offset 0.5,0 tc rgb '#2b7a0b' front
+set arrow 5 from first 249.7, graph 0 to first 249.7, graph 1 nohead dt 3 lw 2 lc rgb '#cc0000' front
+set label 5 'breaking point (250 VUs)' at first 249.7, graph 0.81 offset 0.5,0 tc rgb '#cc0000' front
 plot 'before-stress-capacity.tsv' using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#0072B2' title columnhead(2), \
      'before-stress-capacity.tsv' using 1:3 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#D55E00' axes x1y2 title columnhead(3)
 set terminal svg size 1000,460 noenhanced font 'DejaVu Sans,10' background '#ffffff'

@@ -9,14 +9,13 @@ set datafile missing 'NaN'
 set datafile commentschars ''
 set title 'Universal Scalability Law fit - before-stress'
 set xlabel 'concurrent users (VUs)'
-set ylabel 'requests/s'
+set ylabel 'successful requests/s'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
 set key outside below horizontal noautotitle
 set yrange [0:*]
-set arrow 2 from first 437.8, graph 0 to first 437.8, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
-set label 2 'USL peak' at first 437.8, graph 0.95 offset 0.5,0 tc rgb '#555555' front
+set xrange [*:800]
 plot 'before-stress-usl.tsv' using 1:2 with points pt 7 ps 1.2 lc rgb '#0072B2' title columnhead(2), \
      'before-stress-usl.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3)
 set terminal svg size 1000,460 noenhanced font 'DejaVu Sans,10' background '#ffffff'
