@@ -344,6 +344,37 @@ static json_t *run_ref_full(const struct run_info *r, const struct rdata *d) {
   return j;
 }
 
+int compare_objectives_alone(struct store *st, const struct run_info *cand, const struct compare_opts *o,
+                             json_t **objectives, struct err *err) {
+  struct rdata cd;
+  json_t *cap = NULL, *k6t = NULL;
+  int rc = -1;
+  *objectives = NULL;
+  if (o->no_slo) {
+    *objectives = json_array();
+    return 0;
+  }
+  if (cmp_load_run(st, cand, &cd, err) < 0)
+    goto done;
+  if (cd.load.ramp && cd.samples) {
+    struct capacity_opts co;
+    struct err e2 = ERR_INIT;
+    if (compare_capacity_opts(st, cand, o->slo, &co, err) < 0)
+      goto done;
+    if (capacity_build(st, cand, &co, &cap, &e2) < 0)
+      cap = NULL; /* too few samples for capacity: the target is not shown */
+  }
+  k6t = compare_k6_failed(st, cand, err);
+  if (!k6t)
+    goto done;
+  rc = compare_objectives(st, cand, o->slo, cd.load.ramp, cap, k6t, objectives, err);
+done:
+  json_decref(cap);
+  json_decref(k6t);
+  cmp_rdata_release(&cd);
+  return rc;
+}
+
 int compare_build(struct store *st, const struct run_info *base, const struct run_info *cand,
                   const struct compare_opts *o, json_t **out, struct err *err) {
   int want[M_COUNT];

@@ -56,6 +56,11 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
 int compare_objectives(struct store *st, const struct run_info *cand, const struct slo_set *set, int ramp,
                        json_t *cap, json_t *k6_failed, json_t **out, struct err *err);
 
+/** The objectives of cand alone (no baseline): its shape decides whether
+ *  whole-run figures or its capacity are judged, as in compare_build(). */
+int compare_objectives_alone(struct store *st, const struct run_info *cand, const struct compare_opts *o,
+                             json_t **objectives, struct err *err);
+
 /** [{"metric", "expression"}] of the thresholds k6 judged failed in r; NULL
  *  with err set on a database error. */
 json_t *compare_k6_failed(struct store *st, const struct run_info *r, struct err *err);

@@ -135,7 +135,7 @@ static int parse_part(const char *part, double *p95, double *er) {
       r = v;
     else
       return -1;
-    if (r >= 1)
+    if (!(r >= 0) || r > 1) /* errors<100% is "not every request failed" */
       return -1;
     *er = r;
     return 0;

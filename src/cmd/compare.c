@@ -291,19 +291,9 @@ static void print_doc(json_t *doc, enum out_format fmt) {
  * run; a run that meets them and is complete becomes the baseline. */
 static int check_without_baseline(struct store *st, const struct run_info *cand, const struct cmp_cli *c,
                                   const struct global_opts *g, json_t **out, struct err *err) {
-  json_t *objectives = json_array();
-  if (!c->o.no_slo) {
-    json_t *k6t = compare_k6_failed(st, cand, err);
-    if (!k6t) {
-      json_decref(objectives);
-      return -1;
-    }
-    json_decref(objectives);
-    int rc = compare_objectives(st, cand, c->o.slo, 0, NULL, k6t, &objectives, err);
-    json_decref(k6t);
-    if (rc < 0)
-      return -1;
-  }
+  json_t *objectives;
+  if (compare_objectives_alone(st, cand, &c->o, &objectives, err) < 0)
+    return -1;
   int breach = 0;
   for (size_t i = 0; i < json_array_size(objectives); i++)
     breach |= !strcmp(json_string_value(json_object_get(json_array_get(objectives, i), "verdict")), "slo_breach");

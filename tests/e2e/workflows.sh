@@ -355,7 +355,7 @@ ln -sf "$LOADREP" "$WORK/bin/loadrep"
 # step SCRIPT DB: runs a workflow step's script the way Actions does (bash -eo pipefail).
 step() {
   env PATH="$WORK/bin:$PATH" LOADREP_DB="$2" SCENARIOS="${SCENARIOS:-normal}" THRESHOLD=20% SCALE=1 \
-    GITHUB_RUN_ID=1 GITHUB_RUN_ATTEMPT=1 \
+    GITHUB_RUN_ID=1 GITHUB_RUN_ATTEMPT=1 GITHUB_WORKSPACE="$LOADREP_SRC" \
     GITHUB_STEP_SUMMARY="$WORK/summary.md" REPORTS="$WORK/reports" RESULTS="$WORK/results" \
     bash --noprofile --norc -eo pipefail "$WORK/step-$1.sh"
 }
