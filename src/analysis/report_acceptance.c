@@ -19,29 +19,10 @@
 #include "analysis/slo.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-static json_t *jget(json_t *o, const char *path) {
-  char *copy = xstrdup(path), *save = NULL;
-  json_t *v = o;
-  for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
-    v = json_object_get(v, t);
-  free(copy);
-  return v;
-}
-
-static double jnum(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
-  return json_is_string(v) ? json_string_value(v) : "";
-}
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 /* The templates' number formats: ms (2/1/0 decimals by size), f0, f1, pct. */
 static const char *fmt(char *buf, size_t n, const char *f, double v) {
@@ -74,10 +55,10 @@ static json_t *jstrf(const char *fmtstr, ...) {
 /* Successful req/s within the SLO of a capacity document, and which key
  * gave it (the total req/s until capacity reports the successful one). */
 static double ok_rps_of(json_t *cap, const char **key) {
-  double v = jnum(cap, "max_ok_rps_within_slo");
+  double v = rm_num(cap, "max_ok_rps_within_slo");
   *key = "max_ok_rps_within_slo";
   if (!isfinite(v)) {
-    v = jnum(cap, "max_rps_within_slo");
+    v = rm_num(cap, "max_rps_within_slo");
     *key = "max_rps_within_slo";
   }
   return v;
@@ -91,30 +72,30 @@ static json_t *hl(const char *verdict, const char *kind, const char *label, int 
 }
 
 static long long count_of(json_t *cmp, const char *v) {
-  return (long long)json_integer_value(jget(json_object_get(cmp, "counts"), v));
+  return (long long)json_integer_value(rm_get(json_object_get(cmp, "counts"), v));
 }
 
 static json_t *headline(json_t *cmp) {
-  const char *v = jstr(cmp, "verdict");
+  const char *v = rm_str(cmp, "verdict");
   json_t *cap = json_object_get(cmp, "capacity");
-  const char *reason = json_string_value(json_array_get(jget(cmp, "load.reasons"), 0));
+  const char *reason = json_string_value(json_array_get(rm_get(cmp, "load.reasons"), 0));
   if (!reason)
     reason = "see load.reasons";
   if (!strcmp(v, "regression"))
     return hl(v, v, "regression", 1, jstrf("%lld finding(s) worse than the baseline", count_of(cmp, "regression")));
   if (!strcmp(v, "slo_breach"))
     return hl(v, v, "SLO breach", 1, jstrf("%lld objective(s) missed", count_of(cmp, "slo_breach")));
-  if (json_is_false(jget(cmp, "load.comparable")) && json_is_object(cap)) {
-    double ub = jnum(cap, "baseline.max_users_within_slo"), uc = jnum(cap, "candidate.max_users_within_slo");
+  if (json_is_false(rm_get(cmp, "load.comparable")) && json_is_object(cap)) {
+    double ub = rm_num(cap, "baseline.max_users_within_slo"), uc = rm_num(cap, "candidate.max_users_within_slo");
     int up = uc > ub, down = uc < ub;
     return hl(v, up ? "capacity_up" : down ? "capacity_down" : "capacity_same",
               up ? "capacity up" : down ? "capacity down" : "capacity unchanged", down,
               jstrf("%s (%s–%s) → %s (%s–%s) users within the SLO (x%.2f); successful req/s within the SLO "
                     "%s → %s; the loads differ (%s), so whole-run figures are not compared",
-                    F("f0", ub), F("f0", jnum(cap, "baseline.users_low")), F("f0", jnum(cap, "baseline.users_high")),
-                    F("f0", uc), F("f0", jnum(cap, "candidate.users_low")), F("f0", jnum(cap, "candidate.users_high")),
-                    uc / ub, F("f1", jnum(cap, "baseline.max_ok_rps_within_slo")),
-                    F("f1", jnum(cap, "candidate.max_ok_rps_within_slo")), reason));
+                    F("f0", ub), F("f0", rm_num(cap, "baseline.users_low")), F("f0", rm_num(cap, "baseline.users_high")),
+                    F("f0", uc), F("f0", rm_num(cap, "candidate.users_low")), F("f0", rm_num(cap, "candidate.users_high")),
+                    uc / ub, F("f1", rm_num(cap, "baseline.max_ok_rps_within_slo")),
+                    F("f1", rm_num(cap, "candidate.max_ok_rps_within_slo")), reason));
   }
   if (!strcmp(v, "not_comparable"))
     return hl(v, v, "not comparable", 0, jstrf("the loads differ (%s)", reason));
@@ -129,7 +110,7 @@ void report_headlines(json_t *model) {
   json_t *e;
   size_t i;
   json_array_foreach(json_object_get(model, "runs"), i, e) {
-    json_t *cmp = jget(e, "baseline.compare");
+    json_t *cmp = rm_get(e, "baseline.compare");
     json_object_set_new(e, "headline", cmp ? headline(cmp) : json_null());
   }
 }
@@ -151,12 +132,12 @@ static void judge_target(const struct report_target *t, json_t *row, double b, d
   case '/': goal = b / t->value; break;
   }
   const char *f = target_filter(t->metric), *unit = !strcmp(f, "pct") ? "" : !strcmp(f, "f1") ? " req/s" : " ms";
-  json_object_set_new(row, "baseline", num_or_null(b));
-  json_object_set_new(row, "candidate", num_or_null(c));
-  json_object_set_new(row, "target", num_or_null(goal));
-  json_object_set_new(row, "change_pct", num_or_null(isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN));
+  json_object_set_new(row, "baseline", jx_real_or_null(b));
+  json_object_set_new(row, "candidate", jx_real_or_null(c));
+  json_object_set_new(row, "target", jx_real_or_null(goal));
+  json_object_set_new(row, "change_pct", jx_real_or_null(isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN));
   json_object_set_new(row, "improvement_factor",
-                      num_or_null(b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN));
+                      jx_real_or_null(b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN));
   json_object_set_new(row, "filter", json_string(f));
   json_object_set_new(row, "unit", json_string(unit));
   if (!isfinite(goal) || !isfinite(c)) {
@@ -191,24 +172,24 @@ static void equal_load_targets(const struct report_target *t, json_t *runs, json
   json_t *e;
   size_t i, n = 0;
   json_array_foreach(runs, i, e) {
-    json_t *cmp = jget(e, "baseline.compare");
-    if (!cmp || !json_is_true(jget(cmp, "load.comparable")) || json_is_true(json_object_get(e, "has_capacity")))
+    json_t *cmp = rm_get(e, "baseline.compare");
+    if (!cmp || !json_is_true(rm_get(cmp, "load.comparable")) || json_is_true(json_object_get(e, "has_capacity")))
       continue;
-    json_t *row = target_row(t, "equal_load", jstr(e, "baseline.name"), jstr(e, "name"));
+    json_t *row = target_row(t, "equal_load", rm_str(e, "baseline.name"), rm_str(e, "name"));
     char what[128], path[64];
-    snprintf(what, sizeof what, "%s of all requests, %s → %s:", t->metric, jstr(e, "baseline.name"), jstr(e, "name"));
+    snprintf(what, sizeof what, "%s of all requests, %s → %s:", t->metric, rm_str(e, "baseline.name"), rm_str(e, "name"));
     snprintf(path, sizeof path, "summary.%s", key);
-    judge_target(t, row, jnum(json_object_get(e, "baseline"), path), jnum(json_object_get(e, "show"), path), what);
+    judge_target(t, row, rm_num(json_object_get(e, "baseline"), path), rm_num(json_object_get(e, "show"), path), what);
     /* What the comparison says of the same change: a goal met by the point
      * estimate can still be a change the data do not prove. */
     json_t *f, *hit = NULL;
     size_t k;
-    json_array_foreach(json_object_get(cmp, "findings"), k, f) if (!strcmp(jstr(f, "endpoint"), "ALL") &&
-                                                                   !strcmp(jstr(f, "metric"), key)) hit = f;
+    json_array_foreach(json_object_get(cmp, "findings"), k, f) if (!strcmp(rm_str(f, "endpoint"), "ALL") &&
+                                                                   !strcmp(rm_str(f, "metric"), key)) hit = f;
     if (hit && json_is_string(json_object_get(row, "reason"))) {
-      json_object_set_new(row, "compare_verdict", json_string(jstr(hit, "verdict")));
-      json_object_set_new(row, "reason", jstrf("%s; the comparison calls this change %s", jstr(row, "reason"),
-                                               jstr(hit, "verdict")));
+      json_object_set_new(row, "compare_verdict", json_string(rm_str(hit, "verdict")));
+      json_object_set_new(row, "reason", jstrf("%s; the comparison calls this change %s", rm_str(row, "reason"),
+                                               rm_str(hit, "verdict")));
     }
     json_array_append_new(out, row);
     n++;
@@ -225,7 +206,7 @@ static void equal_load_targets(const struct report_target *t, json_t *runs, json
 static json_t *capacity_of(json_t *model, const char *name) {
   json_t *c;
   size_t i;
-  json_array_foreach(json_object_get(model, "capacity"), i, c) if (!strcmp(jstr(c, "name"), name)) return json_object_get(c, "capacity");
+  json_array_foreach(json_object_get(model, "capacity"), i, c) if (!strcmp(rm_str(c, "name"), name)) return json_object_get(c, "capacity");
   return NULL;
 }
 
@@ -240,20 +221,20 @@ static int capacity_target(struct store *st, const struct report_model_opts *o, 
       continue;
     if (!stress)
       stress = e;
-    if (jget(e, "baseline.compare")) {
+    if (rm_get(e, "baseline.compare")) {
       stress = e;
       break;
     }
   }
-  if (!stress || !jget(stress, "baseline.compare")) {
-    json_t *row = target_row(t, "capacity", NULL, stress ? jstr(stress, "name") : NULL);
+  if (!stress || !rm_get(stress, "baseline.compare")) {
+    json_t *row = target_row(t, "capacity", NULL, stress ? rm_str(stress, "name") : NULL);
     unanswered(row, stress ? "throughput is judged as capacity: the stress run has no stress baseline to compare with"
                            : "throughput is judged as capacity: needs a stress (ramp) run and its baseline; "
                              "no stress run is reported");
     json_array_append_new(out, row);
     return 0;
   }
-  const char *base = jstr(stress, "baseline.name"), *cand = jstr(stress, "name");
+  const char *base = rm_str(stress, "baseline.name"), *cand = rm_str(stress, "name");
   json_t *capc = capacity_of(model, cand), *capb = capacity_of(model, base), *built = NULL;
   if (!capb) {
     struct run_info ri;
@@ -300,10 +281,10 @@ int report_targets(struct store *st, const struct report_model_opts *o, json_t *
   json_t *e, *r;
   size_t i, j;
   json_array_foreach(json_object_get(model, "runs"), i, e) {
-    if (!jget(e, "baseline.compare") || !o->ntargets)
+    if (!rm_get(e, "baseline.compare") || !o->ntargets)
       continue;
     json_t *mine = json_array();
-    json_array_foreach(out, j, r) if (!strcmp(jstr(r, "candidate_run"), jstr(e, "name"))) json_array_append(mine, r);
+    json_array_foreach(out, j, r) if (!strcmp(rm_str(r, "candidate_run"), rm_str(e, "name"))) json_array_append(mine, r);
     json_object_set_new(e, "targets", mine);
   }
   return 0;
@@ -328,9 +309,9 @@ static json_t *plan_capacity(json_t *model) {
     json_t *c;
     size_t k;
     json_array_foreach(json_object_get(model, "capacity"), k, c) {
-      if (strcmp(jstr(c, "name"), jstr(e, "name")) || !json_is_object(json_object_get(c, "capacity")))
+      if (strcmp(rm_str(c, "name"), rm_str(e, "name")) || !json_is_object(json_object_get(c, "capacity")))
         continue;
-      if (jget(e, "baseline.compare"))
+      if (rm_get(e, "baseline.compare"))
         return c;
       if (!first)
         first = c;
@@ -344,30 +325,30 @@ static json_t *no_capacity(json_t *model) {
   json_t *c = json_array_get(json_object_get(model, "capacity"), 0);
   if (!c)
     return json_string("needs a stress (ramp) run: none is reported");
-  return jstrf("the capacity of the stress run %s could not be computed: %s", jstr(c, "name"),
-               *jstr(c, "error") ? jstr(c, "error") : "no capacity document");
+  return jstrf("the capacity of the stress run %s could not be computed: %s", rm_str(c, "name"),
+               *rm_str(c, "error") ? rm_str(c, "error") : "no capacity document");
 }
 
 static void five_endpoints(json_t *model, json_t *out) {
   json_t *e, *best = NULL;
   size_t i;
   json_array_foreach(json_object_get(model, "runs"), i, e) {
-    size_t n = json_array_size(jget(e, "show.endpoints"));
-    if (n > json_array_size(jget(best, "show.endpoints")))
+    size_t n = json_array_size(rm_get(e, "show.endpoints"));
+    if (n > json_array_size(rm_get(best, "show.endpoints")))
       best = e;
   }
-  size_t n = json_array_size(jget(best, "show.endpoints"));
+  size_t n = json_array_size(rm_get(best, "show.endpoints"));
   if (!best) {
     criterion(out, "five_endpoints", "The five API endpoints are load tested", "not_evaluable",
               json_string("no reported run has per-endpoint data (ingest the k6 NDJSON or CSV output)"), NULL);
     return;
   }
   struct strbuf sb = STRBUF_INIT;
-  strbuf_addf(&sb, "%s tested %zu endpoint(s): ", jstr(best, "name"), n);
+  strbuf_addf(&sb, "%s tested %zu endpoint(s): ", rm_str(best, "name"), n);
   json_t *x;
-  json_array_foreach(jget(best, "show.endpoints"), i, x) strbuf_addf(&sb, "%s%s", i ? ", " : "", jstr(x, "endpoint"));
+  json_array_foreach(rm_get(best, "show.endpoints"), i, x) strbuf_addf(&sb, "%s%s", i ? ", " : "", rm_str(x, "endpoint"));
   criterion(out, "five_endpoints", "The five API endpoints are load tested", n >= 5 ? "met" : "not_met",
-            json_string(sb.buf), json_pack("[s]", jstr(best, "name")));
+            json_string(sb.buf), json_pack("[s]", rm_str(best, "name")));
   strbuf_release(&sb);
 }
 
@@ -377,16 +358,16 @@ static void baselines(json_t *model, json_t *out) {
   struct strbuf have = STRBUF_INIT, miss = STRBUF_INIT;
   json_t *seen = json_object();
   json_array_foreach(json_object_get(model, "runs"), i, e) {
-    json_array_append_new(runs, json_string(jstr(e, "name")));
-    if (json_object_get(seen, jstr(e, "scenario")))
+    json_array_append_new(runs, json_string(rm_str(e, "name")));
+    if (json_object_get(seen, rm_str(e, "scenario")))
       continue;
-    json_object_set_new(seen, jstr(e, "scenario"), json_true());
-    if (jget(e, "baseline.compare"))
-      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", jstr(e, "scenario"), jstr(e, "baseline.name"));
+    json_object_set_new(seen, rm_str(e, "scenario"), json_true());
+    if (rm_get(e, "baseline.compare"))
+      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", rm_str(e, "scenario"), rm_str(e, "baseline.name"));
     else if (json_is_true(json_object_get(e, "is_baseline")))
-      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", jstr(e, "scenario"), jstr(e, "name"));
+      strbuf_addf(&have, "%s%s: %s", have.len ? ", " : "", rm_str(e, "scenario"), rm_str(e, "name"));
     else
-      strbuf_addf(&miss, "%s%s (%s)", miss.len ? ", " : "", jstr(e, "name"), jstr(e, "scenario"));
+      strbuf_addf(&miss, "%s%s (%s)", miss.len ? ", " : "", rm_str(e, "name"), rm_str(e, "scenario"));
   }
   json_decref(seen);
   json_t *ev = miss.len ? jstrf("baselines: %s; no baseline for %s", have.len ? have.buf : "none", miss.buf)
@@ -406,36 +387,36 @@ static void users_1000(json_t *model, json_t *out) {
   }
   json_t *cap = json_object_get(c, "capacity");
   json_t *tm = json_object_get(cap, "target_met");
-  double target = jnum(c, "slo.target_users");
+  double target = rm_num(c, "slo.target_users");
   const char *st = json_is_true(tm) ? "met" : json_is_false(tm) ? "not_met" : "not_evaluable";
-  const char *why = jstr(cap, "target_reason");
+  const char *why = rm_str(cap, "target_reason");
   criterion(out, "users_1000", "The system supports the target number of concurrent users", st,
             jstrf("%s: between %s (last passing level) and %s (first failing level) concurrent users within the "
                   "SLO, estimate %s, against the target of %s users%s%s",
-                  jstr(c, "name"), F("f0", jnum(cap, "max_users_within_slo.low")),
-                  F("f0", jnum(cap, "max_users_within_slo.high")), F("f0", jnum(cap, "max_users_within_slo.estimate")),
+                  rm_str(c, "name"), F("f0", rm_num(cap, "max_users_within_slo.low")),
+                  F("f0", rm_num(cap, "max_users_within_slo.high")), F("f0", rm_num(cap, "max_users_within_slo.estimate")),
                   F("f0", target), *why ? ": " : "", why),
-            json_pack("[s]", jstr(c, "name")));
+            json_pack("[s]", rm_str(c, "name")));
 }
 
 static void p95_all_apis(json_t *model, json_t *out) {
   json_t *r, *runs = json_array(), *worst = NULL, *miss = NULL;
   size_t i, n = 0;
   json_array_foreach(json_object_get(model, "slo_rows"), i, r) {
-    if (json_is_true(json_object_get(r, "not_applicable")) || !strcmp(jstr(r, "endpoint"), "all requests"))
+    if (json_is_true(json_object_get(r, "not_applicable")) || !strcmp(rm_str(r, "endpoint"), "all requests"))
       continue;
     n++;
-    if (!miss && !strcmp(jstr(r, "p95_verdict"), "slo_breach"))
+    if (!miss && !strcmp(rm_str(r, "p95_verdict"), "slo_breach"))
       miss = r;
-    double ratio = jnum(r, "p95_ms") / jnum(r, "p95_slo_ms");
-    if (isfinite(ratio) && (!worst || ratio > jnum(worst, "p95_ms") / jnum(worst, "p95_slo_ms")))
+    double ratio = rm_num(r, "p95_ms") / rm_num(r, "p95_slo_ms");
+    if (isfinite(ratio) && (!worst || ratio > rm_num(worst, "p95_ms") / rm_num(worst, "p95_slo_ms")))
       worst = r;
     json_t *x;
     size_t k;
     int seen = 0;
-    json_array_foreach(runs, k, x) seen |= !strcmp(json_string_value(x), jstr(r, "run"));
+    json_array_foreach(runs, k, x) seen |= !strcmp(json_string_value(x), rm_str(r, "run"));
     if (!seen)
-      json_array_append_new(runs, json_string(jstr(r, "run")));
+      json_array_append_new(runs, json_string(rm_str(r, "run")));
   }
   const char *title = "Every API meets its p95 objective (2 s; the LLM endpoint 5 s)";
   if (n == 0) {
@@ -447,16 +428,16 @@ static void p95_all_apis(json_t *model, json_t *out) {
   }
   json_t *r0 = miss ? miss : worst;
   json_t *ev = jstrf("%zu endpoint row(s) of %zu run(s) judged; %s: %s, %s, p95 %s ms against its objective < %s ms (%s)", n,
-                     json_array_size(runs), miss ? "first miss" : "closest to its objective", jstr(r0, "run"),
-                     jstr(r0, "endpoint"), F("ms", jnum(r0, "p95_ms")), F("f0", jnum(r0, "p95_slo_ms")),
-                     jstr(r0, "slo_from.p95"));
+                     json_array_size(runs), miss ? "first miss" : "closest to its objective", rm_str(r0, "run"),
+                     rm_str(r0, "endpoint"), F("ms", rm_num(r0, "p95_ms")), F("f0", rm_num(r0, "p95_slo_ms")),
+                     rm_str(r0, "slo_from.p95"));
   criterion(out, "p95_2s_all_apis", title, miss ? "not_met" : "met", ev, runs);
 }
 
 static void zero_errors_80(json_t *model, json_t *out) {
   json_t *c = plan_capacity(model);
   const char *title = "Zero errors at 80% of capacity";
-  json_t *z = c ? jget(c, "capacity.errors_at_80pct") : NULL;
+  json_t *z = c ? rm_get(c, "capacity.errors_at_80pct") : NULL;
   if (!json_is_object(z)) {
     criterion(out, "zero_errors_at_80pct", title, "not_evaluable",
               c ? json_string("the stress run's capacity analysis has no errors-at-80% figure") : no_capacity(model),
@@ -466,9 +447,9 @@ static void zero_errors_80(json_t *model, json_t *out) {
   json_t *zero = json_object_get(z, "zero_errors");
   criterion(out, "zero_errors_at_80pct", title, json_is_true(zero) ? "met" : json_is_false(zero) ? "not_met" : "not_evaluable",
             jstrf("%s: %s errors in %s requests up to %s req/s (%s VUs); 95%% upper bound on the error rate %s",
-                  jstr(c, "name"), F("f0", jnum(z, "errors")), F("f0", jnum(z, "requests")), F("f1", jnum(z, "rps_limit")),
-                  F("f0", jnum(z, "vus_limit")), F("pct", jnum(z, "upper_bound"))),
-            json_pack("[s]", jstr(c, "name")));
+                  rm_str(c, "name"), F("f0", rm_num(z, "errors")), F("f0", rm_num(z, "requests")), F("f1", rm_num(z, "rps_limit")),
+                  F("f0", rm_num(z, "vus_limit")), F("pct", rm_num(z, "upper_bound"))),
+            json_pack("[s]", rm_str(c, "name")));
 }
 
 static void top3_bottlenecks(json_t *model, json_t *out) {
@@ -478,28 +459,28 @@ static void top3_bottlenecks(json_t *model, json_t *out) {
     criterion(out, "top3_bottlenecks", title, "not_evaluable", no_capacity(model), NULL);
     return;
   }
-  json_t *bn = jget(c, "capacity.bottlenecks"), *b;
+  json_t *bn = rm_get(c, "capacity.bottlenecks"), *b;
   size_t i, n = json_array_size(bn);
   if (n == 0) {
     criterion(out, "top3_bottlenecks", title, "not_met",
               jstrf("%s: one bottleneck is named (%s); the capacity analysis does not rank three",
-                    jstr(c, "name"), *jstr(c, "capacity.bottleneck.resource") ? jstr(c, "capacity.bottleneck.resource") : "none"),
-              json_pack("[s]", jstr(c, "name")));
+                    rm_str(c, "name"), *rm_str(c, "capacity.bottleneck.resource") ? rm_str(c, "capacity.bottleneck.resource") : "none"),
+              json_pack("[s]", rm_str(c, "name")));
     return;
   }
   struct strbuf sb = STRBUF_INIT;
-  strbuf_addf(&sb, "%s: ", jstr(c, "name"));
+  strbuf_addf(&sb, "%s: ", rm_str(c, "name"));
   json_array_foreach(bn, i, b) {
     if (i == 3)
       break;
-    strbuf_addf(&sb, "%s%.0f. %s", i ? ", " : "", jnum(b, "rank"), jstr(b, "resource"));
-    if (isfinite(jnum(b, "first_saturated_vus")))
-      strbuf_addf(&sb, " (from %s VUs)", F("f0", jnum(b, "first_saturated_vus")));
+    strbuf_addf(&sb, "%s%.0f. %s", i ? ", " : "", rm_num(b, "rank"), rm_str(b, "resource"));
+    if (isfinite(rm_num(b, "first_saturated_vus")))
+      strbuf_addf(&sb, " (from %s VUs)", F("f0", rm_num(b, "first_saturated_vus")));
   }
   if (n < 3)
     strbuf_addf(&sb, " (%zu ranked; no other resource saturates in this run)", n);
   criterion(out, "top3_bottlenecks", title, n >= 3 ? "met" : "not_met", json_string(sb.buf),
-            json_pack("[s]", jstr(c, "name")));
+            json_pack("[s]", rm_str(c, "name")));
   strbuf_release(&sb);
 }
 
@@ -519,16 +500,16 @@ static void before_after(const struct report_model_opts *o, json_t *model, json_
     met += json_is_true(m);
     no += json_is_false(m);
     unk += json_is_null(m);
-    const char *f = jstr(t, "filter"), *u = jstr(t, "unit");
+    const char *f = rm_str(t, "filter"), *u = rm_str(t, "unit");
     if (json_is_null(m))
-      strbuf_addf(&sb, "%s%s %s not answerable (%s)", i ? "; " : "", jstr(t, "metric"), jstr(t, "goal"),
-                  jstr(t, "reason"));
+      strbuf_addf(&sb, "%s%s %s not answerable (%s)", i ? "; " : "", rm_str(t, "metric"), rm_str(t, "goal"),
+                  rm_str(t, "reason"));
     else
-      strbuf_addf(&sb, "%s%s %s %s on %s: %s%s against the goal %s%s", i ? "; " : "", jstr(t, "metric"),
-                  jstr(t, "goal"), json_is_true(m) ? "met" : "not met", jstr(t, "candidate_run"),
-                  F(f, jnum(t, "candidate")), u, F(f, jnum(t, "target")), u);
-    if (*jstr(t, "candidate_run"))
-      json_array_append_new(runs, json_string(jstr(t, "candidate_run")));
+      strbuf_addf(&sb, "%s%s %s %s on %s: %s%s against the goal %s%s", i ? "; " : "", rm_str(t, "metric"),
+                  rm_str(t, "goal"), json_is_true(m) ? "met" : "not met", rm_str(t, "candidate_run"),
+                  F(f, rm_num(t, "candidate")), u, F(f, rm_num(t, "target")), u);
+    if (*rm_str(t, "candidate_run"))
+      json_array_append_new(runs, json_string(rm_str(t, "candidate_run")));
   }
   criterion(out, "before_after_targets", title, no ? "not_met" : unk ? "not_evaluable" : "met",
             jstrf("%zu met, %zu not met, %zu not answerable: %s", met, no, unk, sb.buf), runs);
@@ -562,8 +543,8 @@ static int ci_alert(struct store *st, json_t *out, struct err *err) {
   }
   criterion(out, "ci_regression_alert", title, "met",
             jstrf("'loadrep check %s' against the baseline %s failed with verdict %s (exit 1); %ld check(s) recorded",
-                  jstr(hit, "run"), *jstr(hit, "base") ? jstr(hit, "base") : "(none)", jstr(hit, "verdict"), n),
-            json_pack("[s]", jstr(hit, "run")));
+                  rm_str(hit, "run"), *rm_str(hit, "base") ? rm_str(hit, "base") : "(none)", rm_str(hit, "verdict"), n),
+            json_pack("[s]", rm_str(hit, "run")));
   json_decref(hit);
   return 0;
 }
@@ -583,7 +564,7 @@ int report_acceptance(struct store *st, const struct report_model_opts *o, json_
   json_t *c;
   size_t i;
   json_array_foreach(out, i, c) {
-    const char *s = jstr(c, "status");
+    const char *s = rm_str(c, "status");
     json_object_set_new(c, "is_met", json_boolean(!strcmp(s, "met")));
     json_object_set_new(c, "is_not_met", json_boolean(!strcmp(s, "not_met")));
   }

@@ -11,6 +11,7 @@
 #include "ingest/endpoint.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -23,7 +24,7 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-static json_t *jget(json_t *o, const char *path) {
+json_t *rm_get(json_t *o, const char *path) {
   char *copy = xstrdup(path), *save = NULL;
   json_t *v = o;
   for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
@@ -32,17 +33,15 @@ static json_t *jget(json_t *o, const char *path) {
   return v;
 }
 
-static double jnum(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
+double rm_num(json_t *o, const char *path) {
+  json_t *v = rm_get(o, path);
   return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static const char *jstr(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
+const char *rm_str(json_t *o, const char *path) {
+  json_t *v = rm_get(o, path);
   return json_is_string(v) ? json_string_value(v) : "";
 }
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static int contains_ci(const char *hay, const char *needle) {
   size_t n = strlen(needle);
@@ -130,12 +129,12 @@ static int run_shape(struct store *st, const struct run_info *run, json_t *show,
   int ramp = isfinite(first) && max >= 4 * (first > 1 ? first : 1) && t_last > 0 &&
              t_max > 0.4 * t_last;
   json_t *shape = json_object();
-  json_object_set_new(shape, "vus_start", num_or_null(first));
-  json_object_set_new(shape, "vus_max", num_or_null(jnum(show, "summary.vus_max")));
+  json_object_set_new(shape, "vus_start", jx_real_or_null(first));
+  json_object_set_new(shape, "vus_max", jx_real_or_null(rm_num(show, "summary.vus_max")));
   json_object_set_new(shape, "ramp", json_boolean(ramp));
-  json_object_set_new(shape, "duration_s", num_or_null(jnum(show, "run.duration_s")));
-  json_object_set_new(shape, "iterations", num_or_null(jnum(show, "summary.iterations")));
-  json_t *script = jget(show, "run.labels.script");
+  json_object_set_new(shape, "duration_s", jx_real_or_null(rm_num(show, "run.duration_s")));
+  json_object_set_new(shape, "iterations", jx_real_or_null(rm_num(show, "summary.iterations")));
+  json_t *script = rm_get(show, "run.labels.script");
   json_object_set_new(shape, "script", json_is_string(script) ? json_incref(script) : json_null());
   json_object_set_new(entry, "shape", shape);
   return 0;
@@ -145,12 +144,12 @@ static int run_shape(struct store *st, const struct run_info *run, json_t *show,
 static json_t *errors_by_status(json_t *show) {
   json_t *out = json_array(), *e;
   size_t i;
-  double total = jnum(show, "summary.requests");
+  double total = rm_num(show, "summary.requests");
   json_array_foreach(json_object_get(show, "errors"), i, e) {
-    const char *st = jstr(e, "status"), *code = jstr(e, "error_code");
+    const char *st = rm_str(e, "status"), *code = rm_str(e, "error_code");
     json_t *hit = NULL, *x;
     size_t k;
-    json_array_foreach(out, k, x) if (!strcmp(jstr(x, "status"), st) && !strcmp(jstr(x, "error_code"), code)) hit = x;
+    json_array_foreach(out, k, x) if (!strcmp(rm_str(x, "status"), st) && !strcmp(rm_str(x, "error_code"), code)) hit = x;
     if (!hit) {
       hit = json_pack("{s:s,s:s,s:I}", "status", st, "error_code", code, "count", (json_int_t)0);
       json_array_append_new(out, hit);
@@ -172,7 +171,7 @@ static json_t *errors_by_status(json_t *show) {
     }
   json_array_foreach(out, i, e) {
     double c = (double)json_integer_value(json_object_get(e, "count"));
-    json_object_set_new(e, "share_of_requests", num_or_null(total > 0 ? c / total : NAN));
+    json_object_set_new(e, "share_of_requests", jx_real_or_null(total > 0 ? c / total : NAN));
   }
   return out;
 }
@@ -182,7 +181,7 @@ static json_t *errors_by_status(json_t *show) {
 static json_t *objective_of(json_t *objs, const char *endpoint, const char *metric) {
   json_t *x;
   size_t i;
-  json_array_foreach(objs, i, x) if (!strcmp(jstr(x, "endpoint"), endpoint) && !strcmp(jstr(x, "metric"), metric))
+  json_array_foreach(objs, i, x) if (!strcmp(rm_str(x, "endpoint"), endpoint) && !strcmp(rm_str(x, "metric"), metric))
       return x;
   return NULL;
 }
@@ -192,19 +191,19 @@ static json_t *objective_of(json_t *objs, const char *endpoint, const char *metr
 static json_t *slo_row(json_t *show, json_t *objs, const char *label, const char *endpoint, double p95,
                        double er) {
   json_t *op = objective_of(objs, endpoint, "p95"), *oe = objective_of(objs, endpoint, "error_rate");
-  const char *vp = op ? jstr(op, "verdict") : "not_applicable", *ve = oe ? jstr(oe, "verdict") : "not_applicable";
+  const char *vp = op ? rm_str(op, "verdict") : "not_applicable", *ve = oe ? rm_str(oe, "verdict") : "not_applicable";
   int na = !strcmp(vp, "not_applicable") && !strcmp(ve, "not_applicable");
   int ok = strcmp(vp, "slo_breach") && strcmp(ve, "slo_breach");
-  json_t *row = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:o,s:o,s:s,s:b}", "scenario", jstr(show, "run.scenario"), "run",
-                          jstr(show, "run.name"), "endpoint", label, "p95_ms", num_or_null(p95), "p95_slo_ms",
-                          num_or_null(jnum(op, "objective")), "p95_verdict", vp, "p95_ok", !strcmp(vp, "met"),
-                          "error_rate", num_or_null(er), "error_slo", num_or_null(jnum(oe, "objective")),
+  json_t *row = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:o,s:o,s:s,s:b}", "scenario", rm_str(show, "run.scenario"), "run",
+                          rm_str(show, "run.name"), "endpoint", label, "p95_ms", jx_real_or_null(p95), "p95_slo_ms",
+                          jx_real_or_null(rm_num(op, "objective")), "p95_verdict", vp, "p95_ok", !strcmp(vp, "met"),
+                          "error_rate", jx_real_or_null(er), "error_slo", jx_real_or_null(rm_num(oe, "objective")),
                           "errors_verdict", ve, "errors_ok", !strcmp(ve, "met"));
-  json_object_set_new(row, "slo_source", json_pack("{s:s,s:s}", "p95", op ? jstr(op, "slo_source") : "",
-                                                   "errors", oe ? jstr(oe, "slo_source") : ""));
-  json_object_set_new(row, "slo_from", json_pack("{s:s,s:s}", "p95", op ? jstr(op, "slo_from") : "", "errors",
-                                                 oe ? jstr(oe, "slo_from") : ""));
-  const char *fp = op ? jstr(op, "slo_from") : "", *fe = oe ? jstr(oe, "slo_from") : "";
+  json_object_set_new(row, "slo_source", json_pack("{s:s,s:s}", "p95", op ? rm_str(op, "slo_source") : "",
+                                                   "errors", oe ? rm_str(oe, "slo_source") : ""));
+  json_object_set_new(row, "slo_from", json_pack("{s:s,s:s}", "p95", op ? rm_str(op, "slo_from") : "", "errors",
+                                                 oe ? rm_str(oe, "slo_from") : ""));
+  const char *fp = op ? rm_str(op, "slo_from") : "", *fe = oe ? rm_str(oe, "slo_from") : "";
   struct strbuf sb = STRBUF_INIT;
   if (!strcmp(fp, fe) || !*fe)
     strbuf_addstr(&sb, *fp ? fp : "none");
@@ -214,7 +213,7 @@ static json_t *slo_row(json_t *show, json_t *objs, const char *label, const char
     strbuf_addf(&sb, "p95: %s; errors: %s", fp, fe);
   json_object_set_new(row, "slo_from_text", json_string(sb.buf));
   strbuf_release(&sb);
-  json_object_set_new(row, "error_zero", json_boolean(oe && jnum(oe, "objective") == 0));
+  json_object_set_new(row, "error_zero", json_boolean(oe && rm_num(oe, "objective") == 0));
   json_object_set_new(row, "not_applicable", json_boolean(na));
   json_object_set_new(row, "ok", json_boolean(ok && !na));
   json_object_set_new(row, "verdict", json_string(na ? "not_applicable" : ok ? "met" : "slo_breach"));
@@ -234,15 +233,15 @@ static int slo_rows(struct store *st, const struct run_info *run, json_t *entry,
   int all_ok = 1;
   json_t *mine = json_array();
   json_array_foreach(json_object_get(show, "endpoints"), i, e) {
-    double p95 = jnum(e, "http_req_duration.p(95)");
-    if (!(jnum(e, "http_req_duration.count") > 0))
+    double p95 = rm_num(e, "http_req_duration.p(95)");
+    if (!(rm_num(e, "http_req_duration.count") > 0))
       p95 = NAN;
-    json_array_append_new(mine, slo_row(show, objs, jstr(e, "endpoint"), jstr(e, "endpoint"), p95,
-                                        jnum(e, "error_rate")));
+    json_array_append_new(mine, slo_row(show, objs, rm_str(e, "endpoint"), rm_str(e, "endpoint"), p95,
+                                        rm_num(e, "error_rate")));
   }
-  json_array_append_new(mine, slo_row(show, objs, "all requests", "ALL", jnum(show, "summary.p95"),
-                                      jnum(show, "summary.error_rate")));
-  json_array_foreach(mine, i, e) all_ok &= !!strcmp(jstr(e, "verdict"), "slo_breach");
+  json_array_append_new(mine, slo_row(show, objs, "all requests", "ALL", rm_num(show, "summary.p95"),
+                                      rm_num(show, "summary.error_rate")));
+  json_array_foreach(mine, i, e) all_ok &= !!strcmp(rm_str(e, "verdict"), "slo_breach");
   json_decref(objs);
   json_array_extend(rows, mine);
   json_object_set_new(entry, "slo_rows", mine);
@@ -262,7 +261,7 @@ static const char *baseline_spec(const struct report_model_opts *o, const struct
 
 static int is_stress(const struct run_info *run, json_t *entry) {
   return contains_ci(run->scenario ? run->scenario : "", "stress") ||
-         json_is_true(jget(entry, "shape.ramp"));
+         json_is_true(rm_get(entry, "shape.ramp"));
 }
 
 static int is_soak(const struct run_info *run) {
@@ -272,19 +271,19 @@ static int is_soak(const struct run_info *run) {
 /* LLM calls per hour within the SLO: the capacity document's own figure
  * (bottleneck.full.llm_*); NULL when the run has no LLM-like endpoint. */
 static json_t *llm_capacity(json_t *cap) {
-  json_t *full = jget(cap, "bottleneck.full");
-  double calls = jnum(full, "llm_calls_per_hour");
-  const char *ep = jstr(full, "llm_endpoint");
+  json_t *full = rm_get(cap, "bottleneck.full");
+  double calls = rm_num(full, "llm_calls_per_hour");
+  const char *ep = rm_str(full, "llm_endpoint");
   if (!isfinite(calls) || !*ep)
     return json_null();
   json_t *out = json_pack("{s:s,s:f}", "endpoint", ep, "calls_per_hour", calls);
   json_t *e;
   size_t i;
   json_array_foreach(json_object_get(full, "endpoint_capacity"), i, e) {
-    if (!strcmp(jstr(e, "endpoint"), ep)) {
-      json_object_set_new(out, "rps_within_slo", num_or_null(jnum(e, "rps_within_slo")));
-      json_object_set_new(out, "peak_calls_per_hour", num_or_null(jnum(e, "peak_calls_per_hour")));
-      json_object_set_new(out, "service_time_ms", num_or_null(jnum(e, "service_time_ms")));
+    if (!strcmp(rm_str(e, "endpoint"), ep)) {
+      json_object_set_new(out, "rps_within_slo", jx_real_or_null(rm_num(e, "rps_within_slo")));
+      json_object_set_new(out, "peak_calls_per_hour", jx_real_or_null(rm_num(e, "peak_calls_per_hour")));
+      json_object_set_new(out, "service_time_ms", jx_real_or_null(rm_num(e, "service_time_ms")));
     }
   }
   return out;
@@ -295,11 +294,11 @@ static json_t *scaling_advice(json_t *cap) {
   json_t *reasons = json_array();
   const char *strategy = "horizontal";
   json_t *usl = json_object_get(cap, "usl");
-  double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa");
-  const char *res = jstr(cap, "bottleneck.resource");
+  double sigma = rm_num(usl, "sigma"), kappa = rm_num(usl, "kappa");
+  const char *res = rm_str(cap, "bottleneck.resource");
   json_t *r, *cpu = NULL;
   size_t i;
-  json_array_foreach(jget(cap, "bottleneck.full.resources"), i, r) if (!strcmp(jstr(r, "resource"), "cpu")) cpu = r;
+  json_array_foreach(rm_get(cap, "bottleneck.full.resources"), i, r) if (!strcmp(rm_str(r, "resource"), "cpu")) cpu = r;
   struct strbuf sb = STRBUF_INIT;
   if (!strcmp(res, "cpu")) {
     strategy = "vertical or horizontal";
@@ -321,12 +320,12 @@ static json_t *scaling_advice(json_t *cap) {
                                                "a bigger machine alone does not help."));
   } else {
     strategy = "horizontal";
-    if (cpu && jnum(cpu, "knee_pct") < 70) {
+    if (cpu && rm_num(cpu, "knee_pct") < 70) {
       strbuf_addf(&sb, "no host resource saturates at the knee (host CPU %.0f%%): the limit is a "
                        "soft one inside the service (a lock, pool or single-threaded stage), "
                        "so a bigger machine (vertical) is unlikely to help; more instances "
                        "behind a load balancer (horizontal) multiply it, as long as the shared "
-                       "backends keep up.", jnum(cpu, "knee_pct"));
+                       "backends keep up.", rm_num(cpu, "knee_pct"));
       json_array_append_new(reasons, json_string(sb.buf));
     } else {
       json_array_append_new(reasons, json_string("the saturated resource is not identified from "
@@ -352,12 +351,12 @@ static json_t *scaling_advice(json_t *cap) {
                                                "tested load (small sigma and kappa), which "
                                                "favours adding instances."));
   }
-  double inst = jnum(cap, "instances_for_target");
+  double inst = rm_num(cap, "instances_for_target");
   if (isfinite(inst)) {
     strbuf_reset(&sb);
     strbuf_addf(&sb, "to carry the target of %.0f users within the SLO, plan for %.0f "
                      "instance(s) like the one tested, plus headroom for the loss of one.",
-                jnum(cap, "target_users"), inst);
+                rm_num(cap, "target_users"), inst);
     json_array_append_new(reasons, json_string(sb.buf));
   }
   strbuf_release(&sb);
@@ -427,7 +426,7 @@ static json_t *now_json(void) {
 static json_t *system_entry(json_t *show, const char *name) {
   json_t *sys = json_object_get(show, "system"), *e;
   size_t i;
-  json_array_foreach(sys, i, e) if (!strcmp(jstr(e, "series"), name)) return e;
+  json_array_foreach(sys, i, e) if (!strcmp(rm_str(e, "series"), name)) return e;
   return NULL;
 }
 
@@ -450,11 +449,11 @@ static int system_peaks(struct store *st, const struct run_info *run, json_t *en
   json_t *mem = mem_name ? system_entry(show, mem_name) : NULL;
   json_object_set_new(entry, "peak_cpu",
                       cpu ? json_pack("{s:s,s:o,s:o}", "series", cpu_name, "max",
-                                      num_or_null(jnum(cpu, "max")), "avg", num_or_null(jnum(cpu, "avg")))
+                                      jx_real_or_null(rm_num(cpu, "max")), "avg", jx_real_or_null(rm_num(cpu, "avg")))
                           : json_null());
   json_object_set_new(entry, "peak_mem",
                       mem ? json_pack("{s:s,s:o,s:o}", "series", mem_name, "max",
-                                      num_or_null(jnum(mem, "max")), "min", num_or_null(jnum(mem, "min")))
+                                      jx_real_or_null(rm_num(mem, "max")), "min", jx_real_or_null(rm_num(mem, "min")))
                           : json_null());
   free(cpu_name);
   free(mem_name);
@@ -510,7 +509,7 @@ static int run_entry(struct store *st, const struct run_info *run, const struct 
   json_array_foreach(json_object_get(show, "thresholds"), k, t) if (json_is_false(json_object_get(t, "ok"))) th_ok = 0;
   json_object_set_new(entry, "thresholds_ok", json_boolean(th_ok));
   if (run_shape(st, run, show, entry, err) < 0 ||
-      slo_rows(st, run, entry, show, o, json_is_true(jget(entry, "shape.ramp")), slo, err) < 0)
+      slo_rows(st, run, entry, show, o, json_is_true(rm_get(entry, "shape.ramp")), slo, err) < 0)
     return -1;
   return system_peaks(st, run, entry, err);
 }
@@ -551,7 +550,7 @@ static int run_baseline(struct store *st, const struct run_info *run, const stru
   json_t *b = json_object();
   json_object_set_new(b, "name", json_string(base.name));
   json_object_set_new(b, "compare", cmp);
-  json_object_set_new(b, "regression", json_boolean(!strcmp(jstr(cmp, "verdict"), "regression")));
+  json_object_set_new(b, "regression", json_boolean(!strcmp(rm_str(cmp, "verdict"), "regression")));
   json_object_set_new(entry, "baseline", b);
   json_object_set(b, "summary", json_object_get(bshow, "summary"));
   json_decref(bshow);
@@ -611,7 +610,7 @@ static json_t *run_soak(struct store *st, const struct run_info *run, json_t *en
   json_object_set_new(sentry, "soak", json_null());
   json_object_set_new(sentry, "error", json_string("soak analysis is not available in this build"));
 #endif
-  const char *mv = jstr(sentry, "soak.memory.verdict");
+  const char *mv = rm_str(sentry, "soak.memory.verdict");
   json_object_set_new(sentry, "memory_leak", json_boolean(!strcmp(mv, "leak")));
   json_object_set_new(sentry, "peak_mem", json_incref(json_object_get(entry, "peak_mem")));
   json_object_set_new(sentry, "charts", json_incref(json_object_get(entry, "charts")));

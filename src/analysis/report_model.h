@@ -70,6 +70,12 @@ void report_runs_release(struct report_runs *rl);
 int report_model_build(struct store *st, const struct report_runs *rl, const struct report_model_opts *o,
                        json_t **out, struct err *err);
 
+/* Reading the model by dotted path ("capacity.signals.knee.vus"), for the
+ * report's own files: NULL, NAN or "" when a key is missing. */
+json_t *rm_get(json_t *o, const char *path);
+double rm_num(json_t *o, const char *path);
+const char *rm_str(json_t *o, const char *path);
+
 /* Parts of the model (report_acceptance.c), called by report_model_build. */
 
 /** Each run entry's "headline" against its baseline: {"verdict" (compare's

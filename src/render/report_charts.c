@@ -7,27 +7,10 @@
 #include "render/escape.h"
 #include "render/report_charts.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-static json_t *jget(json_t *o, const char *path) {
-  char *copy = xstrdup(path), *save = NULL;
-  json_t *v = o;
-  for (char *t = strtok_r(copy, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
-    v = json_object_get(v, t);
-  free(copy);
-  return v;
-}
-
-static double jnum(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *path) {
-  json_t *v = jget(o, path);
-  return json_is_string(v) ? json_string_value(v) : "";
-}
 
 static char *unique_stem(const struct report_charts *cx, const char *run_name, int64_t id, const char *what) {
   struct strbuf sb = STRBUF_INIT;
@@ -134,7 +117,7 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
 static void system_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
                          json_t *charts, const struct report_series *sy, struct err *err, int *failed) {
   json_object_set_new(charts, "system", json_null());
-  const char *cpu = jstr(entry, "system_series.cpu"), *mem = jstr(entry, "system_series.mem");
+  const char *cpu = rm_str(entry, "system_series.cpu"), *mem = rm_str(entry, "system_series.mem");
   if (!*cpu && !*mem)
     return;
   struct strbuf t1 = STRBUF_INIT, t2 = STRBUF_INIT, title = STRBUF_INIT;
@@ -158,7 +141,7 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
   int failed = 0;
   /* The SLO line: the run's objective for all requests (the last SLO row). */
   json_t *rows = json_object_get(entry, "slo_rows");
-  double slo_ms = jnum(json_array_get(rows, json_array_size(rows) - 1), "p95_slo_ms");
+  double slo_ms = rm_num(json_array_get(rows, json_array_size(rows) - 1), "p95_slo_ms");
   latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
   endpoints_chart(cx, run_name, run_id, charts, s, err, &failed);
@@ -169,7 +152,7 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
 int report_charts_compare(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
                           struct err *err) {
   json_t *charts = json_object_get(entry, "charts");
-  json_t *cmp = jget(entry, "baseline.compare");
+  json_t *cmp = rm_get(entry, "baseline.compare");
   if (!cmp) {
     json_object_set_new(charts, "compare", json_null());
     return 0;
@@ -179,16 +162,16 @@ int report_charts_compare(struct report_charts *cx, const char *run_name, int64_
   const char **labels = xcalloc(json_array_size(findings) + 1, sizeof *labels);
   double *y = xcalloc(2 * (json_array_size(findings) + 1), sizeof *y);
   json_array_foreach(findings, i, f) {
-    if (strcmp(jstr(f, "metric"), "p95"))
+    if (strcmp(rm_str(f, "metric"), "p95"))
       continue;
-    labels[n] = jstr(f, "endpoint");
-    y[2 * n] = jnum(f, "baseline");
-    y[2 * n + 1] = jnum(f, "candidate");
+    labels[n] = rm_str(f, "endpoint");
+    y[2 * n] = rm_num(f, "baseline");
+    y[2 * n + 1] = rm_num(f, "candidate");
     n++;
   }
   struct strbuf t = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
   strbuf_addf(&t, "p95 per endpoint: baseline vs %s", run_name);
-  strbuf_addf(&b, "baseline %s", jstr(cmp, "baseline.name"));
+  strbuf_addf(&b, "baseline %s", rm_str(cmp, "baseline.name"));
   strbuf_addf(&c, "candidate %s", run_name);
   struct chart_series s[2] = {{b.buf, 0, 0}, {c.buf, 0, 0}};
   struct chart ch = {
@@ -213,8 +196,8 @@ static void load_levels(json_t *cap, struct report_series *lv) {
   json_array_foreach(json_object_get(cap, "levels"), i, L) {
     if (json_is_true(json_object_get(L, "ramp_down")))
       continue;
-    double v[4] = {jnum(L, "p95_ms"), jnum(L, "ok_rps"), jnum(L, "rps"), jnum(L, "error_rate") * 100};
-    report_series_row(lv, jnum(L, "vus"), v);
+    double v[4] = {rm_num(L, "p95_ms"), rm_num(L, "ok_rps"), rm_num(L, "rps"), rm_num(L, "error_rate") * 100};
+    report_series_row(lv, rm_num(L, "vus"), v);
   }
 }
 
@@ -227,8 +210,8 @@ struct cap_marks {
 };
 
 static void cap_marks(json_t *cap, const struct report_series *lv, struct cap_marks *cm) {
-  double at[3] = {jnum(cap, "signals.knee.vus"), jnum(cap, "max_users_within_slo.low"),
-                  jnum(cap, "breaking_point.vus")};
+  double at[3] = {rm_num(cap, "signals.knee.vus"), rm_num(cap, "max_users_within_slo.low"),
+                  rm_num(cap, "breaking_point.vus")};
   static const char *const names[3] = {"knee", "last passing level", "breaking point"};
   for (int i = 0; i < 3; i++) {
     snprintf(cm->t[i], sizeof cm->t[i], "%s (%.0f VUs)", names[i], at[i]);
@@ -254,7 +237,7 @@ static void pick_cols(const struct report_series *lv, const size_t *cols, size_t
 /* p95 against users, with its SLO line; successful req/s on the right. */
 static void load_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry, json_t *cap,
                        const struct report_series *lv, const struct cap_marks *cm, struct err *err, int *failed) {
-  double slo = jnum(centry, "slo.p95_ms");
+  double slo = rm_num(centry, "slo.p95_ms");
   if (!isfinite(slo))
     slo = cx->slo_p95_ms;
   struct strbuf t = STRBUF_INIT, st = STRBUF_INIT;
@@ -278,7 +261,7 @@ static void load_chart(struct report_charts *cx, const char *run_name, int64_t r
 /* Successful and total req/s against users; error % on the right with its SLO line. */
 static void rate_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *centry,
                        const struct report_series *lv, const struct cap_marks *cm, struct err *err, int *failed) {
-  double es = jnum(centry, "slo.error_rate") * 100;
+  double es = rm_num(centry, "slo.error_rate") * 100;
   struct strbuf t = STRBUF_INIT, st = STRBUF_INIT;
   strbuf_addf(&t, "Successful and total throughput, errors against concurrent users - %s", run_name);
   strbuf_addf(&st, "SLO errors %g%%", es);
@@ -320,13 +303,13 @@ static void sort_rows(struct report_series *u) {
 static void usl_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
                       json_t *cap, const struct report_series *lv, double nmax, struct err *err, int *failed) {
   json_t *usl = json_object_get(cap, "usl");
-  double sigma = jnum(usl, "sigma"), kappa = jnum(usl, "kappa"), lambda = jnum(usl, "lambda");
+  double sigma = rm_num(usl, "sigma"), kappa = rm_num(usl, "kappa"), lambda = rm_num(usl, "lambda");
   json_object_set_new(charts, "usl", json_null());
   if (!isfinite(sigma) || !isfinite(kappa) || !isfinite(lambda) || lv->n == 0 || !(nmax > 1))
     return;
   int ok = json_object_get(cap, "max_ok_rps_within_slo") != NULL;
   struct report_series u = {.ncols = 2};
-  double peak = jnum(usl, "peak_users");
+  double peak = rm_num(usl, "peak_users");
   for (int g = 0; g <= 60; g++) {
     double N = 1 + (nmax - 1) * g / 60.0;
     double X = lambda * N / (1 + sigma * (N - 1) + kappa * N * (N - 1));
@@ -357,8 +340,8 @@ static void usl_chart(struct report_charts *cx, const char *run_name, int64_t ru
 static void phases_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
                          json_t *cap, struct err *err, int *failed) {
   json_object_set_new(charts, "phases", json_null());
-  json_t *pl = jget(cap, "bottleneck.full.phases.low_load_mean_ms");
-  json_t *pk = jget(cap, "bottleneck.full.phases.knee_mean_ms");
+  json_t *pl = rm_get(cap, "bottleneck.full.phases.low_load_mean_ms");
+  json_t *pk = rm_get(cap, "bottleneck.full.phases.knee_mean_ms");
   if (!json_is_object(pl) || !json_is_object(pk))
     return;
   const char *key;
@@ -367,7 +350,7 @@ static void phases_chart(struct report_charts *cx, const char *run_name, int64_t
   double *y = xcalloc(2 * (json_object_size(pl) + 1), sizeof *y);
   size_t m = 0;
   json_object_foreach(pl, key, val) {
-    double lo = json_is_number(val) ? json_number_value(val) : NAN, hi = jnum(pk, key);
+    double lo = json_is_number(val) ? json_number_value(val) : NAN, hi = rm_num(pk, key);
     if (!(fabs(lo) >= 0.005) && !(fabs(hi) >= 0.005))
       continue; /* a phase that takes no time at either load says nothing */
     labels[m] = key;
@@ -376,9 +359,9 @@ static void phases_chart(struct report_charts *cx, const char *run_name, int64_t
     m++;
   }
   struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, t = STRBUF_INIT;
-  const char *basis = jstr(cap, "bottleneck.full.knee.basis");
-  strbuf_addf(&a, "low load (up to %.0f VUs)", jnum(cap, "bottleneck.full.low_load.vus_max"));
-  strbuf_addf(&b, "at the %s (%.0f VUs)", *basis ? basis : "knee", jnum(cap, "bottleneck.full.knee.vus"));
+  const char *basis = rm_str(cap, "bottleneck.full.knee.basis");
+  strbuf_addf(&a, "low load (up to %.0f VUs)", rm_num(cap, "bottleneck.full.low_load.vus_max"));
+  strbuf_addf(&b, "at the %s (%.0f VUs)", *basis ? basis : "knee", rm_num(cap, "bottleneck.full.knee.vus"));
   struct chart_series ps[2] = {{a.buf, 0, 0}, {b.buf, 0, 0}};
   strbuf_addf(&t, "Where the time goes: mean request phases - %s", run_name);
   struct chart c = {
@@ -470,21 +453,21 @@ void report_charts_release(struct report_charts *cx) {
  * threshold_pct over the starting floor), in MiB. */
 int report_charts_soak(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *sentry,
                        struct err *err) {
-  json_t *mem = jget(sentry, "soak.memory"), *w;
+  json_t *mem = rm_get(sentry, "soak.memory"), *w;
   json_t *charts = json_object_get(sentry, "charts");
   if (!json_is_object(mem) || !json_is_object(charts))
     return 0;
   const double mib = 1024.0 * 1024.0;
-  double f0 = jnum(mem, "floor_start"), slope = jnum(mem, "slope_per_hour"), thr = jnum(mem, "threshold_pct");
+  double f0 = rm_num(mem, "floor_start"), slope = rm_num(mem, "slope_per_hour"), thr = rm_num(mem, "threshold_pct");
   struct report_series d = {.ncols = 3};
   double lim = f0 * (1 + thr / 100) / mib;
   double t0 = NAN;
   size_t i;
   json_array_foreach(json_object_get(mem, "series"), i, w) {
-    double t = jnum(w, "time_s");
+    double t = rm_num(w, "time_s");
     if (isnan(t0))
       t0 = t;
-    double v[3] = {jnum(w, "min") / mib, isfinite(slope) && isfinite(f0) ? (f0 + slope * (t - t0) / 3600) / mib : NAN,
+    double v[3] = {rm_num(w, "min") / mib, isfinite(slope) && isfinite(f0) ? (f0 + slope * (t - t0) / 3600) / mib : NAN,
                    lim};
     report_series_row(&d, t, v);
   }

@@ -10,18 +10,10 @@
 #include "render/pdf.h"
 #include "render/report_docs.h"
 #include "render/template.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-static double jnum(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *key) {
-  json_t *v = json_object_get(o, key);
-  return json_is_string(v) ? json_string_value(v) : "";
-}
 
 /* A formatted number as a string member: fmt_set(o, "p95_text", "ms", v). */
 static void fmt_set(json_t *o, const char *key, const char *filter, double v) {
@@ -32,26 +24,26 @@ static void fmt_set(json_t *o, const char *key, const char *filter, double v) {
 }
 
 static void decorate_finding(json_t *f) {
-  const char *unit = jstr(f, "unit");
+  const char *unit = jx_str(f, "unit");
   const char *filter = !strcmp(unit, "fraction") ? "pct"
                        : !strcmp(unit, "req/s")  ? "f1"
                        : !strcmp(unit, "users")  ? "f0"
                                                  : "ms";
-  fmt_set(f, "baseline_text", filter, jnum(f, "baseline"));
-  fmt_set(f, "candidate_text", filter, jnum(f, "candidate"));
+  fmt_set(f, "baseline_text", filter, jx_num(f, "baseline"));
+  fmt_set(f, "candidate_text", filter, jx_num(f, "candidate"));
   struct strbuf sb = STRBUF_INIT;
   if (!strcmp(unit, "fraction")) {
-    double d = (jnum(f, "candidate") - jnum(f, "baseline")) * 100;
+    double d = (jx_num(f, "candidate") - jx_num(f, "baseline")) * 100;
     if (isfinite(d))
       strbuf_addf(&sb, "%+.2f pp", fabs(d) < 0.005 ? 0.0 : d);
     else
       strbuf_addstr(&sb, "n/a");
   } else {
-    tmpl_format_number("chg", jnum(f, "change_pct"), &sb);
+    tmpl_format_number("chg", jx_num(f, "change_pct"), &sb);
   }
   json_object_set_new(f, "change_text", json_string(sb.buf));
   strbuf_reset(&sb);
-  double lo = jnum(f, "ci_low_pct"), hi = jnum(f, "ci_high_pct");
+  double lo = jx_num(f, "ci_low_pct"), hi = jx_num(f, "ci_high_pct");
   if (isfinite(lo) && isfinite(hi) && !strcmp(unit, "fraction")) {
     strbuf_addf(&sb, "%+.2f .. %+.2f pp", lo, hi); /* error rates: the interval is in points */
   } else if (isfinite(lo) && isfinite(hi)) {
@@ -63,7 +55,7 @@ static void decorate_finding(json_t *f) {
   }
   json_object_set_new(f, "ci_text", json_string(sb.buf));
   strbuf_release(&sb);
-  const char *v = jstr(f, "verdict");
+  const char *v = jx_str(f, "verdict");
   json_object_set_new(f, "is_regression", json_boolean(!strcmp(v, "regression")));
   json_object_set_new(f, "is_improvement", json_boolean(!strcmp(v, "improvement")));
   json_object_set_new(f, "is_not_comparable", json_boolean(!strcmp(v, "not_comparable")));
@@ -73,12 +65,12 @@ static void decorate_finding(json_t *f) {
  * with the row's filter and unit. */
 static void decorate_target(json_t *row) {
   json_object_set_new(row, "not_met", json_boolean(json_is_false(json_object_get(row, "met"))));
-  const char *filter = jstr(row, "filter"), *unit = jstr(row, "unit");
+  const char *filter = jx_str(row, "filter"), *unit = jx_str(row, "unit");
   static const char *const keys[][2] = {
       {"baseline", "baseline_text"}, {"candidate", "candidate_text"}, {"target", "target_text"}};
   struct strbuf sb = STRBUF_INIT;
   for (int k = 0; k < 3; k++) {
-    double v = jnum(row, keys[k][0]);
+    double v = jx_num(row, keys[k][0]);
     strbuf_reset(&sb);
     tmpl_format_number(*filter ? filter : "g3", v, &sb);
     if (isfinite(v))
