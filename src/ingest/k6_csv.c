@@ -8,6 +8,7 @@
 #include "ingest/k6_agg.h"
 #include "ingest/k6_csv.h"
 #include "ingest/reader.h"
+#include "util/csv.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
@@ -15,45 +16,13 @@
 
 #define MAX_COLS 64
 
-/* Splits a CSV line in place (k6 quotes fields that hold commas or quotes). */
-static int split(char *line, char **f, int max) {
-  int n = 0;
-  char *p = line;
-  for (;;) {
-    if (n == max)
-      return -1;
-    if (*p == '"') {
-      char *w = ++p;
-      f[n++] = w;
-      for (;;) {
-        if (!*p)
-          return -1;
-        if (*p == '"' && p[1] == '"') {
-          *w++ = '"';
-          p += 2;
-        } else if (*p == '"') {
-          p++;
-          break;
-        } else {
-          *w++ = *p++;
-        }
-      }
-      *w = 0;
-      if (*p == ',') {
-        p++;
-        continue;
-      }
-      if (!*p)
-        return n;
-      return -1;
-    }
-    f[n++] = p;
-    char *c = strchr(p, ',');
-    if (!c)
-      return n;
-    *c = 0;
-    p = c + 1;
-  }
+/* Splits a CSV line (k6 quotes fields that hold commas or quotes): the
+ * number of fields, or -1 when malformed or wider than MAX_COLS. */
+static int split(const char *line, struct csv_fields *f) {
+  size_t at;
+  if (csv_split(line, strlen(line), ',', 0, f, &at) < 0 || f->n > MAX_COLS)
+    return -1;
+  return (int)f->n;
 }
 
 /* Unix s/ms/µs/ns by magnitude, or RFC 3339. */
@@ -62,7 +31,8 @@ static int parse_ts(const char *s, int64_t *ns) {
   errno = 0;
   double v = strtod(s, &end);
   if (end != s && !*end && errno == 0 && isfinite(v) && v >= 0) {
-    double scaled = v < 1e11 ? v * 1e9 : v < 1e14 ? v * 1e6 : v < 1e17 ? v * 1e3 : v;
+    static const double to_ns[] = {[0] = 1e9, [3] = 1e6, [6] = 1e3, [9] = 1};
+    double scaled = v * to_ns[epoch_unit_digits(v)];
     if (scaled > 8.8e18) /* past the year 2250: not a time k6 wrote */
       return -1;
     *ns = (int64_t)llround(scaled);
@@ -75,7 +45,7 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
   const char *path = reader_path(r);
   const char *line;
   size_t len;
-  char *hdr[MAX_COLS], *f[MAX_COLS];
+  struct csv_fields hf = CSV_FIELDS_INIT, rf = CSV_FIELDS_INIT;
   int rc = reader_getline(r, &line, &len, err);
   if (rc <= 0)
     return rc < 0 ? -1 : err_set(err, LR_DATAERR, "%s: empty file", path);
@@ -84,9 +54,13 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
     len -= 3;
   }
   char *header = xstrndup(line, len);
-  int ncol = split(header, hdr, MAX_COLS);
+  int ncol = split(header, &hf);
+  char *hdr[MAX_COLS], *f[MAX_COLS];
+  for (int c = 0; c < ncol; c++)
+    hdr[c] = csv_field(&hf, (size_t)c);
   if (ncol < 3 || strcmp(hdr[0], "metric_name") || strcmp(hdr[1], "timestamp") || strcmp(hdr[2], "metric_value")) {
     free(header);
+    csv_fields_release(&hf);
     return err_set(err, LR_DATAERR, "%s:1: expected the k6 CSV header metric_name,timestamp,metric_value,...", path);
   }
   struct strbuf tags = STRBUF_INIT;
@@ -98,7 +72,9 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
       continue;
     free(row);
     row = xstrndup(line, len);
-    int n = split(row, f, MAX_COLS);
+    int n = split(row, &rf);
+    for (int c = 0; c < n; c++)
+      f[c] = csv_field(&rf, (size_t)c);
     if (n != ncol) {
       err_set(err, LR_DATAERR, "%s:%ld: expected %d fields as in the header, got %d", path, ln, ncol, n < 0 ? 0 : n);
       goto done;
@@ -157,6 +133,8 @@ int k6_csv_read(struct reader *r, struct k6_agg *a, long *rows, struct err *err)
 done:
   free(row);
   free(header);
+  csv_fields_release(&hf);
+  csv_fields_release(&rf);
   strbuf_release(&tags);
   return out;
 }

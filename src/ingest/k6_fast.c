@@ -28,6 +28,7 @@
 
 #include "ingest/k6_line.h"
 #include "util/timeparse.h"
+#include "util/utf8.h"
 
 typedef const unsigned char *cp;
 
@@ -55,36 +56,12 @@ static const unsigned char plain[256] = {
 #define K6F_SWAR 0
 #endif
 
-/* Validates one multi-byte UTF-8 sequence at s (s[0] >= 0x80) exactly as
- * jansson's utf8_check_first/utf8_check_full do; returns the byte after it. */
+/* Validates one multi-byte UTF-8 sequence at s (s[0] >= 0x80); strict
+ * UTF-8 is what jansson's utf8_check_first/utf8_check_full accept. Returns
+ * the byte after it, or NULL. */
 static cp scan_utf8(cp s, cp end) {
-  unsigned c = s[0];
-  if (c < 0xC2)
-    return NULL; /* continuation byte or overlong 2-byte lead */
-  if (c < 0xE0) {
-    if (end - s < 2 || (s[1] & 0xC0) != 0x80)
-      return NULL;
-    return s + 2;
-  }
-  if (c < 0xF0) {
-    if (end - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-      return NULL;
-    if (c == 0xE0 && s[1] < 0xA0)
-      return NULL; /* overlong */
-    if (c == 0xED && s[1] >= 0xA0)
-      return NULL; /* UTF-16 surrogate */
-    return s + 3;
-  }
-  if (c < 0xF5) {
-    if (end - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-      return NULL;
-    if (c == 0xF0 && s[1] < 0x90)
-      return NULL; /* overlong */
-    if (c == 0xF4 && s[1] >= 0x90)
-      return NULL; /* above U+10FFFF */
-    return s + 4;
-  }
-  return NULL;
+  size_t n = utf8_seq_len((const char *)s, (size_t)(end - s));
+  return n ? s + n : NULL;
 }
 
 static int hex4(cp s) {

@@ -11,6 +11,7 @@
 
 #include "ingest/reader.h"
 #include "ingest/sysmetrics.h"
+#include "util/csv.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
@@ -200,72 +201,18 @@ static int parse_value(const char *s, double *v) {
   return 1;
 }
 
-/* The fields of one line, unquoted and NUL-terminated in buf. */
-struct fields {
-  struct strbuf buf;
-  size_t *off, *col;
-  size_t n, cap_off, cap_col;
-};
-
-static void fields_release(struct fields *f) {
-  strbuf_release(&f->buf);
-  free(f->off);
-  free(f->col);
-}
-
-static const char *field(const struct fields *f, size_t i) { return f->buf.buf + f->off[i]; }
-
-/* Splits line on sep; double-quoted fields (RFC 4180, "" for a quote) are
- * unquoted; unquoted fields are trimmed of spaces and tabs. */
-static int split_line(const char *line, size_t len, char sep, struct fields *f, const char *path, long lineno,
+/* Splits line on sep (util/csv.h), trimming spaces and tabs; a malformed
+ * quoted field is a data error at its column. */
+static int split_line(const char *line, size_t len, char sep, struct csv_fields *f, const char *path, long lineno,
                       struct err *err) {
-  strbuf_reset(&f->buf);
-  f->n = 0;
-  size_t i = 0;
-  for (;;) {
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-      i++;
-    XGROW(f->off, f->cap_off, f->n + 1);
-    XGROW(f->col, f->cap_col, f->n + 1);
-    f->off[f->n] = f->buf.len;
-    f->col[f->n] = i + 1;
-    f->n++;
-    if (i < len && line[i] == '"') {
-      size_t start = i++;
-      for (;;) {
-        if (i >= len)
-          return err_set(err, LR_DATAERR, "%s:%ld:%zu: unterminated quoted field, expected a closing '\"'", path,
-                         lineno, start + 1);
-        if (line[i] == '"') {
-          if (i + 1 < len && line[i + 1] == '"') {
-            strbuf_addch(&f->buf, '"');
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        strbuf_addch(&f->buf, line[i++]);
-      }
-      while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-      if (i < len && line[i] != sep)
-        return err_set(err, LR_DATAERR, "%s:%ld:%zu: unexpected character after a quoted field, expected '%c'",
-                       path, lineno, i + 1, sep);
-    } else {
-      size_t s = i;
-      while (i < len && line[i] != sep)
-        i++;
-      size_t e = i;
-      while (e > s && (line[e - 1] == ' ' || line[e - 1] == '\t'))
-        e--;
-      strbuf_add(&f->buf, line + s, e - s);
-    }
-    strbuf_addch(&f->buf, 0);
-    if (i >= len)
-      break;
-    i++; /* the separator */
-  }
+  size_t at;
+  int rc = csv_split(line, len, sep, CSV_TRIM, f, &at);
+  if (rc == CSV_UNTERMINATED)
+    return err_set(err, LR_DATAERR, "%s:%ld:%zu: unterminated quoted field, expected a closing '\"'", path, lineno,
+                   at);
+  if (rc == CSV_AFTER_QUOTE)
+    return err_set(err, LR_DATAERR, "%s:%ld:%zu: unexpected character after a quoted field, expected '%c'", path,
+                   lineno, at, sep);
   return 0;
 }
 
@@ -288,8 +235,9 @@ static int parse_time_cell(const char *s, int ms, double *ts, const char *path, 
   char *e;
   double d = strtod(s, &e);
   if (e != s && !*e && isfinite(d) && (s[0] == '.' || isdigit((unsigned char)s[0]))) {
-    if (ms || d > 1e11)
-      d /= 1000.0;
+    int unit = ms ? 3 : epoch_unit_digits(d);
+    if (unit)
+      d /= unit == 3 ? 1000.0 : unit == 6 ? 1e6 : 1e9;
     *ts = d;
     return 0;
   }
@@ -358,7 +306,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
   const char *path = reader_path(r);
   const char *line;
   size_t len, shift;
-  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  struct csv_fields f = CSV_FIELDS_INIT;
   struct wide_col *cols = NULL;
   size_t ncols = 0;
   int rc = -1, got;
@@ -375,7 +323,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
   ncols = f.n;
   cols = xcalloc(ncols, sizeof *cols);
   for (size_t i = 0; i < ncols; i++) {
-    const char *name = field(&f, i);
+    const char *name = csv_field(&f, i);
     size_t nl = strlen(name);
     cols[i].name = xstrdup(name);
     if (!nl) {
@@ -418,16 +366,16 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
       goto out;
     }
     double ts;
-    if (parse_time_cell(field(&f, (size_t)time_col), cols[time_col].ms, &ts, path, ln, f.col[time_col], err) < 0)
+    if (parse_time_cell(csv_field(&f, (size_t)time_col), cols[time_col].ms, &ts, path, ln, f.col[time_col], err) < 0)
       goto out;
-    const char *host = host_col >= 0 ? field(&f, (size_t)host_col) : "";
+    const char *host = host_col >= 0 ? csv_field(&f, (size_t)host_col) : "";
     for (size_t i = 0; i < ncols; i++) {
       if (cols[i].role != COL_SERIES)
         continue;
       double v;
-      int pv = parse_value(field(&f, i), &v);
+      int pv = parse_value(csv_field(&f, i), &v);
       if (pv < 0) {
-        bad_number(path, ln, f.col[i], field(&f, i), err);
+        bad_number(path, ln, f.col[i], csv_field(&f, i), err);
         goto out;
       }
       if (pv == 0)
@@ -443,7 +391,7 @@ out:
   for (size_t i = 0; i < ncols && cols; i++)
     free(cols[i].name);
   free(cols);
-  fields_release(&f);
+  csv_fields_release(&f);
   return rc;
 }
 
@@ -453,7 +401,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
   const char *path = reader_path(r);
   const char *line;
   size_t len, shift;
-  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  struct csv_fields f = CSV_FIELDS_INIT;
   int rc = -1, got;
   int c_time = -1, c_host = -1, c_metric = -1, c_value = -1, c_unit = -1;
   size_t ncols;
@@ -468,7 +416,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
     goto out;
   ncols = f.n;
   for (size_t i = 0; i < ncols; i++) {
-    const char *name = field(&f, i);
+    const char *name = csv_field(&f, i);
     size_t nl = strlen(name);
     int *slot = NULL;
     if (is_time_name(name, nl))
@@ -498,7 +446,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
             c_time < 0 ? "timestamp" : c_metric < 0 ? "metric" : "value");
     goto out;
   }
-  int ms = ends_with(field(&f, (size_t)c_time), strlen(field(&f, (size_t)c_time)), "_ms");
+  int ms = ends_with(csv_field(&f, (size_t)c_time), strlen(csv_field(&f, (size_t)c_time)), "_ms");
   while ((got = getline_utf8(r, &line, &len, err)) > 0) {
     long ln = reader_lineno(r);
     if (is_blank(line, len))
@@ -512,25 +460,25 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
       goto out;
     }
     double ts, v;
-    if (parse_time_cell(field(&f, (size_t)c_time), ms, &ts, path, ln, f.col[c_time], err) < 0)
+    if (parse_time_cell(csv_field(&f, (size_t)c_time), ms, &ts, path, ln, f.col[c_time], err) < 0)
       goto out;
-    const char *metric = field(&f, (size_t)c_metric);
+    const char *metric = csv_field(&f, (size_t)c_metric);
     if (!*metric) {
       err_set(err, LR_DATAERR, "%s:%ld:%zu: empty metric name, expected one", path, ln, f.col[c_metric]);
       goto out;
     }
-    int pv = parse_value(field(&f, (size_t)c_value), &v);
+    int pv = parse_value(csv_field(&f, (size_t)c_value), &v);
     if (pv < 0) {
-      bad_number(path, ln, f.col[c_value], field(&f, (size_t)c_value), err);
+      bad_number(path, ln, f.col[c_value], csv_field(&f, (size_t)c_value), err);
       goto out;
     }
     if (pv == 0)
       continue;
     double scale = 1.0;
-    const char *unit = c_unit >= 0 ? field(&f, (size_t)c_unit) : "";
+    const char *unit = c_unit >= 0 ? csv_field(&f, (size_t)c_unit) : "";
     if (!*unit)
       unit = sys_infer_unit(metric, &scale);
-    if (sink->sample(sink->ctx, c_host >= 0 ? field(&f, (size_t)c_host) : "", metric, unit, ts, v * scale,
+    if (sink->sample(sink->ctx, c_host >= 0 ? csv_field(&f, (size_t)c_host) : "", metric, unit, ts, v * scale,
                      err) != 0)
       goto out;
   }
@@ -538,7 +486,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
     goto out;
   rc = 0;
 out:
-  fields_release(&f);
+  csv_fields_release(&f);
   return rc;
 }
 
@@ -584,7 +532,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
   const char *path = reader_path(r);
   const char *line;
   size_t len;
-  struct fields f = {STRBUF_INIT, NULL, NULL, 0, 0, 0};
+  struct csv_fields f = CSV_FIELDS_INIT;
   struct strbuf name = STRBUF_INIT, labels = STRBUF_INIT;
   struct sadf_col *cols = NULL;
   size_t ncols = 0;
@@ -601,8 +549,8 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
         skip++;
       if (split_line(line + skip, len - skip, ';', &f, path, ln, err) < 0)
         goto out;
-      if (f.n < 4 || strcmp(field(&f, 0), "hostname") || strcmp(field(&f, 1), "interval") ||
-          strcmp(field(&f, 2), "timestamp")) {
+      if (f.n < 4 || strcmp(csv_field(&f, 0), "hostname") || strcmp(csv_field(&f, 1), "interval") ||
+          strcmp(csv_field(&f, 2), "timestamp")) {
         err_set(err, LR_DATAERR, "%s:%ld:1: unexpected header, expected '# hostname;interval;timestamp;...'",
                 path, ln);
         goto out;
@@ -611,7 +559,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       ncols = f.n;
       cols = xcalloc(ncols, sizeof *cols);
       for (size_t i = 3; i < ncols; i++) {
-        const char *h = field(&f, i);
+        const char *h = csv_field(&f, i);
         cols[i].name = xstrdup(h);
         if (!*h) {
           err_set(err, LR_DATAERR, "%s:%ld:%zu: empty column name, expected a metric name", path, ln,
@@ -635,7 +583,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
     }
     if (split_line(line, len, ';', &f, path, ln, err) < 0)
       goto out;
-    if (f.n >= 4 && (!strncmp(field(&f, 3), "LINUX-RESTART", 13) || !strncmp(field(&f, 3), "COM ", 4)))
+    if (f.n >= 4 && (!strncmp(csv_field(&f, 3), "LINUX-RESTART", 13) || !strncmp(csv_field(&f, 3), "COM ", 4)))
       continue;
     if (f.n != ncols) {
       size_t col = f.n > ncols ? f.col[ncols] : len + 1;
@@ -644,14 +592,14 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       goto out;
     }
     double ts;
-    if (parse_time_cell(field(&f, 2), 0, &ts, path, ln, f.col[2], err) < 0)
+    if (parse_time_cell(csv_field(&f, 2), 0, &ts, path, ln, f.col[2], err) < 0)
       goto out;
     /* The labels of this row. */
     strbuf_reset(&labels);
     for (size_t i = 3; i < ncols; i++) {
       if (!cols[i].label)
         continue;
-      const char *v = field(&f, i);
+      const char *v = csv_field(&f, i);
       if (!strcmp(cols[i].label, "cpu") && !strcmp(v, "-1"))
         v = "all";
       strbuf_addstr(&labels, labels.len ? "," : "{");
@@ -665,9 +613,9 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       if (cols[i].label)
         continue;
       double v;
-      int pv = parse_value(field(&f, i), &v);
+      int pv = parse_value(csv_field(&f, i), &v);
       if (pv < 0) {
-        bad_number(path, ln, f.col[i], field(&f, i), err);
+        bad_number(path, ln, f.col[i], csv_field(&f, i), err);
         goto out;
       }
       if (pv == 0)
@@ -675,7 +623,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       strbuf_reset(&name);
       strbuf_addstr(&name, cols[i].name);
       strbuf_add(&name, labels.buf, labels.len);
-      if (sink->sample(sink->ctx, field(&f, 0), name.buf, cols[i].unit, ts, v * cols[i].scale, err) != 0)
+      if (sink->sample(sink->ctx, csv_field(&f, 0), name.buf, cols[i].unit, ts, v * cols[i].scale, err) != 0)
         goto out;
     }
   }
@@ -688,7 +636,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
   rc = 0;
 out:
   sadf_cols_free(cols, ncols);
-  fields_release(&f);
+  csv_fields_release(&f);
   strbuf_release(&name);
   strbuf_release(&labels);
   return rc;

@@ -8,7 +8,8 @@
  *    unix_time (case-insensitive); the first one gives the sample time, none
  *    of them is a series. Its cells are ISO-8601 with a zone ("Z", "+01:00",
  *    " UTC") or epoch seconds with decimals (milliseconds when the column
- *    name ends in _ms or the number is above 1e11). A timestamp without a
+ *    name ends in _ms; else s, ms, µs or ns by magnitude, as k6 CSV times
+ *    are read: epoch_unit_digits()). A timestamp without a
  *    zone is refused. A column named host or hostname gives the host (else
  *    ""); every other column is a series named after it. Empty and "NaN"
  *    cells are missing values, not zeros.

@@ -1,37 +1,11 @@
 #include <string.h>
 
 #include "render/escape.h"
+#include "util/utf8.h"
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
 static size_t utf8_len(const unsigned char *p) {
-  unsigned c = p[0];
-  if (c < 0x80)
-    return 1;
-  size_t n;
-  unsigned min;
-  if ((c & 0xe0) == 0xc0) {
-    n = 2;
-    min = 0x80;
-    c &= 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    n = 3;
-    min = 0x800;
-    c &= 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    n = 4;
-    min = 0x10000;
-    c &= 0x07;
-  } else {
-    return 0;
-  }
-  for (size_t i = 1; i < n; i++) {
-    if ((p[i] & 0xc0) != 0x80)
-      return 0;
-    c = (c << 6) | (p[i] & 0x3f);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-    return 0;
-  return n;
+  return utf8_seq_len((const char *)p, strnlen((const char *)p, 4));
 }
 
 static int is_ctrl(unsigned char c) { return c < 0x20 || c == 0x7f; }

@@ -110,3 +110,7 @@ void time_now_iso(char buf[64]) {
     t = (double)time(NULL);
   time_format_iso(t, buf);
 }
+
+int epoch_unit_digits(double v) {
+  return v < 1e11 ? 0 : v < 1e14 ? 3 : v < 1e17 ? 6 : 9;
+}

@@ -11,6 +11,12 @@
  *  Returns 0 on success. */
 int rfc3339_parse(const char *s, size_t len, int assume_utc, int64_t *epoch_ns);
 
+/** The unit of a Unix time, told by its magnitude as k6 and collectors
+ *  write them: the number of decimal digits below a second it counts in,
+ *  0 for seconds (v < 1e11), 3 for ms (< 1e14), 6 for µs (< 1e17), else 9
+ *  (ns). Every reader of an epoch column asks this one function. */
+int epoch_unit_digits(double v);
+
 /** "Now" as time_format_iso() gives it: $SOURCE_DATE_EPOCH when set (for
  *  reproducible output), else the clock. */
 void time_now_iso(char buf[64]);

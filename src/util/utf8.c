@@ -1,32 +1,39 @@
 #include "util/utf8.h"
 
-size_t utf8_invalid_at(const char *str, size_t n) {
+size_t utf8_seq_len(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
+  if (n == 0)
+    return 0;
+  unsigned c = s[0];
+  size_t len;
+  unsigned min, cp;
+  if (c < 0x80)
+    return 1;
+  else if ((c & 0xe0) == 0xc0)
+    len = 2, min = 0x80, cp = c & 0x1f;
+  else if ((c & 0xf0) == 0xe0)
+    len = 3, min = 0x800, cp = c & 0x0f;
+  else if ((c & 0xf8) == 0xf0)
+    len = 4, min = 0x10000, cp = c & 0x07;
+  else
+    return 0;
+  if (n < len)
+    return 0;
+  for (size_t k = 1; k < len; k++) {
+    if ((s[k] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[k] & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return len;
+}
+
+size_t utf8_invalid_at(const char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
-    unsigned c = s[i];
-    size_t len;
-    unsigned min, cp;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2, min = 0x80, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3, min = 0x800, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (n - i < len)
-      return i;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xc0) != 0x80)
-        return i;
-      cp = cp << 6 | (s[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    size_t len = utf8_seq_len(s + i, n - i);
+    if (!len)
       return i;
     i += len;
   }

@@ -1,8 +1,13 @@
 /* utf8.h - strict UTF-8 validation (no overlong forms, surrogates or code
- * points past U+10FFFF), for names that reach JSON, SQL and reports. */
+ * points past U+10FFFF), for names that reach JSON, SQL and reports. It
+ * accepts exactly what jansson accepts in a JSON string. */
 #ifndef LOADREP_UTF8_H
 #define LOADREP_UTF8_H
 #include <stddef.h>
+
+/** Length (1 to 4) of the valid UTF-8 sequence that starts s[0..n), or 0
+ *  when it is not valid (or n is 0). */
+size_t utf8_seq_len(const char *s, size_t n);
 
 /** Offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
 size_t utf8_invalid_at(const char *s, size_t n);
