@@ -537,6 +537,7 @@ static int run_baseline(struct store *st, const struct run_info *run, const stru
                         json_t *entry, struct err *err) {
   json_object_set_new(entry, "baseline", json_null());
   json_object_set_new(entry, "targets", json_null());
+  json_object_set_new(entry, "missed_objectives", json_array());
   struct run_info base;
   int have = find_baseline(st, run, o, &base, entry, err);
   if (have <= 0)
@@ -553,6 +554,12 @@ static int run_baseline(struct store *st, const struct run_info *run, const stru
   json_object_set_new(b, "regression", json_boolean(!strcmp(rm_str(cmp, "verdict"), "regression")));
   json_object_set_new(entry, "baseline", b);
   json_object_set(b, "summary", json_object_get(bshow, "summary"));
+  /* The candidate's missed objectives, told apart from regressions. */
+  json_t *missed = json_array(), *x;
+  size_t i;
+  json_array_foreach(json_object_get(cmp, "objectives"), i, x) if (!strcmp(rm_str(x, "verdict"), "slo_breach"))
+      json_array_append(missed, x);
+  json_object_set_new(entry, "missed_objectives", missed);
   json_decref(bshow);
   run_info_release(&base);
   return 0;

@@ -102,6 +102,14 @@ expect_exit 0 lr ingest --run before-normal --scenario normal "$DATA/before/norm
 expect_exit 0 lr ingest --run after-normal --scenario normal "$DATA/after/normal/k6_metrics.ndjson.gz" "$DATA/after/normal/system_metrics.csv" "$DATA/after/normal/handle_summary.json"
 expect_exit 0 lr ingest --run after-stress --scenario stress "$DATA/after/stress/k6_metrics.ndjson.gz" "$DATA/after/stress/system_metrics.csv" "$DATA/after/stress/handle_summary.json"
 expect_exit 0 lr baseline set before-normal
+# A sample report without the stress baseline: throughput cannot be judged.
+expect_exit 0 lr report after-normal after-stress --out "$WORK/s0" --format md --charts never --targets 'rps=x2' --slo-file "$DATA/slo.json" --model "$WORK/s0/model.json"
+python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["targets"][0]
+sys.exit(0 if t["basis"] == "capacity" and t["met"] is None and "baseline" in t["reason"] else 1)' "$WORK/s0/model.json" && pass || failt "rps target without a stress baseline is not null"
+expect_exit 0 lr ingest --run before-stress --scenario stress "$DATA/before/stress/k6_metrics.ndjson.gz" "$DATA/before/stress/system_metrics.csv" "$DATA/before/stress/handle_summary.json"
+expect_exit 0 lr baseline set before-stress
 expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10' --slo-file "$DATA/slo.json" --model "$WORK/s/model.json"
 lr show --format json after-normal > "$WORK/show-normal.json"
 lr show --format json after-stress > "$WORK/show-stress.json"
@@ -160,7 +168,7 @@ sys.exit(bad)
 EOF
 # The SLO file: the LLM endpoint against 5 s, the normal scenario against 1 s
 # and 0 % errors, in the model and in the table; the checklist and targets.
-python3 - "$WORK/s/model.json" <<'EOF' && pass || failt "model: SLO rows, targets or acceptance wrong"
+python3 - "$WORK/s/model.json" "$WORK/cap-stress.json" <<'EOF' && pass || failt "model: SLO rows, targets or acceptance wrong"
 import json, sys
 m = json.load(open(sys.argv[1]))
 bad = 0
@@ -180,8 +188,20 @@ want(ids == ["five_endpoints", "baselines", "users_1000", "p95_2s_all_apis", "ze
 want(all(a["status"] in ("met", "not_met", "not_evaluable") and a["evidence"] for a in m["acceptance"]), "acceptance status/evidence")
 t = {x["metric"]: x for x in m["targets"]}
 want(t["p95"]["basis"] == "equal_load" and t["p95"]["baseline_run"] == "before-normal" and t["p95"]["met"] is True, "p95 target")
-# rps needs a stress pair: after-stress has no stress baseline here, so it cannot be answered (never "no").
-want(t["rps"]["basis"] == "capacity" and t["rps"]["met"] is None and "baseline" in t["rps"]["reason"], "rps target: %s" % t["rps"])
+# rps is capacity: max successful req/s within the SLO of the stress pair, the figure capacity prints.
+cap = json.load(open(sys.argv[2]))
+want(t["rps"]["basis"] == "capacity" and t["rps"]["met"] is True and t["rps"]["baseline_run"] == "before-stress"
+     and t["rps"]["candidate"] == cap["max_ok_rps_within_slo"], "rps target: %s" % t["rps"])
+# The stress pair ran different loads: told by its capacity change, never as a regression.
+st = [r for r in m["runs"] if r["name"] == "after-stress"][0]
+want(st["baseline"]["compare"]["load"]["comparable"] is False, "stress pair comparable?")
+want(st["headline"]["kind"] == "capacity_up" and st["headline"]["verdict"] != "regression", "stress headline: %s" % st["headline"])
+want(not any(f["verdict"] in ("regression", "improvement") for f in st["baseline"]["compare"]["findings"]
+             if f["metric"] != "max_users"), "whole-run verdicts on a non-comparable pair")
+# The checklist's figures are those of capacity.
+u = [a for a in m["acceptance"] if a["id"] == "users_1000"][0]
+mu = cap["max_users_within_slo"]
+want("between %.0f (last passing level) and %.0f (first failing level)" % (mu["low"], mu["high"]) in u["evidence"], "users_1000 evidence: %s" % u["evidence"])
 sys.exit(bad)
 EOF
 expect_grep '^\| normal \| after-normal \| POST /api/agents/generate \| [0-9.]* \| < 5000 ms \| 0.00% \| = 0% \|' "$WORK/s/LOAD_TEST_RESULTS.md"
@@ -189,6 +209,7 @@ expect_grep '^## Acceptance checklist' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^### Compared with the baseline before-normal' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^\| p95 \| -50% \| ' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^## Stress run after-stress' "$WORK/s/CAPACITY_PLANNING.md"
+expect_grep '^\| stress \| after-stress \| .* \| capacity up vs before-stress: ' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep 'Max LLM calls per hour' "$WORK/s/CAPACITY_PLANNING.md"
 if command -v pdftoppm >/dev/null; then
   pdftoppm -png -r 20 "$WORK/s/report.pdf" "$WORK/s/page" 2>/dev/null && pass || failt "pdftoppm cannot render report.pdf"
