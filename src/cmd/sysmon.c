@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +25,10 @@
 #include "cli.h"
 #include "cmd/cmd.h"
 #include "util/err.h"
+#include "util/spawn.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 static const char usage[] =
     "usage: loadrep sysmon [--interval 1s] [--duration D] [--pid [NAME=]PID]... -o FILE.csv\n"
@@ -443,14 +441,6 @@ static char *command_prefix(const char *cmd, const struct proc *procs, size_t n)
   return strbuf_detach(&sb, NULL);
 }
 
-static int exit_status_of(int status) {
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  if (WIFSIGNALED(status))
-    return 128 + WTERMSIG(status);
-  return LR_SOFTWARE;
-}
-
 int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
   static const struct option opts[] = {{"interval", required_argument, NULL, 'i'},
                                        {"duration", required_argument, NULL, 'd'},
@@ -590,19 +580,7 @@ int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
   pid_t child = -1;
   int child_done = 0, child_status = 0;
   if (cmd_argv) {
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t def;
-    sigemptyset(&def);
-    sigaddset(&def, SIGPIPE);
-    sigaddset(&def, SIGINT);
-    sigaddset(&def, SIGTERM);
-    sigaddset(&def, SIGCHLD);
-    posix_spawnattr_setsigdefault(&attr, &def);
-    posix_spawnattr_setsigmask(&attr, &orig);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    int e = posix_spawnp(&child, cmd_argv[0], NULL, &attr, cmd_argv, environ);
-    posix_spawnattr_destroy(&attr);
+    int e = spawn_start((const char *const *)cmd_argv, &orig, &child);
     if (e != 0) {
       errorf("sysmon: cannot run '%s': %s", cmd_argv[0], strerror(e));
       rc = e == ENOENT ? 127 : 126;
@@ -694,7 +672,7 @@ stop_child:
     child_done = 1;
   }
   if (child > 0 && rc == LR_OK)
-    rc = exit_status_of(child_status);
+    rc = spawn_exit_status(child_status, LR_SOFTWARE);
   if (!g->quiet && fd != 1)
     fprintf(stderr, "loadrep: sysmon: %ld rows written to %s\n", rows, out_path);
 restore:

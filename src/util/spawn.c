@@ -166,13 +166,34 @@ int spawn_run(const struct spawn_opts *o, struct spawn_result *r) {
       wait_until(pid, &st, 0);
     }
   }
-  if (WIFSIGNALED(st))
-    r->status = 128 + WTERMSIG(st);
-  else if (WIFEXITED(st))
-    r->status = WEXITSTATUS(st);
-  else
-    r->status = 255;
+  r->status = spawn_exit_status(st, 255);
   if (r->status == 127 && !r->timed_out)
     r->not_found = 1;
   return 0;
+}
+
+int spawn_exit_status(int wait_status, int other) {
+  if (WIFEXITED(wait_status))
+    return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status))
+    return 128 + WTERMSIG(wait_status);
+  return other;
+}
+
+int spawn_start(const char *const *argv, const sigset_t *mask, pid_t *pid) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t def, none;
+  sigemptyset(&def);
+  sigaddset(&def, SIGPIPE);
+  sigaddset(&def, SIGINT);
+  sigaddset(&def, SIGTERM);
+  sigaddset(&def, SIGCHLD);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &def);
+  posix_spawnattr_setsigmask(&attr, mask ? mask : &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  int e = posix_spawnp(pid, argv[0], NULL, &attr, (char *const *)argv, environ);
+  posix_spawnattr_destroy(&attr);
+  return e;
 }

@@ -15,7 +15,9 @@
  */
 #ifndef LOADREP_SPAWN_H
 #define LOADREP_SPAWN_H
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util/strbuf.h"
 
@@ -40,6 +42,16 @@ struct spawn_result {
  *  status), -1 when it could not be started (r->not_found, or errno set). */
 int spawn_run(const struct spawn_opts *o, struct spawn_result *r);
 void spawn_result_release(struct spawn_result *r);
+
+/** Starts argv without waiting (for a command loadrep watches, as `sysmon --`
+ *  does): stdio inherited, the caller's process group, signal mask `mask`
+ *  (NULL: none blocked) and SIGPIPE, SIGINT, SIGTERM and SIGCHLD at their
+ *  defaults. Returns 0 with *pid set, or the errno value posix_spawnp gave. */
+int spawn_start(const char *const *argv, const sigset_t *mask, pid_t *pid);
+
+/** The exit status a shell would show for a waitpid() status: the exit
+ *  code, 128+signal, or `other` for anything else. */
+int spawn_exit_status(int wait_status, int other);
 
 /** Finds a program: an argv[0] with '/' must be an executable file; else it
  *  is searched in $PATH. Returns 1 when found. */
