@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/dbevidence.h"
 #include "analysis/show.h"
 #include "analysis/sysstats.h"
 #include "ingest/endpoint.h"
+#include "render/sysstats_text.h"
 #include "render/escape.h"
 #include "store/store.h"
 #include "store/store_scenarios.h"
@@ -339,6 +341,13 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
     return -1;
   }
   json_object_set_new(doc, "system", sys ? sys : json_array());
+  json_t *db = NULL; /* "database": only for a run with database or cache evidence */
+  if (db_evidence_json(st, run, DB_SLOW_MS_DEFAULT, &db, err) < 0) {
+    json_decref(doc);
+    return -1;
+  }
+  if (db)
+    json_object_set_new(doc, "database", db);
   *out = doc;
   return 0;
 }
@@ -632,6 +641,7 @@ void show_print_text(json_t *doc, FILE *f, int color) {
     fprintf(f, "\n%ssystem%s\n", bold, reset);
     sysstats_print_text(sys, f);
   }
+  db_evidence_print_text(json_object_get(doc, "database"), f);
 }
 
 static void md_endpoints(struct strbuf *out, json_t *eps) {
@@ -692,4 +702,5 @@ void show_render_md(json_t *doc, struct strbuf *out) {
       md_endpoints(out, json_object_get(sc, "endpoints"));
     }
   }
+  db_evidence_render_md(json_object_get(doc, "database"), out);
 }

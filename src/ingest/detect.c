@@ -19,6 +19,8 @@ const char *input_kind_name(enum input_kind k) {
     return "k6-machine-summary";
   case IN_SYS:
     return "system-metrics";
+  case IN_PG:
+    return "postgresql";
   default:
     return "unknown";
   }

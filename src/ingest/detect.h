@@ -1,7 +1,7 @@
 /* detect.h - what kind of input a file is, from its content (never its name).
  *
  * k6 kinds are recognised here; system-metric kinds by sys_detect()
- * (sysmetrics.h). Whole-document JSON kinds need the parsed document.
+ * (sysmetrics.h), PostgreSQL kinds by pg_detect() (pglog.h). Whole-document JSON kinds need the parsed document.
  */
 #ifndef LOADREP_DETECT_H
 #define LOADREP_DETECT_H
@@ -16,7 +16,8 @@ enum input_kind {
   IN_K6_SUMMARY_EXPORT,  /* --summary-export (legacy shape) */
   IN_K6_HANDLE_SUMMARY,  /* handleSummary(data) */
   IN_K6_MACHINE_SUMMARY, /* --new-machine-readable-summary */
-  IN_SYS                 /* system metrics (sysmetrics.h) */
+  IN_SYS,                /* system metrics (sysmetrics.h) */
+  IN_PG                  /* PostgreSQL logs and statistics exports (pglog.h: pg_detect) */
 };
 
 const char *input_kind_name(enum input_kind k);

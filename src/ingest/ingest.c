@@ -12,9 +12,11 @@
 #include "ingest/k6_csv.h"
 #include "ingest/k6_ndjson.h"
 #include "ingest/k6_summary.h"
+#include "ingest/pglog.h"
 #include "ingest/reader.h"
 #include "ingest/sysmetrics.h"
 #include "store/store.h"
+#include "store/store_db.h"
 #include "store/store_sys.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -29,6 +31,8 @@ struct in_file {
   struct reader *r;
   enum input_kind kind;
   enum sys_kind sys;
+  enum pg_kind pg;
+  int pg_skip; /* a stderr log beside the csvlog of the same server: not counted twice */
   struct k6_summary sum;
   int has_sum;
   long lines, skipped;
@@ -50,6 +54,11 @@ static int classify(struct in_file *f, struct err *err) {
   f->kind = detect_head(head, n);
   if (f->kind == IN_K6_NDJSON || f->kind == IN_K6_CSV)
     return 0;
+  f->pg = pg_detect(head, n);
+  if (f->pg != PG_NONE) {
+    f->kind = IN_PG;
+    return 0;
+  }
   f->sys = sys_detect(head, n);
   if (f->sys != SYS_NONE) {
     f->kind = IN_SYS;
@@ -57,8 +66,9 @@ static int classify(struct in_file *f, struct err *err) {
   }
   if (f->kind != IN_JSON_DOC)
     return err_set(err, LR_DATAERR,
-                   "%s:1: not a file loadrep knows (expected k6 --out json/csv, a k6 summary, or system metrics: "
-                   "wide or long CSV, sadf -d, Prometheus query_range JSON)",
+                   "%s:1: not a file loadrep knows (expected k6 --out json/csv, a k6 summary, system metrics: "
+                   "wide or long CSV, sadf -d, Prometheus query_range JSON, or PostgreSQL: csvlog, stderr log, "
+                   "pg_stat_statements or statistics-view CSV)",
                    f->path);
   struct strbuf sb = STRBUF_INIT;
   if (reader_read_all(f->r, &sb, err) < 0) {
@@ -149,7 +159,11 @@ static int add_source(struct store *st, int64_t run_id, struct in_file *f, struc
     return -1;
   sqlite3_bind_int64(s, 1, run_id);
   sqlite3_bind_text(s, 2, f->path, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, f->kind == IN_SYS ? sys_kind_name(f->sys) : input_kind_name(f->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 3,
+                    f->kind == IN_SYS  ? sys_kind_name(f->sys)
+                    : f->kind == IN_PG ? pg_kind_name(f->pg)
+                                       : input_kind_name(f->kind),
+                    -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 4, (sqlite3_int64)size);
   sqlite3_bind_text(s, 5, sha, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(s, 6, f->lines ? f->lines : reader_lineno(f->r));
@@ -216,7 +230,7 @@ static void merge_summaries(struct in_file *fs, int n, struct k6_summary_info *i
  * when it has them, k6's options. The first one found speaks. */
 static json_t *read_meta(const struct in_file *fs, int n) {
   for (int i = 0; i < n; i++) {
-    if (fs[i].kind == IN_SYS)
+    if (fs[i].kind == IN_SYS || fs[i].kind == IN_PG)
       continue;
     const char *slash = strrchr(fs[i].path, '/');
     struct strbuf p = STRBUF_INIT;
@@ -293,7 +307,7 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
   struct k6_agg *agg = k6_agg_new();
   struct progress prog = {0, o->progress && isatty(STDERR_FILENO)};
   json_t *verdicts = NULL, *meta = NULL, *meta_cfg = NULL;
-  int rc = -1, in_tx = 0, n_k6 = 0, n_sum = 0, n_sys = 0;
+  int rc = -1, in_tx = 0, n_k6 = 0, n_sum = 0, n_sys = 0, n_pg = 0;
   memset(res, 0, sizeof *res);
   res->sys_overlap = 1;
 
@@ -304,6 +318,20 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
     n_k6 += fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV;
     n_sum += fs[i].has_sum;
     n_sys += fs[i].kind == IN_SYS;
+    n_pg += fs[i].kind == IN_PG;
+  }
+  /* The same server's log in csvlog and stderr format: the csvlog speaks. */
+  for (int i = 0; i < n; i++) {
+    if (fs[i].kind != IN_PG || fs[i].pg != PG_STDERR)
+      continue;
+    for (int j = 0; j < n; j++) {
+      if (fs[j].kind == IN_PG && fs[j].pg == PG_CSVLOG) {
+        fs[i].pg_skip = 1;
+        warnf("%s: a stderr-format log beside the csvlog %s: only the csvlog's entries are counted", fs[i].path,
+              fs[j].path);
+        break;
+      }
+    }
   }
   res->files = n;
 
@@ -485,6 +513,20 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
     if (sys_ingest_file(st, run_id, f->r, f->sys, &ns, err) < 0)
       goto out;
     res->sys_samples += ns;
+    if (add_source(st, run_id, f, err) < 0)
+      goto out;
+  }
+  /* Database evidence: PostgreSQL logs, pg_stat_statements, snapshots, and
+   * the server's settings from meta.json (log_min_duration_statement). */
+  if (n_pg && db_store_settings(st, run_id, json_object_get(json_object_get(meta, "postgresql"), "settings"), err) < 0)
+    goto out;
+  for (int i = 0, snap = 0; i < n; i++) {
+    struct in_file *f = &fs[i];
+    if (f->kind != IN_PG)
+      continue;
+    long nr = 0;
+    if (!f->pg_skip && db_ingest_file(st, run_id, f->r, f->pg, ++snap, &nr, err) < 0)
+      goto out;
     if (add_source(st, run_id, f, err) < 0)
       goto out;
   }

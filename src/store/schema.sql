@@ -1,5 +1,5 @@
--- loadrep database schema, version 2 (PRAGMA user_version = 2).
--- A version-1 database is upgraded in place by store_open() (src/store/store.c).
+-- loadrep database schema, version 3 (PRAGMA user_version = 3).
+-- Version-1 and version-2 databases are upgraded in place by store_open() (src/store/store.c).
 -- Times are Unix epoch seconds (REAL, microsecond precision); durations in ms.
 
 CREATE TABLE runs (
@@ -205,4 +205,53 @@ CREATE TABLE check_results (
   checked_at TEXT NOT NULL
 );
 
-PRAGMA user_version = 2;
+-- v3: database evidence (src/store/store_db.h). PostgreSQL log entries:
+-- statements over log_min_duration_statement (kind 'statement', with
+-- duration_ms, the SQL as logged and its normalised form) and every other
+-- entry by kind (plan, deadlock, lock_wait, error, ...; src/ingest/pglog.h).
+CREATE TABLE db_log_entries (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  ts          REAL NOT NULL,
+  pid         INTEGER,
+  database    TEXT NOT NULL DEFAULT '',
+  username    TEXT NOT NULL DEFAULT '',
+  app         TEXT NOT NULL DEFAULT '',
+  severity    TEXT NOT NULL DEFAULT '',
+  sqlstate    TEXT NOT NULL DEFAULT '',
+  kind        TEXT NOT NULL,
+  duration_ms REAL,
+  query       TEXT,                           -- statements: as logged (literal values)
+  norm        TEXT,                           -- statements: pg_normalise(query)
+  queryid     INTEGER,                        -- csvlog query_id (PostgreSQL 14+), NULL when absent
+  message     TEXT NOT NULL DEFAULT ''        -- other entries: the message (first 1000 bytes)
+);
+CREATE INDEX db_log_entries_run ON db_log_entries(run_id, kind, ts);
+
+-- v3: pg_stat_statements rows (times in ms, as the view gives them).
+CREATE TABLE db_statements (
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  datname     TEXT NOT NULL DEFAULT '',
+  queryid     INTEGER,
+  toplevel    INTEGER,                        -- NULL before PostgreSQL 14
+  query       TEXT NOT NULL,
+  norm        TEXT NOT NULL,
+  calls       INTEGER NOT NULL,
+  total_ms    REAL NOT NULL,
+  mean_ms REAL, min_ms REAL, max_ms REAL, stddev_ms REAL,
+  rows        INTEGER,
+  shared_blks_hit INTEGER, shared_blks_read INTEGER, temp_blks_written INTEGER
+);
+CREATE INDEX db_statements_run ON db_statements(run_id);
+
+-- v3: rows of statistics-view snapshots (pg_stat_database, pg_stat_activity,
+-- pg_stat_user_tables, ...) as JSON objects of column -> text; snap tells
+-- the files apart (the ingest's file order).
+CREATE TABLE db_snapshots (
+  run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  view    TEXT NOT NULL,
+  snap    INTEGER NOT NULL,
+  data    TEXT NOT NULL
+);
+CREATE INDEX db_snapshots_run ON db_snapshots(run_id, view);
+
+PRAGMA user_version = 3;

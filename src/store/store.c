@@ -10,7 +10,7 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 int store_fail(struct store *st, struct err *err, const char *what) {
   int code = sqlite3_errcode(st->db);
@@ -80,6 +80,24 @@ static const char migrate_1_2[] =
     " FROM scenario_endpoints se JOIN endpoint_metrics m ON m.endpoint_id = se.endpoint_id;"
     "PRAGMA user_version = 2;";
 
+/* Version 2 -> 3: the database evidence tables (PostgreSQL logs,
+ * pg_stat_statements, statistics-view snapshots); existing runs have none. */
+static const char migrate_2_3[] =
+    "CREATE TABLE db_log_entries (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, ts REAL NOT NULL,"
+    " pid INTEGER, database TEXT NOT NULL DEFAULT '', username TEXT NOT NULL DEFAULT '', app TEXT NOT NULL DEFAULT '',"
+    " severity TEXT NOT NULL DEFAULT '', sqlstate TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL, duration_ms REAL,"
+    " query TEXT, norm TEXT, queryid INTEGER, message TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX db_log_entries_run ON db_log_entries(run_id, kind, ts);"
+    "CREATE TABLE db_statements (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " datname TEXT NOT NULL DEFAULT '', queryid INTEGER, toplevel INTEGER, query TEXT NOT NULL, norm TEXT NOT NULL,"
+    " calls INTEGER NOT NULL, total_ms REAL NOT NULL, mean_ms REAL, min_ms REAL, max_ms REAL, stddev_ms REAL,"
+    " rows INTEGER, shared_blks_hit INTEGER, shared_blks_read INTEGER, temp_blks_written INTEGER);"
+    "CREATE INDEX db_statements_run ON db_statements(run_id);"
+    "CREATE TABLE db_snapshots (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, view TEXT NOT NULL,"
+    " snap INTEGER NOT NULL, data TEXT NOT NULL);"
+    "CREATE INDEX db_snapshots_run ON db_snapshots(run_id, view);"
+    "PRAGMA user_version = 3;";
+
 static int migrate(struct store *st, struct err *err) {
   int v;
   if (user_version(st, &v, err) < 0)
@@ -110,6 +128,13 @@ static int migrate(struct store *st, struct err *err) {
     snprintf(why, sizeof why, "%s", err ? err->msg : "");
     return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version 1 to %d: %s",
                    st->path, SCHEMA_VERSION, why);
+  }
+  if ((v == 1 || v == 2) && store_exec(st, migrate_2_3, err) < 0) {
+    store_rollback(st);
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err ? err->msg : "");
+    return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version %d to %d: %s",
+                   st->path, v, SCHEMA_VERSION, why);
   }
   return store_commit(st, err);
 }

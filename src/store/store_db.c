@@ -1,0 +1,218 @@
+/* store_db.c - writes parsed PostgreSQL evidence into the v3 tables. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/pglog.h"
+#include "ingest/reader.h"
+#include "store/store.h"
+#include "store/store_db.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define MESSAGE_MAX 1000
+
+struct db_writer {
+  struct store *st;
+  int64_t run_id;
+  int snap;
+  sqlite3_stmt *ins_entry, *ins_stmt, *ins_snap;
+  long n;
+};
+
+static void bind_num(sqlite3_stmt *s, int i, double v) {
+  if (isfinite(v))
+    sqlite3_bind_double(s, i, v);
+  else
+    sqlite3_bind_null(s, i);
+}
+
+static void bind_int(sqlite3_stmt *s, int i, double v) {
+  if (isfinite(v) && fabs(v) < 9e18)
+    sqlite3_bind_int64(s, i, (sqlite3_int64)llround(v));
+  else
+    sqlite3_bind_null(s, i);
+}
+
+static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
+  struct db_writer *w = ctx;
+  sqlite3_stmt *s = w->ins_entry;
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  sqlite3_bind_int64(s, 1, w->run_id);
+  sqlite3_bind_double(s, 2, e->ts);
+  if (e->pid)
+    sqlite3_bind_int64(s, 3, e->pid);
+  sqlite3_bind_text(s, 4, e->database, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, e->user, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 6, e->app, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 7, e->severity, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 8, e->sqlstate, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 9, pg_entry_kind_name(e->kind), -1, SQLITE_STATIC);
+  bind_num(s, 10, e->duration_ms);
+  char *norm = NULL;
+  if (e->kind == PGE_STATEMENT) {
+    sqlite3_bind_text(s, 11, e->query, -1, SQLITE_TRANSIENT);
+    norm = pg_normalise(e->query, strlen(e->query));
+    sqlite3_bind_text(s, 12, norm, -1, SQLITE_TRANSIENT);
+  }
+  if (e->has_queryid)
+    sqlite3_bind_int64(s, 13, e->queryid);
+  size_t ml = strlen(e->message);
+  if (e->kind == PGE_STATEMENT)
+    ml = 0; /* its text is in query */
+  if (ml > MESSAGE_MAX) {
+    ml = MESSAGE_MAX;
+    while (ml > 0 && ((unsigned char)e->message[ml] & 0xc0) == 0x80) /* whole UTF-8 sequences */
+      ml--;
+  }
+  sqlite3_bind_text(s, 14, e->message, (int)ml, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  free(norm);
+  if (rc != SQLITE_DONE)
+    return store_fail(w->st, err, "cannot insert a database log entry");
+  w->n++;
+  return 0;
+}
+
+static int w_stmt(void *ctx, const struct pg_stmt_row *r, struct err *err) {
+  struct db_writer *w = ctx;
+  sqlite3_stmt *s = w->ins_stmt;
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  sqlite3_bind_int64(s, 1, w->run_id);
+  sqlite3_bind_text(s, 2, r->datname, -1, SQLITE_TRANSIENT);
+  if (r->has_queryid)
+    sqlite3_bind_int64(s, 3, r->queryid);
+  if (r->toplevel >= 0)
+    sqlite3_bind_int(s, 4, r->toplevel);
+  sqlite3_bind_text(s, 5, r->query, -1, SQLITE_TRANSIENT);
+  char *norm = pg_normalise(r->query, strlen(r->query));
+  sqlite3_bind_text(s, 6, norm, -1, SQLITE_TRANSIENT);
+  bind_int(s, 7, r->calls);
+  sqlite3_bind_double(s, 8, r->total_ms);
+  bind_num(s, 9, isfinite(r->mean_ms) ? r->mean_ms : (r->calls > 0 ? r->total_ms / r->calls : NAN));
+  bind_num(s, 10, r->min_ms);
+  bind_num(s, 11, r->max_ms);
+  bind_num(s, 12, r->stddev_ms);
+  bind_int(s, 13, r->rows);
+  bind_int(s, 14, r->shared_blks_hit);
+  bind_int(s, 15, r->shared_blks_read);
+  bind_int(s, 16, r->temp_blks_written);
+  int rc = sqlite3_step(s);
+  free(norm);
+  if (rc != SQLITE_DONE)
+    return store_fail(w->st, err, "cannot insert a pg_stat_statements row");
+  w->n++;
+  return 0;
+}
+
+static int w_snap(void *ctx, const char *view, long line, char **names, char **values, size_t ncol,
+                  struct err *err) {
+  (void)line;
+  struct db_writer *w = ctx;
+  json_t *o = json_object();
+  for (size_t i = 0; i < ncol; i++) {
+    json_t *v = json_string(values[i]);
+    if (!v) /* not UTF-8: keep it out rather than fail the ingest */
+      v = json_null();
+    json_t *have = json_object_get(o, names[i]);
+    if (!have)
+      json_object_set_new(o, names[i], v);
+    else
+      json_decref(v);
+  }
+  char *txt = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(o);
+  if (!txt)
+    return err_set(err, LR_SOFTWARE, "cannot encode a %s row", view);
+  sqlite3_stmt *s = w->ins_snap;
+  sqlite3_reset(s);
+  sqlite3_bind_int64(s, 1, w->run_id);
+  sqlite3_bind_text(s, 2, view, -1, SQLITE_STATIC);
+  sqlite3_bind_int(s, 3, w->snap);
+  sqlite3_bind_text(s, 4, txt, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  free(txt);
+  if (rc != SQLITE_DONE)
+    return store_fail(w->st, err, "cannot insert a snapshot row");
+  w->n++;
+  return 0;
+}
+
+int db_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum pg_kind k, int snap, long *n_rows,
+                   struct err *err) {
+  struct db_writer w = {st, run_id, snap, NULL, NULL, NULL, 0};
+  int rc = -1;
+  w.ins_entry = store_prepare(st,
+                              "INSERT INTO db_log_entries (run_id, ts, pid, database, username, app, severity, "
+                              "sqlstate, kind, duration_ms, query, norm, queryid, message) "
+                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              err);
+  w.ins_stmt = w.ins_entry ? store_prepare(st,
+                                           "INSERT INTO db_statements (run_id, datname, queryid, toplevel, query, "
+                                           "norm, calls, total_ms, mean_ms, min_ms, max_ms, stddev_ms, rows, "
+                                           "shared_blks_hit, shared_blks_read, temp_blks_written) "
+                                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                           err)
+                           : NULL;
+  w.ins_snap = w.ins_stmt ? store_prepare(st, "INSERT INTO db_snapshots (run_id, view, snap, data) VALUES (?,?,?,?)",
+                                          err)
+                          : NULL;
+  if (w.ins_snap) {
+    struct pg_sink sink = {&w, w_entry, w_stmt, w_snap};
+    rc = pg_parse(r, k, &sink, err);
+  }
+  sqlite3_finalize(w.ins_entry);
+  sqlite3_finalize(w.ins_stmt);
+  sqlite3_finalize(w.ins_snap);
+  if (n_rows)
+    *n_rows = w.n;
+  return rc;
+}
+
+int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
+                                  "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
+                                  "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1)",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc = sqlite3_step(s);
+  *has = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read database evidence");
+}
+
+int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct err *err) {
+  if (!json_is_object(settings))
+    return 0;
+  json_t *o = json_object();
+  const char *k;
+  json_t *v;
+  json_object_foreach(settings, k, v) {
+    if (json_is_string(v))
+      json_object_set(o, k, v);
+    else if (json_is_number(v))
+      json_object_set_new(o, k, json_sprintf("%g", json_number_value(v)));
+  }
+  char *txt = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(o);
+  if (!txt)
+    return err_set(err, LR_SOFTWARE, "cannot encode the PostgreSQL settings");
+  sqlite3_stmt *s = store_prepare(st, "INSERT INTO db_snapshots (run_id, view, snap, data) VALUES (?, 'settings', 0, ?)",
+                                  err);
+  if (!s) {
+    free(txt);
+    return -1;
+  }
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_text(s, 2, txt, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  free(txt);
+  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store the PostgreSQL settings");
+}
