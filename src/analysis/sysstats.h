@@ -13,7 +13,6 @@
 #ifndef LOADREP_SYSSTATS_H
 #define LOADREP_SYSSTATS_H
 #include <jansson.h>
-#include <stdio.h>
 
 struct err;
 struct run_info;
@@ -23,9 +22,5 @@ struct store;
  *  [{"host","series","unit","source","samples","min","avg","p95","max","at_peak"}].
  *  *out is a new reference (an empty array when the run has no series). */
 int sysstats_json(struct store *st, const struct run_info *run, json_t **out, struct err *err);
-
-/** Writes the array as a readable table for `show` (nothing when empty).
- *  Bytes are shown in KiB/MiB/GiB, percentages with one decimal. */
-void sysstats_print_text(json_t *system, FILE *f);
 
 #endif

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "ingest/reader.h"
 #include "ingest/sysmetrics.h"
+#include "render/sysstats_text.h"
 #include "store/store.h"
 #include "store/store_sys.h"
 #include "util/err.h"
