@@ -143,7 +143,9 @@ static int capacity_section(struct store *st, const struct compare_opts *o, stru
   *cap_cand = NULL;
   if (compare_capacity_opts(st, b->info, o->slo, &cb, err) < 0 || compare_capacity_opts(st, c->info, o->slo, &cc, err) < 0)
     return -1;
-  /* One objective for both sides: the candidate's. */
+  /* One objective for both sides: the candidate's; compare reads the levels,
+   * the bracket and the throughput only. */
+  cb.brief = cc.brief = 1;
   cb.slo_p95_ms = cc.slo_p95_ms;
   cb.slo_error_rate = cc.slo_error_rate;
   struct err e1 = ERR_INIT, e2 = ERR_INIT;
@@ -361,6 +363,7 @@ int compare_objectives_alone(struct store *st, const struct run_info *cand, cons
     struct err e2 = ERR_INIT;
     if (compare_capacity_opts(st, cand, o->slo, &co, err) < 0)
       goto done;
+    co.brief = 1;
     if (capacity_build(st, cand, &co, &cap, &e2) < 0)
       cap = NULL; /* too few samples for capacity: the target is not shown */
   }

@@ -27,6 +27,7 @@ void capacity_opts_init(struct capacity_opts *o) {
   o->target_users = 1000;
   o->slos = NULL;
   o->target_from_cli = 0;
+  o->brief = 0;
 }
 
 /* ------------------------------------------------------------- SLO text */

@@ -24,6 +24,7 @@ struct capacity_opts {
    * and replaces slo_p95_ms / slo_error_rate; NULL: those two apply. */
   const struct slo_set *slos;
   int target_from_cli;   /* 1: target_users came from --target-users */
+  int brief;             /* 1: levels, SLO bracket, throughput and signals only (no USL, no bottleneck) */
 };
 
 /** Fills the defaults above. */
