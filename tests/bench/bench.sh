@@ -14,6 +14,9 @@
 # Writes the table to BENCH_OUT (default docs/performance/BENCHMARKS.md),
 # keeping what follows a "bench.sh keeps everything below" marker line.
 #
+# BENCH_REF: a reference loadrep (e.g. the previous release, built from its
+# tag): compare and capacity are timed with it too, on its own database of
+# the same file, in the same run.
 # Environment: LOADREP, GEN_K6 (set by the target), BENCH_SIZES, BENCH_STYLE
 # (v0|v2, default v0), BENCH_DIR (scratch, default /tmp/loadrep-bench),
 # BENCH_OUT, BENCH_KEEP=1 (keep the generated files), BENCH_REPEAT (runs per
@@ -176,8 +179,9 @@ for size in $SIZES; do
   INFO+="- $hsize: $bytes bytes, $points Point lines, $requests HTTP requests, $trend Trend samples; gzip -6: $gzbytes bytes; database after ingest: $(awk -v b="$dbsize" 'BEGIN { printf "%.1f MB", b / 1e6 }').
 "
   [ -n "$LAST_DB" ] && [ "${BENCH_KEEP:-0}" != 1 ] && rm -f "$LAST_DB" "$LAST_DB-wal" "$LAST_DB-shm"
-  LAST_DB=$db LAST_SIZE=$hsize
-  [ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$f" "$f.gz"
+  [ -n "${LAST_FILE:-}" ] && [ "${BENCH_KEEP:-0}" != 1 ] && rm -f "$LAST_FILE"
+  LAST_DB=$db LAST_SIZE=$hsize LAST_FILE=$f
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$f.gz"
   echo "   $hsize (wall MB/s): cat $w_cat, gzip -dc $w_gz, jq $w_jq, ingest plain $w_lp (${rp}× jq; CPU ${rpc}×), gz $w_lz (${rz}× gzip -dc; CPU ${rzc}×)" >&2
 done
 
@@ -222,6 +226,27 @@ else
   missing compare
 fi
 if available capacity; then cmd_row "capacity $run" "" "$LOADREP" capacity "$run"; else missing capacity; fi
+# The reference (BENCH_REF, e.g. the previous release), in this same run, on
+# its own database of the same file: the ratio is what the table reports.
+if [ -n "${BENCH_REF:-}" ] && [ -x "$BENCH_REF" ]; then
+  refdb="$DIR/ref.db"
+  rm -f "$refdb" "$refdb-wal" "$refdb-shm"
+  if env LOADREP_DB="$refdb" "$BENCH_REF" -q ingest --run "$run" "$LAST_FILE" >/dev/null 2>&1; then
+    refver=$("$BENCH_REF" --version 2>/dev/null | head -1 | tr '|' '/')
+    ref_row() { # LABEL NOTE CMD...
+      local label=$1 note=$2
+      shift 2
+      if MEASURE_SOFT=1 OK_RCS="0 1" measure "$DIR/cmd.out" env LOADREP_DB="$refdb" "$@"; then
+        CMDROWS+="| \`$label\` (reference) | $WALL | $CPU | $(mb "$RSS_KB") | $note |
+"
+      fi
+    }
+    ref_row "compare $run $run" "$refver, the same file" "$BENCH_REF" compare "$run" "$run"
+    ref_row "capacity $run" "$refver, the same file" "$BENCH_REF" capacity "$run"
+  fi
+  rm -f "$refdb" "$refdb-wal" "$refdb-shm"
+fi
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$LAST_FILE"
 [ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$LAST_DB" "$LAST_DB-wal" "$LAST_DB-shm"
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
