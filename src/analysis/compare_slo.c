@@ -73,6 +73,9 @@ static int row_objectives(struct store *st, const struct run_info *cand, const s
   return 0;
 }
 
+/* The capacity target, judged by capacity's own rule (target_met): shown
+ * (met), refuted or not shown (both a miss for the gate, with capacity's
+ * reason). */
 static void capacity_objective(const struct slo_set *set, json_t *cap, json_t *out) {
   struct slo_capacity sc;
   slo_capacity_of(set, &sc);
@@ -80,14 +83,17 @@ static void capacity_objective(const struct slo_set *set, json_t *cap, json_t *o
     return;
   json_t *u = json_object_get(cap, "max_users_within_slo");
   double users = jnum(u, "estimate");
-  int met = isfinite(users) && users >= (double)sc.target_users;
-  char reason[256];
-  if (isfinite(users))
-    snprintf(reason, sizeof reason, "%.0f users within the SLO (bracket %.0f-%.0f) %s the target of %ld", users,
-             jnum(u, "low"), jnum(u, "high"), met ? "meet" : "miss", sc.target_users);
-  else
-    snprintf(reason, sizeof reason, "the run shows no capacity figure to judge the target of %ld users",
-             sc.target_users);
+  if (!isfinite(users))
+    users = jnum(u, "low");
+  json_t *tm = json_object_get(cap, "target_met");
+  int met = json_is_true(tm);
+  const char *why = json_string_value(json_object_get(cap, "target_reason"));
+  char hi[32] = "none", reason[512];
+  if (isfinite(jnum(u, "high")))
+    snprintf(hi, sizeof hi, "%.0f", jnum(u, "high"));
+  snprintf(reason, sizeof reason, "target %ld users %s: last passing level %.0f, first failing %s; %s",
+           sc.target_users, met ? "shown" : json_is_false(tm) ? "not met" : "not shown", jnum(u, "low"), hi,
+           why ? why : "");
   json_array_append_new(out, objective("ALL", "max_users", (double)sc.target_users, users, 0,
                                        met ? "met" : "slo_breach", "file", "file: capacity.target_users", reason));
 }
