@@ -5,7 +5,9 @@
 #include "ingest/completeness.h"
 #include "ingest/k6_summary.h"
 #include "store/store.h"
+#include "store/store_metrics.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
 static const char *guess_type(json_t *v) {
@@ -295,56 +297,39 @@ json_t *k6_summary_verdicts(const struct k6_summary *s) {
   return out;
 }
 
-static void bind_stat(sqlite3_stmt *s, int col, json_t *values, const char *key) {
-  json_t *v = json_object_get(values, key);
-  if (json_is_number(v))
-    sqlite3_bind_double(s, col, json_number_value(v));
-  else
-    sqlite3_bind_null(s, col);
-}
-
 int k6_summary_store(const struct k6_summary *s, struct store *st, int64_t run_id, int only_missing,
                      struct err *err) {
-  sqlite3_stmt *ins = store_prepare(st,
-                                    only_missing ? "INSERT OR IGNORE INTO metrics (run_id, name, type, contains, count, avg, min, "
-                                    "med, max, p90, p95, p99, rate, passes, fails, value, extra) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "INSERT OR REPLACE INTO metrics (run_id, name, type, contains, count, avg, min, "
-                                    "med, max, p90, p95, p99, rate, passes, fails, value, extra) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                    err);
-  sqlite3_stmt *thr = store_prepare(st,
-                                    "INSERT OR REPLACE INTO thresholds (run_id, metric, expression, ok, source) "
-                                    "VALUES (?,?,?,?,'k6')",
-                                    err);
-  sqlite3_stmt *chk = store_prepare(st,
-                                    "INSERT OR REPLACE INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?)",
-                                    err);
+  struct metric_writer *w =
+      store_metric_writer(st, only_missing ? STORE_OR_IGNORE : STORE_OR_REPLACE, STORE_CHECK_REPLACE);
   int rc = -1;
-  if (!ins || !thr || !chk)
-    goto out;
   const char *name;
   json_t *m;
   json_object_foreach(s->metrics, name, m) {
     json_t *values = json_object_get(m, "values");
     const char *type = json_string_value(json_object_get(m, "type"));
-    sqlite3_reset(ins);
-    sqlite3_clear_bindings(ins);
-    sqlite3_bind_int64(ins, 1, run_id);
-    sqlite3_bind_text(ins, 2, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 3, type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 4, json_string_value(json_object_get(m, "contains")), -1, SQLITE_TRANSIENT);
-    static const char *const keys[] = {"count", "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
-    for (int k = 0; k < 8; k++)
-      bind_stat(ins, 5 + k, values, keys[k]);
+    struct metric_row row;
+    metric_row_init(&row);
+    row.name = name;
+    row.type = type;
+    row.contains = json_string_value(json_object_get(m, "contains"));
+    row.count = jx_num(values, "count");
+    row.avg = jx_num(values, "avg");
+    row.min = jx_num(values, "min");
+    row.med = jx_num(values, "med");
+    row.max = jx_num(values, "max");
+    row.p90 = jx_num(values, "p(90)");
+    row.p95 = jx_num(values, "p(95)");
+    row.p99 = jx_num(values, "p(99)");
     if (!strcmp(type, "counter"))
-      bind_stat(ins, 13, values, "rate");
+      row.rate = jx_num(values, "rate");
     if (!strcmp(type, "rate")) {
-      bind_stat(ins, 14, values, "passes");
-      bind_stat(ins, 15, values, "fails");
-      bind_stat(ins, 16, values, "rate");
+      row.passes = jx_num(values, "passes");
+      row.fails = jx_num(values, "fails");
+      row.value = jx_num(values, "rate");
     } else if (!strcmp(type, "gauge")) {
-      bind_stat(ins, 16, values, "value");
+      row.value = jx_num(values, "value");
     }
+    char *x = NULL;
     if (!strcmp(type, "trend")) {
       /* Percentiles beyond the fixed columns (summaryTrendStats such as
        * p(99.9)) go to extra, as from samples. */
@@ -360,49 +345,35 @@ int k6_summary_store(const struct k6_summary *s, struct store *st, int64_t run_i
         json_object_set(extra, k, v);
       }
       if (extra) {
-        char *x = json_dumps(extra, JSON_COMPACT | JSON_REAL_PRECISION(17));
-        sqlite3_bind_text(ins, 17, x, -1, free);
+        x = json_dumps(extra, JSON_COMPACT | JSON_REAL_PRECISION(17));
         json_decref(extra);
       }
     }
-    if (sqlite3_step(ins) != SQLITE_DONE) {
-      store_fail(st, err, "cannot store metric");
+    row.extra = x;
+    int fail = store_metric_put(w, run_id, &row, err);
+    free(x);
+    if (fail)
       goto out;
-    }
     if (only_missing)
       continue;
     const char *expr;
     json_t *ok;
     json_object_foreach(json_object_get(m, "thresholds"), expr, ok) {
-      sqlite3_reset(thr);
-      sqlite3_bind_int64(thr, 1, run_id);
-      sqlite3_bind_text(thr, 2, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(thr, 3, expr, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int(thr, 4, json_is_true(ok));
-      if (sqlite3_step(thr) != SQLITE_DONE) {
-        store_fail(st, err, "cannot store threshold");
+      if (store_threshold_put(w, run_id, name, expr, json_is_true(ok), "k6", err) < 0)
         goto out;
-      }
     }
   }
   size_t i;
   json_t *checks = only_missing ? NULL : s->checks;
   json_array_foreach(checks, i, m) {
-    sqlite3_reset(chk);
-    sqlite3_bind_int64(chk, 1, run_id);
-    sqlite3_bind_text(chk, 2, json_string_value(json_object_get(m, "group")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(chk, 3, json_string_value(json_object_get(m, "name")), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(chk, 4, (sqlite3_int64)json_number_value(json_object_get(m, "passes")));
-    sqlite3_bind_int64(chk, 5, (sqlite3_int64)json_number_value(json_object_get(m, "fails")));
-    if (sqlite3_step(chk) != SQLITE_DONE) {
-      store_fail(st, err, "cannot store checks");
+    if (store_check_put(w, run_id, json_string_value(json_object_get(m, "group")),
+                        json_string_value(json_object_get(m, "name")),
+                        (int64_t)json_number_value(json_object_get(m, "passes")),
+                        (int64_t)json_number_value(json_object_get(m, "fails")), err) < 0)
       goto out;
-    }
   }
   rc = 0;
 out:
-  sqlite3_finalize(ins);
-  sqlite3_finalize(thr);
-  sqlite3_finalize(chk);
+  store_metric_writer_free(w);
   return rc;
 }

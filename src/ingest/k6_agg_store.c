@@ -1,0 +1,747 @@
+/* k6_agg_store.c - the aggregator's second half: metrics, checks,
+ * endpoints, scenarios and one-second buckets computed from the series and
+ * written to the store (see k6_agg.h for the contract). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/endpoint.h"
+#include "ingest/k6_agg.h"
+#include "ingest/k6_agg_int.h"
+#include "stats/percentile.h"
+#include "store/samples.h"
+#include "store/store.h"
+#include "store/store_metrics.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+/* ---- computing and storing ------------------------------------------- */
+
+struct vec {
+  double *v;
+  size_t n, cap;
+  double sum;
+};
+
+static void vec_add_series(struct vec *d, const struct series *s) {
+  XGROW(d->v, d->cap, d->n + s->n);
+  memcpy(d->v + d->n, s->v, s->n * sizeof *s->v);
+  d->n += s->n;
+  d->sum += s->sum;
+}
+
+static int tags_match(json_t *want, json_t *have) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(want, k, v) {
+    json_t *h = json_object_get(have, k);
+    if (!json_is_string(h) || !json_is_string(v) || strcmp(json_string_value(h), json_string_value(v)))
+      return 0;
+  }
+  return 1;
+}
+
+/* Aggregate of one metric over the series that `pick` accepts. */
+struct agg_result {
+  struct trend_stats tr;
+  double count; /* counter Σ */
+  uint64_t passes, total;
+  double last, min, max;
+  uint64_t last_seq;
+  json_t *extra; /* trend stats beyond the fixed columns */
+};
+
+typedef int (*pick_fn)(const struct k6_agg *a, const struct series *s, const void *arg);
+
+static void aggregate(const struct k6_agg *a, int metric, pick_fn pick, const void *arg, json_t *trend_stats,
+                      struct agg_result *r) {
+  const struct metric *m = &a->metrics[metric];
+  struct vec d = {0};
+  memset(r, 0, sizeof *r);
+  r->min = INFINITY;
+  r->max = -INFINITY;
+  for (size_t i = 0; i < a->nseries; i++) {
+    const struct series *s = &a->series[i];
+    if (s->metric != metric || (pick && !pick(a, s, arg)))
+      continue;
+    if (m->type == MT_TREND)
+      vec_add_series(&d, s);
+    r->count += s->sum;
+    r->passes += s->nonzero;
+    r->total += s->total;
+    if (s->total && s->min < r->min)
+      r->min = s->min;
+    if (s->total && s->max > r->max)
+      r->max = s->max;
+    if (s->total && s->last_seq >= r->last_seq) {
+      r->last_seq = s->last_seq;
+      r->last = s->last;
+    }
+  }
+  if (m->type == MT_TREND) {
+    trend_compute(d.v, d.n, d.sum, &r->tr);
+    size_t i;
+    json_t *st;
+    json_array_foreach(trend_stats, i, st) {
+      const char *name = json_string_value(st);
+      if (!name || strncmp(name, "p(", 2) != 0)
+        continue;
+      char pct[32];
+      size_t l = strlen(name);
+      if (l < 4 || l - 3 >= sizeof pct || name[l - 1] != ')')
+        continue;
+      memcpy(pct, name + 2, l - 3);
+      pct[l - 3] = 0;
+      if (!strcmp(pct, "90") || !strcmp(pct, "95") || !strcmp(pct, "99"))
+        continue;
+      if (!r->extra)
+        r->extra = json_object();
+      json_object_set_new(r->extra, name, json_real(stats_pct_text(d.v, d.n, pct)));
+    }
+  }
+  free(d.v);
+  if (r->total == 0)
+    r->min = r->max = 0;
+}
+
+/* The stats object a threshold is judged on (k6's names). */
+static json_t *stats_json(enum mtype t, const struct agg_result *r, double duration) {
+  json_t *o = json_object();
+  switch (t) {
+  case MT_TREND:
+    json_object_set_new(o, "count", json_real((double)r->tr.count));
+    json_object_set_new(o, "avg", json_real(r->tr.avg));
+    json_object_set_new(o, "min", json_real(r->tr.min));
+    json_object_set_new(o, "med", json_real(r->tr.med));
+    json_object_set_new(o, "max", json_real(r->tr.max));
+    json_object_set_new(o, "p(90)", json_real(r->tr.p90));
+    json_object_set_new(o, "p(95)", json_real(r->tr.p95));
+    json_object_set_new(o, "p(99)", json_real(r->tr.p99));
+    if (r->extra)
+      json_object_update(o, r->extra);
+    break;
+  case MT_COUNTER:
+    json_object_set_new(o, "count", json_real(r->count));
+    json_object_set_new(o, "rate", json_real(duration > 0 ? r->count / duration : 0));
+    break;
+  case MT_RATE:
+    json_object_set_new(o, "rate", json_real(r->total ? (double)r->passes / (double)r->total : 0));
+    break;
+  case MT_GAUGE:
+    json_object_set_new(o, "value", json_real(r->last));
+    json_object_set_new(o, "min", json_real(r->min));
+    json_object_set_new(o, "max", json_real(r->max));
+    break;
+  }
+  return o;
+}
+
+static int put_metric(struct metric_writer *w, int64_t run_id, const char *name, const struct metric *m,
+                      const struct agg_result *r, double duration, struct err *err) {
+  int tr = m->type == MT_TREND, ct = m->type == MT_COUNTER, rt = m->type == MT_RATE, ga = m->type == MT_GAUGE;
+  struct metric_row row;
+  metric_row_init(&row);
+  row.name = name;
+  row.type = k6_mtype_names[m->type];
+  row.contains = m->contains;
+  row.count = tr ? (double)r->tr.count : ct ? r->count : (double)r->total;
+  if (tr || ct)
+    row.sum = tr ? r->tr.sum : r->count;
+  if (tr) {
+    row.avg = r->tr.avg;
+    row.med = r->tr.med;
+    row.p90 = r->tr.p90;
+    row.p95 = r->tr.p95;
+    row.p99 = r->tr.p99;
+  }
+  if (tr || ga) {
+    row.min = tr ? r->tr.min : r->min;
+    row.max = tr ? r->tr.max : r->max;
+  }
+  if (ct)
+    row.rate = duration > 0 ? r->count / duration : 0;
+  if (rt) {
+    row.passes = (double)r->passes;
+    row.fails = (double)(r->total - r->passes);
+  }
+  if (rt || ga)
+    row.value = rt ? (r->total ? (double)r->passes / (double)r->total : 0) : r->last;
+  char *x = r->extra ? json_dumps(r->extra, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+  row.extra = x;
+  int rc = store_metric_put(w, run_id, &row, err);
+  free(x);
+  return rc;
+}
+
+static int pick_sub(const struct k6_agg *a, const struct series *s, const void *arg) {
+  return tags_match((json_t *)arg, a->tagsets[s->tagset].tags);
+}
+
+struct ep_pick {
+  int endpoint;
+  int ok_only;
+};
+
+static int pick_endpoint(const struct k6_agg *a, const struct series *s, const void *arg) {
+  const struct ep_pick *p = arg;
+  const struct tagset *t = &a->tagsets[s->tagset];
+  return t->endpoint == p->endpoint && (!p->ok_only || t->expected == 1);
+}
+
+static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, const struct k6_summary_info *sum,
+                         double duration, struct err *err) {
+  struct metric_writer *w = store_metric_writer(st, STORE_INSERT, STORE_CHECK_ADD);
+  int rc = -1;
+  json_t *trend_stats = sum ? sum->trend_stats : NULL;
+  for (size_t i = 0; i < a->nmetrics; i++) {
+    const struct metric *m = &a->metrics[i];
+    struct agg_result r;
+    aggregate(a, (int)i, NULL, NULL, trend_stats, &r);
+    if (r.total == 0 && !m->declared) {
+      json_decref(r.extra);
+      continue;
+    }
+    int fail = put_metric(w, run_id, m->name, m, &r, duration, err);
+    json_t *stats = stats_json(m->type, &r, duration);
+    json_decref(r.extra);
+    if (fail) {
+      json_decref(stats);
+      goto out;
+    }
+    /* Thresholds: k6's own verdicts win; otherwise judge the metric here. */
+    size_t k;
+    json_t *th;
+    json_array_foreach(m->thresholds, k, th) {
+      const char *expr = json_is_string(th) ? json_string_value(th)
+                                            : json_string_value(json_object_get(th, "threshold"));
+      if (!expr)
+        continue;
+      json_t *kv = sum && sum->verdicts ? json_object_get(json_object_get(sum->verdicts, m->name), expr) : NULL;
+      if (kv)
+        continue; /* stored below from the verdicts */
+      if (store_threshold_put(w, run_id, m->name, expr, k6_threshold_eval(expr, stats), "loadrep", err) < 0) {
+        json_decref(stats);
+        goto out;
+      }
+    }
+    json_decref(stats);
+    for (size_t s = 0; s < m->nsub; s++) {
+      aggregate(a, (int)i, pick_sub, m->subs[s].tags, trend_stats, &r);
+      fail = put_metric(w, run_id, m->subs[s].name, m, &r, duration, err);
+      json_decref(r.extra);
+      if (fail)
+        goto out;
+    }
+  }
+  if (sum && sum->verdicts) {
+    const char *mname;
+    json_t *exprs;
+    json_object_foreach(sum->verdicts, mname, exprs) {
+      const char *expr;
+      json_t *ok;
+      json_object_foreach(exprs, expr, ok) {
+        if (store_threshold_put(w, run_id, mname, expr, json_is_true(ok), "k6", err) < 0)
+          goto out;
+      }
+    }
+  }
+  rc = 0;
+out:
+  store_metric_writer_free(w);
+  return rc;
+}
+
+static int store_checks(struct k6_agg *a, struct store *st, int64_t run_id, struct err *err) {
+  int mi = strmap_get(&a->metric_ix, "checks", 6);
+  if (mi < 0)
+    return 0;
+  struct metric_writer *w = store_metric_writer(st, STORE_INSERT, STORE_CHECK_ADD);
+  int rc = 0;
+  for (size_t i = 0; i < a->nseries && rc == 0; i++) {
+    const struct series *s = &a->series[i];
+    if (s->metric != mi)
+      continue;
+    const struct tagset *t = &a->tagsets[s->tagset];
+    rc = store_check_put(w, run_id, t->group ? t->group : "", t->check ? t->check : "", (int64_t)s->nonzero,
+                         (int64_t)(s->total - s->nonzero), err);
+  }
+  store_metric_writer_free(w);
+  return rc;
+}
+
+static void bind_num(sqlite3_stmt *s, int col, double v, int present) {
+  if (present && isfinite(v))
+    sqlite3_bind_double(s, col, v);
+  else
+    sqlite3_bind_null(s, col);
+}
+
+static int by_sample_time(const void *x, const void *y) {
+  const struct sample *a = x, *b = y;
+  return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Per-second latency of successful requests, from time-sorted samples. */
+static void bucket_latency(struct k6_agg *a, int endpoint, const struct sample *s, size_t n) {
+  struct vec d = {0};
+  for (size_t i = 0; i < n;) {
+    int64_t sec = (int64_t)floor(s[i].t);
+    d.n = 0;
+    d.sum = 0;
+    size_t j = i;
+    for (; j < n && (int64_t)floor(s[j].t) == sec; j++) {
+      if (!(s[j].flags & SAMPLE_OK))
+        continue;
+      XGROW(d.v, d.cap, d.n + 1);
+      d.v[d.n++] = s[j].dur_ms;
+      d.sum += s[j].dur_ms;
+    }
+    struct bucket *b = k6_agg_bucket_get(a, endpoint, sec);
+    b->ok_count = d.n;
+    b->dur_sum = d.sum;
+    if (d.n) {
+      stats_sort(d.v, d.n);
+      b->p50 = stats_pct_text(d.v, d.n, "50");
+      b->p95 = stats_pct_text(d.v, d.n, "95");
+      b->p99 = stats_pct_text(d.v, d.n, "99");
+    }
+    i = j;
+  }
+  free(d.v);
+}
+
+static const char *const metric_names[] = {"http_req_duration", "http_req_blocked", "http_req_connecting",
+                                           "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
+                                           "http_req_receiving"};
+
+static int store_endpoints(struct k6_agg *a, struct store *st, int64_t run_id, int64_t *ep_ids, double start_s,
+                           struct err *err) {
+  sqlite3_stmt *ep = store_prepare(st,
+                                   "INSERT INTO endpoints (run_id, method, name, requests, failed, ok_count) "
+                                   "VALUES (?,?,?,?,?,?)",
+                                   err);
+  sqlite3_stmt *em = store_prepare(st,
+                                   "INSERT INTO endpoint_metrics (endpoint_id, metric, scope, count, avg, min, med, "
+                                   "max, p90, p95, p99) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                                   err);
+  sqlite3_stmt *er = store_prepare(st,
+                                   "INSERT INTO errors (endpoint_id, status, error_code, error, count) "
+                                   "VALUES (?,?,?,?,?) ON CONFLICT (endpoint_id, status, error_code, error) "
+                                   "DO UPDATE SET count = count + excluded.count",
+                                   err);
+  sqlite3_stmt *sm = store_prepare(st, "INSERT INTO samples (endpoint_id, count, data) VALUES (?,?,?)", err);
+  int rc = -1;
+  struct strbuf blob = STRBUF_INIT;
+  if (!ep || !em || !er || !sm)
+    goto out;
+  int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
+  int failed = strmap_get(&a->metric_ix, "http_req_failed", 15);
+  for (size_t e = 0; e < a->nendpoints; e++) {
+    struct endpoint *p = &a->endpoints[e];
+    double requests = 0, nfailed = 0;
+    uint64_t ok = 0;
+    for (size_t i = 0; i < a->nseries; i++) {
+      const struct series *s = &a->series[i];
+      if (a->tagsets[s->tagset].endpoint != (int)e)
+        continue;
+      if (s->metric == reqs)
+        requests += s->sum;
+      else if (s->metric == failed)
+        nfailed += (double)s->nonzero;
+    }
+    for (size_t i = 0; i < p->n; i++)
+      ok += (p->s[i].flags & SAMPLE_OK) != 0;
+    if (requests == 0 && p->n)
+      requests = (double)p->n;
+    sqlite3_reset(ep);
+    sqlite3_bind_int64(ep, 1, run_id);
+    sqlite3_bind_text(ep, 2, p->method, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ep, 3, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ep, 4, (sqlite3_int64)requests);
+    sqlite3_bind_int64(ep, 5, (sqlite3_int64)nfailed);
+    sqlite3_bind_int64(ep, 6, (sqlite3_int64)ok);
+    if (sqlite3_step(ep) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store endpoint");
+      goto out;
+    }
+    ep_ids[e] = sqlite3_last_insert_rowid(st->db);
+    for (size_t k = 0; k < sizeof metric_names / sizeof *metric_names; k++) {
+      int mi = strmap_get(&a->metric_ix, metric_names[k], strlen(metric_names[k]));
+      if (mi < 0)
+        continue;
+      for (int scope = 0; scope < 2; scope++) {
+        struct ep_pick pk = {(int)e, scope};
+        struct agg_result r;
+        aggregate(a, mi, pick_endpoint, &pk, NULL, &r);
+        json_decref(r.extra);
+        sqlite3_reset(em);
+        sqlite3_bind_int64(em, 1, ep_ids[e]);
+        sqlite3_bind_text(em, 2, metric_names[k], -1, SQLITE_STATIC);
+        sqlite3_bind_text(em, 3, scope ? "ok" : "all", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(em, 4, (sqlite3_int64)r.tr.count);
+        double vals[] = {r.tr.avg, r.tr.min, r.tr.med, r.tr.max, r.tr.p90, r.tr.p95, r.tr.p99};
+        for (int c = 0; c < 7; c++)
+          bind_num(em, 5 + c, vals[c], r.tr.count > 0);
+        if (sqlite3_step(em) != SQLITE_DONE) {
+          store_fail(st, err, "cannot store endpoint metrics");
+          goto out;
+        }
+      }
+    }
+    /* Errors by status and error code, from the failed requests. */
+    for (size_t i = 0; i < a->nseries; i++) {
+      const struct series *s = &a->series[i];
+      const struct tagset *t = &a->tagsets[s->tagset];
+      if (s->metric != reqs || t->endpoint != (int)e || t->expected == 1)
+        continue;
+      if (t->expected < 0 && !t->error_code && !t->error)
+        continue;
+      sqlite3_reset(er);
+      sqlite3_bind_int64(er, 1, ep_ids[e]);
+      sqlite3_bind_text(er, 2, t->status ? t->status : "", -1, SQLITE_STATIC);
+      sqlite3_bind_text(er, 3, t->error_code ? t->error_code : "", -1, SQLITE_STATIC);
+      sqlite3_bind_text(er, 4, t->error ? t->error : "", -1, SQLITE_STATIC);
+      sqlite3_bind_int64(er, 5, (sqlite3_int64)s->sum);
+      if (sqlite3_step(er) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store errors");
+        goto out;
+      }
+    }
+    /* Samples, time-sorted, and per-second latency. */
+    if (p->n) /* an endpoint may have http_reqs but no http_req_duration */
+      qsort(p->s, p->n, sizeof *p->s, by_sample_time);
+    bucket_latency(a, (int)e, p->s, p->n);
+    for (size_t i = 0; i < p->n; i++)
+      p->s[i].t -= start_s;
+    strbuf_reset(&blob);
+    samples_encode(p->s, p->n, &blob);
+    sqlite3_reset(sm);
+    sqlite3_bind_int64(sm, 1, ep_ids[e]);
+    sqlite3_bind_int64(sm, 2, (sqlite3_int64)p->n);
+    sqlite3_bind_blob(sm, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
+    if (sqlite3_step(sm) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store samples");
+      goto out;
+    }
+    for (size_t i = 0; i < p->n; i++)
+      p->s[i].t += start_s;
+  }
+  rc = 0;
+out:
+  strbuf_release(&blob);
+  sqlite3_finalize(ep);
+  sqlite3_finalize(em);
+  sqlite3_finalize(er);
+  sqlite3_finalize(sm);
+  return rc;
+}
+
+struct sc_pick {
+  int endpoint, sc, ok_only;
+};
+
+static int pick_sc_endpoint(const struct k6_agg *a, const struct series *s, const void *arg) {
+  const struct sc_pick *p = arg;
+  const struct tagset *t = &a->tagsets[s->tagset];
+  return t->endpoint == p->endpoint && t->sc == p->sc && (!p->ok_only || t->expected == 1);
+}
+
+static int exec_bound(struct store *st, const char *sql, int64_t run_id, const char *text, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, sql, err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  if (text)
+    sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store scenarios");
+}
+
+/* Per-scenario figures (tables scenarios, scenario_endpoints, ...). With one
+ * scenario they are the whole-run rows; with several, each scenario's own,
+ * computed the way the whole-run ones are. */
+static int store_scenarios(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, double start_s,
+                           const struct k6_summary_info *sum, struct err *err) {
+  unsigned char *present = xcalloc(a->nscen + 1, 1);
+  k6_agg_scen_present(a, present);
+  size_t nsc = 0;
+  for (size_t k = 0; k <= a->nscen; k++)
+    nsc += present[k];
+  int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
+  int failed = strmap_get(&a->metric_ix, "http_req_failed", 15);
+  int rc = -1;
+  struct strbuf blob = STRBUF_INIT;
+  struct sample *tmp = NULL;
+  size_t cap_tmp = 0;
+  sqlite3_stmt *ins = store_prepare(st,
+                                    "INSERT INTO scenarios (run_id, name, executor, requests, failed, ok_count) "
+                                    "VALUES (?,?,?,?,?,?)",
+                                    err);
+  sqlite3_stmt *ep = NULL, *em = NULL, *sm = NULL;
+  if (!ins)
+    goto out;
+  for (size_t k = 0; k <= a->nscen; k++) {
+    if (!present[k])
+      continue;
+    const char *name = k ? a->scen[k - 1] : "";
+    int sc = (int)k - 1;
+    double requests = 0, nfailed = 0;
+    uint64_t ok = 0;
+    for (size_t i = 0; i < a->nseries; i++) {
+      const struct series *s = &a->series[i];
+      const struct tagset *t = &a->tagsets[s->tagset];
+      if (t->endpoint < 0 || t->sc != sc)
+        continue;
+      if (s->metric == reqs)
+        requests += s->sum;
+      else if (s->metric == failed)
+        nfailed += (double)s->nonzero;
+    }
+    for (size_t e = 0; e < a->nendpoints; e++)
+      for (size_t i = 0; i < a->endpoints[e].n; i++) {
+        unsigned f = a->endpoints[e].s[i].flags;
+        ok += (f >> SAMPLE_SC_SHIFT) == k && (f & SAMPLE_OK);
+      }
+    const char *executor = NULL;
+    if (sum && sum->scenario_config)
+      executor = json_string_value(json_object_get(json_object_get(sum->scenario_config, name), "executor"));
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, run_id);
+    sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+    if (executor)
+      sqlite3_bind_text(ins, 3, executor, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_null(ins, 3);
+    sqlite3_bind_int64(ins, 4, (sqlite3_int64)requests);
+    sqlite3_bind_int64(ins, 5, (sqlite3_int64)nfailed);
+    sqlite3_bind_int64(ins, 6, (sqlite3_int64)ok);
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+      store_fail(st, err, "cannot store scenarios");
+      goto out;
+    }
+  }
+  if (nsc == 1) {
+    const char *name = "";
+    for (size_t k = 0; k <= a->nscen; k++)
+      if (present[k])
+        name = k ? a->scen[k - 1] : "";
+    if (exec_bound(st,
+                   "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
+                   "ok_count) SELECT run_id, ?2, id, method, name, requests, failed, ok_count FROM endpoints "
+                   "WHERE run_id = ?1 ORDER BY id",
+                   run_id, name, err) < 0 ||
+        exec_bound(st,
+                   "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
+                   "p95, p99) SELECT se.id, m.metric, m.scope, m.count, m.avg, m.min, m.med, m.max, m.p90, m.p95, "
+                   "m.p99 FROM scenario_endpoints se JOIN endpoint_metrics m ON m.endpoint_id = se.endpoint_id "
+                   "WHERE se.run_id = ?1",
+                   run_id, NULL, err) < 0)
+      goto out;
+    rc = 0;
+    goto out;
+  }
+  ep = store_prepare(st,
+                     "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
+                     "ok_count) VALUES (?,?,?,?,?,?,?,?)",
+                     err);
+  em = store_prepare(st,
+                     "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
+                     "p95, p99) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     err);
+  sm = store_prepare(st, "INSERT INTO scenario_samples (se_id, count, data) VALUES (?,?,?)", err);
+  if (!ep || !em || !sm)
+    goto out;
+  for (size_t e = 0; e < a->nendpoints; e++) {
+    const struct endpoint *p = &a->endpoints[e];
+    for (size_t k = 0; k <= a->nscen; k++) {
+      if (!present[k])
+        continue;
+      int sc = (int)k - 1;
+      double requests = 0, nfailed = 0;
+      int seen = 0;
+      for (size_t i = 0; i < a->nseries; i++) {
+        const struct series *s = &a->series[i];
+        const struct tagset *t = &a->tagsets[s->tagset];
+        if (t->endpoint != (int)e || t->sc != sc)
+          continue;
+        seen = 1;
+        if (s->metric == reqs)
+          requests += s->sum;
+        else if (s->metric == failed)
+          nfailed += (double)s->nonzero;
+      }
+      if (!seen)
+        continue;
+      size_t n = 0;
+      uint64_t ok = 0;
+      for (size_t i = 0; i < p->n; i++) {
+        if ((p->s[i].flags >> SAMPLE_SC_SHIFT) != k)
+          continue;
+        XGROW(tmp, cap_tmp, n + 1);
+        tmp[n] = p->s[i];
+        tmp[n].t -= start_s;
+        ok += (tmp[n].flags & SAMPLE_OK) != 0;
+        n++;
+      }
+      if (requests == 0 && n)
+        requests = (double)n;
+      sqlite3_reset(ep);
+      sqlite3_bind_int64(ep, 1, run_id);
+      sqlite3_bind_text(ep, 2, k ? a->scen[k - 1] : "", -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ep, 3, ep_ids[e]);
+      sqlite3_bind_text(ep, 4, p->method, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ep, 5, p->name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(ep, 6, (sqlite3_int64)requests);
+      sqlite3_bind_int64(ep, 7, (sqlite3_int64)nfailed);
+      sqlite3_bind_int64(ep, 8, (sqlite3_int64)ok);
+      if (sqlite3_step(ep) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store scenario endpoint");
+        goto out;
+      }
+      int64_t se_id = sqlite3_last_insert_rowid(st->db);
+      for (size_t m = 0; m < sizeof metric_names / sizeof *metric_names; m++) {
+        int mi = strmap_get(&a->metric_ix, metric_names[m], strlen(metric_names[m]));
+        if (mi < 0)
+          continue;
+        for (int scope = 0; scope < 2; scope++) {
+          struct sc_pick pk = {(int)e, sc, scope};
+          struct agg_result r;
+          aggregate(a, mi, pick_sc_endpoint, &pk, NULL, &r);
+          json_decref(r.extra);
+          sqlite3_reset(em);
+          sqlite3_bind_int64(em, 1, se_id);
+          sqlite3_bind_text(em, 2, metric_names[m], -1, SQLITE_STATIC);
+          sqlite3_bind_text(em, 3, scope ? "ok" : "all", -1, SQLITE_STATIC);
+          sqlite3_bind_int64(em, 4, (sqlite3_int64)r.tr.count);
+          double vals[] = {r.tr.avg, r.tr.min, r.tr.med, r.tr.max, r.tr.p90, r.tr.p95, r.tr.p99};
+          for (int c = 0; c < 7; c++)
+            bind_num(em, 5 + c, vals[c], r.tr.count > 0);
+          if (sqlite3_step(em) != SQLITE_DONE) {
+            store_fail(st, err, "cannot store scenario endpoint metrics");
+            goto out;
+          }
+        }
+      }
+      strbuf_reset(&blob);
+      samples_encode(tmp, n, &blob);
+      sqlite3_reset(sm);
+      sqlite3_bind_int64(sm, 1, se_id);
+      sqlite3_bind_int64(sm, 2, (sqlite3_int64)n);
+      sqlite3_bind_blob(sm, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
+      if (sqlite3_step(sm) != SQLITE_DONE) {
+        store_fail(st, err, "cannot store scenario samples");
+        goto out;
+      }
+    }
+  }
+  rc = 0;
+out:
+  free(present);
+  free(tmp);
+  strbuf_release(&blob);
+  sqlite3_finalize(ins);
+  sqlite3_finalize(ep);
+  sqlite3_finalize(em);
+  sqlite3_finalize(sm);
+  return rc;
+}
+
+static int store_buckets(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, int64_t start_sec,
+                         struct err *err) {
+  /* Whole-run latency per second: every endpoint's samples together. */
+  size_t total = 0;
+  for (size_t e = 0; e < a->nendpoints; e++)
+    total += a->endpoints[e].n;
+  struct sample *all = xmalloc((total ? total : 1) * sizeof *all);
+  size_t k = 0;
+  for (size_t e = 0; e < a->nendpoints; e++) {
+    if (a->endpoints[e].n)
+      memcpy(all + k, a->endpoints[e].s, a->endpoints[e].n * sizeof *all);
+    k += a->endpoints[e].n;
+  }
+  if (total)
+    qsort(all, total, sizeof *all, by_sample_time);
+  bucket_latency(a, -1, all, total);
+  free(all);
+
+  sqlite3_stmt *ins = store_prepare(st,
+                                    "INSERT INTO buckets (run_id, endpoint_id, t, requests, failures, ok_count, "
+                                    "dur_sum, p50, p95, p99, blocked_sum, connecting_sum, tls_sum, sending_sum, "
+                                    "waiting_sum, receiving_sum, vus, iterations, iter_dur_sum) "
+                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                    err);
+  if (!ins)
+    return -1;
+  for (size_t i = 0; i < a->nbuckets; i++) {
+    const struct bucket *b = &a->buckets[i];
+    sqlite3_reset(ins);
+    sqlite3_clear_bindings(ins);
+    sqlite3_bind_int64(ins, 1, run_id);
+    if (b->endpoint >= 0)
+      sqlite3_bind_int64(ins, 2, ep_ids[b->endpoint]);
+    sqlite3_bind_int64(ins, 3, b->sec - start_sec);
+    sqlite3_bind_int64(ins, 4, (sqlite3_int64)b->requests);
+    sqlite3_bind_int64(ins, 5, (sqlite3_int64)b->failures);
+    sqlite3_bind_int64(ins, 6, (sqlite3_int64)b->ok_count);
+    sqlite3_bind_double(ins, 7, b->dur_sum);
+    bind_num(ins, 8, b->p50, b->ok_count > 0);
+    bind_num(ins, 9, b->p95, b->ok_count > 0);
+    bind_num(ins, 10, b->p99, b->ok_count > 0);
+    for (int p = 0; p < N_PHASES; p++)
+      sqlite3_bind_double(ins, 11 + p, b->phase[p]);
+    bind_num(ins, 17, b->vus, b->has_vus);
+    sqlite3_bind_int64(ins, 18, (sqlite3_int64)b->iterations);
+    sqlite3_bind_double(ins, 19, b->iter_dur_sum);
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+      sqlite3_finalize(ins);
+      return store_fail(st, err, "cannot store time buckets");
+    }
+  }
+  sqlite3_finalize(ins);
+  return 0;
+}
+
+int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struct k6_summary_info *sum,
+                 struct err *err) {
+  if (a->points == 0)
+    return 0;
+  double start_s = (double)a->tmin / 1e9, end_s = (double)a->tmax / 1e9;
+  double duration = end_s - start_s;
+  const char *dsrc = "samples";
+  if (sum && sum->duration_s > 0 && isfinite(sum->duration_s)) {
+    duration = sum->duration_s;
+    dsrc = sum->duration_src ? sum->duration_src : "k6";
+  }
+  int64_t *ep_ids = xcalloc(a->nendpoints + 1, sizeof *ep_ids);
+  int rc = -1;
+  if (store_metrics(a, st, run_id, sum, duration, err) < 0 || store_checks(a, st, run_id, err) < 0 ||
+      store_endpoints(a, st, run_id, ep_ids, start_s, err) < 0 ||
+      store_scenarios(a, st, run_id, ep_ids, start_s, sum, err) < 0 ||
+      store_buckets(a, st, run_id, ep_ids, (int64_t)floor(start_s), err) < 0)
+    goto out;
+  sqlite3_stmt *up = store_prepare(st,
+                                   "UPDATE runs SET start_ts = ?, end_ts = ?, duration_s = ?, duration_src = ?, "
+                                   "has_samples = 1 WHERE id = ?",
+                                   err);
+  if (!up)
+    goto out;
+  sqlite3_bind_double(up, 1, start_s);
+  sqlite3_bind_double(up, 2, end_s);
+  sqlite3_bind_double(up, 3, duration);
+  sqlite3_bind_text(up, 4, dsrc, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(up, 5, run_id);
+  int r = sqlite3_step(up);
+  sqlite3_finalize(up);
+  if (r != SQLITE_DONE) {
+    store_fail(st, err, "cannot update run");
+    goto out;
+  }
+  rc = 0;
+out:
+  free(ep_ids);
+  return rc;
+}
