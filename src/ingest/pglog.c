@@ -30,6 +30,8 @@ const char *pg_kind_name(enum pg_kind k) {
     return "pg-stat-user-indexes";
   case PG_STATIO_TABLES:
     return "pg-statio-user-tables";
+  case PG_SETTINGS:
+    return "pg-settings";
   default:
     return "none";
   }
@@ -47,6 +49,8 @@ const char *pg_view_name(enum pg_kind k) {
     return "pg_stat_user_indexes";
   case PG_STATIO_TABLES:
     return "pg_statio_user_tables";
+  case PG_SETTINGS:
+    return "pg_settings";
   default:
     return NULL;
   }
@@ -304,7 +308,7 @@ enum pg_kind pg_detect(const unsigned char *head, size_t n) {
   }
   char names[128][40];
   size_t k = header_names(head, n, names, 128);
-  if (k < 3)
+  if (k < 2)
     return PG_NONE;
   if (has_name(names, k, "query") && has_name(names, k, "calls") &&
       (has_name(names, k, "total_exec_time") || has_name(names, k, "total_time")))
@@ -320,6 +324,8 @@ enum pg_kind pg_detect(const unsigned char *head, size_t n) {
     return PG_STATIO_TABLES;
   if (has_name(names, k, "relname") && has_name(names, k, "seq_scan"))
     return PG_STAT_TABLES;
+  if (has_name(names, k, "name") && has_name(names, k, "setting"))
+    return PG_SETTINGS;
   return PG_NONE;
 }
 

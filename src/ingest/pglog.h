@@ -13,7 +13,8 @@
  *  - PG_STAT_DATABASE, PG_STAT_ACTIVITY, PG_STAT_TABLES, PG_STAT_INDEXES,
  *    PG_STATIO_TABLES: CSV exports (with their header) of pg_stat_database,
  *    pg_stat_activity, pg_stat_user_tables, pg_stat_user_indexes,
- *    pg_statio_user_tables. Columns not named here are ignored.
+ *    pg_statio_user_tables; PG_SETTINGS: pg_settings (name, setting, unit),
+ *    stored as the snapshot view "settings". Columns not named here are ignored.
  *
  * Log entries: `duration: X ms  statement: SQL` and `duration: X ms  execute
  * NAME: SQL` are statements (with their time stamp, process, database and,
@@ -42,7 +43,8 @@ enum pg_kind {
   PG_STAT_ACTIVITY,
   PG_STAT_TABLES,
   PG_STAT_INDEXES,
-  PG_STATIO_TABLES
+  PG_STATIO_TABLES,
+  PG_SETTINGS
 };
 
 /** The kind from the start of the (decompressed) content; PG_NONE otherwise. */

@@ -113,7 +113,24 @@ static int w_snap(void *ctx, const char *view, long line, char **names, char **v
   (void)line;
   struct db_writer *w = ctx;
   json_t *o = json_object();
-  for (size_t i = 0; i < ncol; i++) {
+  if (!strcmp(view, "pg_settings")) { /* one setting per row: {name: "setting unit"} */
+    const char *name = NULL, *setting = NULL, *unit = "";
+    for (size_t i = 0; i < ncol; i++) {
+      if (!strcmp(names[i], "name"))
+        name = values[i];
+      else if (!strcmp(names[i], "setting"))
+        setting = values[i];
+      else if (!strcmp(names[i], "unit"))
+        unit = values[i];
+    }
+    if (name && setting) {
+      json_t *v = *unit ? json_sprintf("%s %s", setting, unit) : json_string(setting);
+      if (v)
+        json_object_set_new(o, name, v);
+    }
+    view = "settings";
+  }
+  for (size_t i = 0; i < ncol && strcmp(view, "settings"); i++) {
     json_t *v = json_string(values[i]);
     if (!v) /* not UTF-8: keep it out rather than fail the ingest */
       v = json_null();

@@ -230,6 +230,16 @@ q = [b["query"] for b in d["slow"]["by_statement"]]
 assert "SELECT $1 | `rm -rf /` <script>alert($2)</script> FROM t WHERE a = $3 AND b = $4" in q, q
 assert any("\"we|ird`table\"" in x for x in q), q' chk2.json
 
+# A pg_settings export gives log_min_duration_statement: the p95 decision is exact.
+printf 'name,setting,unit,category\nlog_min_duration_statement,100,ms,Reporting\nwork_mem,8192,kB,Resource\n' > settings.csv
+expect_exit 0 lr --db hostile.db -q ingest --run smoke settings.csv
+expect_exit 0 lr --db hostile.db show smoke --format json
+cp "$WORK/out" chk_settings.json
+expect_exit 0 python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["database"]["query_p95_below_ms"]
+assert p["decided"] and p["basis"] == "log" and p["calls"] == 14 and p["calls_above"] == 3 and p["below"] is False, p' chk_settings.json
+
 # A schema-v2 database (written by loadrep before the database evidence)
 # opens, upgrades to 3 and reads as before; then takes PostgreSQL files.
 cp "$PGF/schema-v2.db" v2.db

@@ -63,6 +63,8 @@ static void detection(void) {
   INT_EQ(pg_detect((const unsigned char *)act, strlen(act)), PG_STAT_ACTIVITY, "pg_stat_activity");
   const char *idx = "relid,indexrelid,schemaname,relname,indexrelname,idx_scan\n";
   INT_EQ(pg_detect((const unsigned char *)idx, strlen(idx)), PG_STAT_INDEXES, "pg_stat_user_indexes");
+  const char *set = "name,setting,unit\n";
+  INT_EQ(pg_detect((const unsigned char *)set, strlen(set)), PG_SETTINGS, "pg_settings");
   const char *k6 = "metric_name,timestamp,metric_value\n";
   INT_EQ(pg_detect((const unsigned char *)k6, strlen(k6)), PG_NONE, "k6 CSV is not PostgreSQL");
   const char *wide = "timestamp,cpu_pct\n2026-01-01T00:00:00Z,5\n";
