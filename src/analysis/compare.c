@@ -15,6 +15,7 @@
 #include "store/store_compare.h"
 #include "store/store_scenarios.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
 void compare_opts_init(struct compare_opts *o) {
@@ -184,8 +185,8 @@ static int capacity_section(struct store *st, const struct compare_opts *o, stru
     json_object_set_new(f, "baseline", json_real(ub));
     json_object_set_new(f, "candidate", json_real(uc));
     json_object_set_new(f, "change_pct", json_real((r - 1) * 100));
-    json_object_set_new(f, "ci_low_pct", cmp_num((lo - 1) * 100));
-    json_object_set_new(f, "ci_high_pct", cmp_num((hi - 1) * 100));
+    json_object_set_new(f, "ci_low_pct", jx_real_or_null((lo - 1) * 100));
+    json_object_set_new(f, "ci_high_pct", jx_real_or_null((hi - 1) * 100));
     json_object_set_new(f, "n_baseline", json_integer(0));
     json_object_set_new(f, "n_candidate", json_integer(0));
     json_object_set_new(f, "verdict", json_string(v));

@@ -10,6 +10,7 @@
 #include "stats/binomial.h"
 #include "stats/bootstrap.h"
 #include "store/samples.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
 const char *const metric_names[M_COUNT] = {"p50", "p95", "p99", "avg", "ok_p95", "rps", "error_rate"};
@@ -185,8 +186,6 @@ static uint64_t fnv1a(const char *s) {
   return h;
 }
 
-json_t *cmp_num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
 static const char *fmt_value(char *buf, size_t len, int metric, double v) {
   if (!isfinite(v))
     snprintf(buf, len, "-");
@@ -208,11 +207,11 @@ static json_t *finding(const char *label, int m, double base, double cand, doubl
   json_t *f = json_object();
   json_object_set_new(f, "endpoint", json_string(label));
   json_object_set_new(f, "metric", json_string(metric_names[m]));
-  json_object_set_new(f, "baseline", cmp_num(base));
-  json_object_set_new(f, "candidate", cmp_num(cand));
-  json_object_set_new(f, "change_pct", cmp_num(change));
-  json_object_set_new(f, "ci_low_pct", cmp_num(lo));
-  json_object_set_new(f, "ci_high_pct", cmp_num(hi));
+  json_object_set_new(f, "baseline", jx_real_or_null(base));
+  json_object_set_new(f, "candidate", jx_real_or_null(cand));
+  json_object_set_new(f, "change_pct", jx_real_or_null(change));
+  json_object_set_new(f, "ci_low_pct", jx_real_or_null(lo));
+  json_object_set_new(f, "ci_high_pct", jx_real_or_null(hi));
   json_object_set_new(f, "n_baseline", json_integer((json_int_t)nb));
   json_object_set_new(f, "n_candidate", json_integer((json_int_t)nc));
   json_object_set_new(f, "verdict", json_string(verdict));

@@ -69,6 +69,5 @@ json_t *cmp_build_findings(struct rdata *base, size_t nbase, struct rdata *cand,
                            const int *want, int comparable, json_t *warnings, double *block_out);
 void cmp_warn(json_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cmp_differs(double a, double b, double tol);
-json_t *cmp_num(double v);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "analysis/compare_load.h"
 #include "util/xalloc.h"
+#include "util/jsonx.h"
 
 /* The rules of "comparable load" (docs/methods.md states them as written here). */
 #define LOAD_REL_TOL 0.10     /* duration and max VUs: at most 10 % apart */
@@ -14,8 +15,6 @@
 #define LOAD_THINK_MIN_MS 100 /* ... when both runs think at least this long */
 #define LOAD_MIX_TOL 0.05     /* request mix: each endpoint's share within 5 points */
 #define LEVEL_MATCH_TOL 0.10  /* matched levels: mean VUs within 10 % */
-
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 void load_profile_release(struct load_profile *p) {
   free(p->mix_share);
@@ -27,19 +26,19 @@ void load_profile_release(struct load_profile *p) {
 
 json_t *load_profile_json(const struct load_profile *p) {
   json_t *j = json_object();
-  json_object_set_new(j, "duration_s", num(p->duration_s));
-  json_object_set_new(j, "max_vus", num(p->max_vus));
+  json_object_set_new(j, "duration_s", jx_real_or_null(p->duration_s));
+  json_object_set_new(j, "max_vus", jx_real_or_null(p->max_vus));
   json_t *c = json_array();
   for (int i = 0; i < LOAD_CURVE_N; i++)
-    json_array_append_new(c, num(p->curve[i]));
+    json_array_append_new(c, jx_real_or_null(p->curve[i]));
   json_object_set_new(j, "vus_profile", c);
-  json_object_set_new(j, "iteration_ms", num(p->iter_ms));
-  json_object_set_new(j, "think_ms", num(p->think_ms));
+  json_object_set_new(j, "iteration_ms", jx_real_or_null(p->iter_ms));
+  json_object_set_new(j, "think_ms", jx_real_or_null(p->think_ms));
   json_object_set_new(j, "shape", json_string(p->ramp ? "ramp" : "constant"));
   json_object_set_new(j, "executor", p->executor ? json_string(p->executor) : json_null());
   json_t *m = json_object();
   for (size_t i = 0; i < p->n_mix; i++)
-    json_object_set_new(m, p->mix_label[i], num(p->mix_share[i]));
+    json_object_set_new(m, p->mix_label[i], jx_real_or_null(p->mix_share[i]));
   json_object_set_new(j, "mix", m);
   return j;
 }
@@ -133,22 +132,17 @@ json_t *load_compare(const struct load_profile *b, const struct load_profile *c,
   return j;
 }
 
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static json_t *level_side(json_t *lv) {
   json_t *j = json_object();
   static const char *const keys[] = {"time_s", "vus", "p95_ms", "ok_rps", "rps", "error_rate"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-    json_object_set_new(j, keys[i], num(jnum(lv, keys[i])));
+    json_object_set_new(j, keys[i], jx_real_or_null(jx_num(lv, keys[i])));
   json_object_set(j, "pass", json_object_get(lv, "pass"));
   return j;
 }
 
 static int usable_level(json_t *lv) {
-  return !json_is_true(json_object_get(lv, "ramp_down")) && jnum(lv, "vus") > 0;
+  return !json_is_true(json_object_get(lv, "ramp_down")) && jx_num(lv, "vus") > 0;
 }
 
 json_t *load_matched_levels(json_t *cap_base, json_t *cap_cand) {
@@ -158,13 +152,13 @@ json_t *load_matched_levels(json_t *cap_base, json_t *cap_cand) {
     json_t *c = json_array_get(lc, i);
     if (!usable_level(c))
       continue;
-    double vc = jnum(c, "vus"), best = INFINITY;
+    double vc = jx_num(c, "vus"), best = INFINITY;
     json_t *match = NULL;
     for (size_t k = 0; k < json_array_size(lb); k++) {
       json_t *b = json_array_get(lb, k);
       if (!usable_level(b))
         continue;
-      double d = fabs(jnum(b, "vus") - vc);
+      double d = fabs(jx_num(b, "vus") - vc);
       if (d <= LEVEL_MATCH_TOL * vc && d < best) {
         best = d;
         match = b;
@@ -173,15 +167,15 @@ json_t *load_matched_levels(json_t *cap_base, json_t *cap_cand) {
     if (!match)
       continue;
     json_t *m = json_object();
-    json_object_set_new(m, "vus", json_real((vc + jnum(match, "vus")) / 2));
+    json_object_set_new(m, "vus", json_real((vc + jx_num(match, "vus")) / 2));
     json_object_set_new(m, "baseline", level_side(match));
     json_object_set_new(m, "candidate", level_side(c));
-    double pb = jnum(match, "p95_ms"), pc = jnum(c, "p95_ms");
-    double rb = jnum(match, "ok_rps"), rc = jnum(c, "ok_rps");
-    json_object_set_new(m, "p95_change_pct", num(pb > 0 ? (pc / pb - 1) * 100 : NAN));
-    json_object_set_new(m, "ok_rps_change_pct", num(rb > 0 ? (rc / rb - 1) * 100 : NAN));
+    double pb = jx_num(match, "p95_ms"), pc = jx_num(c, "p95_ms");
+    double rb = jx_num(match, "ok_rps"), rc = jx_num(c, "ok_rps");
+    json_object_set_new(m, "p95_change_pct", jx_real_or_null(pb > 0 ? (pc / pb - 1) * 100 : NAN));
+    json_object_set_new(m, "ok_rps_change_pct", jx_real_or_null(rb > 0 ? (rc / rb - 1) * 100 : NAN));
     json_object_set_new(m, "error_rate_change_pts",
-                        num((jnum(c, "error_rate") - jnum(match, "error_rate")) * 100));
+                        jx_real_or_null((jx_num(c, "error_rate") - jx_num(match, "error_rate")) * 100));
     json_array_append_new(out, m);
   }
   return out;
@@ -189,7 +183,7 @@ json_t *load_matched_levels(json_t *cap_base, json_t *cap_cand) {
 
 /* max_ok_rps_within_slo, or the older total figure when that is all there is. */
 static double ok_rps_within(json_t *cap) {
-  double v = jnum(cap, "max_ok_rps_within_slo");
+  double v = jx_num(cap, "max_ok_rps_within_slo");
   return isfinite(v) ? v : NAN;
 }
 
@@ -198,14 +192,14 @@ static json_t *cap_side(json_t *cap) {
   json_t *run = json_object_get(cap, "run");
   json_object_set(j, "run", run ? run : json_null());
   json_t *u = json_object_get(cap, "max_users_within_slo");
-  double est = jnum(u, "estimate"), low = jnum(u, "low"), high = jnum(u, "high");
+  double est = jx_num(u, "estimate"), low = jx_num(u, "low"), high = jx_num(u, "high");
   /* The SLO held to the end of the ramp: capacity is at least the last level. */
   int at_least = !isfinite(est) && isfinite(low) && !isfinite(high);
-  json_object_set_new(j, "max_users_within_slo", num(at_least ? low : est));
+  json_object_set_new(j, "max_users_within_slo", jx_real_or_null(at_least ? low : est));
   json_object_set_new(j, "users_at_least", json_boolean(at_least));
-  json_object_set_new(j, "users_low", num(low));
-  json_object_set_new(j, "users_high", num(jnum(u, "high")));
-  json_object_set_new(j, "max_ok_rps_within_slo", num(ok_rps_within(cap)));
+  json_object_set_new(j, "users_low", jx_real_or_null(low));
+  json_object_set_new(j, "users_high", jx_real_or_null(jx_num(u, "high")));
+  json_object_set_new(j, "max_ok_rps_within_slo", jx_real_or_null(ok_rps_within(cap)));
   json_object_set(j, "breaking_point", json_object_get(cap, "breaking_point") ? json_object_get(cap, "breaking_point")
                                                                               : json_null());
   return j;
@@ -214,17 +208,17 @@ static json_t *cap_side(json_t *cap) {
 json_t *load_capacity_pair(json_t *cap_base, json_t *cap_cand) {
   json_t *j = json_object();
   json_t *b = cap_side(cap_base), *c = cap_side(cap_cand);
-  double ub = jnum(b, "max_users_within_slo"), uc = jnum(c, "max_users_within_slo");
-  double rb = jnum(b, "max_ok_rps_within_slo"), rc = jnum(c, "max_ok_rps_within_slo");
+  double ub = jx_num(b, "max_users_within_slo"), uc = jx_num(c, "max_users_within_slo");
+  double rb = jx_num(b, "max_ok_rps_within_slo"), rc = jx_num(c, "max_ok_rps_within_slo");
   json_object_set_new(j, "baseline", b);
   json_object_set_new(j, "candidate", c);
-  json_object_set_new(j, "users_ratio", num(ub > 0 ? uc / ub : NAN));
+  json_object_set_new(j, "users_ratio", jx_real_or_null(ub > 0 ? uc / ub : NAN));
   /* A side whose SLO held to its last level gives a bound, not a figure. */
   json_object_set_new(j, "users_ratio_bound",
                       json_string(json_is_true(json_object_get(c, "users_at_least"))
                                       ? (json_is_true(json_object_get(b, "users_at_least")) ? "unknown" : "at_least")
                                       : json_is_true(json_object_get(b, "users_at_least")) ? "at_most"
                                                                                            : "none"));
-  json_object_set_new(j, "ok_rps_ratio", num(rb > 0 ? rc / rb : NAN));
+  json_object_set_new(j, "ok_rps_ratio", jx_real_or_null(rb > 0 ? rc / rb : NAN));
   return j;
 }

@@ -10,21 +10,15 @@
 #include "analysis/slo.h"
 #include "store/store.h"
 #include "util/err.h"
-
-static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
+#include "util/jsonx.h"
 
 static json_t *objective(const char *endpoint, const char *metric, double target, double value, uint64_t requests,
                          const char *verdict, const char *source, const char *from, const char *reason) {
   json_t *j = json_object();
   json_object_set_new(j, "endpoint", json_string(endpoint));
   json_object_set_new(j, "metric", json_string(metric));
-  json_object_set_new(j, "objective", num(target));
-  json_object_set_new(j, "candidate", num(value));
+  json_object_set_new(j, "objective", jx_real_or_null(target));
+  json_object_set_new(j, "candidate", jx_real_or_null(value));
   json_object_set_new(j, "requests", json_integer((json_int_t)requests));
   json_object_set_new(j, "verdict", json_string(verdict));
   json_object_set_new(j, "slo_source", json_string(source));
@@ -82,17 +76,17 @@ static void capacity_objective(const struct slo_set *set, json_t *cap, json_t *o
   if (sc.target_users <= 0 || !cap)
     return;
   json_t *u = json_object_get(cap, "max_users_within_slo");
-  double users = jnum(u, "estimate");
+  double users = jx_num(u, "estimate");
   if (!isfinite(users))
-    users = jnum(u, "low");
+    users = jx_num(u, "low");
   json_t *tm = json_object_get(cap, "target_met");
   int met = json_is_true(tm);
   const char *why = json_string_value(json_object_get(cap, "target_reason"));
   char hi[32] = "none", reason[512];
-  if (isfinite(jnum(u, "high")))
-    snprintf(hi, sizeof hi, "%.0f", jnum(u, "high"));
+  if (isfinite(jx_num(u, "high")))
+    snprintf(hi, sizeof hi, "%.0f", jx_num(u, "high"));
   snprintf(reason, sizeof reason, "target %ld users %s: last passing level %.0f, first failing %s; %s",
-           sc.target_users, met ? "shown" : json_is_false(tm) ? "not met" : "not shown", jnum(u, "low"), hi,
+           sc.target_users, met ? "shown" : json_is_false(tm) ? "not met" : "not shown", jx_num(u, "low"), hi,
            why ? why : "");
   json_array_append_new(out, objective("ALL", "max_users", (double)sc.target_users, users, 0,
                                        met ? "met" : "slo_breach", "file", "file: capacity.target_users", reason));
@@ -111,17 +105,17 @@ int compare_objectives(struct store *st, const struct run_info *cand, const stru
   }
   json_t *arr = json_array(), *sum = json_object_get(show, "summary");
   uint64_t total = (uint64_t)json_integer_value(json_object_get(sum, "requests"));
-  if (row_objectives(st, cand, set, "ALL", jnum(sum, "p95"), jnum(sum, "error_rate"), total, ramp, arr, err) < 0)
+  if (row_objectives(st, cand, set, "ALL", jx_num(sum, "p95"), jx_num(sum, "error_rate"), total, ramp, arr, err) < 0)
     goto fail;
   json_t *eps = json_object_get(show, "endpoints");
   for (size_t i = 0; i < json_array_size(eps); i++) {
     json_t *e = json_array_get(eps, i);
     uint64_t n = (uint64_t)json_integer_value(json_object_get(e, "requests"));
-    double p95 = jnum(json_object_get(e, "http_req_duration"), "p(95)");
-    if (!(jnum(json_object_get(e, "http_req_duration"), "count") > 0))
+    double p95 = jx_num(json_object_get(e, "http_req_duration"), "p(95)");
+    if (!(jx_num(json_object_get(e, "http_req_duration"), "count") > 0))
       p95 = NAN;
     if (row_objectives(st, cand, set, json_string_value(json_object_get(e, "endpoint")), p95,
-                       jnum(e, "error_rate"), n, ramp, arr, err) < 0)
+                       jx_num(e, "error_rate"), n, ramp, arr, err) < 0)
       goto fail;
   }
   if (ramp)

@@ -6,18 +6,9 @@
 #include "render/escape.h"
 #include "render/table.h"
 #include "util/strbuf.h"
+#include "util/jsonx.h"
 
 enum out { OUT_TEXT, OUT_MD };
-
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
 
 static void emit(struct strbuf *out, enum out mode, const char *s) {
   if (mode == OUT_MD)
@@ -84,22 +75,22 @@ static int findings_table(json_t *fs, enum out mode, struct strbuf *out) {
   int ungated = 0;
   for (size_t i = 0; i < json_array_size(fs); i++) {
     json_t *f = json_array_get(fs, i);
-    const char *m = jstr(f, "metric");
+    const char *m = jx_str(f, "metric");
     int gated = json_is_true(json_object_get(f, "gated"));
     ungated |= !gated;
     char metric[64], b[64], c[64], ch[64], ci[64], n[64];
     snprintf(metric, sizeof metric, "%s%s", m, gated ? "" : "*");
-    fmt_value(b, sizeof b, m, jnum(f, "baseline"));
-    fmt_value(c, sizeof c, m, jnum(f, "candidate"));
-    fmt_change(ch, sizeof ch, m, jnum(f, "change_pct"));
-    fmt_ci(ci, sizeof ci, m, jnum(f, "ci_low_pct"), jnum(f, "ci_high_pct"));
+    fmt_value(b, sizeof b, m, jx_num(f, "baseline"));
+    fmt_value(c, sizeof c, m, jx_num(f, "candidate"));
+    fmt_change(ch, sizeof ch, m, jx_num(f, "change_pct"));
+    fmt_ci(ci, sizeof ci, m, jx_num(f, "ci_low_pct"), jx_num(f, "ci_high_pct"));
     if (!strcmp(m, "max_users"))
       snprintf(n, sizeof n, "brackets");
     else
       snprintf(n, sizeof n, "%lld/%lld", (long long)json_integer_value(json_object_get(f, "n_baseline")),
                (long long)json_integer_value(json_object_get(f, "n_candidate")));
-    const char *v = jstr(f, "verdict");
-    const char *cells[] = {jstr(f, "endpoint"), metric, b, c, ch, ci, n, verdict_cell(v)};
+    const char *v = jx_str(f, "verdict");
+    const char *cells[] = {jx_str(f, "endpoint"), metric, b, c, ch, ci, n, verdict_cell(v)};
     table_row(&t, cells, gated && !strcmp(v, "regression"));
   }
   emit_table(&t, mode, out);
@@ -115,8 +106,8 @@ static void load_block(json_t *cmp, enum out mode, struct strbuf *out) {
   char line[512];
   snprintf(line, sizeof line, "%s: %s, %.0f s, max %.0f VUs; baseline: %s, %.0f s, max %.0f VUs",
            json_is_true(json_object_get(load, "comparable")) ? "Load comparable" : "Load NOT comparable",
-           jstr(c, "shape"), jnum(c, "duration_s"), jnum(c, "max_vus"), jstr(b, "shape"), jnum(b, "duration_s"),
-           jnum(b, "max_vus"));
+           jx_str(c, "shape"), jx_num(c, "duration_s"), jx_num(c, "max_vus"), jx_str(b, "shape"), jx_num(b, "duration_s"),
+           jx_num(b, "max_vus"));
   emit(out, mode, line);
   strbuf_addstr(out, mode == OUT_MD ? ".\n" : "\n");
   json_t *r = json_object_get(load, "reasons");
@@ -153,14 +144,14 @@ static void levels_block(json_t *cmp, enum out mode, struct strbuf *out) {
   for (size_t i = 0; i < json_array_size(lv); i++) {
     json_t *l = json_array_get(lv, i), *b = json_object_get(l, "baseline"), *c = json_object_get(l, "candidate");
     char v[32], pb[32], pc[32], ch[32], rb[32], rc[32], eb[32], ec[32];
-    FMT_NUM(v, "%.0f", jnum(l, "vus"));
-    FMT_NUM(pb, "%.1f ms", jnum(b, "p95_ms"));
-    FMT_NUM(pc, "%.1f ms", jnum(c, "p95_ms"));
-    FMT_NUM(ch, "%+.1f%%", jnum(l, "p95_change_pct"));
-    FMT_NUM(rb, "%.1f", jnum(b, "ok_rps"));
-    FMT_NUM(rc, "%.1f", jnum(c, "ok_rps"));
-    FMT_NUM(eb, "%.2f%%", jnum(b, "error_rate") * 100);
-    FMT_NUM(ec, "%.2f%%", jnum(c, "error_rate") * 100);
+    FMT_NUM(v, "%.0f", jx_num(l, "vus"));
+    FMT_NUM(pb, "%.1f ms", jx_num(b, "p95_ms"));
+    FMT_NUM(pc, "%.1f ms", jx_num(c, "p95_ms"));
+    FMT_NUM(ch, "%+.1f%%", jx_num(l, "p95_change_pct"));
+    FMT_NUM(rb, "%.1f", jx_num(b, "ok_rps"));
+    FMT_NUM(rc, "%.1f", jx_num(c, "ok_rps"));
+    FMT_NUM(eb, "%.2f%%", jx_num(b, "error_rate") * 100);
+    FMT_NUM(ec, "%.2f%%", jx_num(c, "error_rate") * 100);
     const char *cells[] = {v, pb, pc, ch, rb, rc, eb, ec};
     table_row(&t, cells, 0);
   }
@@ -176,25 +167,25 @@ static void capacity_block(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *b = json_object_get(cap, "baseline"), *c = json_object_get(cap, "candidate");
   char line[512], ub[32], uc[32], rb[32], rc[32], ur[64], rr[32];
   if (json_is_true(json_object_get(b, "users_at_least")))
-    FMT_NUM(ub, ">= %.0f", jnum(b, "max_users_within_slo"));
+    FMT_NUM(ub, ">= %.0f", jx_num(b, "max_users_within_slo"));
   else
-    FMT_NUM(ub, "%.0f", jnum(b, "max_users_within_slo"));
+    FMT_NUM(ub, "%.0f", jx_num(b, "max_users_within_slo"));
   if (json_is_true(json_object_get(c, "users_at_least")))
-    FMT_NUM(uc, ">= %.0f", jnum(c, "max_users_within_slo"));
+    FMT_NUM(uc, ">= %.0f", jx_num(c, "max_users_within_slo"));
   else
-    FMT_NUM(uc, "%.0f", jnum(c, "max_users_within_slo"));
-  FMT_NUM(rb, "%.1f", jnum(b, "max_ok_rps_within_slo"));
-  FMT_NUM(rc, "%.1f", jnum(c, "max_ok_rps_within_slo"));
-  const char *bound = jstr(cap, "users_ratio_bound");
+    FMT_NUM(uc, "%.0f", jx_num(c, "max_users_within_slo"));
+  FMT_NUM(rb, "%.1f", jx_num(b, "max_ok_rps_within_slo"));
+  FMT_NUM(rc, "%.1f", jx_num(c, "max_ok_rps_within_slo"));
+  const char *bound = jx_str(cap, "users_ratio_bound");
   if (!strcmp(bound, "at_least"))
-    FMT_NUM(ur, "at least x%.2f", jnum(cap, "users_ratio"));
+    FMT_NUM(ur, "at least x%.2f", jx_num(cap, "users_ratio"));
   else if (!strcmp(bound, "at_most"))
-    FMT_NUM(ur, "at most x%.2f", jnum(cap, "users_ratio"));
+    FMT_NUM(ur, "at most x%.2f", jx_num(cap, "users_ratio"));
   else if (!strcmp(bound, "unknown"))
     snprintf(ur, sizeof ur, "ratio unknown: neither run reached its limit");
   else
-    FMT_NUM(ur, "x%.2f", jnum(cap, "users_ratio"));
-  FMT_NUM(rr, "x%.2f", jnum(cap, "ok_rps_ratio"));
+    FMT_NUM(ur, "x%.2f", jx_num(cap, "users_ratio"));
+  FMT_NUM(rr, "x%.2f", jx_num(cap, "ok_rps_ratio"));
   snprintf(line, sizeof line, "Capacity within the SLO: %s -> %s users (%s); successful requests/s %s -> %s (%s).",
            ub, uc, ur, rb, rc, rr);
   emit(out, mode, line);
@@ -205,7 +196,7 @@ static void objectives_block(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *ob = json_object_get(cmp, "objectives");
   size_t met = 0, na = 0, breach = 0;
   for (size_t i = 0; i < json_array_size(ob); i++) {
-    const char *v = jstr(json_array_get(ob, i), "verdict");
+    const char *v = jx_str(json_array_get(ob, i), "verdict");
     met += !strcmp(v, "met");
     na += !strcmp(v, "not_applicable");
     breach += !strcmp(v, "slo_breach");
@@ -219,12 +210,12 @@ static void objectives_block(json_t *cmp, enum out mode, struct strbuf *out) {
   strbuf_addstr(out, "\n");
   for (size_t i = 0; i < json_array_size(ob); i++) {
     json_t *o = json_array_get(ob, i);
-    if (strcmp(jstr(o, "verdict"), "slo_breach"))
+    if (strcmp(jx_str(o, "verdict"), "slo_breach"))
       continue;
     strbuf_addstr(out, mode == OUT_MD ? "- **slo_breach** " : "  - slo_breach ");
-    emit(out, mode, jstr(o, "endpoint"));
+    emit(out, mode, jx_str(o, "endpoint"));
     strbuf_addstr(out, ": ");
-    emit(out, mode, jstr(o, "reason"));
+    emit(out, mode, jx_str(o, "reason"));
     strbuf_addch(out, '\n');
   }
   strbuf_addch(out, '\n');
@@ -242,8 +233,8 @@ static void sample_size_block(json_t *fs, enum out mode, struct strbuf *out) {
     strbuf_addstr(out, any ? "" : "\n");
     any = 1;
     char line[512];
-    snprintf(line, sizeof line, "%s %s: %lld and %lld requests; about %lld per side needed", jstr(f, "endpoint"),
-             jstr(f, "metric"), (long long)json_integer_value(json_object_get(f, "n_baseline")),
+    snprintf(line, sizeof line, "%s %s: %lld and %lld requests; about %lld per side needed", jx_str(f, "endpoint"),
+             jx_str(f, "metric"), (long long)json_integer_value(json_object_get(f, "n_baseline")),
              (long long)json_integer_value(json_object_get(f, "n_candidate")), (long long)json_integer_value(need));
     strbuf_addstr(out, mode == OUT_MD ? "- " : "  - ");
     emit(out, mode, line);
@@ -264,29 +255,29 @@ static void warnings_block(json_t *cmp, enum out mode, struct strbuf *out) {
 
 static void header(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
-  int hist = !strcmp(jstr(cmp, "baseline_kind"), "history");
+  int hist = !strcmp(jx_str(cmp, "baseline_kind"), "history");
   strbuf_addstr(out, mode == OUT_MD ? "Candidate " : "candidate ");
   if (mode == OUT_MD)
-    esc_md_code(out, jstr(c, "name"));
+    esc_md_code(out, jx_str(c, "name"));
   else
-    esc_term(out, jstr(c, "name"));
+    esc_term(out, jx_str(c, "name"));
   if (json_is_object(b)) {
     strbuf_addstr(out, hist ? " vs the rolling baseline (pinned " : " vs baseline ");
     if (mode == OUT_MD)
-      esc_md_code(out, jstr(b, "name"));
+      esc_md_code(out, jx_str(b, "name"));
     else
-      esc_term(out, jstr(b, "name"));
+      esc_term(out, jx_str(b, "name"));
     if (hist)
       strbuf_addch(out, ')');
   } else {
     strbuf_addstr(out, ", no baseline");
   }
-  strbuf_addf(out, ", threshold %.4g%%\n\n", jnum(cmp, "threshold_pct"));
+  strbuf_addf(out, ", threshold %.4g%%\n\n", jx_num(cmp, "threshold_pct"));
 }
 
 static void verdict_line(json_t *cmp, struct strbuf *out) {
   json_t *cnt = json_object_get(cmp, "counts");
-  strbuf_addf(out, "verdict: %s", jstr(cmp, "verdict"));
+  strbuf_addf(out, "verdict: %s", jx_str(cmp, "verdict"));
   if (cnt)
     strbuf_addf(out, " (%lld regression, %lld improvement, %lld unchanged, %lld inconclusive, %lld not comparable; "
                      "%lld objective%s missed)",
@@ -314,7 +305,7 @@ static void body(json_t *cmp, enum out mode, struct strbuf *out) {
     json_t *sc = json_array_get(scs, i);
     char line[256];
     snprintf(line, sizeof line, "Scenario %s (k6 scenario, compared with the baseline's of the same name):",
-             jstr(sc, "name"));
+             jx_str(sc, "name"));
     emit(out, mode, line);
     strbuf_addstr(out, "\n\n");
     json_t *sf = json_object_get(sc, "findings");
@@ -343,7 +334,7 @@ static const char *headline(const char *verdict) {
 }
 
 void compare_render_md(json_t *cmp, struct strbuf *out) {
-  strbuf_addf(out, "### loadrep: %s\n\n", headline(jstr(cmp, "verdict")));
+  strbuf_addf(out, "### loadrep: %s\n\n", headline(jx_str(cmp, "verdict")));
   header(cmp, OUT_MD, out);
   body(cmp, OUT_MD, out);
   verdict_line(cmp, out);

@@ -12,16 +12,7 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
-
-static const char *jstr(json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
-
-static double jnum(json_t *o, const char *k) {
-  json_t *v = json_object_get(o, k);
-  return json_is_number(v) ? json_number_value(v) : NAN;
-}
+#include "util/jsonx.h"
 
 static void attr(struct strbuf *out, const char *name, const char *value) {
   strbuf_addf(out, " %s=\"", name);
@@ -30,16 +21,16 @@ static void attr(struct strbuf *out, const char *name, const char *value) {
 }
 
 static void numbers(struct strbuf *sb, json_t *f) {
-  const char *m = jstr(f, "metric");
+  const char *m = jx_str(f, "metric");
   int err = !strcmp(m, "error_rate");
-  double b = jnum(f, "baseline"), c = jnum(f, "candidate");
+  double b = jx_num(f, "baseline"), c = jx_num(f, "candidate");
   if (err)
     strbuf_addf(sb, "baseline %.3f%%, candidate %.3f%%, change %+.3f points", b * 100, c * 100,
-                jnum(f, "change_pct"));
+                jx_num(f, "change_pct"));
   else
-    strbuf_addf(sb, "baseline %.3f %s, candidate %.3f %s, change %+.1f%%", b, jstr(f, "unit"), c, jstr(f, "unit"),
-                jnum(f, "change_pct"));
-  double lo = jnum(f, "ci_low_pct"), hi = jnum(f, "ci_high_pct");
+    strbuf_addf(sb, "baseline %.3f %s, candidate %.3f %s, change %+.1f%%", b, jx_str(f, "unit"), c, jx_str(f, "unit"),
+                jx_num(f, "change_pct"));
+  double lo = jx_num(f, "ci_low_pct"), hi = jx_num(f, "ci_high_pct");
   if (isfinite(lo) && isfinite(hi))
     strbuf_addf(sb, err ? ", 95%% interval [%+.3f, %+.3f] points" : ", 95%% interval [%+.1f%%, %+.1f%%]", lo, hi);
   strbuf_addf(sb, ", n %lld/%lld", (long long)json_integer_value(json_object_get(f, "n_baseline")),
@@ -52,23 +43,23 @@ static void objective_cases(json_t *cmp, struct strbuf *out) {
   json_t *ob = json_object_get(cmp, "objectives");
   for (size_t i = 0; i < json_array_size(ob); i++) {
     json_t *o = json_array_get(ob, i);
-    const char *v = jstr(o, "verdict");
+    const char *v = jx_str(o, "verdict");
     if (!strcmp(v, "not_applicable"))
       continue;
     struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT;
-    strbuf_addf(&tc, "%s objective %s", jstr(o, "endpoint"), jstr(o, "metric"));
-    strbuf_addf(&cls, "loadrep.%s", jstr(o, "endpoint"));
+    strbuf_addf(&tc, "%s objective %s", jx_str(o, "endpoint"), jx_str(o, "metric"));
+    strbuf_addf(&cls, "loadrep.%s", jx_str(o, "endpoint"));
     strbuf_addstr(out, "    <testcase");
     attr(out, "name", tc.buf);
     attr(out, "classname", cls.buf);
     strbuf_addstr(out, " time=\"0\"");
     if (!strcmp(v, "slo_breach")) {
       struct strbuf msg = STRBUF_INIT;
-      strbuf_addf(&msg, "%s missed its objective: %s", jstr(o, "endpoint"), jstr(o, "reason"));
+      strbuf_addf(&msg, "%s missed its objective: %s", jx_str(o, "endpoint"), jx_str(o, "reason"));
       strbuf_addstr(out, ">\n      <failure");
       attr(out, "message", msg.buf);
       strbuf_addstr(out, " type=\"slo_breach\">");
-      esc_xml(out, jstr(o, "reason"));
+      esc_xml(out, jx_str(o, "reason"));
       strbuf_addstr(out, "</failure>\n    </testcase>\n");
       strbuf_release(&msg);
     } else {
@@ -83,7 +74,7 @@ static void objective_cases(json_t *cmp, struct strbuf *out) {
  * comparable) is a failed testcase of its own, so the file agrees with the
  * exit status. */
 static int verdict_case(json_t *cmp, struct strbuf *out) {
-  const char *v = jstr(cmp, "verdict");
+  const char *v = jx_str(cmp, "verdict");
   if (strcmp(v, "incomplete") && strcmp(v, "not_comparable"))
     return 0;
   strbuf_addstr(out, "    <testcase name=\"run verdict\" classname=\"loadrep.run\" time=\"0\">\n      <failure");
@@ -102,21 +93,21 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
     if (!json_is_true(json_object_get(f, "gated")))
       continue;
     tests++;
-    failures += !strcmp(jstr(f, "verdict"), "regression");
+    failures += !strcmp(jx_str(f, "verdict"), "regression");
   }
   json_t *ob = json_object_get(cmp, "objectives");
   for (size_t i = 0; i < json_array_size(ob); i++) {
-    const char *v = jstr(json_array_get(ob, i), "verdict");
+    const char *v = jx_str(json_array_get(ob, i), "verdict");
     tests += strcmp(v, "not_applicable") != 0;
     failures += !strcmp(v, "slo_breach");
   }
-  if (!strcmp(jstr(cmp, "verdict"), "incomplete") || !strcmp(jstr(cmp, "verdict"), "not_comparable")) {
+  if (!strcmp(jx_str(cmp, "verdict"), "incomplete") || !strcmp(jx_str(cmp, "verdict"), "not_comparable")) {
     tests++;
     failures++;
   }
   json_t *b = json_object_get(cmp, "baseline"), *c = json_object_get(cmp, "candidate");
   struct strbuf name = STRBUF_INIT;
-  strbuf_addf(&name, "loadrep check %s vs %s", jstr(c, "name"), jstr(b, "name"));
+  strbuf_addf(&name, "loadrep check %s vs %s", jx_str(c, "name"), jx_str(b, "name"));
   strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
   attr(out, "name", "loadrep");
   strbuf_addf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n", tests, failures);
@@ -130,15 +121,15 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
   for (size_t k = 0; k < 2; k++) {
     strbuf_addstr(out, "      <property");
     attr(out, "name", props[k][0]);
-    attr(out, "value", jstr(json_object_get(cmp, props[k][1]), "name"));
+    attr(out, "value", jx_str(json_object_get(cmp, props[k][1]), "name"));
     strbuf_addstr(out, "/>\n");
   }
   char thr[64];
-  snprintf(thr, sizeof thr, "%.6g", jnum(cmp, "threshold_pct"));
+  snprintf(thr, sizeof thr, "%.6g", jx_num(cmp, "threshold_pct"));
   strbuf_addstr(out, "      <property name=\"threshold_pct\"");
   attr(out, "value", thr);
   strbuf_addstr(out, "/>\n      <property name=\"verdict\"");
-  attr(out, "value", jstr(cmp, "verdict"));
+  attr(out, "value", jx_str(cmp, "verdict"));
   strbuf_addstr(out, "/>\n    </properties>\n");
   struct strbuf sysout = STRBUF_INIT;
   for (size_t i = 0; i < json_array_size(fs); i++) {
@@ -146,26 +137,26 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
     if (!json_is_true(json_object_get(f, "gated")))
       continue;
     struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT, msg = STRBUF_INIT;
-    strbuf_addf(&tc, "%s %s", jstr(f, "endpoint"), jstr(f, "metric"));
-    strbuf_addf(&cls, "loadrep.%s", jstr(f, "endpoint"));
+    strbuf_addf(&tc, "%s %s", jx_str(f, "endpoint"), jx_str(f, "metric"));
+    strbuf_addf(&cls, "loadrep.%s", jx_str(f, "endpoint"));
     strbuf_addstr(out, "    <testcase");
     attr(out, "name", tc.buf);
     attr(out, "classname", cls.buf);
     strbuf_addstr(out, " time=\"0\"");
-    const char *v = jstr(f, "verdict");
+    const char *v = jx_str(f, "verdict");
     if (!strcmp(v, "regression")) {
-      strbuf_addf(&msg, "%s %s regressed: ", jstr(f, "endpoint"), jstr(f, "metric"));
+      strbuf_addf(&msg, "%s %s regressed: ", jx_str(f, "endpoint"), jx_str(f, "metric"));
       numbers(&msg, f);
       strbuf_addstr(out, ">\n      <failure");
       attr(out, "message", msg.buf);
       strbuf_addstr(out, " type=\"regression\">");
-      esc_xml(out, jstr(f, "reason"));
+      esc_xml(out, jx_str(f, "reason"));
       strbuf_addstr(out, "</failure>\n    </testcase>\n");
     } else {
       strbuf_addstr(out, "/>\n");
       strbuf_addf(&sysout, "%s: %s (", tc.buf, v);
       numbers(&sysout, f);
-      strbuf_addf(&sysout, ") %s\n", jstr(f, "reason"));
+      strbuf_addf(&sysout, ") %s\n", jx_str(f, "reason"));
     }
     strbuf_release(&tc);
     strbuf_release(&cls);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "stats/bootstrap.h"
+#include "util/cmp.h"
 #include "util/xalloc.h"
 
 unsigned boot_poisson1(struct fit_rng *r) {
@@ -188,11 +189,6 @@ double boot_weighted_stats(const struct boot_set *s, const unsigned *w, const do
   for (size_t k = 0; k < np; k++)
     out_q[k] = lo_val[k] + (hi_val[k] - lo_val[k]) * frac[k];
   return total;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Percentile interval of n replicate values (sorted here). */
