@@ -1532,7 +1532,11 @@ static int cside_load(struct store *st, int64_t run_id, struct cside *c, struct 
     c->total += x->total;
   }
   sqlite3_finalize(s);
-  s = store_prepare(st, "SELECT count FROM metrics WHERE run_id = ? AND name = 'http_reqs'", err);
+  /* successful requests: failed ones (timeouts, 503s) run fewer statements */
+  s = store_prepare(st,
+                    "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id AND "
+                    "f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND r.name = 'http_reqs'",
+                    err);
   if (!s)
     return -1;
   sqlite3_bind_int64(s, 1, run_id);
@@ -1546,7 +1550,7 @@ static json_t *cstmt_json(const struct cstmt *x, double requests) {
     return json_null();
   return json_pack("{s:o, s:o, s:o, s:o}", "calls", whole(x->calls), "total_ms", jx_real_or_null(rnd(x->total, 0.001)),
                    "mean_ms", jx_real_or_null(rnd(x->mean, 0.0001)), "calls_per_request",
-                   jx_real_or_null(requests > 0 ? rnd(x->calls / requests, 1e-4) : NAN));
+                   jx_real_or_null(requests > 0 ? rnd(x->calls / requests, 1e-4) : NAN)); /* per successful request */
 }
 
 static void add_finding(json_t *arr, const char *kind, const char *query, const struct cstmt *b, const struct cstmt *c,

@@ -69,7 +69,8 @@ int db_bottleneck_evidence(struct store *st, const struct run_info *run, json_t 
  *  "faster_statement" | "gone_statement" | "new_slow_statement" |
  *  "cache_ratio", "query", "queryid", "base": {...}, "candidate": {...},
  *  "change", "regression" (bool), "text"}]. threshold is the relative change
- *  that counts (e.g. 0.2 for 20 %); a statement change also needs a total
+ *  that counts (e.g. 0.2 for 20 %); calls_per_request is per successful k6
+ *  request (more of them is an N+1 pattern); a statement change also needs a total
  *  time of at least 1 % of the database time of the run where it is larger.
  *  Never NULL (an empty array without evidence; on a read error an array
  *  with one {"kind": "error", "text"}). */

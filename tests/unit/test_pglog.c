@@ -1,16 +1,24 @@
 /* PostgreSQL inputs: the statement normaliser (pg_stat_statements' $n
  * form), kind detection, the csvlog parser (quoted multi-line fields,
  * auto_explain plans, event kinds), the stderr format, pg_stat_statements
- * columns of PostgreSQL 12 to 17, and bad lines with their line numbers. */
+ * columns of PostgreSQL 12 to 17, and bad lines with their line numbers;
+ * on the shipped edumind-pg runs: the pool exhaustion of the soak, the
+ * database as the bottleneck of before/stress, what changed before/after. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <glob.h>
+#include <jansson.h>
+
+#include "analysis/dbevidence.h"
 #include "harness.h"
+#include "ingest/ingest.h"
 #include "ingest/pglog.h"
 #include "ingest/reader.h"
+#include "store/store.h"
 #include "util/err.h"
 
 static void norm_is(const char *in, const char *want) {
@@ -253,11 +261,133 @@ static void statements(void) {
   INT_EQ(g.nsnap, 2, "two snapshot rows");
 }
 
+/* Ingests one run of data/edumind-pg as the product's users do. */
+static int64_t ingest_run(struct store *st, const char *run, const char *name) {
+  char pat[1024];
+  glob_t g;
+  memset(&g, 0, sizeof g);
+  const char *data = FIXTURES "/../../data/edumind-pg";
+  snprintf(pat, sizeof pat, "%s/%s/k6_metrics.ndjson.gz", data, run);
+  glob(pat, 0, NULL, &g);
+  snprintf(pat, sizeof pat, "%s/%s/handle_summary.json", data, run);
+  glob(pat, GLOB_APPEND, NULL, &g);
+  snprintf(pat, sizeof pat, "%s/%s/prometheus/[!q]*.json", data, run); /* not queries.json */
+  glob(pat, GLOB_APPEND, NULL, &g);
+  snprintf(pat, sizeof pat, "%s/%s/db/*", data, run);
+  glob(pat, GLOB_APPEND, NULL, &g);
+  char **files = calloc(g.gl_pathc, sizeof *files);
+  int n = 0;
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    FILE *f = fopen(g.gl_pathv[i], "rb");
+    int empty = !f || fgetc(f) == EOF;
+    if (f)
+      fclose(f);
+    if (!empty)
+      files[n++] = g.gl_pathv[i];
+  }
+  struct ingest_opts o = {0};
+  o.run_name = name;
+  struct ingest_result res;
+  struct err err = ERR_INIT;
+  int rc = ingest_files(st, &o, files, n, &res, &err);
+  INT_EQ(rc, 0, "ingest %s: %s", run, err.msg);
+  free(files);
+  globfree(&g);
+  return rc == 0 ? res.run_id : 0;
+}
+
+static json_t *finding(json_t *arr, const char *kind, const char *needle) {
+  size_t i;
+  json_t *f;
+  json_array_foreach(arr, i, f) {
+    const char *q = json_string_value(json_object_get(f, "query"));
+    const char *c = json_string_value(json_object_get(f, "cache"));
+    if (!strcmp(json_string_value(json_object_get(f, "kind")), kind) &&
+        ((q && strstr(q, needle)) || (c && !strcmp(c, needle))))
+      return f;
+  }
+  return NULL;
+}
+
+static void evidence(void) {
+  char path[] = "/tmp/test_pglog_db.XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  unlink(path);
+  struct store *st = NULL;
+  struct err err = ERR_INIT;
+  if (store_open(&st, path, &err) < 0) {
+    OK(0, "store_open: %s", err.msg);
+    return;
+  }
+  int64_t bn = ingest_run(st, "before/normal", "bn"), an = ingest_run(st, "after/normal", "an"),
+          bs = ingest_run(st, "before/stress", "bs"), soak = ingest_run(st, "before/soak", "soak");
+  struct run_info ri;
+  /* soak: the leak uses the pool up around 210-220 s */
+  if (soak && store_get_run(st, soak, &ri, &err) == 0) {
+    json_t *p = NULL;
+    INT_EQ(db_pool_exhaustion_json(st, &ri, &p, &err), 0, "pool exhaustion: %s", err.msg);
+    STR_EQ(json_string_value(json_object_get(p, "verdict")), "exhausted", "soak: exhausted");
+    double t = json_number_value(json_object_get(p, "exhausted_at_s"));
+    OK(t >= 200 && t <= 235, "soak: exhausted at %g s", t);
+    json_decref(p);
+    run_info_release(&ri);
+  }
+  if (an && store_get_run(st, an, &ri, &err) == 0) {
+    json_t *p = NULL;
+    db_pool_exhaustion_json(st, &ri, &p, &err);
+    STR_EQ(json_string_value(json_object_get(p, "verdict")), "none", "after/normal: no leak");
+    json_decref(p);
+    run_info_release(&ri);
+  }
+  /* before/stress: the pool saturates, held by the responses lookups behind two endpoints */
+  if (bs && store_get_run(st, bs, &ri, &err) == 0) {
+    json_t *b = NULL;
+    INT_EQ(db_bottleneck_evidence(st, &ri, &b, &err), 0, "bottleneck evidence: %s", err.msg);
+    OK(json_is_true(json_object_get(b, "saturated")), "before/stress: pool saturated");
+    json_t *s0 = json_array_get(json_object_get(b, "statements"), 0),
+           *s1 = json_array_get(json_object_get(b, "statements"), 1);
+    STR_EQ(json_string_value(json_object_get(s0, "endpoint")), "POST /api/responses", "duplicate check");
+    OK(strstr(json_string_value(json_object_get(s0, "query")), "FROM responses WHERE session_id") != NULL,
+       "top statement");
+    STR_EQ(json_string_value(json_object_get(s1, "endpoint")), "GET /api/analytics/student/{id}", "analytics");
+    STR_EQ(json_string_value(json_object_get(json_array_get(json_object_get(b, "seq_scanned_tables"), 0), "name")),
+           "responses", "the unindexed table");
+    STR_EQ(json_string_value(json_object_get(b, "leak")), "leak", "leaked connections");
+    json_decref(b);
+    run_info_release(&ri);
+  }
+  /* before -> after: the responses lookups gone or faster, caches */
+  json_t *c = db_compare_json(st, bn, an, 0.2);
+  OK(finding(c, "gone_statement", "WHERE student_id=$1") != NULL, "student_id lookup gone (one JOIN)");
+  json_t *f = finding(c, "faster_statement", "FROM responses WHERE session_id=$1");
+  OK(f && json_is_false(json_object_get(f, "regression")), "duplicate check faster, no regression");
+  f = finding(c, "cache_ratio", "assessment_list");
+  OK(f && json_number_value(json_object_get(f, "candidate")) > 0.7 && json_is_false(json_object_get(f, "regression")),
+     "list cache above 70 %%");
+  f = finding(c, "cache_ratio", "llm_feedback");
+  OK(f && json_is_true(json_object_get(f, "regression")), "LLM cache below 70 %%: flagged");
+  json_decref(c);
+  /* after -> before: the slow statements come back */
+  c = db_compare_json(st, an, bn, 0.2);
+  OK(finding(c, "new_slow_statement", "FROM responses WHERE session_id=$1") != NULL, "new slow statement");
+  OK(finding(c, "slower_statement", "FROM responses WHERE session_id=$1") != NULL, "slower statement");
+  json_decref(c);
+  store_close(st);
+  char side[600];
+  unlink(path);
+  snprintf(side, sizeof side, "%s-wal", path);
+  unlink(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  unlink(side);
+}
+
 int main(void) {
   normaliser();
   detection();
   csvlog();
   stderr_format();
   statements();
+  evidence();
   return test_report();
 }
