@@ -219,7 +219,15 @@ static int log_statements_json(struct store *st, int64_t run_id, const char *db,
   return 0;
 }
 
-static int slow_json(struct store *st, int64_t run_id, double slow_ms, json_t **out, struct err *err) {
+static int has_log(struct store *st, int64_t run_id, int *yes, struct err *err);
+
+/* count: the log's statements over the line; without a log, 0 when no
+ * statement's max_exec_time is over it, else null (unknown). */
+static int slow_json(struct store *st, int64_t run_id, double slow_ms, const struct stmt_totals *tot, json_t **out,
+                     struct err *err) {
+  int logged = 0;
+  if (has_log(st, run_id, &logged, err) < 0)
+    return -1;
   json_t *o = json_object(), *by = json_array();
   json_object_set_new(o, "threshold_ms", jx_whole_or_real(slow_ms));
   sqlite3_stmt *s = store_prepare(st,
@@ -257,7 +265,16 @@ static int slow_json(struct store *st, int64_t run_id, double slow_ms, json_t **
     json_decref(by);
     return store_fail(st, err, "cannot read the database log");
   }
-  json_object_set_new(o, "count", json_integer(total));
+  if (logged || total) {
+    json_object_set_new(o, "count", json_integer(total));
+    json_object_set_new(o, "basis", json_string("log"));
+  } else if (tot->n && isfinite(tot->max_ms) && tot->max_ms <= slow_ms) {
+    json_object_set_new(o, "count", json_integer(0));
+    json_object_set_new(o, "basis", json_string("max_exec_time"));
+  } else {
+    json_object_set_new(o, "count", json_null());
+    json_object_set_new(o, "basis", json_null());
+  }
   json_object_set_new(o, "by_statement", by);
   *out = o;
   return 0;
@@ -1018,7 +1035,7 @@ int db_evidence_json(struct store *st, const struct run_info *run, double slow_m
     if (log_statements_json(st, run->id, db, DB_TOP_STATEMENTS, stmts, &total, err) < 0)
       goto out;
   }
-  if (slow_json(st, run->id, slow_ms, &slow, err) < 0 || p95_json(st, run->id, db, &tot, DB_QUERY_P95_MS, &p95, err) < 0 ||
+  if (slow_json(st, run->id, slow_ms, &tot, &slow, err) < 0 || p95_json(st, run->id, db, &tot, DB_QUERY_P95_MS, &p95, err) < 0 ||
       log_summary_json(st, run->id, &logj, err) < 0)
     goto out;
   if (p[P_INUSE] || p[P_IDLETX]) {
@@ -1119,7 +1136,11 @@ void db_evidence_print_text(json_t *db, FILE *f) {
     }
   }
   json_t *slow = json_object_get(db, "slow");
-  fprintf(f, "  slow statements (> %g ms in the log): %.0f\n", jx_num(slow, "threshold_ms"), jx_num(slow, "count"));
+  if (isfinite(jx_num(slow, "count")))
+    fprintf(f, "  slow statements (> %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
+            !strcmp(jx_str(slow, "basis"), "log") ? " in the log" : ", by max_exec_time", jx_num(slow, "count"));
+  else
+    fprintf(f, "  slow statements (> %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
   size_t i;
   json_t *s;
   json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
@@ -1196,8 +1217,12 @@ void db_evidence_render_md(json_t *db, struct strbuf *out) {
     }
   }
   json_t *slow = json_object_get(db, "slow");
-  strbuf_addf(out, "\nSlow statements (over %g ms in the server log): %.0f\n", jx_num(slow, "threshold_ms"),
-              jx_num(slow, "count"));
+  if (isfinite(jx_num(slow, "count")))
+    strbuf_addf(out, "\nSlow statements (over %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
+                !strcmp(jx_str(slow, "basis"), "log") ? " in the server log" : ", by max_exec_time",
+                jx_num(slow, "count"));
+  else
+    strbuf_addf(out, "\nSlow statements (over %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
   size_t i;
   json_t *s;
   json_array_foreach(json_object_get(slow, "by_statement"), i, s) {

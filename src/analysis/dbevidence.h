@@ -10,7 +10,9 @@
  *  "total_calls", "total_ms",
  *  "statements": [{"query", "queryid" (string or null), "calls", "total_ms", "mean_ms", "max_ms", "rows",
  *                  "shared_blks_hit", "shared_blks_read", "share_of_db_time", "logged"}],   top by total time
- *  "slow": {"threshold_ms", "count", "by_statement": [{"query", "queryid", "count", "max_ms", "first", "last"}]},
+ *  "slow": {"threshold_ms", "count" (null when unknown: no log and some max_exec_time over the line),
+ *           "basis": "log" | "max_exec_time" | null,
+ *           "by_statement": [{"query", "queryid", "database", "count", "max_ms", "first", "last"}]},
  *  "query_p95_below_ms": {"threshold_ms", "decided", "below", "calls", "calls_above", "share_above",
  *                         "basis", "reason"},
  *  "caches": [{"name", "hits", "misses", "hit_ratio", "source", "windows": [{"time_s", "hit_ratio"}]}],
