@@ -6,11 +6,13 @@
 
 #include "analysis/history.h"
 #include "ingest/endpoint.h"
-#include "render/escape.h"
 #include "stats/bootstrap.h"
 #include "stats/edivisive.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "store/store_compare.h"
+#include "store/store_history.h"
+#include "store/store_runs.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
@@ -20,40 +22,14 @@
 int history_pin_baseline(struct store *st, const struct run_info *r, struct err *err) {
   char now[64];
   time_now_iso(now);
-  sqlite3_stmt *s = store_prepare(st,
-                                  "INSERT INTO baselines (scenario, env, run_id, set_at) VALUES (?, ?, ?, ?) "
-                                  "ON CONFLICT (scenario, env) DO UPDATE SET run_id = excluded.run_id, "
-                                  "set_at = excluded.set_at",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_text(s, 1, r->scenario, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, r->env, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, r->id);
-  sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot set the baseline");
+  return store_baseline_set(st, r->scenario, r->env, r->id, now, err);
 }
 
 int history_record_check(struct store *st, int64_t run_id, int64_t baseline_id, const char *verdict,
                          struct err *err) {
   char now[64];
   time_now_iso(now);
-  sqlite3_stmt *s = store_prepare(
-      st, "INSERT INTO check_results (run_id, baseline_id, verdict, checked_at) VALUES (?, ?, ?, ?)", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  if (baseline_id)
-    sqlite3_bind_int64(s, 2, baseline_id);
-  else
-    sqlite3_bind_null(s, 2);
-  sqlite3_bind_text(s, 3, verdict, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot record the check result");
+  return store_check_record(st, run_id, baseline_id, verdict, now, err);
 }
 
 void history_opts_init(struct history_opts *o) {
@@ -87,62 +63,45 @@ static int run_value(struct store *st, int64_t run_id, double dur, const char *e
                      long long *n, struct err *err) {
   *value = NAN;
   *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT e.method, e.name, e.requests, e.failed, s.data, m.count, m.med, m.p95, "
-                                  "m.p99, m.avg FROM endpoints e LEFT JOIN samples s ON s.endpoint_id = e.id "
-                                  "LEFT JOIN endpoint_metrics m ON m.endpoint_id = e.id AND "
-                                  "m.metric = 'http_req_duration' AND m.scope = 'ok' WHERE e.run_id = ?",
-                                  err);
-  if (!s)
+  struct store_endpoint *eps;
+  size_t neps;
+  if (store_endpoints_of(st, run_id, &eps, &neps, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
   double *v = NULL, *t = NULL;
   size_t nv = 0, cap = 0, cap2 = 0, matched = 0;
   long long req = 0, failed = 0;
   int all_samples = 1;
   double agg[4] = {NAN, NAN, NAN, NAN};
   long long agg_n = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    char *label = endpoint_label(store_col_text(s, 0), store_col_text(s, 1));
+  for (size_t k = 0; k < neps; k++) {
+    const struct store_endpoint *e = &eps[k];
+    char *label = endpoint_label(e->method, e->name);
     int take = !endpoint || !strcmp(endpoint, "ALL") || strstr(label, endpoint) != NULL;
     free(label);
     if (!take)
       continue;
     matched++;
-    req += sqlite3_column_int64(s, 2);
-    failed += sqlite3_column_int64(s, 3);
-    agg_n = sqlite3_column_int64(s, 5);
-    for (int k = 0; k < 4; k++)
-      agg[k] = store_col_double(s, 6 + k);
-    if (sqlite3_column_type(s, 4) != SQLITE_BLOB) {
+    req += (long long)e->requests;
+    failed += (long long)e->failed;
+    agg_n = (long long)e->ok.count;
+    agg[H_P50] = e->ok.med;
+    agg[H_P95] = e->ok.p95;
+    agg[H_P99] = e->ok.p99;
+    agg[H_AVG] = e->ok.avg;
+    if (!e->has_samples) {
       all_samples = 0;
       continue;
     }
-    struct sample *x;
-    size_t nx;
-    if (samples_decode(sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4), &x, &nx, err) < 0) {
-      sqlite3_finalize(s);
-      free(v);
-      free(t);
-      return -1;
-    }
-    for (size_t i = 0; i < nx; i++)
-      if (x[i].flags & SAMPLE_OK) {
+    for (size_t i = 0; i < e->ns; i++)
+      if (e->s[i].flags & SAMPLE_OK) {
         XGROW(v, cap, nv + 1);
         XGROW(t, cap2, nv + 1);
-        v[nv] = x[i].dur_ms;
-        t[nv] = x[i].t;
+        v[nv] = e->s[i].dur_ms;
+        t[nv] = e->s[i].t;
         nv++;
       }
-    free(x);
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    free(v);
-    free(t);
-    return store_fail(st, err, "cannot read endpoints");
-  }
+  store_endpoints_free(eps, neps);
   if (!matched) {
     free(v);
     free(t);
@@ -178,30 +137,22 @@ int history_build(struct store *st, const struct history_opts *o, json_t **out, 
   if (metric < 0)
     return err_set(err, LR_USAGE, "option '--metric': unknown metric '%s' (expected p50, p95, p99, avg, rps, error_rate)",
                    o->metric);
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT id, name, scenario, env, start_ts, duration_s, end_ts FROM runs "
-                                  "WHERE (?1 IS NULL OR scenario = ?1) AND (?2 IS NULL OR env = ?2) "
-                                  "ORDER BY start_ts, id",
-                                  err);
-  if (!s)
+  struct store_run_row *rows;
+  size_t nrows;
+  if (store_runs_by_start(st, o->scenario, o->env, &rows, &nrows, err) < 0)
     return -1;
-  if (o->scenario)
-    sqlite3_bind_text(s, 1, o->scenario, -1, SQLITE_TRANSIENT);
-  if (o->env)
-    sqlite3_bind_text(s, 2, o->env, -1, SQLITE_TRANSIENT);
   json_t *runs = json_array();
   double *z = NULL;
   size_t nz = 0, cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(s, 0);
-    double start = store_col_double(s, 4), dur = store_col_double(s, 5);
+  for (size_t i = 0; i < nrows; i++) {
+    const struct store_run_row *row = &rows[i];
+    double start = row->start_ts, dur = row->duration_s;
     if (!(dur > 0))
-      dur = store_col_double(s, 6) - start;
+      dur = row->end_ts - start;
     double value;
     long long n;
-    if (run_value(st, id, dur, o->endpoint, metric, &value, &n, err) < 0) {
-      sqlite3_finalize(s);
+    if (run_value(st, row->id, dur, o->endpoint, metric, &value, &n, err) < 0) {
+      store_run_rows_free(rows, nrows);
       json_decref(runs);
       free(z);
       return -1;
@@ -209,10 +160,10 @@ int history_build(struct store *st, const struct history_opts *o, json_t **out, 
     if (!isfinite(value))
       continue;
     json_t *r = json_object();
-    json_object_set_new(r, "id", json_integer((json_int_t)id));
-    json_object_set_new(r, "name", json_string(store_col_text(s, 1)));
-    json_object_set_new(r, "scenario", json_string(store_col_text(s, 2)));
-    json_object_set_new(r, "env", json_string(store_col_text(s, 3)));
+    json_object_set_new(r, "id", json_integer((json_int_t)row->id));
+    json_object_set_new(r, "name", json_string(row->name));
+    json_object_set_new(r, "scenario", json_string(row->scenario));
+    json_object_set_new(r, "env", json_string(row->env));
     json_object_set_new(r, "start_ts", isfinite(start) ? json_real(start) : json_null());
     json_object_set_new(r, "value", json_real(value));
     json_object_set_new(r, "n", json_integer(n));
@@ -222,12 +173,7 @@ int history_build(struct store *st, const struct history_opts *o, json_t **out, 
     /* Log scale: a change is a ratio. Error rates get a 0.1-point floor so 0 is defined. */
     z[nz++] = metric == H_ERR ? log(value + 0.001) : log(value > 0 ? value : 1e-9);
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    json_decref(runs);
-    free(z);
-    return store_fail(st, err, "cannot read runs");
-  }
+  store_run_rows_free(rows, nrows);
   struct ediv_opts eo;
   ediv_opts_init(&eo);
   eo.p_final = o->p_final;
@@ -266,70 +212,4 @@ int history_build(struct store *st, const struct history_opts *o, json_t **out, 
   json_object_set_new(doc, "change_points", cpa);
   *out = doc;
   return 0;
-}
-
-static void fmt_hval(char *buf, size_t len, const char *unit, double v) {
-  if (!strcmp(unit, "fraction"))
-    snprintf(buf, len, "%.3f%%", v * 100);
-  else if (!strcmp(unit, "req/s"))
-    snprintf(buf, len, "%.2f/s", v);
-  else
-    snprintf(buf, len, "%.2f ms", v);
-}
-
-void history_render_text(json_t *h, struct strbuf *out) {
-  json_t *runs = json_object_get(h, "runs");
-  const char *unit = json_string_value(json_object_get(h, "unit"));
-  strbuf_addstr(out, "metric ");
-  strbuf_addstr(out, json_string_value(json_object_get(h, "metric")));
-  strbuf_addstr(out, " of ");
-  esc_term(out, json_string_value(json_object_get(h, "endpoint")));
-  if (json_is_string(json_object_get(h, "scenario"))) {
-    strbuf_addstr(out, ", scenario ");
-    esc_term(out, json_string_value(json_object_get(h, "scenario")));
-  }
-  strbuf_addstr(out, "\n\n");
-  size_t wn = 3;
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    size_t l = strlen(json_string_value(json_object_get(json_array_get(runs, i), "name")));
-    wn = l > wn ? l : wn;
-  }
-  strbuf_addf(out, "%6s  %-*s  %14s  %8s  %s\n", "ID", (int)wn, "RUN", "VALUE", "N", "CHANGE POINT");
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    json_t *r = json_array_get(runs, i);
-    char val[64];
-    fmt_hval(val, sizeof val, unit, json_number_value(json_object_get(r, "value")));
-    struct strbuf name = STRBUF_INIT;
-    esc_term(&name, json_string_value(json_object_get(r, "name")));
-    strbuf_addf(out, "%6lld  %-*s  %14s  %8lld", (long long)json_integer_value(json_object_get(r, "id")), (int)wn,
-                name.buf, val, (long long)json_integer_value(json_object_get(r, "n")));
-    strbuf_release(&name);
-    if (json_is_true(json_object_get(r, "change_point")))
-      strbuf_addf(out, "  <- %+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
-                  json_number_value(json_object_get(r, "p_value")));
-    strbuf_addch(out, '\n');
-  }
-  size_t ncp = json_array_size(json_object_get(h, "change_points"));
-  strbuf_addf(out, "\n%zu run%s, %zu change point%s\n", json_array_size(runs), json_array_size(runs) == 1 ? "" : "s",
-              ncp, ncp == 1 ? "" : "s");
-}
-
-void history_render_md(json_t *h, struct strbuf *out) {
-  json_t *runs = json_object_get(h, "runs");
-  const char *unit = json_string_value(json_object_get(h, "unit"));
-  strbuf_addstr(out, "| Id | Run | ");
-  esc_md(out, json_string_value(json_object_get(h, "metric")));
-  strbuf_addstr(out, " | n | Change point |\n|---:|---|---:|---:|---|\n");
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    json_t *r = json_array_get(runs, i);
-    char val[64];
-    fmt_hval(val, sizeof val, unit, json_number_value(json_object_get(r, "value")));
-    strbuf_addf(out, "| %lld | ", (long long)json_integer_value(json_object_get(r, "id")));
-    esc_md(out, json_string_value(json_object_get(r, "name")));
-    strbuf_addf(out, " | %s | %lld | ", val, (long long)json_integer_value(json_object_get(r, "n")));
-    if (json_is_true(json_object_get(r, "change_point")))
-      strbuf_addf(out, "%+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
-                  json_number_value(json_object_get(r, "p_value")));
-    strbuf_addstr(out, " |\n");
-  }
 }

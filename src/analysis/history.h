@@ -13,7 +13,6 @@
 struct store;
 struct run_info;
 struct err;
-struct strbuf;
 
 /** Pins run r as the baseline of its (scenario, env). */
 int history_pin_baseline(struct store *st, const struct run_info *r, struct err *err);
@@ -35,11 +34,7 @@ void history_opts_init(struct history_opts *o);
 
 /** {"scenario", "endpoint", "metric", "runs": [{"id", "name", "start", "value",
  *  "n", "change_point": bool, "change_pct"?, "p_value"?}], "change_points": [...]}.
- *  Caller owns *out. */
+ *  Caller owns *out. render/history_text.h prints it. */
 int history_build(struct store *st, const struct history_opts *o, json_t **out, struct err *err);
-
-/** Text (aligned table) and Markdown renderings of history_build()'s JSON. */
-void history_render_text(json_t *h, struct strbuf *out);
-void history_render_md(json_t *h, struct strbuf *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "render/escape.h"
 #include "store/store.h"
+#include "store/store_history.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -34,34 +35,21 @@ static const char usage[] =
 
 static int do_show(struct store *st, const char *scenario, const char *env, enum out_format fmt) {
   struct err err = ERR_INIT;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT b.scenario, b.env, b.run_id, r.name, b.set_at FROM baselines b "
-                                  "JOIN runs r ON r.id = b.run_id WHERE (?1 IS NULL OR b.scenario = ?1) "
-                                  "AND (?2 IS NULL OR b.env = ?2) ORDER BY b.scenario, b.env",
-                                  &err);
-  if (!s)
+  struct store_baseline *bl;
+  size_t nb;
+  if (store_baselines_list(st, scenario, env, &bl, &nb, &err) < 0)
     return fail(&err);
-  if (scenario)
-    sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  if (env)
-    sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
   json_t *arr = json_array();
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  for (size_t i = 0; i < nb; i++) {
     json_t *o = json_object();
-    json_object_set_new(o, "scenario", json_string(store_col_text(s, 0)));
-    json_object_set_new(o, "env", json_string(store_col_text(s, 1)));
-    json_object_set_new(o, "run_id", json_integer(sqlite3_column_int64(s, 2)));
-    json_object_set_new(o, "run", json_string(store_col_text(s, 3)));
-    json_object_set_new(o, "set_at", json_string(store_col_text(s, 4)));
+    json_object_set_new(o, "scenario", json_string(bl[i].scenario));
+    json_object_set_new(o, "env", json_string(bl[i].env));
+    json_object_set_new(o, "run_id", json_integer(bl[i].run_id));
+    json_object_set_new(o, "run", json_string(bl[i].run_name));
+    json_object_set_new(o, "set_at", json_string(bl[i].set_at));
     json_array_append_new(arr, o);
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    json_decref(arr);
-    store_fail(st, &err, "cannot read baselines");
-    return fail(&err);
-  }
+  store_baselines_free(bl, nb);
   struct strbuf sb = STRBUF_INIT;
   size_t n = json_array_size(arr);
   if (fmt == FMT_JSON) {
@@ -124,30 +112,17 @@ static int do_clear(struct store *st, const char *scenario, const char *env, int
   struct err err = ERR_INIT;
   if (!all && !scenario) {
     /* Without --scenario: allowed when there is exactly one baseline. */
-    sqlite3_stmt *c = store_prepare(st, "SELECT count(*), min(scenario), min(env) FROM baselines", &err);
-    if (!c)
+    int64_t nset;
+    if (store_baselines_count(st, &nset, &err) < 0)
       return fail(&err);
-    long long n = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int64(c, 0) : 0;
-    sqlite3_finalize(c);
+    long long n = (long long)nset;
     if (n > 1)
       return usage_error("baseline", "%lld baselines are set: say which with --scenario S (or --all)", n);
     all = 1;
   }
-  sqlite3_stmt *s = all ? store_prepare(st, "DELETE FROM baselines", &err)
-                        : store_prepare(st, "DELETE FROM baselines WHERE scenario = ? AND env = ?", &err);
-  if (!s)
+  int n;
+  if (store_baselines_clear(st, all ? NULL : scenario, env, &n, &err) < 0)
     return fail(&err);
-  if (!all) {
-    sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, env ? env : "", -1, SQLITE_TRANSIENT);
-  }
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    store_fail(st, &err, "cannot clear the baseline");
-    return fail(&err);
-  }
-  int n = sqlite3_changes(st->db);
   if (!quiet)
     fprintf(stderr, "loadrep: cleared %d baseline%s\n", n, n == 1 ? "" : "s");
   return LR_OK;

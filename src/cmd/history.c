@@ -6,6 +6,7 @@
 #include "analysis/history.h"
 #include "cli.h"
 #include "cmd/cmd.h"
+#include "render/history_text.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/strbuf.h"

@@ -1,0 +1,43 @@
+/* store_runs.h - the runs of the database as lists: every run with its
+ * headline figures (`loadrep runs`), and the runs of a scenario in the order
+ * they started (`loadrep history`).
+ *
+ *   struct store_run_row *r; size_t n;
+ *   store_runs_list(st, NULL, &r, &n, &err);   // every run, oldest id first
+ *   store_run_rows_free(r, n);
+ *
+ * Plain C values in and out; 0 or -1 with *err filled. One implementation
+ * per backend.
+ */
+#ifndef LOADREP_STORE_RUNS_H
+#define LOADREP_STORE_RUNS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct err;
+
+/** One run. Strings owned; NaN where the database has no value. */
+struct store_run_row {
+  int64_t id;
+  char *name, *scenario, *env;
+  double start_ts, end_ts, duration_s;
+  /* store_runs_list() only (store_runs_by_start(): NaN, 0, NULL, -1): */
+  double requests;    /* k6's http_reqs count */
+  double p95_ms;      /* http_req_duration p95; NaN when no request got a response */
+  double error_rate;  /* http_req_failed rate */
+  int baseline;       /* 1 when pinned as a baseline */
+  int complete;       /* 1, 0 (stopped early), -1 unknown (see struct run_info) */
+  char *incomplete_reason; /* NULL when not known */
+  int k6_exit_status;      /* -1 when unknown */
+};
+
+/** Every run of scenario (NULL: any) by id, with its headline figures. */
+int store_runs_list(struct store *st, const char *scenario, struct store_run_row **out, size_t *n,
+                    struct err *err);
+/** The runs of scenario and env (NULL: any) by start time, then id. */
+int store_runs_by_start(struct store *st, const char *scenario, const char *env, struct store_run_row **out,
+                        size_t *n, struct err *err);
+void store_run_rows_free(struct store_run_row *r, size_t n);
+
+#endif
