@@ -274,6 +274,12 @@ static json_t *counts_json(json_t *findings, json_t *objectives) {
       c += !strcmp(json_string_value(json_object_get(json_array_get(findings, i), "verdict")), verdicts[v]);
     json_object_set_new(counts, verdicts[v], json_integer(c));
   }
+  json_int_t gated = 0;
+  for (size_t i = 0; i < json_array_size(findings); i++) {
+    json_t *f = json_array_get(findings, i);
+    gated += json_is_true(json_object_get(f, "gated")) && !strcmp(json_string_value(json_object_get(f, "verdict")), "regression");
+  }
+  json_object_set_new(counts, "gated_regression", json_integer(gated));
   json_int_t br = 0;
   for (size_t i = 0; i < json_array_size(objectives); i++)
     br += !strcmp(json_string_value(json_object_get(json_array_get(objectives, i), "verdict")), "slo_breach");

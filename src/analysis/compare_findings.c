@@ -108,8 +108,9 @@ static void side_build(const struct rdata *r, const struct ep *e, double block_s
   if (!samples) {
     for (int k = 0; k < NLAT; k++)
       sd->stat[k] = e->agg[k];
-    sd->n_dur = e->agg_n;
-    sd->n_ok = e->agg_ok_n;
+    /* k6 times every request: without a count in the summary, the requests are the count. */
+    sd->n_dur = e->agg_n ? e->agg_n : e->requests;
+    sd->n_ok = e->agg_ok_n ? e->agg_ok_n : e->requests - e->failed;
     return;
   }
   sd->exact = 1;
@@ -373,7 +374,7 @@ static void latency_finding(struct epc *c, int m, json_t *arr) {
   double ch = (r - 1) * 100;
   const char *what = m == M_OKP95 ? "successful requests" : "requests";
   char reason[512], b1[64], b2[64];
-  if (!c->comparable && enough && isfinite(r)) {
+  if (!c->comparable && isfinite(r)) {
     v = "not_comparable";
     snprintf(reason, sizeof reason, "%+.1f%%, but %s", ch, not_comparable_reason);
   } else if (!enough)
@@ -416,7 +417,7 @@ static void rps_finding(struct epc *c, const struct rdata *base, const struct rd
   double explained = closed_model_ratio(base, c->nbase, cand);
   int echo = !strcmp(v, "regression") && isfinite(explained) && explained < 1 &&
              !beyond(-(r / explained - 1) * 100, o->threshold_pct);
-  if (!c->comparable && enough && isfinite(r)) {
+  if (!c->comparable && isfinite(r)) {
     v = "not_comparable";
     snprintf(reason, sizeof reason, "%+.1f%%, but %s", ch, not_comparable_reason);
   } else if (echo) {

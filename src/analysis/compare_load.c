@@ -68,6 +68,8 @@ static double share_of(const struct load_profile *p, const char *label) {
 }
 
 static void mix_reasons(const struct load_profile *b, const struct load_profile *c, json_t *r) {
+  if (b->n_mix == 0 || c->n_mix == 0)
+    return; /* a run known from its summary alone: its mix is unknown, not empty */
   for (int side = 0; side < 2; side++) {
     const struct load_profile *x = side ? c : b, *y = side ? b : c;
     for (size_t i = 0; i < x->n_mix; i++) {
@@ -126,6 +128,9 @@ json_t *load_compare(const struct load_profile *b, const struct load_profile *c,
   *comparable = json_array_size(r) == 0;
   json_t *j = json_object();
   json_object_set_new(j, "comparable", json_boolean(*comparable));
+  /* A run known from its summary alone has no VU profile and no mix: its
+   * load cannot be checked (its findings cannot be tested either). */
+  json_object_set_new(j, "known", json_boolean(isfinite(b->max_vus) && isfinite(c->max_vus)));
   json_object_set_new(j, "reasons", r);
   json_object_set_new(j, "baseline", load_profile_json(b));
   json_object_set_new(j, "candidate", load_profile_json(c));

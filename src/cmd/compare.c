@@ -38,7 +38,7 @@ static const char compare_usage[] =
     "\n"
     "options:\n"
     "  --threshold P      relative change that counts (default 20%)\n"
-    "  --metric LIST      p50,p95,p99,avg,rps,error_rate (default: all)\n"
+    "  --metric LIST      p50,p95,p99,avg,ok_p95,rps,error_rate (default: all)\n"
     "  --endpoint E       only endpoints whose 'METHOD name' contains E (repeatable; ALL = overall)\n"
     "  --history K        baseline = geometric mean of the last K runs of the scenario\n"
     "                     that passed 'loadrep check' (the pinned baseline is still shown)\n"
@@ -50,7 +50,8 @@ static const char compare_usage[] =
     "  --format F         text (default), json or md\n"
     "  -h, --help         this help\n"
     "\n"
-    "Exit status: 0 compared (whatever the verdict), 64 usage, 66 no such run or baseline.\n";
+    "Exit status: 0 compared (whatever the verdict), 64 usage, 65 a bad SLO file,\n"
+    "66 no such run or baseline.\n";
 
 static const char check_usage[] =
     "usage: loadrep check RUN [options]\n"
@@ -64,7 +65,7 @@ static const char check_usage[] =
     "\n"
     "options:\n"
     "  --threshold P      relative change that counts (default 20%)\n"
-    "  --metric LIST      p50,p95,p99,avg,rps,error_rate (default: all)\n"
+    "  --metric LIST      p50,p95,p99,avg,ok_p95,rps,error_rate (default: all)\n"
     "  --endpoint E       only endpoints whose 'METHOD name' contains E (repeatable)\n"
     "  --history K        baseline = geometric mean of the last K runs that passed check\n"
     "  --slo TEXT         objectives for every endpoint, e.g. 'p95<2000ms,errors<1%'\n"

@@ -98,16 +98,29 @@ static int findings_table(json_t *fs, enum out mode, struct strbuf *out) {
   return ungated;
 }
 
+/* A number in a literal format, or n/a when it is not finite. */
+#define FMT_NUM(buf, fmt, v) \
+  (isfinite(v) ? snprintf(buf, sizeof buf, fmt, (double)(v)) : snprintf(buf, sizeof buf, "n/a"))
+
 static void load_block(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *load = json_object_get(cmp, "load");
   if (!load)
     return;
   json_t *b = json_object_get(load, "baseline"), *c = json_object_get(load, "candidate");
-  char line[512];
-  snprintf(line, sizeof line, "%s: %s, %.0f s, max %.0f VUs; baseline: %s, %.0f s, max %.0f VUs",
-           json_is_true(json_object_get(load, "comparable")) ? "Load comparable" : "Load NOT comparable",
-           jx_str(c, "shape"), jx_num(c, "duration_s"), jx_num(c, "max_vus"), jx_str(b, "shape"), jx_num(b, "duration_s"),
-           jx_num(b, "max_vus"));
+  char line[512], side[2][128];
+  for (int k = 0; k < 2; k++) {
+    json_t *x = k ? b : c;
+    char d[32], v[32];
+    FMT_NUM(d, "%.0f s", jx_num(x, "duration_s"));
+    FMT_NUM(v, "max %.0f VUs", jx_num(x, "max_vus"));
+    snprintf(side[k], sizeof side[k], "%s, %s, %s", isfinite(jx_num(x, "max_vus")) ? jx_str(x, "shape") : "shape unknown",
+             d, isfinite(jx_num(x, "max_vus")) ? v : "VUs unknown (no samples)");
+  }
+  snprintf(line, sizeof line, "%s: %s; baseline: %s",
+           json_is_false(json_object_get(load, "known"))     ? "Load not known for both runs"
+           : json_is_true(json_object_get(load, "comparable")) ? "Load comparable"
+                                                              : "Load NOT comparable",
+           side[0], side[1]);
   emit(out, mode, line);
   strbuf_addstr(out, mode == OUT_MD ? ".\n" : "\n");
   json_t *r = json_object_get(load, "reasons");
@@ -124,10 +137,6 @@ static void load_block(json_t *cmp, enum out mode, struct strbuf *out) {
   }
   strbuf_addch(out, '\n');
 }
-
-/* A number in a literal format, or n/a when it is not finite. */
-#define FMT_NUM(buf, fmt, v) \
-  (isfinite(v) ? snprintf(buf, sizeof buf, fmt, (double)(v)) : snprintf(buf, sizeof buf, "n/a"))
 
 static void levels_block(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *lv = json_object_get(cmp, "levels");
@@ -278,16 +287,17 @@ static void header(json_t *cmp, enum out mode, struct strbuf *out) {
 static void verdict_line(json_t *cmp, struct strbuf *out) {
   json_t *cnt = json_object_get(cmp, "counts");
   strbuf_addf(out, "verdict: %s", jx_str(cmp, "verdict"));
-  if (cnt)
-    strbuf_addf(out, " (%lld regression, %lld improvement, %lld unchanged, %lld inconclusive, %lld not comparable; "
-                     "%lld objective%s missed)",
+  if (cnt) {
+    long long br = (long long)json_integer_value(json_object_get(cnt, "slo_breach"));
+    strbuf_addf(out, " (gated: %lld regression, %lld objective%s missed; all rows: %lld regression, %lld improvement, "
+                     "%lld unchanged, %lld inconclusive, %lld not comparable)",
+                (long long)json_integer_value(json_object_get(cnt, "gated_regression")), br, br == 1 ? "" : "s",
                 (long long)json_integer_value(json_object_get(cnt, "regression")),
                 (long long)json_integer_value(json_object_get(cnt, "improvement")),
                 (long long)json_integer_value(json_object_get(cnt, "unchanged")),
                 (long long)json_integer_value(json_object_get(cnt, "inconclusive")),
-                (long long)json_integer_value(json_object_get(cnt, "not_comparable")),
-                (long long)json_integer_value(json_object_get(cnt, "slo_breach")),
-                json_integer_value(json_object_get(cnt, "slo_breach")) == 1 ? "" : "s");
+                (long long)json_integer_value(json_object_get(cnt, "not_comparable")));
+  }
   strbuf_addch(out, '\n');
 }
 

@@ -649,7 +649,7 @@ for a in "^run$" "^--address$" "^127\.0\.0\.1:0$" "^--no-usage-report$" "^--out$
   expect_grep "$a" "$FAKE_K6_LOG"
 done
 expect_grep "^sysmon --interval 200ms --pid sut=$$ -o $WORK/m1/system_metrics.csv -- $WORK/bin/k6 run " "$FAKE_LR_LOG"
-expect_grep "^ingest --run m1 --scenario smoke --env staging --label script=user-journey --label target=http://sut.test:8080 --label team=edu --label k6_exit_status=0 $WORK/m1/k6_metrics.ndjson.gz $WORK/m1/handle_summary.json $WORK/m1/system_metrics.csv$" "$FAKE_LR_LOG"
+expect_grep "^ingest --run m1 --scenario smoke --env staging --label script=user-journey --label target=http://sut.test:8080 --label team=edu --k6-exit-status 0 --label k6_exit_status=0 $WORK/m1/k6_metrics.ndjson.gz $WORK/m1/handle_summary.json $WORK/m1/system_metrics.csv$" "$FAKE_LR_LOG"
 expect_no_grep "^check" "$FAKE_LR_LOG"
 expect_exit 73 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" "$RUN" smoke -o "$WORK/m1"
 
@@ -670,7 +670,7 @@ expect_no_grep "^ingest" "$FAKE_LR_LOG"
 : >"$FAKE_LR_LOG"
 expect_exit 99 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_RC=99 "$RUN" smoke -n m6 -o "$WORK/m6" \
   --check --no-baseline-ok
-expect_grep "^ingest --run m6 .*--label k6_exit_status=99 " "$FAKE_LR_LOG"
+expect_grep "^ingest --run m6 .*--k6-exit-status 99 --label k6_exit_status=99 " "$FAKE_LR_LOG"
 expect_grep "^check --no-baseline-ok m6$" "$FAKE_LR_LOG"
 expect_grep "thresholds were crossed" "$WORK/err"
 expect_grep '"k6_exit_status": 99,' "$WORK/m6/meta.json"
@@ -683,7 +683,7 @@ expect_exit 105 env K6="$WORK/bin/k6" LOADREP="$WORK/bin/fake-loadrep" FAKE_K6_R
   --check -l team=edu
 expect_no_grep "^(ingest|check)" "$FAKE_LR_LOG"
 expect_grep "interrupted \(exit 105\)" "$WORK/err"
-expect_grep "^$WORK/bin/fake-loadrep ingest --run m9 --scenario smoke --label script=user-journey --label target=http://localhost:8080 --label team=edu --label k6_exit_status=105 $WORK/m9/k6_metrics.ndjson.gz $WORK/m9/handle_summary.json $WORK/m9/system_metrics.csv$" "$WORK/err"
+expect_grep "^$WORK/bin/fake-loadrep ingest --run m9 --scenario smoke --label script=user-journey --label target=http://localhost:8080 --label team=edu --k6-exit-status 105 --label k6_exit_status=105 $WORK/m9/k6_metrics.ndjson.gz $WORK/m9/handle_summary.json $WORK/m9/system_metrics.csv$" "$WORK/err"
 if [ -s "$WORK/m9/k6_metrics.ndjson.gz" ]; then pass; else failt "run.sh removed the files of an interrupted run"; fi
 expect_grep '"k6_exit_status": 105,' "$WORK/m9/meta.json"
 # The printed command ingests them.

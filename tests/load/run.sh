@@ -234,7 +234,7 @@ show() {
 if [ "$dry_run" = 1 ]; then
   show mkdir -p "$out"
   show "${sysmon_cmd[@]}"
-  show "${ingest_cmd[@]}" --label "k6_exit_status=K6_STATUS" "${ingest_files[@]}"
+  show "${ingest_cmd[@]}" --k6-exit-status K6_STATUS --label "k6_exit_status=K6_STATUS" "${ingest_files[@]}"
   [ "$check" = 0 ] || show "${check_cmd[@]}"
   exit 0
 fi
@@ -275,7 +275,7 @@ case $k6_rc in
     fi
     if [ -s "$out/k6_metrics.ndjson.gz" ]; then
       echo "$PROG: the files k6 wrote are in $out; to ingest them as an incomplete run:" >&2
-      leftover=("${ingest_cmd[@]}" --label "k6_exit_status=$k6_rc")
+      leftover=("${ingest_cmd[@]}" --k6-exit-status "$k6_rc" --label "k6_exit_status=$k6_rc")
       for f in "${ingest_files[@]}"; do
         [ ! -s "$f" ] || leftover+=("$f")
       done
@@ -286,7 +286,7 @@ esac
 trap - INT TERM
 
 set +e
-"${ingest_cmd[@]}" --label "k6_exit_status=$k6_rc" "${ingest_files[@]}"
+"${ingest_cmd[@]}" --k6-exit-status "$k6_rc" --label "k6_exit_status=$k6_rc" "${ingest_files[@]}"
 rc=$?
 set -e
 if [ "$rc" != 0 ]; then
