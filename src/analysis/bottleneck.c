@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/bottleneck.h"
+#include "analysis/dbevidence.h"
 #include "analysis/levels.h"
 #include "analysis/slo.h"
 #include "analysis/sysroles.h"
@@ -489,6 +490,19 @@ static void bn_pool(struct bn_ctx *c, json_t *res) {
   if (x)
     snprintf(x->detail, sizeof x->detail, "a serialised backend with a fixed pool (%s)%s%s", qn,
              llm ? ", reached through " : "", llm ? c->first->ep->name : "");
+  /* A database pool: name the statements that hold it (dbevidence.h). */
+  json_t *dbe = NULL;
+  int dbq = has(qn, "pool") && (has(qn, "db") || has(qn, "database") || has(qn, "sql") || has(qn, "pg"));
+  if (db_bottleneck_evidence(c->st, d->run, &dbe, NULL) == 0 && dbe) {
+    if (x && dbq && json_is_true(json_object_get(dbe, "saturated")))
+      snprintf(x->detail, sizeof x->detail, "the database: its connection pool (%s) and the statements that hold it",
+               qn);
+    if (x && dbq) {
+      snprintf(c->buf, sizeof c->buf, "%s", jx_str(dbe, "summary"));
+      cand_note(c, x);
+    }
+    json_object_set_new(c->doc, "database", dbe);
+  }
   if (on >= 0)
     snprintf(c->buf, sizeof c->buf,
              "%s: %.1f waiting at low load, %.1f at the breaking point; waiters >= %.0f and growing from %.0f VUs (t=%.0f s)", qn,

@@ -1370,6 +1370,31 @@ static void statement_load(struct store *st, const struct run_info *run, sqlite3
   free(v);
 }
 
+/* SQL for a sentence that other outputs print as they are (bottleneck's
+ * Markdown, reports): letters, digits and plain punctuation only, no markup,
+ * no control characters, at most max bytes. */
+static void sql_plain(struct strbuf *sb, const char *q, size_t max) {
+  size_t n = 0;
+  int sp = 0;
+  for (const unsigned char *p = (const unsigned char *)q; *p && n < max; p++) {
+    unsigned char c = *p;
+    int ok = isalnum(c) || strchr(" _,.=()$*+-/:'%{}", c);
+    if (!ok || c == ' ') {
+      if (!sp && n) {
+        strbuf_addch(sb, ' ');
+        n++;
+      }
+      sp = 1;
+      continue;
+    }
+    strbuf_addch(sb, (char)c);
+    n++;
+    sp = 0;
+  }
+  if (q[0] && n >= max)
+    strbuf_addstr(sb, "...");
+}
+
 int db_bottleneck_evidence(struct store *st, const struct run_info *run, json_t **out, struct err *err) {
   *out = NULL;
   json_t *db = NULL;
@@ -1476,26 +1501,33 @@ int db_bottleneck_evidence(struct store *st, const struct run_info *run, json_t 
   struct strbuf sb = STRBUF_INIT;
   if (isfinite(sat))
     strbuf_addf(&sb, "the database connection pool (%g) is saturated from %.0f s (%.0f VUs): up to %.0f requests wait, "
-                     "mean wait up to %.0f ms",
-                size, sat, vus_at(st, run, sat), series_max(p[P_WAITING], t0, t1), wmax * 1000);
+                     "mean wait per connection up to %.1f s",
+                size, sat, vus_at(st, run, sat), series_max(p[P_WAITING], t0, t1), wmax);
   else
     strbuf_addf(&sb, "the database connection pool is not saturated");
   json_array_foreach(json_object_get(o, "statements"), i, t) {
-    strbuf_addstr(&sb, i ? "; " : "; held by ");
-    strbuf_addf(&sb, "'%s' (%.0f %% of database time, mean %.1f ms", jx_str(t, "query"),
-                100 * jx_num(t, "share_of_db_time"), jx_num(t, "mean_ms"));
-    if (*jx_str(t, "endpoint"))
-      strbuf_addf(&sb, ", %.0f per request of %s", jx_num(t, "calls_per_request"), jx_str(t, "endpoint"));
-    strbuf_addstr(&sb, ")");
     if (i >= 2)
       break;
+    strbuf_addstr(&sb, i ? "; " : "; held by ");
+    strbuf_addstr(&sb, "'");
+    sql_plain(&sb, jx_str(t, "query"), 64);
+    strbuf_addf(&sb, "' (%.0f %% of db time, mean %.0f ms", 100 * jx_num(t, "share_of_db_time"), jx_num(t, "mean_ms"));
+    if (*jx_str(t, "endpoint")) {
+      strbuf_addstr(&sb, ", behind ");
+      sql_plain(&sb, jx_str(t, "endpoint"), 60);
+    }
+    strbuf_addstr(&sb, ")");
   }
   if (json_array_size(seq)) {
     strbuf_addstr(&sb, "; sequential scans of");
-    json_array_foreach(seq, i, t) strbuf_addf(&sb, "%s %s", i ? "," : "", jx_str(t, "name"));
+    json_array_foreach(seq, i, t) {
+      strbuf_addstr(&sb, i ? ", " : " ");
+      sql_plain(&sb, jx_str(t, "name"), 60);
+    }
   }
   if (json_is_object(pe) && (!strcmp(jx_str(pe, "verdict"), "leak") || !strcmp(jx_str(pe, "verdict"), "exhausted")))
     strbuf_addf(&sb, "; connections leak (%.0f idle in transaction at the end)", jx_num(pe, "idle_in_transaction_end"));
+  strbuf_addch(&sb, '.');
   json_object_set_new(o, "summary", json_string(sb.buf));
   strbuf_release(&sb);
   series_set_release(&ss);

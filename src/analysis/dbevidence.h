@@ -62,7 +62,9 @@ int db_pool_exhaustion_json(struct store *st, const struct run_info *run, json_t
  *  "database", "saturated", "saturated_at_s", "pool": {...}, "statements":
  *  [{"query", "queryid", "share_of_db_time", "mean_ms", "grows_with_load",
  *  "load_correlation", "endpoint", "endpoint_correlation"}], "lock_waits",
- *  "deadlocks", "idle_in_transaction_end", "leak", "summary"}. *out NULL
+ *  "deadlocks", "idle_in_transaction_end", "leak", "seq_scanned_tables",
+ *  "summary"}; "summary" is one sentence whose SQL and names are reduced to
+ *  letters, digits and plain punctuation (safe to print as is). *out NULL
  *  when the run has no database evidence. */
 int db_bottleneck_evidence(struct store *st, const struct run_info *run, json_t **out, struct err *err);
 
