@@ -157,6 +157,24 @@ for f in fails:
 sys.exit(1 if fails else 0)
 EOF
 
+# before/stress: the ranked bottlenecks name the database, its pool and the statements that hold it.
+expect_exit 0 lr bottleneck before-stress --format json
+cp "$WORK/out" chk_bn.json
+expect_exit 0 python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+top = d["bottlenecks"][0]
+assert "database" in top["detail"] and "pool" in top["detail"], top["detail"]
+ev = " ".join(top["evidence"])
+for needle in ("SELECT id FROM responses WHERE session_id=$1", "behind POST /api/responses",
+               "behind GET /api/analytics/student/{id}", "sequential scans of responses", "idle in transaction"):
+    assert needle in ev, (needle, ev)
+db = d["database"]
+assert db["saturated"] and db["pool"]["size"] == 10, db["pool"]
+assert [s["endpoint"] for s in db["statements"][:2]] == ["POST /api/responses", "GET /api/analytics/student/{id}"]' chk_bn.json
+expect_exit 0 lr bottleneck before-stress --format md
+expect_no_grep '<script|`' "$WORK/out"
+
 # The stderr log alone gives the csvlog's statements and slow counts.
 D="$PG/before/normal/db"
 expect_exit 0 lr --db stderr.db -q ingest --run bn-stderr "$PG/before/normal/k6_metrics.ndjson.gz" "$D/postgresql.log" "$D/pg_stat_statements.csv"
