@@ -83,8 +83,28 @@ static json_t *headline(json_t *cmp) {
     reason = "see load.reasons";
   if (!strcmp(v, "regression"))
     return hl(v, v, "regression", 1, jstrf("%lld finding(s) worse than the baseline", count_of(cmp, "regression")));
-  if (!strcmp(v, "slo_breach"))
-    return hl(v, v, "SLO breach", 1, jstrf("%lld objective(s) missed", count_of(cmp, "slo_breach")));
+  if (!strcmp(v, "slo_breach")) {
+    /* Which objectives, and for a ramp pair the capacity change too. */
+    struct strbuf t = STRBUF_INIT;
+    json_t *o;
+    size_t k, n = 0;
+    strbuf_addf(&t, "%lld objective(s) missed", count_of(cmp, "slo_breach"));
+    json_array_foreach(json_object_get(cmp, "objectives"), k, o) {
+      if (strcmp(rm_str(o, "verdict"), "slo_breach") || n++ >= 3)
+        continue;
+      strbuf_addf(&t, "%s%s %s: %s", n == 1 ? " (" : "; ", rm_str(o, "endpoint"), rm_str(o, "metric"),
+                  rm_str(o, "reason"));
+    }
+    if (n)
+      strbuf_addch(&t, ')');
+    if (json_is_false(rm_get(cmp, "load.comparable")) && json_is_object(cap)) {
+      double ub = rm_num(cap, "baseline.max_users_within_slo"), uc = rm_num(cap, "candidate.max_users_within_slo");
+      strbuf_addf(&t, "; capacity %s → %s users within the SLO (x%.2f)", F("f0", ub), F("f0", uc), uc / ub);
+    }
+    json_t *r = hl(v, v, "SLO breach", 1, json_string(t.buf));
+    strbuf_release(&t);
+    return r;
+  }
   if (json_is_false(rm_get(cmp, "load.comparable")) && json_is_object(cap)) {
     double ub = rm_num(cap, "baseline.max_users_within_slo"), uc = rm_num(cap, "candidate.max_users_within_slo");
     int up = uc > ub, down = uc < ub;

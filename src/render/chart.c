@@ -79,10 +79,17 @@ static void terminal(struct strbuf *gp, const char *stem, int png) {
 static void marks(const struct chart *c, struct strbuf *gp) {
   static const char *const vcolors[] = {"#555555", "#2b7a0b", "#cc0000", "#7b3294"};
   int id = 3;
-  if (c->xmax > 0) {
-    strbuf_addstr(gp, "set xrange [*:");
-    add_num(gp, c->xmax);
-    strbuf_addstr(gp, "]\n");
+  if (c->kind == CHART_LINES) {
+    /* The axis ends where the data (or the run) end, not at the next tic. */
+    strbuf_addstr(gp, "set autoscale xfix\n");
+    if (c->xmax > 0 || c->time_axis) {
+      strbuf_addstr(gp, c->time_axis ? "set xrange [0:" : "set xrange [*:");
+      if (c->xmax > 0)
+        add_num(gp, c->xmax);
+      else
+        strbuf_addch(gp, '*');
+      strbuf_addstr(gp, "]\n");
+    }
   }
   for (size_t i = 0; i < c->nvmarks && c->kind == CHART_LINES; i++, id++) {
     const struct chart_mark *m = &c->vmarks[i];
@@ -134,16 +141,35 @@ static void write_gp(const struct chart *c, const char *stem, struct strbuf *gp)
   set_str(gp, "set title", c->title);
   set_str(gp, "set xlabel", c->xlabel);
   set_str(gp, "set ylabel", c->ylabel);
-  strbuf_addstr(gp, "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
-                    "set key outside below horizontal noautotitle\n");
+  strbuf_addstr(gp, "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
+  if (c->kind == CHART_LINES) /* the legend below the x-axis title, with room for both */
+  {
+    strbuf_addstr(gp, "set key outside below center horizontal noautotitle\nset bmargin 5.5\n");
+    if (!c->logy) /* no line on the top border (a log axis ends at the next decade anyway) */
+      strbuf_addstr(gp, "set offsets 0, 0, graph 0.06, 0\n");
+  }
+  else
+    strbuf_addstr(gp, "set key outside top center horizontal noautotitle\n");
   int any_y2 = 0;
   for (size_t s = 0; s < c->nseries; s++)
     any_y2 |= c->series[s].y2;
   if (any_y2) {
     set_str(gp, "set y2label", c->y2label);
     strbuf_addstr(gp, "set y2tics\nset border 11\n");
-    if (c->ymin_zero)
+    /* Headroom above the right axis' largest value (a constant VU count
+     * would sit on the border). */
+    double y2max = 0;
+    for (size_t r = 0; r < c->nrows; r++)
+      for (size_t s = 0; s < c->nseries; s++)
+        if (c->series[s].y2 && isfinite(c->y[r * c->nseries + s]) && c->y[r * c->nseries + s] > y2max)
+          y2max = c->y[r * c->nseries + s];
+    if (c->ymin_zero && y2max > 0) {
+      strbuf_addstr(gp, "set y2range [0:");
+      add_num(gp, y2max * 1.1);
+      strbuf_addstr(gp, "]\n");
+    } else if (c->ymin_zero) {
       strbuf_addstr(gp, "set y2range [0:*]\n");
+    }
   }
   if (c->logy)
     strbuf_addstr(gp, "set logscale y 10\nset mytics 10\n");

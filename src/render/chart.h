@@ -53,7 +53,8 @@ struct chart {
   size_t nvmarks;
   const struct chart_mark *hmarks; /* more horizontal lines (an SLO on the right axis...) */
   size_t nhmarks;
-  double xmax;               /* end of the x axis; 0 = gnuplot's choice */
+  double xmax;               /* end of the x axis; 0 = where the data end */
+  int time_axis;             /* x is seconds since the run's start: the axis starts at 0 */
 };
 
 /** Writes DIR/NAME.gp and DIR/NAME.tsv (each via a temp file and rename). */

@@ -24,8 +24,19 @@ static const char css[] =
     "img{max-width:100%;height:auto;border:1px solid #eaeef2;margin:.5em 0}"
     "blockquote{margin:1em 0;padding:.4em 1em;border-left:4px solid #d0d7de;color:#57606a;"
     "background:#f8f9fa}"
+    ".ok{color:#116329}.bad{color:#b3261e;font-weight:600}.na{color:#6e7781}"
+    "td.bad{background:#fff1f0 !important}td.ok{background:#f0fff4 !important}"
+    "li.ok,li.bad,li.na{list-style:none;margin-left:-1.1em}li.ok,li.na{color:#1f2328}"
+    "li.bad{font-weight:normal;color:#1f2328}"
+    "li.ok::first-letter{color:#116329;font-weight:700}li.bad::first-letter{color:#b3261e;font-weight:700}"
+    "li.na::first-letter{color:#6e7781;font-weight:700}"
+    "details{margin:.5em 0 1em}summary{cursor:pointer;color:#0969da}"
+    "p.flagged{margin-bottom:0;font-size:13px;color:#57606a}"
+    "a{color:#0969da}h2,h3,h4{scroll-margin-top:.5em}"
+    "@media (max-width:600px){body{padding:0 .6em;margin:1em auto;font-size:14px}"
+    "h1{font-size:1.5em}table{font-size:12px}}"
     "@media print{body{max-width:none;margin:0}h2{page-break-after:avoid}"
-    "table,img{page-break-inside:avoid}}";
+    "table,img{page-break-inside:avoid}details>summary{display:none}}";
 
 static cmark_node *parse(const char *md, cmark_parser **pp) {
   cmark_gfm_core_extensions_ensure_registered();
@@ -73,6 +84,117 @@ static int read_local(const char *base_dir, const char *rel, struct strbuf *data
   return bad ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ anchors */
+
+static void sb_swap(struct strbuf *a, struct strbuf *b) {
+  struct strbuf t = *a;
+  *a = *b;
+  *b = t;
+}
+
+static void sb_setlen(struct strbuf *sb, size_t len) {
+  sb->len = len;
+  sb->buf[len] = 0;
+}
+
+void md_slug(const char *text, struct strbuf *out) {
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+      strbuf_addch(out, (char)*p);
+    else if (*p >= 'A' && *p <= 'Z')
+      strbuf_addch(out, (char)(*p - 'A' + 'a'));
+    else if (*p == ' ')
+      strbuf_addch(out, '-');
+  }
+}
+
+static void plain_text(cmark_node *n, struct strbuf *sb) {
+  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+    cmark_node_type t = cmark_node_get_type(c);
+    if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE)
+      strbuf_addstr(sb, cmark_node_get_literal(c) ? cmark_node_get_literal(c) : "");
+    else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+      strbuf_addch(sb, ' ');
+    else
+      plain_text(c, sb);
+  }
+}
+
+static cmark_node *parse(const char *md, cmark_parser **pp);
+
+size_t md_headings(const char *md, struct md_heading **out) {
+  cmark_parser *p;
+  cmark_node *doc = parse(md, &p);
+  struct md_heading *v = NULL;
+  size_t n = 0, cap = 0;
+  if (doc) {
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+      cmark_node *h = cmark_iter_get_node(it);
+      if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(h) != CMARK_NODE_HEADING)
+        continue;
+      struct strbuf t = STRBUF_INIT, sl = STRBUF_INIT;
+      plain_text(h, &t);
+      md_slug(t.buf, &sl);
+      /* GitHub: a repeated anchor gets -1, -2, ... */
+      size_t base = sl.len;
+      for (int k = 1;; k++) {
+        int dup = 0;
+        for (size_t i = 0; i < n && !dup; i++)
+          dup = !strcmp(v[i].slug, sl.buf);
+        if (!dup)
+          break;
+        sb_setlen(&sl, base);
+        strbuf_addf(&sl, "-%d", k);
+      }
+      XGROW(v, cap, n + 1);
+      v[n++] = (struct md_heading){cmark_node_get_heading_level(h), strbuf_detach(&t, NULL),
+                                   strbuf_detach(&sl, NULL)};
+    }
+    cmark_iter_free(it);
+    cmark_node_free(doc);
+  }
+  cmark_parser_free(p);
+  *out = v;
+  return n;
+}
+
+void md_headings_free(struct md_heading *h, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(h[i].text);
+    free(h[i].slug);
+  }
+  free(h);
+}
+
+/* Relative links to NAME.md[#x] → NAME.html[#x]: the HTML twin links to the
+ * HTML twin. */
+static void md_links_to_html(cmark_node *doc) {
+  cmark_iter *it = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK)
+      continue;
+    const char *url = cmark_node_get_url(n);
+    if (!url || !url[0] || url[0] == '/' || url[0] == '#' || strchr(url, ':'))
+      continue;
+    const char *hash = strchr(url, '#');
+    size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+    if (plen < 4 || memcmp(url + plen - 3, ".md", 3))
+      continue;
+    struct strbuf u = STRBUF_INIT;
+    strbuf_add(&u, url, plen - 3);
+    strbuf_addstr(&u, ".html");
+    if (hash)
+      strbuf_addstr(&u, hash);
+    cmark_node_set_url(n, u.buf);
+    strbuf_release(&u);
+  }
+  cmark_iter_free(it);
+}
+
 /* Replaces the URL of local images with data: URIs. */
 static void inline_images(cmark_node *doc, const char *base_dir) {
   cmark_iter *it = cmark_iter_new(doc);
@@ -84,13 +206,11 @@ static void inline_images(cmark_node *doc, const char *base_dir) {
     const char *url = cmark_node_get_url(n);
     if (!url)
       continue;
-    /* cmark-gfm's safe mode keeps data: URLs of raster images only, so a
-     * chart's SVG is embedded through its PNG twin (charts/NAME.png). */
-    size_t l = strlen(url);
+    /* cmark-gfm's safe mode keeps data: URLs of raster images only: an
+     * SVG keeps its relative link here and is embedded after rendering
+     * (svg_data_uris). */
     struct strbuf rel = STRBUF_INIT;
     strbuf_addstr(&rel, url);
-    if (l > 4 && !strcmp(url + l - 4, ".svg"))
-      memcpy(rel.buf + l - 4, ".png", 4);
     if (!(rel.len > 4 && !strcmp(rel.buf + rel.len - 4, ".png"))) {
       strbuf_release(&rel);
       continue;
@@ -111,6 +231,145 @@ static void inline_images(cmark_node *doc, const char *base_dir) {
   cmark_iter_free(it);
 }
 
+
+/* ------------------------------------------------------------ after rendering */
+
+/* <img src="charts/X.svg" → <img src="data:image/svg+xml;base64,...": the
+ * src was written by cmark-gfm from a link it kept (relative, no scheme). */
+static void svg_data_uris(struct strbuf *h, const char *base_dir) {
+  static const char key[] = "<img src=\"";
+  struct strbuf o = STRBUF_INIT;
+  const char *p = h->buf;
+  for (const char *q; (q = strstr(p, key)) != NULL;) {
+    q += sizeof key - 1;
+    strbuf_add(&o, p, (size_t)(q - p));
+    const char *e = strchr(q, '"');
+    if (!e)
+      break;
+    struct strbuf rel = STRBUF_INIT, data = STRBUF_INIT;
+    strbuf_add(&rel, q, (size_t)(e - q));
+    if (rel.len > 4 && !strcmp(rel.buf + rel.len - 4, ".svg") && !strchr(rel.buf, '&') &&
+        read_local(base_dir, rel.buf, &data) == 0) {
+      strbuf_addstr(&o, "data:image/svg+xml;base64,");
+      add_base64(&o, (const unsigned char *)data.buf, data.len);
+    } else {
+      strbuf_add(&o, q, (size_t)(e - q));
+    }
+    strbuf_release(&rel);
+    strbuf_release(&data);
+    p = e;
+  }
+  strbuf_addstr(&o, p);
+  sb_swap(h, &o);
+  strbuf_release(&o);
+}
+
+/* <hN> → <hN id="slug">, in document order (cmark-gfm writes bare <hN>). */
+static void heading_ids(struct strbuf *h, const char *md) {
+  struct md_heading *hs;
+  size_t n = md_headings(md, &hs), k = 0;
+  struct strbuf o = STRBUF_INIT;
+  const char *p = h->buf;
+  while (*p) {
+    if (p[0] == '<' && p[1] == 'h' && p[2] >= '1' && p[2] <= '6' && p[3] == '>' && k < n) {
+      strbuf_addf(&o, "<h%c id=\"", p[2]);
+      esc_html(&o, hs[k++].slug);
+      strbuf_addstr(&o, "\">");
+      p += 4;
+    } else {
+      strbuf_addch(&o, *p++);
+    }
+  }
+  sb_swap(h, &o);
+  strbuf_release(&o);
+  md_headings_free(hs, n);
+}
+
+/* The status a cell or item opens with: "ok", "bad", "na" or NULL. */
+static const char *status_class(const char *p) {
+  if (!strncmp(p, "<strong>", 8))
+    p += 8;
+  if (!strncmp(p, "\xe2\x9c\x93", 3)) /* ✓ */
+    return "ok";
+  if (!strncmp(p, "\xe2\x9c\x97", 3)) /* ✗ */
+    return "bad";
+  if (!strncmp(p, "\xe2\x80\x94 ", 4) || !strncmp(p, "? ", 2) || !strncmp(p, "n/a", 3)) /* — */
+    return "na";
+  return NULL;
+}
+
+static void status_classes(struct strbuf *h) {
+  struct strbuf o = STRBUF_INIT;
+  const char *p = h->buf;
+  while (*p) {
+    const char *tag = !strncmp(p, "<td>", 4) ? "td" : !strncmp(p, "<li>", 4) ? "li" : NULL;
+    const char *cl = tag ? status_class(p + 4) : NULL;
+    if (cl) {
+      strbuf_addf(&o, "<%s class=\"%s\">", tag, cl);
+      p += 4;
+    } else {
+      strbuf_addch(&o, *p++);
+    }
+  }
+  sb_swap(h, &o);
+  strbuf_release(&o);
+}
+
+#define LONG_TABLE_ROWS 12
+
+static int row_flagged(const char *r, size_t len) {
+  struct strbuf t = STRBUF_INIT;
+  strbuf_add(&t, r, len);
+  int f = strstr(t.buf, "class=\"bad\"") || strstr(t.buf, "not comparable");
+  strbuf_release(&t);
+  return f;
+}
+
+/* A table of more than LONG_TABLE_ROWS rows: its flagged rows first in a
+ * table of their own, the whole table in a collapsed <details>. */
+static void long_tables(struct strbuf *h) {
+  struct strbuf o = STRBUF_INIT;
+  const char *p = h->buf;
+  for (const char *t; (t = strstr(p, "<table>")) != NULL;) {
+    const char *end = strstr(t, "</table>");
+    const char *body = strstr(t, "<tbody>");
+    if (!end || !body || body > end)
+      break;
+    end += 8;
+    strbuf_add(&o, p, (size_t)(t - p));
+    size_t rows = 0, flagged = 0;
+    for (const char *r = body; (r = strstr(r, "<tr>")) && r < end; r += 4) {
+      const char *re = strstr(r, "</tr>");
+      rows++;
+      flagged += re && row_flagged(r, (size_t)(re - r));
+    }
+    if (rows <= LONG_TABLE_ROWS) {
+      strbuf_add(&o, t, (size_t)(end - t));
+      p = end;
+      continue;
+    }
+    if (flagged) {
+      strbuf_addf(&o, "<p class=\"flagged\">%zu of %zu rows need attention:</p>\n", flagged, rows);
+      strbuf_add(&o, t, (size_t)(body + 7 - t)); /* <table><thead>...</thead><tbody> */
+      for (const char *r = body; (r = strstr(r, "<tr>")) && r < end; r += 4) {
+        const char *re = strstr(r, "</tr>");
+        if (re && row_flagged(r, (size_t)(re - r)))
+          strbuf_add(&o, r, (size_t)(re + 5 - r)), strbuf_addch(&o, '\n');
+      }
+      strbuf_addstr(&o, "</tbody>\n</table>\n");
+      strbuf_addf(&o, "<details><summary>All %zu rows</summary>\n", rows);
+    } else {
+      strbuf_addf(&o, "<details><summary>All %zu rows (none needs attention)</summary>\n", rows);
+    }
+    strbuf_add(&o, t, (size_t)(end - t));
+    strbuf_addstr(&o, "\n</details>");
+    p = end;
+  }
+  strbuf_addstr(&o, p);
+  sb_swap(h, &o);
+  strbuf_release(&o);
+}
+
 static int render(const char *md, const char *base_dir, struct strbuf *out, struct err *err) {
   cmark_parser *p;
   cmark_node *doc = parse(md, &p);
@@ -120,10 +379,19 @@ static int render(const char *md, const char *base_dir, struct strbuf *out, stru
   }
   if (base_dir)
     inline_images(doc, base_dir);
+  md_links_to_html(doc);
   /* No CMARK_OPT_UNSAFE: raw HTML and javascript: URLs are dropped. */
   char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(p));
-  strbuf_addstr(out, html);
+  struct strbuf h = STRBUF_INIT;
+  strbuf_addstr(&h, html);
   free(html);
+  if (base_dir)
+    svg_data_uris(&h, base_dir);
+  heading_ids(&h, md);
+  status_classes(&h);
+  long_tables(&h);
+  strbuf_add(out, h.buf, h.len);
+  strbuf_release(&h);
   cmark_node_free(doc);
   cmark_parser_free(p);
   return 0;

@@ -28,6 +28,7 @@ struct blk {
   size_t ncols, nrows;
   char **cells; /* nrows * ncols, row 0 is the header */
   char *align;  /* ncols: 'l', 'c', 'r' */
+  unsigned char *strong; /* nrows * ncols: the cell holds bold (strong) text */
 };
 
 struct blocks {
@@ -51,6 +52,7 @@ static void blocks_release(struct blocks *b) {
       free(b->v[i].cells[c]);
     free(b->v[i].cells);
     free(b->v[i].align);
+    free(b->v[i].strong);
   }
   free(b->v);
 }
@@ -74,6 +76,13 @@ static void inline_text(cmark_node *n, struct strbuf *sb) {
       inline_text(c, sb);
     }
   }
+}
+
+static int has_strong(cmark_node *n) {
+  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
+    if (cmark_node_get_type(c) == CMARK_NODE_STRONG || has_strong(c))
+      return 1;
+  return 0;
 }
 
 static void images_of(cmark_node *n, struct blocks *out) {
@@ -101,6 +110,7 @@ static void add_table(cmark_node *t, struct blocks *out) {
   b->nrows = nrows;
   b->cells = xcalloc(ncols * nrows, sizeof *b->cells);
   b->align = xcalloc(ncols, 1);
+  b->strong = xcalloc(ncols * nrows, 1);
   uint8_t *al = cmark_gfm_extensions_get_table_alignments(t);
   for (size_t c = 0; c < ncols; c++)
     b->align[c] = al && al[c] ? (char)al[c] : 'l';
@@ -110,6 +120,7 @@ static void add_table(cmark_node *t, struct blocks *out) {
     for (cmark_node *c = cmark_node_first_child(r); c && ci < ncols; c = cmark_node_next(c), ci++) {
       struct strbuf sb = STRBUF_INIT;
       inline_text(c, &sb);
+      b->strong[ri * ncols + ci] = (unsigned char)has_strong(c);
       b->cells[ri * ncols + ci] = strbuf_detach(&sb, NULL);
     }
     for (; ci < ncols; ci++)
@@ -232,6 +243,9 @@ struct toc_entry {
   int level;
   char *text;
   int page;
+  HPDF_Destination dst;  /* pass 2: where the heading is drawn */
+  HPDF_Page toc_page;    /* pass 2: the contents line that links to it */
+  float toc_y0, toc_y1;
 };
 
 struct hpdf_ctx {
@@ -248,6 +262,7 @@ struct pdfw {
   struct toc_entry *toc;
   size_t ntoc, toc_cap, toc_next;
   int toc_pages;
+  HPDF_Outline out1; /* the current level-1 bookmark */
   const struct pdf_opts *o;
   struct hpdf_ctx ctx;
 };
@@ -381,6 +396,30 @@ static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float
   return nlines;
 }
 
+/* The status a text opens with (after a list bullet): 1 met (✓), 2 missed
+ * (✗), 3 not judged (—); 0 none. *len is the symbol's length in bytes. */
+static int status_of(const char *s, size_t *len) {
+  *len = 3;
+  if (!strncmp(s, "\xe2\x9c\x93", 3))
+    return 1;
+  if (!strncmp(s, "\xe2\x9c\x97", 3))
+    return 2;
+  if (!strncmp(s, "\xe2\x80\x94 ", 4))
+    return 3;
+  return 0;
+}
+
+static void status_rgb(struct pdfw *w, int st) {
+  if (st == 1)
+    HPDF_Page_SetRGBFill(w->page, 0.07f, 0.45f, 0.2f);
+  else if (st == 2)
+    HPDF_Page_SetRGBFill(w->page, 0.75f, 0.1f, 0.08f);
+  else if (st == 3)
+    HPDF_Page_SetRGBFill(w->page, 0.43f, 0.47f, 0.51f);
+  else
+    HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+}
+
 static void draw_para(struct pdfw *w, HPDF_Font f, float size, float indent, const char *text,
                       int quote) {
   struct strbuf lines = STRBUF_INIT;
@@ -396,7 +435,26 @@ static void draw_para(struct pdfw *w, HPDF_Font f, float size, float indent, con
       HPDF_Page_Fill(w->page);
       HPDF_Page_SetRGBFill(w->page, 0.3f, 0.33f, 0.36f);
     }
-    draw_text(w, f, size, x, w->y - size, l);
+    /* A line opening with a status symbol (after the bullet) shows the
+     * symbol in bold and its colour. */
+    size_t bl = !strncmp(l, "\xe2\x80\xa2 ", 4) ? 4 : 0, sl;
+    int st = i == 0 && !quote ? status_of(l + bl, &sl) : 0;
+    if (st) {
+      struct strbuf pre = STRBUF_INIT;
+      strbuf_add(&pre, l, bl);
+      draw_text(w, f, size, x, w->y - size, pre.buf);
+      float px = x + text_w(w, f, size, pre.buf);
+      strbuf_reset(&pre);
+      strbuf_add(&pre, l + bl, sl);
+      status_rgb(w, st);
+      draw_text(w, w->bold, size, px, w->y - size, pre.buf);
+      px += text_w(w, w->bold, size, pre.buf);
+      HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
+      draw_text(w, f, size, px, w->y - size, l + bl + sl);
+      strbuf_release(&pre);
+    } else {
+      draw_text(w, f, size, x, w->y - size, l);
+    }
     HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
     w->y -= lh;
     l += strlen(l) + 1;
@@ -413,8 +471,32 @@ static void draw_heading(struct pdfw *w, const struct blk *b) {
   /* Keep a heading with some of what follows. */
   need(w, size * 1.4f + (b->level <= 2 ? 120 : 70));
   if (b->level <= 2 && w->toc) {
-    if (w->toc_next < w->ntoc)
-      w->toc[w->toc_next++].page = w->pageno;
+    if (w->toc_next < w->ntoc) {
+      struct toc_entry *e = &w->toc[w->toc_next++];
+      e->page = w->pageno;
+      e->dst = HPDF_Page_CreateDestination(w->page);
+      if (e->dst)
+        HPDF_Destination_SetFitH(e->dst, w->y + 14);
+      /* The bookmark: Latin-1-safe text (the outline's encoding). */
+      struct strbuf t = STRBUF_INIT;
+      for (const unsigned char *p = (const unsigned char *)b->text; *p; p++) {
+        if (*p >= 0x80) {
+          while ((p[1] & 0xc0) == 0x80)
+            p++;
+          strbuf_addch(&t, '?');
+        } else {
+          strbuf_addch(&t, (char)*p);
+        }
+      }
+      HPDF_Outline o = HPDF_CreateOutline(w->pdf, b->level == 1 || !w->out1 ? NULL : w->out1, t.buf, NULL);
+      if (o && e->dst)
+        HPDF_Outline_SetDestination(o, e->dst);
+      if (o && b->level == 1) {
+        w->out1 = o;
+        HPDF_Outline_SetOpened(o, HPDF_TRUE);
+      }
+      strbuf_release(&t);
+    }
   }
   struct strbuf lines = STRBUF_INIT;
   size_t n = wrap(w, w->bold, size, b->text, CONTENT_W, &lines);
@@ -490,7 +572,7 @@ static void draw_table(struct pdfw *w, const struct blk *b) {
   float *wid = xcalloc(nc, sizeof *wid), *minw = xcalloc(nc, sizeof *minw);
   for (size_t c = 0; c < nc; c++) {
     for (size_t r = 0; r < b->nrows; r++) {
-      HPDF_Font f = r == 0 ? w->bold : w->reg;
+      HPDF_Font f = r == 0 || b->strong[r * nc + c] ? w->bold : w->reg;
       const char *cell = b->cells[r * nc + c];
       float x = text_w(w, f, size, cell) + 2 * pad;
       float m = longest_word(w, f, size, cell) + 2 * pad;
@@ -533,7 +615,7 @@ static void draw_table(struct pdfw *w, const struct blk *b) {
     size_t most = 1;
     for (size_t c = 0; c < nc; c++) {
       strbuf_init(&wrapped[r * nc + c], 0);
-      nl[r * nc + c] = wrap(w, r == 0 ? w->bold : w->reg, size, b->cells[r * nc + c],
+      nl[r * nc + c] = wrap(w, r == 0 || b->strong[r * nc + c] ? w->bold : w->reg, size, b->cells[r * nc + c],
                             wid[c] - 2 * pad, &wrapped[r * nc + c]);
       if (nl[r * nc + c] > most)
         most = nl[r * nc + c];
@@ -564,7 +646,17 @@ static void draw_table(struct pdfw *w, const struct blk *b) {
       HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
       for (size_t c = 0; c < nc; c++) {
         const char *l = wrapped[row * nc + c].buf;
-        HPDF_Font f = row == 0 ? w->bold : w->reg;
+        HPDF_Font f = row == 0 || b->strong[row * nc + c] ? w->bold : w->reg;
+        size_t sl;
+        int st = row == 0 ? 0 : status_of(b->cells[row * nc + c], &sl);
+        if (st) { /* a status cell: tinted, its text in the status colour */
+          HPDF_Page_SetRGBFill(w->page, st == 1 ? 0.92f : st == 2 ? 1.0f : 0.96f,
+                               st == 1 ? 0.98f : st == 2 ? 0.92f : 0.96f,
+                               st == 1 ? 0.93f : st == 2 ? 0.91f : 0.96f);
+          HPDF_Page_Rectangle(w->page, x, w->y - rh[row], wid[c], rh[row]);
+          HPDF_Page_Fill(w->page);
+          status_rgb(w, st);
+        }
         for (size_t i = 0; i < nl[row * nc + c]; i++) {
           float lw = text_w(w, f, size, l);
           float tx = b->align[c] == 'r' ? x + wid[c] - pad - lw
@@ -573,6 +665,7 @@ static void draw_table(struct pdfw *w, const struct blk *b) {
           draw_text(w, f, size, tx, w->y - pad - size - (float)i * lh + 1.5f, l);
           l += strlen(l) + 1;
         }
+        HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
         x += wid[c];
       }
       HPDF_Page_SetRGBStroke(w->page, 0.78f, 0.8f, 0.84f);
@@ -711,9 +804,15 @@ static void toc_pages(struct pdfw *w) {
       float nw = text_w(w, w->reg, size, num);
       struct strbuf lines = STRBUF_INIT;
       wrap(w, f, size, e->text, CONTENT_W - indent - 40, &lines);
+      if (e->page)
+        HPDF_Page_SetRGBFill(w->page, 0.04f, 0.35f, 0.75f); /* a link */
       draw_text(w, f, size, MARGIN + indent, w->y - size, lines.buf); /* first line only */
+      HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
       if (e->page)
         draw_text(w, w->reg, size, PAGE_W - MARGIN - nw, w->y - size, num);
+      w->toc[i].toc_page = w->page;
+      w->toc[i].toc_y0 = w->y - size * 1.4f;
+      w->toc[i].toc_y1 = w->y + 1;
       w->y -= size * 1.6f;
       strbuf_release(&lines);
     }
@@ -790,9 +889,25 @@ static int setup(struct pdfw *w, const struct pdf_opts *o, struct err *err) {
 static int layout(struct pdfw *w, const struct blocks *bs, struct err *err) {
   w->pageno = 0;
   w->toc_next = 0;
+  w->out1 = NULL;
+  for (size_t i = 0; i < w->ntoc; i++) {
+    w->toc[i].dst = NULL;
+    w->toc[i].toc_page = NULL;
+  }
   title_page(w);
   toc_pages(w);
   draw_blocks(w, bs);
+  /* The contents lines link to their headings. */
+  for (size_t i = 0; i < w->ntoc; i++) {
+    const struct toc_entry *e = &w->toc[i];
+    if (!e->toc_page || !e->dst)
+      continue;
+    HPDF_Rect r = {MARGIN, e->toc_y0, PAGE_W - MARGIN, e->toc_y1};
+    HPDF_Annotation a = HPDF_Page_CreateLinkAnnot(e->toc_page, r, e->dst);
+    if (a)
+      HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+  }
+  HPDF_SetPageMode(w->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
   if (w->ctx.error_no)
     return err_set(err, LR_SOFTWARE, "libharu: error 0x%04X (detail %u) laying out the PDF",
                    (unsigned)w->ctx.error_no, (unsigned)w->ctx.detail_no);
@@ -815,7 +930,7 @@ int pdf_write(const struct pdf_opts *o, const char *const *md, size_t n, const c
   for (size_t i = 0; i < bs.n; i++) {
     if (bs.v[i].kind == B_HEADING && bs.v[i].level <= 2) {
       XGROW(w.toc, w.toc_cap, w.ntoc + 1);
-      w.toc[w.ntoc++] = (struct toc_entry){bs.v[i].level, bs.v[i].text, 0};
+      w.toc[w.ntoc++] = (struct toc_entry){bs.v[i].level, bs.v[i].text, 0, NULL, NULL, 0, 0};
     }
   }
   w.toc_pages = (int)((w.ntoc + TOC_LINES_PER_PAGE - 1) / TOC_LINES_PER_PAGE);

@@ -71,11 +71,11 @@ static void latency_chart(struct report_charts *cx, const char *run_name, int64_
     if (i % 4 != 3 && isfinite(lat->y[i]) && lat->y[i] > ymax)
       ymax = lat->y[i];
   struct chart c = {
-      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms (successful requests)",
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms, successful requests only",
       .y2label = "VUs", .kind = CHART_LINES, .nseries = 4, .series = lat_s,
       .nrows = lat->n, .x = lat->x, .y = lat->y,
       .hline = !isfinite(slo_ms) || ymax < slo_ms * 0.25 ? NAN : slo_ms, .hline_title = "SLO p95",
-      .vline = NAN, .ymin_zero = 1, .logy = 1};
+      .vline = NAN, .ymin_zero = 1, .logy = 1, .time_axis = 1, .xmax = cx->run_end_s};
   add_chart(cx, charts, "latency", run_name, run_id, "latency", &c, err, failed);
   strbuf_release(&title);
 }
@@ -89,7 +89,7 @@ static void throughput_chart(struct report_charts *cx, const char *run_name, int
   struct chart c = {
       .title = title.buf, .xlabel = "seconds since start", .ylabel = "requests per second",
       .y2label = "VUs", .kind = CHART_LINES, .nseries = 3, .series = thr_s,
-      .nrows = thr->n, .x = thr->x, .y = thr->y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+      .nrows = thr->n, .x = thr->x, .y = thr->y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .time_axis = 1, .xmax = cx->run_end_s};
   add_chart(cx, charts, "throughput", run_name, run_id, "throughput", &c, err, failed);
   strbuf_release(&title);
 }
@@ -106,9 +106,9 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
   struct strbuf title = STRBUF_INIT;
   strbuf_addf(&title, "p95 per endpoint per second - %s", run_name);
   struct chart c = {
-      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms (successful requests)",
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms, successful requests only",
       .kind = CHART_LINES, .nseries = s->nlabels, .series = es,
-      .nrows = s->ep.n, .x = s->ep.x, .y = s->ep.y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .logy = 1};
+      .nrows = s->ep.n, .x = s->ep.x, .y = s->ep.y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .logy = 1, .time_axis = 1, .xmax = cx->run_end_s};
   add_chart(cx, charts, "endpoints_p95", run_name, run_id, "endpoints-p95", &c, err, failed);
   strbuf_release(&title);
   free(es);
@@ -128,7 +128,7 @@ static void system_chart(struct report_charts *cx, const char *run_name, int64_t
   struct chart c = {
       .title = title.buf, .xlabel = "seconds since start", .ylabel = "CPU %", .y2label = "MiB",
       .kind = CHART_LINES, .nseries = 2, .series = ss,
-      .nrows = sy->n, .x = sy->x, .y = sy->y, .hline = NAN, .vline = NAN, .ymin_zero = 1};
+      .nrows = sy->n, .x = sy->x, .y = sy->y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .time_axis = 1, .xmax = cx->run_end_s};
   add_chart(cx, charts, "system", run_name, run_id, "system", &c, err, failed);
   strbuf_release(&t1);
   strbuf_release(&t2);
@@ -142,10 +142,13 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
   /* The SLO line: the run's objective for all requests (the last SLO row). */
   json_t *rows = json_object_get(entry, "slo_rows");
   double slo_ms = rm_num(json_array_get(rows, json_array_size(rows) - 1), "p95_slo_ms");
+  double dur = rm_num(entry, "show.run.duration_s");
+  cx->run_end_s = isfinite(dur) && dur > 0 ? dur : 0;
   latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
   endpoints_chart(cx, run_name, run_id, charts, s, err, &failed);
   system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
+  cx->run_end_s = 0;
   return failed ? -1 : 0;
 }
 
@@ -349,10 +352,20 @@ static void phases_chart(struct report_charts *cx, const char *run_name, int64_t
   const char **labels = xcalloc(json_object_size(pl) + 1, sizeof *labels);
   double *y = xcalloc(2 * (json_object_size(pl) + 1), sizeof *y);
   size_t m = 0;
+  double top = 0;
   json_object_foreach(pl, key, val) {
     double lo = json_is_number(val) ? json_number_value(val) : NAN, hi = rm_num(pk, key);
-    if (!(fabs(lo) >= 0.005) && !(fabs(hi) >= 0.005))
-      continue; /* a phase that takes no time at either load says nothing */
+    top = fmax(top, fmax(isfinite(lo) ? lo : 0, isfinite(hi) ? hi : 0));
+  }
+  struct strbuf left = STRBUF_INIT;
+  json_object_foreach(pl, key, val) {
+    double lo = json_is_number(val) ? json_number_value(val) : NAN, hi = rm_num(pk, key);
+    if (!(fabs(lo) >= 0.01 * top) && !(fabs(hi) >= 0.01 * top)) {
+      /* a bar too small to see says nothing: named in the title instead */
+      if (fabs(lo) >= 0.0005 || fabs(hi) >= 0.0005)
+        strbuf_addf(&left, "%s%s", left.len ? ", " : "", key);
+      continue;
+    }
     labels[m] = key;
     y[2 * m] = lo;
     y[2 * m + 1] = hi;
@@ -364,6 +377,9 @@ static void phases_chart(struct report_charts *cx, const char *run_name, int64_t
   strbuf_addf(&b, "at the %s (%.0f VUs)", *basis ? basis : "knee", rm_num(cap, "bottleneck.full.knee.vus"));
   struct chart_series ps[2] = {{a.buf, 0, 0}, {b.buf, 0, 0}};
   strbuf_addf(&t, "Where the time goes: mean request phases - %s", run_name);
+  if (left.len)
+    strbuf_addf(&t, " (under 1%% of the largest, not drawn: %s)", left.buf);
+  strbuf_release(&left);
   struct chart c = {
       .title = t.buf, .ylabel = "mean ms per request", .kind = CHART_BARS, .nseries = 2, .series = ps,
       .nrows = m, .labels = labels, .y = y, .hline = NAN, .vline = NAN, .ymin_zero = 1};

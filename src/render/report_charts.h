@@ -24,6 +24,7 @@ struct report_charts {
   const char *gnuplot;
   int timeout_ms;
   double slo_p95_ms;            /* the SLO line of the latency charts */
+  double run_end_s;             /* the x axes of the run's time charts end here (0: at the data's end) */
   char **stems;                 /* charts written so far */
   size_t n, cap;
 };

@@ -31,7 +31,10 @@ awk -F'\n' '/^\| Endpoint \| Requests/ {t=1; next} t && /^\|---/ {next} t && /^\
 # A newline inside a name never starts a Markdown line of its own.
 expect_no_grep '^set output|^# heading' "$WORK/h/LOAD_TEST_RESULTS.md"
 # HTML: no tag or javascript: link from the data; the names are there, escaped.
-expect_no_grep '<script|<img src=x|href="javascript' "$WORK/h/LOAD_TEST_RESULTS.html"
+for f in LOAD_TEST_RESULTS CAPACITY_PLANNING; do
+  # no tag from the data, and no event handler inside any tag (escaped text may say "onerror=")
+  expect_no_grep '<script|<img src=x|href="javascript|<[a-zA-Z][^>]*[[:space:]]on[a-z]+=' "$WORK/h/$f.html"
+done
 expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$WORK/h/LOAD_TEST_RESULTS.html"
 expect_grep 'p\|i\|p\|e' "$WORK/h/LOAD_TEST_RESULTS.html"
 # gnuplot scripts never hold a name (they live in the .tsv files); the data
@@ -195,7 +198,9 @@ want(t["rps"]["basis"] == "capacity" and t["rps"]["met"] is True and t["rps"]["b
 # The stress pair ran different loads: told by its capacity change, never as a regression.
 st = [r for r in m["runs"] if r["name"] == "after-stress"][0]
 want(st["baseline"]["compare"]["load"]["comparable"] is False, "stress pair comparable?")
-want(st["headline"]["kind"] == "capacity_up" and st["headline"]["verdict"] != "regression", "stress headline: %s" % st["headline"])
+want(st["headline"]["verdict"] != "regression" and "users within the SLO" in st["headline"]["text"], "stress headline: %s" % st["headline"])
+# Findings first: at least three, each with a status symbol and a link.
+want(len(m["findings"]) >= 3 and all(f["symbol"] in ("\u2713", "\u2717", "\u2014") and f["href"] for f in m["findings"]), "findings: %s" % m.get("findings"))
 want(not any(f["verdict"] in ("regression", "improvement") for f in st["baseline"]["compare"]["findings"]
              if f["metric"] != "max_users"), "whole-run verdicts on a non-comparable pair")
 # The checklist's figures are those of capacity.
@@ -209,7 +214,30 @@ expect_grep '^## Acceptance checklist' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^### Compared with the baseline before-normal' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^\| p95 \| -50% \| ' "$WORK/s/LOAD_TEST_RESULTS.md"
 expect_grep '^## Stress run after-stress' "$WORK/s/CAPACITY_PLANNING.md"
-expect_grep '^\| stress \| after-stress \| .* \| capacity up vs before-stress: ' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '^\| after-stress \| .* vs before-stress: .*users within the SLO' "$WORK/s/LOAD_TEST_RESULTS.md"
+# Findings before the first table, a contents list with anchors, links between the documents.
+awk '/^## Findings/ {f=1} /^\|/ {exit !f} END {exit !f}' "$WORK/s/LOAD_TEST_RESULTS.md" && pass || failt "findings do not come before the first table"
+expect_grep '^- \[SLO compliance\]\(#slo-compliance\)$' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '\]\(CAPACITY_PLANNING.md' "$WORK/s/LOAD_TEST_RESULTS.md"
+expect_grep '\]\(LOAD_TEST_RESULTS.md\)' "$WORK/s/CAPACITY_PLANNING.md"
+expect_grep '<h2 id="slo-compliance">' "$WORK/s/LOAD_TEST_RESULTS.html"
+expect_grep 'href="CAPACITY_PLANNING.html' "$WORK/s/LOAD_TEST_RESULTS.html"
+expect_no_grep 'href="[A-Z_]*\.md' "$WORK/s/LOAD_TEST_RESULTS.html"
+n=$(grep -o 'href="#[a-z0-9_-]*"' "$WORK/s/LOAD_TEST_RESULTS.html" | wc -l)
+[ "$n" -ge 5 ] && pass || failt "LOAD_TEST_RESULTS.html has $n in-page links"
+# Every in-page link has its anchor.
+for a in $(grep -o 'href="#[^"]*"' "$WORK/s/LOAD_TEST_RESULTS.html" | sed 's/href="#//; s/"$//' | sort -u); do
+  grep -q "id=\"$a\"" "$WORK/s/LOAD_TEST_RESULTS.html" || failt "no anchor for #$a"
+done
+# Self-contained: no external resource.
+expect_no_grep '(src|href)="(https?:)?//' "$WORK/s/LOAD_TEST_RESULTS.html"
+expect_no_grep '(src|href)="(https?:)?//' "$WORK/s/CAPACITY_PLANNING.html"
+# Status with a symbol and a class; long tables collapsed.
+expect_grep '<td class="ok">✓' "$WORK/s/LOAD_TEST_RESULTS.html"
+expect_grep '<details><summary>All [0-9]+ rows' "$WORK/s/LOAD_TEST_RESULTS.html"
+# The PDF has bookmarks and a contents page of links.
+expect_grep '/Outlines' "$WORK/s/report.pdf"
+expect_grep '/Subtype /Link' "$WORK/s/report.pdf"
 expect_grep 'Max LLM calls per hour' "$WORK/s/CAPACITY_PLANNING.md"
 if command -v pdftoppm >/dev/null; then
   pdftoppm -png -r 20 "$WORK/s/report.pdf" "$WORK/s/page" 2>/dev/null && pass || failt "pdftoppm cannot render report.pdf"
