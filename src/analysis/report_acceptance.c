@@ -30,8 +30,12 @@ static const char *fmt(char *buf, size_t n, const char *f, double v) {
     snprintf(buf, n, "n/a");
   else if (!strcmp(f, "ms"))
     snprintf(buf, n, "%.*f", fabs(v) < 100 ? 2 : fabs(v) < 10000 ? 1 : 0, v);
-  else if (!strcmp(f, "pct"))
-    snprintf(buf, n, "%.2f%%", v * 100);
+  else if (!strcmp(f, "pct")) { /* as the templates' pct filter: 0.002%, never 0.00% for non-zero */
+    int d = 2;
+    while (v != 0 && fabs(v * 100) < 0.5 * pow(10, -d) && d < 5)
+      d++;
+    snprintf(buf, n, "%.*f%%", d, v * 100);
+  }
   else if (!strcmp(f, "f1"))
     snprintf(buf, n, "%.1f", v);
   else

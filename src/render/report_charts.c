@@ -94,17 +94,30 @@ static void throughput_chart(struct report_charts *cx, const char *run_name, int
   strbuf_release(&title);
 }
 
-static void endpoints_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
-                            const struct report_run_series *s, struct err *err, int *failed) {
+static void endpoints_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
+                            json_t *charts, const struct report_run_series *s, struct err *err, int *failed) {
   if (s->nlabels == 0) {
     json_object_set_new(charts, "endpoints_p95", json_null());
     return;
   }
   struct chart_series *es = xcalloc(s->nlabels, sizeof *es);
-  for (size_t i = 0; i < s->nlabels; i++)
+  /* An endpoint of a few requests a second has a per-second p95 of one or
+   * two samples, with gaps: drawn as points, never joined across gaps. */
+  int sparse = 0;
+  for (size_t i = 0; i < s->nlabels; i++) {
     es[i].title = s->labels[i];
+    json_t *e;
+    size_t k;
+    json_array_foreach(rm_get(entry, "show.endpoints"), k, e) {
+      if (!strcmp(rm_str(e, "endpoint"), s->labels[i]) && rm_num(e, "rps") < 5) {
+        es[i].style = 1;
+        sparse = 1;
+      }
+    }
+  }
   struct strbuf title = STRBUF_INIT;
-  strbuf_addf(&title, "p95 per endpoint per second - %s", run_name);
+  strbuf_addf(&title, "p95 per endpoint per second - %s%s", run_name,
+              sparse ? " (points: endpoints under 5 req/s)" : "");
   struct chart c = {
       .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms, successful requests only",
       .kind = CHART_LINES, .nseries = s->nlabels, .series = es,
@@ -146,7 +159,7 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
   cx->run_end_s = isfinite(dur) && dur > 0 ? dur : 0;
   latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
-  endpoints_chart(cx, run_name, run_id, charts, s, err, &failed);
+  endpoints_chart(cx, run_name, run_id, entry, charts, s, err, &failed);
   system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
   cx->run_end_s = 0;
   return failed ? -1 : 0;

@@ -498,7 +498,12 @@ static void fmt_number(int filter, double v, struct strbuf *out) {
       strbuf_addstr(out, "n/a");
       break;
     }
-    add_fixed(out, p, 2);
+    /* A small non-zero rate gets the decimals it needs (0.002%), never
+     * "0.00%" for what is not zero. */
+    int d = 2;
+    while (p != 0 && fabs(p) < 0.5 * pow(10, -d) && d < 5)
+      d++;
+    add_fixed(out, p, d);
     strbuf_addch(out, '%');
     break;
   }
