@@ -69,6 +69,10 @@ json_t *compare_k6_failed(struct store *st, const struct run_info *r, struct err
 int compare_capacity_opts(struct store *st, const struct run_info *run, const struct slo_set *set,
                           struct capacity_opts *co, struct err *err);
 
+/** A finding's value as printed: "15.9 ms", "0.02%", "47.35/s", "1066
+ *  users", or "n/a" when not finite (metric: the finding's metric name). */
+const char *compare_format_value(char *buf, size_t len, const char *metric, double v);
+
 /* Verdict rules, exposed for the unit tests. */
 
 /** Latency or throughput verdict. ratio = cand/base, [ci_lo, ci_hi] its

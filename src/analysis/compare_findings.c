@@ -187,13 +187,15 @@ static uint64_t fnv1a(const char *s) {
   return h;
 }
 
-static const char *fmt_value(char *buf, size_t len, int metric, double v) {
+const char *compare_format_value(char *buf, size_t len, const char *metric, double v) {
   if (!isfinite(v))
-    snprintf(buf, len, "-");
-  else if (metric == M_ERR)
+    snprintf(buf, len, "n/a");
+  else if (!strcmp(metric, "error_rate"))
     snprintf(buf, len, "%.2f%%", v * 100);
-  else if (metric == M_RPS)
+  else if (!strcmp(metric, "rps"))
     snprintf(buf, len, "%.2f/s", v);
+  else if (!strcmp(metric, "max_users"))
+    snprintf(buf, len, "%.0f users", v);
   else if (v < 10)
     snprintf(buf, len, "%.2f ms", v);
   else if (v < 1000)
@@ -201,6 +203,10 @@ static const char *fmt_value(char *buf, size_t len, int metric, double v) {
   else
     snprintf(buf, len, "%.0f ms", v);
   return buf;
+}
+
+static const char *fmt_value(char *buf, size_t len, int metric, double v) {
+  return compare_format_value(buf, len, metric_names[metric], v);
 }
 
 static json_t *finding(const char *label, int m, double base, double cand, double change, double lo, double hi,

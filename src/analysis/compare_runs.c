@@ -34,6 +34,18 @@ void cmp_rdata_release(struct rdata *r) {
 }
 
 static int load_profile_of(struct store *st, struct rdata *r, struct err *err);
+
+/* The request mix of the load profile: each endpoint's share of the requests. */
+static void set_mix(struct rdata *r) {
+  struct load_profile *p = &r->load;
+  p->n_mix = r->n_eps;
+  p->mix_label = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_label);
+  p->mix_share = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_share);
+  for (size_t i = 0; i < r->n_eps; i++) {
+    p->mix_label[i] = r->eps[i].label;
+    p->mix_share[i] = r->all.requests ? (double)r->eps[i].requests / (double)r->all.requests : NAN;
+  }
+}
 static void finish_all(struct rdata *r);
 
 static void ep_from_store(struct ep *e, struct store_endpoint *se) {
@@ -165,13 +177,7 @@ int cmp_load_scenario(struct store *st, const struct rdata *whole, const struct 
   p->think_ms = NAN;
   p->iter_ms = NAN;
   p->executor = sc->executor;
-  p->n_mix = r->n_eps;
-  p->mix_label = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_label);
-  p->mix_share = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_share);
-  for (size_t i = 0; i < r->n_eps; i++) {
-    p->mix_label[i] = r->eps[i].label;
-    p->mix_share[i] = r->all.requests ? (double)r->eps[i].requests / (double)r->all.requests : NAN;
-  }
+  set_mix(r);
   return 0;
 }
 
@@ -220,12 +226,6 @@ static int load_profile_of(struct store *st, struct rdata *r, struct err *err) {
       dsum += r->all.s[i].dur_ms;
     p->think_ms = r->iter_ms - dsum / iterations;
   }
-  p->n_mix = r->n_eps;
-  p->mix_label = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_label);
-  p->mix_share = xcalloc(r->n_eps ? r->n_eps : 1, sizeof *p->mix_share);
-  for (size_t i = 0; i < r->n_eps; i++) {
-    p->mix_label[i] = r->eps[i].label;
-    p->mix_share[i] = r->all.requests ? (double)r->eps[i].requests / (double)r->all.requests : NAN;
-  }
+  set_mix(r);
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/compare.h"
 #include "render/compare_render.h"
 #include "render/escape.h"
 #include "render/table.h"
@@ -24,22 +25,6 @@ static void emit_table(const struct table *t, enum out mode, struct strbuf *out)
     table_text(t, out);
 }
 
-static void fmt_value(char *buf, size_t len, const char *metric, double v) {
-  if (!isfinite(v))
-    snprintf(buf, len, "n/a");
-  else if (!strcmp(metric, "error_rate"))
-    snprintf(buf, len, "%.2f%%", v * 100);
-  else if (!strcmp(metric, "rps"))
-    snprintf(buf, len, "%.2f/s", v);
-  else if (!strcmp(metric, "max_users"))
-    snprintf(buf, len, "%.0f users", v);
-  else if (v < 10)
-    snprintf(buf, len, "%.2f ms", v);
-  else if (v < 1000)
-    snprintf(buf, len, "%.1f ms", v);
-  else
-    snprintf(buf, len, "%.0f ms", v);
-}
 
 static void fmt_change(char *buf, size_t len, const char *metric, double ch) {
   if (!isfinite(ch))
@@ -80,8 +65,8 @@ static int findings_table(json_t *fs, enum out mode, struct strbuf *out) {
     ungated |= !gated;
     char metric[64], b[64], c[64], ch[64], ci[64], n[64];
     snprintf(metric, sizeof metric, "%s%s", m, gated ? "" : "*");
-    fmt_value(b, sizeof b, m, jx_num(f, "baseline"));
-    fmt_value(c, sizeof c, m, jx_num(f, "candidate"));
+    compare_format_value(b, sizeof b, m, jx_num(f, "baseline"));
+    compare_format_value(c, sizeof c, m, jx_num(f, "candidate"));
     fmt_change(ch, sizeof ch, m, jx_num(f, "change_pct"));
     fmt_ci(ci, sizeof ci, m, jx_num(f, "ci_low_pct"), jx_num(f, "ci_high_pct"));
     if (!strcmp(m, "max_users"))
