@@ -13,6 +13,7 @@
 #include "stats/usl.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "store/store_errors.h"
 #include "util/cmp.h"
 #include "util/err.h"
 #include "util/jsonx.h"
@@ -503,24 +504,19 @@ static void section_little(struct cap_ctx *c) {
  * functional failures, from the run's error table. */
 static int section_errors(struct cap_ctx *c, struct err *err) {
   const struct cap_data *d = c->d;
-  sqlite3_stmt *q = store_prepare(c->st,
-                                  "SELECT x.endpoint_id, x.status, x.error_code, x.error, x.count FROM errors x "
-                                  "JOIN endpoints e ON e.id = x.endpoint_id WHERE e.run_id = ? "
-                                  "ORDER BY x.count DESC, x.status, x.error_code",
-                                  err);
-  if (!q)
+  struct store_error_row *er;
+  size_t ner;
+  if (store_errors_of_run(c->st, d->run->id, &er, &ner, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, d->run->id);
   static const char *const classes[] = {"http_4xx", "http_5xx", "timeout", "connection", "other"};
   long by[5] = {0}, total_req = 0;
   for (size_t i = 0; i < d->nlv; i++)
     total_req += d->lv[i].requests;
   json_t *rows = json_array(), *fun = json_array();
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    int64_t eid = sqlite3_column_int64(q, 0);
-    const char *status = store_col_text(q, 1), *code = store_col_text(q, 2), *msg = store_col_text(q, 3);
-    long n = (long)sqlite3_column_int64(q, 4);
+  for (size_t i = 0; i < ner; i++) {
+    int64_t eid = er[i].endpoint_id;
+    const char *status = er[i].status, *code = er[i].error_code, *msg = er[i].error;
+    long n = (long)er[i].count;
     const char *cls = cap_error_class(status, code, msg);
     for (int k = 0; k < 5; k++)
       if (!strcmp(cls, classes[k]))
@@ -541,12 +537,7 @@ static int section_errors(struct cap_ctx *c, struct err *err) {
                                            jx_real_or_null(round_to(share, 1e-6)), "first_seen_s",
                                            jx_real_or_null(round_to(ep->first_fail_s, 0.001))));
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) {
-    json_decref(rows);
-    json_decref(fun);
-    return store_fail(c->st, err, "reading the run's errors");
-  }
+  store_error_rows_free(er, ner);
   json_t *cls = json_object();
   for (int k = 0; k < 5; k++)
     json_object_set_new(cls, classes[k], json_integer(by[k]));

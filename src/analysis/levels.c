@@ -11,6 +11,8 @@
 #include "stats/fit.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "store/store_errors.h"
+#include "store/store_levels.h"
 #include "util/cmp.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -70,51 +72,36 @@ struct sec_row {
 
 static int load_endpoints(struct store *st, const struct run_info *run, struct cap_data *d,
                           struct err *err) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT e.id, e.method, e.name, s.data FROM endpoints e "
-                                  "JOIN samples s ON s.endpoint_id = e.id WHERE e.run_id = ? ORDER BY e.id",
-                                  err);
-  if (!q)
+  struct store_ep_samples *es;
+  size_t n;
+  if (store_ep_samples_of(st, run->id, &es, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, run->id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(d->ep, cap, d->nep + 1);
-    struct cap_endpoint *e = &d->ep[d->nep];
-    memset(e, 0, sizeof *e);
-    e->id = sqlite3_column_int64(q, 0);
-    e->method = xstrdup(store_col_text(q, 1));
-    e->name = xstrdup(store_col_text(q, 2));
-    d->nep++;
-    const void *blob = sqlite3_column_blob(q, 3);
-    size_t len = (size_t)sqlite3_column_bytes(q, 3);
-    if (samples_decode(blob, len, &e->s, &e->n, err) < 0) {
-      sqlite3_finalize(q);
-      return -1;
-    }
+  d->ep = xcalloc(n ? n : 1, sizeof *d->ep);
+  for (size_t i = 0; i < n; i++) {
+    struct cap_endpoint *e = &d->ep[d->nep++];
+    e->id = es[i].id;
+    e->method = es[i].method;
+    e->name = es[i].name;
+    e->s = es[i].s;
+    e->n = es[i].n;
+    es[i].method = es[i].name = NULL;
+    es[i].s = NULL;
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "reading samples");
+  store_ep_samples_free(es, n);
   return 0;
 }
 
 static int load_seconds(struct store *st, const struct run_info *run, struct sec_row **out, size_t *n,
                         struct err *err) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT t, requests, failures, ok_count, dur_sum, blocked_sum, connecting_sum, "
-                                  "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum "
-                                  "FROM buckets WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
-                                  err);
-  if (!q)
+  struct store_bucket *bk;
+  size_t nbk;
+  if (store_run_buckets(st, run->id, &bk, &nbk, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, run->id);
   struct sec_row *rows = NULL;
   size_t cap = 0, len = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    long t = (long)sqlite3_column_int64(q, 0);
+  for (size_t i = 0; i < nbk; i++) {
+    const struct store_bucket *b = &bk[i];
+    long t = (long)b->t;
     if (t < 0 || t > 10L * 24 * 3600)
       continue;
     if ((size_t)t >= len) {
@@ -123,26 +110,21 @@ static int load_seconds(struct store *st, const struct run_info *run, struct sec
       len = (size_t)t + 1;
     }
     struct sec_row *r = &rows[t];
-    r->req += (long)sqlite3_column_int64(q, 1);
-    r->fail += (long)sqlite3_column_int64(q, 2);
-    r->ok += (long)sqlite3_column_int64(q, 3);
-    r->dur_sum += sqlite3_column_double(q, 4);
+    r->req += (long)b->requests;
+    r->fail += (long)b->failures;
+    r->ok += (long)b->ok_count;
+    r->dur_sum += b->dur_sum;
     for (int p = 0; p < CAP_NPHASES; p++)
-      r->phase[p] += sqlite3_column_double(q, 5 + p);
-    if (sqlite3_column_type(q, 11) != SQLITE_NULL) {
-      double v = sqlite3_column_double(q, 11);
-      if (!r->has_vus || v > r->vus)
-        r->vus = v;
+      r->phase[p] += b->phase_sum[p];
+    if (!isnan(b->vus)) {
+      if (!r->has_vus || b->vus > r->vus)
+        r->vus = b->vus;
       r->has_vus = 1;
     }
-    r->iters += (long)sqlite3_column_int64(q, 12);
-    r->iter_dur_sum += sqlite3_column_double(q, 13);
+    r->iters += (long)b->iterations;
+    r->iter_dur_sum += b->iter_dur_sum;
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) {
-    free(rows);
-    return store_fail(st, err, "reading buckets");
-  }
+  free(bk);
   *out = rows;
   *n = len;
   return 0;
@@ -310,18 +292,16 @@ const char *cap_error_class(const char *status, const char *error_code, const ch
 
 /* 1 when every recorded error of the endpoint is an HTTP 4xx. */
 static int endpoint_only_4xx(struct store *st, int64_t id) {
-  sqlite3_stmt *q = store_prepare(st, "SELECT status, error_code, error FROM errors WHERE endpoint_id = ?", NULL);
-  if (!q)
+  struct store_error_row *e;
+  size_t n;
+  if (store_errors_of_endpoint(st, id, &e, &n, NULL) < 0)
     return 0;
-  sqlite3_bind_int64(q, 1, id);
-  int rows = 0, all = 1;
-  while (sqlite3_step(q) == SQLITE_ROW) {
-    rows++;
-    if (strcmp(cap_error_class(store_col_text(q, 0), store_col_text(q, 1), store_col_text(q, 2)), "http_4xx"))
+  int all = 1;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(cap_error_class(e[i].status, e[i].error_code, e[i].error), "http_4xx"))
       all = 0;
-  }
-  sqlite3_finalize(q);
-  return rows > 0 && all;
+  store_error_rows_free(e, n);
+  return n > 0 && all;
 }
 
 /* An endpoint's failures in [t0, t1) and its requests there. */

@@ -9,6 +9,10 @@
 #include "render/sysstats_text.h"
 #include "render/escape.h"
 #include "store/store.h"
+#include "store/store_endpoints.h"
+#include "store/store_errors.h"
+#include "store/store_levels.h"
+#include "store/store_metrics.h"
 #include "store/store_scenarios.h"
 #include "util/err.h"
 #include "util/jsonx.h"
@@ -17,9 +21,8 @@
 #include "util/xalloc.h"
 
 /* NULL (not stored, or not finite) is null: every key of the shape is there. */
-static void set_col(json_t *o, const char *key, sqlite3_stmt *s, int col) {
-  json_object_set_new(o, key, sqlite3_column_type(s, col) == SQLITE_NULL ? json_null()
-                                                                        : json_real(sqlite3_column_double(s, col)));
+static void set_num(json_t *o, const char *key, double v) {
+  json_object_set_new(o, key, isnan(v) ? json_null() : json_real(v));
 }
 
 json_t *show_run_json(const struct run_info *run) {
@@ -56,184 +59,158 @@ json_t *show_run_json(const struct run_info *run) {
 }
 
 static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
-                                  "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
-                                  err);
-  if (!s)
+  struct store_metric *rows;
+  size_t n;
+  if (store_metrics_of(st, run_id, &rows, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *type = store_col_text(s, 1);
+  for (size_t i = 0; i < n; i++) {
+    const struct store_metric *r = &rows[i];
     json_t *m = json_object();
-    json_object_set_new(m, "type", json_string(type));
-    json_object_set_new(m, "contains", json_string(store_col_text(s, 2)));
-    if (!strcmp(type, "trend")) {
-      json_object_set_new(m, "count", jx_whole_or_real(store_col_double(s, 3)));
-      set_col(m, "avg", s, 4);
-      set_col(m, "min", s, 5);
-      set_col(m, "med", s, 6);
-      set_col(m, "max", s, 7);
-      set_col(m, "p(90)", s, 8);
-      set_col(m, "p(95)", s, 9);
-      set_col(m, "p(99)", s, 10);
+    json_object_set_new(m, "type", json_string(r->type));
+    json_object_set_new(m, "contains", json_string(r->contains));
+    if (!strcmp(r->type, "trend")) {
+      json_object_set_new(m, "count", jx_whole_or_real(r->count));
+      set_num(m, "avg", r->avg);
+      set_num(m, "min", r->min);
+      set_num(m, "med", r->med);
+      set_num(m, "max", r->max);
+      set_num(m, "p(90)", r->p90);
+      set_num(m, "p(95)", r->p95);
+      set_num(m, "p(99)", r->p99);
       json_error_t je;
-      json_t *extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : json_loads(store_col_text(s, 15), 0, &je);
+      json_t *extra = r->extra ? json_loads(r->extra, 0, &je) : NULL;
       if (extra)
         json_object_update(m, extra);
       json_decref(extra);
       /* "metrics" reproduces k6's summary exactly, so a trend without
        * samples keeps k6's 0 here (count 0 tells); every figure loadrep
        * derives from it is null instead (summary, endpoints, scenarios). */
-    } else if (!strcmp(type, "counter")) {
-      json_object_set_new(m, "count", jx_whole_or_real(store_col_double(s, 3)));
-      set_col(m, "rate", s, 11);
-    } else if (!strcmp(type, "rate")) {
-      json_object_set_new(m, "passes", jx_whole_or_real(store_col_double(s, 12)));
-      json_object_set_new(m, "fails", jx_whole_or_real(store_col_double(s, 13)));
-      set_col(m, "value", s, 14);
+    } else if (!strcmp(r->type, "counter")) {
+      json_object_set_new(m, "count", jx_whole_or_real(r->count));
+      set_num(m, "rate", r->rate);
+    } else if (!strcmp(r->type, "rate")) {
+      json_object_set_new(m, "passes", jx_whole_or_real(r->passes));
+      json_object_set_new(m, "fails", jx_whole_or_real(r->fails));
+      set_num(m, "value", r->value);
     } else {
-      set_col(m, "value", s, 14);
-      set_col(m, "min", s, 5);
-      set_col(m, "max", s, 7);
+      set_num(m, "value", r->value);
+      set_num(m, "min", r->min);
+      set_num(m, "max", r->max);
     }
-    json_object_set_new(metrics, store_col_text(s, 0), m);
+    json_object_set_new(metrics, r->name, m);
   }
-  sqlite3_finalize(s);
+  store_metrics_free(rows, n);
   return 0;
 }
 
-static json_t *trend_obj(sqlite3_stmt *s, int col) {
+static json_t *trend_obj(const struct sc_trend *t) {
   json_t *o = json_object();
-  json_object_set_new(o, "count", json_integer(sqlite3_column_int64(s, col)));
-  static const char *const keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
-  for (int k = 0; k < 7; k++)
-    set_col(o, keys[k], s, col + 1 + k);
+  json_object_set_new(o, "count", json_integer(t->count));
+  set_num(o, "avg", t->avg);
+  set_num(o, "min", t->min);
+  set_num(o, "med", t->med);
+  set_num(o, "max", t->max);
+  set_num(o, "p(90)", t->p90);
+  set_num(o, "p(95)", t->p95);
+  set_num(o, "p(99)", t->p99);
   return o;
 }
 
-/* The endpoints of the whole run (scenario NULL) or of one scenario. */
+static const char *const trend_keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
+
 static void null_stats(json_t *t) {
-  static const char *const keys[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
   for (int k = 0; k < 7; k++)
-    json_object_set_new(t, keys[k], json_null());
+    json_object_set_new(t, trend_keys[k], json_null());
 }
 
+/* One endpoint of show's "endpoints" (or a scenario's). */
+static json_t *endpoint_json(const struct run_info *run, const struct store_ep_detail *d) {
+  json_t *e = json_object();
+  double req = (double)d->requests, failed = (double)d->failed;
+  char *label = endpoint_label(d->method, d->name);
+  json_object_set_new(e, "method", json_string(d->method));
+  json_object_set_new(e, "name", json_string(d->name));
+  json_object_set_new(e, "endpoint", json_string(label));
+  free(label);
+  json_object_set_new(e, "requests", json_integer(d->requests));
+  json_object_set_new(e, "failed", json_integer(d->failed));
+  json_object_set_new(e, "ok", json_integer(d->ok_count));
+  json_object_set_new(e, "error_rate", json_real(req > 0 ? failed / req : 0));
+  json_object_set_new(e, "rps", json_real(run->duration_s > 0 ? req / run->duration_s : 0));
+  json_t *phases = json_object();
+  for (size_t k = 0; k < d->ntrends; k++) {
+    const char *metric = d->trends[k].metric, *scope = d->trends[k].scope;
+    json_t *t = trend_obj(&d->trends[k].t);
+    if (!strcmp(metric, "http_req_duration"))
+      json_object_set_new(e, !strcmp(scope, "ok") ? "ok_duration" : "http_req_duration", t);
+    else if (!strcmp(scope, "all"))
+      json_object_set_new(phases, metric + (strncmp(metric, "http_req_", 9) ? 0 : 9), t);
+    else
+      json_decref(t);
+  }
+  json_object_set_new(e, "phases", phases);
+  /* Every endpoint has the documented shape, even one whose requests
+   * never reported a duration. */
+  for (int dd = 0; dd < 2; dd++) {
+    const char *key = dd ? "ok_duration" : "http_req_duration";
+    if (json_object_get(e, key))
+      continue;
+    json_t *t = json_object();
+    json_object_set_new(t, "count", json_integer(0));
+    null_stats(t);
+    json_object_set_new(e, key, t);
+  }
+  /* Every request failed without a response (k6 times them 0 ms): no
+   * latency was measured, so none is shown. */
+  json_t *hd = json_object_get(e, "http_req_duration");
+  if (req > 0 && failed >= req && jx_num(hd, "max") == 0)
+    null_stats(hd);
+  return e;
+}
+
+/* The endpoints of the whole run (scenario NULL) or of one scenario. */
 static int load_endpoints(struct store *st, const struct run_info *run, const char *scenario, json_t *eps,
                           struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  scenario ? "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count "
-                                             "FROM scenario_endpoints e WHERE e.run_id = ? AND e.scenario = ? "
-                                             "ORDER BY e.name, e.method"
-                                           : "SELECT e.id, e.method, e.name, e.requests, e.failed, e.ok_count "
-                                             "FROM endpoints e WHERE e.run_id = ? ORDER BY e.name, e.method",
-                                  err);
-  sqlite3_stmt *m = store_prepare(st,
-                                  scenario ? "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
-                                             "FROM scenario_endpoint_metrics WHERE se_id = ? ORDER BY metric, scope"
-                                           : "SELECT metric, scope, count, avg, min, med, max, p90, p95, p99 "
-                                             "FROM endpoint_metrics WHERE endpoint_id = ? ORDER BY metric, scope",
-                                  err);
-  if (!s || !m) {
-    sqlite3_finalize(s);
-    sqlite3_finalize(m);
+  struct store_ep_detail *d;
+  size_t n;
+  if (store_endpoint_details(st, run->id, scenario, &d, &n, err) < 0)
     return -1;
-  }
-  sqlite3_bind_int64(s, 1, run->id);
-  if (scenario)
-    sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    json_t *e = json_object();
-    const char *method = store_col_text(s, 1), *name = store_col_text(s, 2);
-    double req = (double)sqlite3_column_int64(s, 3), failed = (double)sqlite3_column_int64(s, 4);
-    char *label = endpoint_label(method, name);
-    json_object_set_new(e, "method", json_string(method));
-    json_object_set_new(e, "name", json_string(name));
-    json_object_set_new(e, "endpoint", json_string(label));
-    free(label);
-    json_object_set_new(e, "requests", json_integer(sqlite3_column_int64(s, 3)));
-    json_object_set_new(e, "failed", json_integer(sqlite3_column_int64(s, 4)));
-    json_object_set_new(e, "ok", json_integer(sqlite3_column_int64(s, 5)));
-    json_object_set_new(e, "error_rate", json_real(req > 0 ? failed / req : 0));
-    json_object_set_new(e, "rps", json_real(run->duration_s > 0 ? req / run->duration_s : 0));
-    json_t *phases = json_object();
-    sqlite3_reset(m);
-    sqlite3_bind_int64(m, 1, sqlite3_column_int64(s, 0));
-    while (sqlite3_step(m) == SQLITE_ROW) {
-      const char *metric = store_col_text(m, 0), *scope = store_col_text(m, 1);
-      json_t *t = trend_obj(m, 2);
-      if (!strcmp(metric, "http_req_duration"))
-        json_object_set_new(e, !strcmp(scope, "ok") ? "ok_duration" : "http_req_duration", t);
-      else if (!strcmp(scope, "all"))
-        json_object_set_new(phases, metric + (strncmp(metric, "http_req_", 9) ? 0 : 9), t);
-      else
-        json_decref(t);
-    }
-    json_object_set_new(e, "phases", phases);
-    /* Every endpoint has the documented shape, even one whose requests
-     * never reported a duration. */
-    static const char *const tk[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"};
-    for (int d = 0; d < 2; d++) {
-      const char *key = d ? "ok_duration" : "http_req_duration";
-      if (json_object_get(e, key))
-        continue;
-      json_t *t = json_object();
-      json_object_set_new(t, "count", json_integer(0));
-      for (int k = 0; k < 7; k++)
-        json_object_set_new(t, tk[k], json_null());
-      json_object_set_new(e, key, t);
-    }
-    /* Every request failed without a response (k6 times them 0 ms): no
-     * latency was measured, so none is shown. */
-    json_t *hd = json_object_get(e, "http_req_duration");
-    if (req > 0 && failed >= req && jx_num(hd, "max") == 0)
-      null_stats(hd);
-    json_array_append_new(eps, e);
-  }
-  sqlite3_finalize(s);
-  sqlite3_finalize(m);
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(eps, endpoint_json(run, &d[i]));
+  store_ep_details_free(d, n);
   return 0;
 }
 
 static int load_simple(struct store *st, int64_t run_id, json_t *th, json_t *checks, json_t *errors, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
-                                  "ORDER BY metric, expression",
-                                  err);
-  if (!s)
+  struct store_threshold_row *t;
+  size_t nt;
+  if (store_thresholds_of(st, run_id, &t, &nt, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  while (sqlite3_step(s) == SQLITE_ROW)
-    json_array_append_new(th, json_pack("{s:s,s:s,s:o,s:s}", "metric", store_col_text(s, 0), "expression",
-                                        store_col_text(s, 1), "ok",
-                                        sqlite3_column_type(s, 2) == SQLITE_NULL ? json_null()
-                                                                                 : json_boolean(sqlite3_column_int(s, 2)),
-                                        "source", store_col_text(s, 3)));
-  sqlite3_finalize(s);
-  s = store_prepare(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name", err);
-  if (!s)
+  for (size_t i = 0; i < nt; i++)
+    json_array_append_new(th, json_pack("{s:s,s:s,s:o,s:s}", "metric", t[i].metric, "expression", t[i].expression,
+                                        "ok", t[i].ok < 0 ? json_null() : json_boolean(t[i].ok), "source",
+                                        t[i].source));
+  store_threshold_rows_free(t, nt);
+  struct store_check *c;
+  size_t nc;
+  if (store_checks_of(st, run_id, &c, &nc, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  while (sqlite3_step(s) == SQLITE_ROW)
-    json_array_append_new(checks, json_pack("{s:s,s:s,s:I,s:I}", "group", store_col_text(s, 0), "name",
-                                            store_col_text(s, 1), "passes", (json_int_t)sqlite3_column_int64(s, 2),
-                                            "fails", (json_int_t)sqlite3_column_int64(s, 3)));
-  sqlite3_finalize(s);
-  s = store_prepare(st,
-                    "SELECT e.method, e.name, r.status, r.error_code, r.error, r.count FROM errors r "
-                    "JOIN endpoints e ON e.id = r.endpoint_id WHERE e.run_id = ? ORDER BY r.count DESC, e.name",
-                    err);
-  if (!s)
+  for (size_t i = 0; i < nc; i++)
+    json_array_append_new(checks, json_pack("{s:s,s:s,s:I,s:I}", "group", c[i].group, "name", c[i].name, "passes",
+                                            (json_int_t)c[i].passes, "fails", (json_int_t)c[i].fails));
+  store_checks_free(c, nc);
+  struct store_error_row *e;
+  size_t ne;
+  if (store_errors_named(st, run_id, &e, &ne, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    char *label = endpoint_label(store_col_text(s, 0), store_col_text(s, 1));
-    json_array_append_new(errors, json_pack("{s:s,s:s,s:s,s:s,s:I}", "endpoint", label, "status",
-                                            store_col_text(s, 2), "error_code", store_col_text(s, 3), "error",
-                                            store_col_text(s, 4), "count", (json_int_t)sqlite3_column_int64(s, 5)));
+  for (size_t i = 0; i < ne; i++) {
+    char *label = endpoint_label(e[i].method, e[i].name);
+    json_array_append_new(errors, json_pack("{s:s,s:s,s:s,s:s,s:I}", "endpoint", label, "status", e[i].status,
+                                            "error_code", e[i].error_code, "error", e[i].error, "count",
+                                            (json_int_t)e[i].count));
     free(label);
   }
-  sqlite3_finalize(s);
+  store_error_rows_free(e, ne);
   return 0;
 }
 
@@ -299,13 +276,9 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
   double vmax = mget(metrics, "vus_max", "max");
   double vpeak = mget(metrics, "vus", "max");
   struct err e2 = ERR_INIT;
-  sqlite3_stmt *s = store_prepare(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", &e2);
-  if (s) {
-    sqlite3_bind_int64(s, 1, run->id);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL && isnan(vpeak))
-      vpeak = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-  }
+  double bucket_max;
+  if (store_run_max_vus(st, run->id, &bucket_max, &e2) == 0 && !isnan(bucket_max) && isnan(vpeak))
+    vpeak = bucket_max;
   json_object_set_new(o, "vus_max", jx_whole_or_real(isnan(vpeak) ? vmax : vpeak));
   json_object_set_new(o, "vus_allocated", jx_whole_or_real(vmax));
   return o;

@@ -8,6 +8,7 @@
 
 #include "analysis/slo.h"
 #include "store/store.h"
+#include "store/store_metrics.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -384,16 +385,12 @@ static int k6_thresholds(struct store *st, int64_t run_id, const char *endpoint,
   f->ep_p95 = f->all_p95 = f->ep_err = f->all_err = NAN;
   if (!st || run_id <= 0)
     return 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT metric, expression FROM thresholds WHERE run_id = ? "
-                                  "ORDER BY metric, expression",
-                                  err);
-  if (!q)
+  struct store_threshold_row *th;
+  size_t nth;
+  if (store_thresholds_of(st, run_id, &th, &nth, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    const char *m = store_col_text(q, 0), *x = store_col_text(q, 1);
+  for (size_t i = 0; i < nth; i++) {
+    const char *m = th[i].metric, *x = th[i].expression;
     char buf[256];
     const char *tgt = threshold_target(m, "http_req_duration", buf, sizeof buf);
     double b = threshold_bound(x, "p(95)");
@@ -408,9 +405,7 @@ static int k6_thresholds(struct store *st, int64_t run_id, const char *endpoint,
     else if (*tgt && endpoint && endpoint_matches(tgt, endpoint))
       k6_note(&f->ep_err, f->ep_err_m, b, m, x);
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "reading the run's thresholds");
+  store_threshold_rows_free(th, nth);
   return 0;
 }
 

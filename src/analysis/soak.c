@@ -10,6 +10,7 @@
 #include "stats/trend.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "store/store_errors.h"
 #include "util/cmp.h"
 #include "util/err.h"
 #include "util/jsonx.h"
@@ -420,17 +421,14 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
       json_array_append_new(caveats, json_string("requests timed out at k6's 60 s limit: a sign of pool exhaustion "
                                                  "or a deadlock"));
     /* error codes */
-    sqlite3_stmt *q = store_prepare(st,
-                                    "SELECT x.status, x.error_code, sum(x.count) FROM errors x JOIN endpoints e ON "
-                                    "e.id = x.endpoint_id WHERE e.run_id = ? GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10",
-                                    NULL);
+    struct store_error_row *top;
+    size_t ntop;
     json_t *codes = json_array();
-    if (q) {
-      sqlite3_bind_int64(q, 1, run->id);
-      while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(codes, json_pack("{s:s, s:s, s:I}", "status", store_col_text(q, 0), "error_code",
-                                               store_col_text(q, 1), "count", (json_int_t)sqlite3_column_int64(q, 2)));
-      sqlite3_finalize(q);
+    if (store_error_codes_top(st, run->id, 10, &top, &ntop, NULL) == 0) {
+      for (size_t i = 0; i < ntop; i++)
+        json_array_append_new(codes, json_pack("{s:s, s:s, s:I}", "status", top[i].status, "error_code",
+                                               top[i].error_code, "count", (json_int_t)top[i].count));
+      store_error_rows_free(top, ntop);
     }
     json_object_set_new(er, "by_code", codes);
     json_object_set_new(doc, "errors", er);

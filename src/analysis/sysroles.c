@@ -6,6 +6,7 @@
 
 #include "analysis/sysroles.h"
 #include "store/store.h"
+#include "store/store_sys.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -76,44 +77,24 @@ void sys_roles_release(struct sys_roles *roles) {
 }
 
 static double series_mean(struct store *st, int64_t id, double a, double b, long *n) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT avg(value), count(*) FROM sys_samples WHERE series_id = ? AND ts >= ? "
-                                  "AND ts < ?",
-                                  NULL);
-  if (!q)
-    return NAN;
-  sqlite3_bind_int64(q, 1, id);
-  sqlite3_bind_double(q, 2, a);
-  sqlite3_bind_double(q, 3, b);
-  double v = NAN;
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    if (sqlite3_column_type(q, 0) != SQLITE_NULL)
-      v = sqlite3_column_double(q, 0);
-    if (n)
-      *n = (long)sqlite3_column_int64(q, 1);
-  }
-  sqlite3_finalize(q);
+  double v;
+  store_sys_mean(st, id, a, b, &v, n, NULL);
   return v;
 }
 
 int sys_roles_find(struct store *st, const struct run_info *run, struct sys_roles *roles, struct err *err) {
   memset(roles, 0, sizeof *roles);
   roles->cores = NAN;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT s.id, s.name, s.unit, (SELECT count(*) FROM sys_samples x WHERE "
-                                  "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
-                                  "ORDER BY s.id",
-                                  err);
-  if (!q)
+  struct store_sys_series *ser;
+  size_t nser;
+  if (store_sys_series_counted(st, run->id, &ser, &nser, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, run->id);
-  int rc;
   double cores_sum = 0;
   int cores_n = 0;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(q, 0);
-    const char *name = store_col_text(q, 1), *unit = store_col_text(q, 2);
-    long cnt = (long)sqlite3_column_int64(q, 3);
+  for (size_t i = 0; i < nser; i++) {
+    int64_t id = ser[i].id;
+    const char *name = ser[i].name, *unit = ser[i].unit;
+    long cnt = ser[i].in_window;
     roles->any = 1;
     char low[256];
     size_t n = 0;
@@ -143,11 +124,7 @@ int sys_roles_find(struct store *st, const struct run_info *run, struct sys_role
       roles->r[r].samples = cnt;
     }
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) {
-    sys_roles_release(roles);
-    return store_fail(st, err, "reading system series");
-  }
+  store_sys_series_free(ser, nser);
   if (cores_n >= 2)
     roles->cores = round(cores_sum);
   return 0;
@@ -167,29 +144,11 @@ int sys_role_series(struct store *st, const struct run_info *run, const struct s
   *n = 0;
   if (!roles->r[r].id)
     return 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT ts, value FROM sys_samples WHERE series_id = ? AND in_window = 1 "
-                                  "ORDER BY ts",
-                                  err);
-  if (!q)
+  if (store_sys_samples(st, roles->r[r].id, 1, NAN, NAN, ts, v, n, err) < 0)
     return -1;
-  sqlite3_bind_int64(q, 1, roles->r[r].id);
-  size_t cap = 0, cap2 = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(*ts, cap, *n + 1);
-    XGROW(*v, cap2, *n + 1);
-    (*ts)[*n] = sqlite3_column_double(q, 0) - run->start_ts;
-    (*v)[*n] = sqlite3_column_double(q, 1) * roles->r[r].scale;
-    (*n)++;
-  }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) {
-    free(*ts);
-    free(*v);
-    *ts = *v = NULL;
-    *n = 0;
-    return store_fail(st, err, "reading system samples");
+  for (size_t i = 0; i < *n; i++) {
+    (*ts)[i] -= run->start_ts;
+    (*v)[i] *= roles->r[r].scale;
   }
   return 0;
 }

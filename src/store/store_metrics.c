@@ -5,6 +5,7 @@
 
 #include "store/store.h"
 #include "store/store_metrics.h"
+#include "util/err.h"
 #include "util/xalloc.h"
 
 struct metric_writer {
@@ -116,5 +117,112 @@ int store_check_put(struct metric_writer *w, int64_t run_id, const char *group, 
   sqlite3_bind_int64(s, 5, (sqlite3_int64)fails);
   if (sqlite3_step(s) != SQLITE_DONE)
     return store_fail(w->st, err, "cannot store checks");
+  return 0;
+}
+
+void store_metrics_free(struct store_metric *m, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(m[i].name);
+    free(m[i].type);
+    free(m[i].contains);
+    free(m[i].extra);
+  }
+  free(m);
+}
+
+/* Show reads metrics, thresholds and checks as it finds them: a read error
+ * ends the list without failing (as it always has). */
+int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
+                                  "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  size_t cap = 0;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    XGROW(*out, cap, *n + 1);
+    struct store_metric *m = &(*out)[(*n)++];
+    m->name = xstrdup(store_col_text(s, 0));
+    m->type = xstrdup(store_col_text(s, 1));
+    m->contains = xstrdup(store_col_text(s, 2));
+    double *v[] = {&m->count, &m->avg, &m->min, &m->med, &m->max, &m->p90, &m->p95,
+                   &m->p99,   &m->rate, &m->passes, &m->fails, &m->value};
+    for (int k = 0; k < 12; k++)
+      *v[k] = store_col_double(s, 3 + k);
+    m->extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 15));
+  }
+  sqlite3_finalize(s);
+  return 0;
+}
+
+void store_threshold_rows_free(struct store_threshold_row *t, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(t[i].metric);
+    free(t[i].expression);
+    free(t[i].source);
+  }
+  free(t);
+}
+
+int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
+                        struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *q = store_prepare(st,
+                                  "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
+                                  "ORDER BY metric, expression",
+                                  err);
+  if (!q)
+    return -1;
+  sqlite3_bind_int64(q, 1, run_id);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    XGROW(*out, cap, *n + 1);
+    struct store_threshold_row *t = &(*out)[(*n)++];
+    t->metric = xstrdup(store_col_text(q, 0));
+    t->expression = xstrdup(store_col_text(q, 1));
+    t->ok = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 2) != 0;
+    t->source = xstrdup(store_col_text(q, 3));
+  }
+  sqlite3_finalize(q);
+  if (rc == SQLITE_DONE)
+    return 0;
+  store_threshold_rows_free(*out, *n);
+  *out = NULL;
+  *n = 0;
+  return store_fail(st, err, "reading the run's thresholds");
+}
+
+void store_checks_free(struct store_check *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(c[i].group);
+    free(c[i].name);
+  }
+  free(c);
+}
+
+int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  size_t cap = 0;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    XGROW(*out, cap, *n + 1);
+    struct store_check *c = &(*out)[(*n)++];
+    c->group = xstrdup(store_col_text(s, 0));
+    c->name = xstrdup(store_col_text(s, 1));
+    c->passes = sqlite3_column_int64(s, 2);
+    c->fails = sqlite3_column_int64(s, 3);
+  }
+  sqlite3_finalize(s);
   return 0;
 }

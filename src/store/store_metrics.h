@@ -11,6 +11,7 @@
  */
 #ifndef LOADREP_STORE_METRICS_H
 #define LOADREP_STORE_METRICS_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct err;
@@ -43,5 +44,35 @@ int store_threshold_put(struct metric_writer *w, int64_t run_id, const char *met
                         const char *source, struct err *err);
 int store_check_put(struct metric_writer *w, int64_t run_id, const char *group, const char *name, int64_t passes,
                     int64_t fails, struct err *err);
+
+/* Reading (show, objectives). Strings owned; a NULL number reads NaN. */
+
+/** A metrics row as stored; extra NULL when none. */
+struct store_metric {
+  char *name, *type, *contains, *extra;
+  double count, avg, min, med, max, p90, p95, p99, rate, passes, fails, value;
+};
+/** Every metric of run_id, by name. */
+int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err);
+void store_metrics_free(struct store_metric *m, size_t n);
+
+/** A threshold k6 was given: ok 1 passed, 0 failed, -1 not judged. */
+struct store_threshold_row {
+  char *metric, *expression, *source;
+  int ok;
+};
+/** Every threshold of run_id, by metric, expression. */
+int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
+                        struct err *err);
+void store_threshold_rows_free(struct store_threshold_row *t, size_t n);
+
+/** A k6 check with its counts. */
+struct store_check {
+  char *group, *name;
+  int64_t passes, fails;
+};
+/** Every check of run_id, by group, name. */
+int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err);
+void store_checks_free(struct store_check *c, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #ifndef LOADREP_STORE_SYS_H
 #define LOADREP_STORE_SYS_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ingest/sysmetrics.h"
@@ -30,5 +31,33 @@ int sys_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum sys
  *  or end is NaN (a run without k6 samples) every sample is in the window. */
 int sys_mark_window(struct store *st, int64_t run_id, double start_ts, double end_ts, double margin_s,
                     int *overlap, struct err *err);
+
+/* Reading (analysis: show's system table, system roles). */
+
+/** A system series of a run. Strings owned. */
+struct store_sys_series {
+  int64_t id;
+  char *host, *name, *unit, *source; /* host and source "" from store_sys_series_counted() */
+  long in_window; /* samples with in_window = 1; -1 from store_sys_series_list() */
+};
+/** The run's series by source, host, id. */
+int store_sys_series_list(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
+                          struct err *err);
+/** The run's series by id, each with its count of in-window samples. */
+int store_sys_series_counted(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
+                             struct err *err);
+void store_sys_series_free(struct store_sys_series *s, size_t n);
+
+/** The samples of a series by time: those with from <= ts <= to, or every
+ *  one when from or to is NaN (window 0), or only the in-window ones
+ *  (window 1, from and to unused). *ts and *v are NULL and *n 0 when none;
+ *  the caller frees both. */
+int store_sys_samples(struct store *st, int64_t series_id, int window, double from, double to, double **ts,
+                      double **v, size_t *n, struct err *err);
+
+/** The mean of a series over from <= ts < to (NaN when no sample) and,
+ *  when n is not NULL, the number of samples there. */
+int store_sys_mean(struct store *st, int64_t series_id, double from, double to, double *mean, long *n,
+                   struct err *err);
 
 #endif
