@@ -86,15 +86,18 @@ expect_grep '"complete": true' "$WORK/out"
 #    opens, upgrades to version 2 and reads as before; runs of v1 are complete
 #    (unknown) and keep their numbers.
 cp "$G/schema-v1.db" v1.db
+# The version this loadrep writes: the last "PRAGMA user_version" of its schema.
+CUR=$(sed -n 's/^PRAGMA user_version = \([0-9]*\);.*/\1/p' "$LOADREP_SRC/src/store/schema.sql" | tail -1)
+[ -n "$CUR" ] && pass || failt "no schema version in src/store/schema.sql"
 expect_exit 0 lr --db v1.db runs --format json
 cp "$WORK/out" v1runs.json
 expect_exit 0 python3 -c '
-import json, sqlite3
-assert sqlite3.connect("v1.db").execute("pragma user_version").fetchone()[0] == 2
+import json, sqlite3, sys
+assert sqlite3.connect("v1.db").execute("pragma user_version").fetchone()[0] == int(sys.argv[1])
 r = {x["name"]: x for x in json.load(open("v1runs.json"))["runs"]}
 assert r["smoke-v1"]["complete"] is True and r["smoke-v1"]["baseline"] is True, r
 assert r["smoke-v1"]["requests"] == 25 and abs(r["smoke-v1"]["p95_ms"] - 75.43) < 0.01, r
-assert r["summary-v1"]["k6_exit_status"] is None'
+assert r["summary-v1"]["k6_exit_status"] is None' "$CUR"
 expect_exit 0 lr --db v1.db show smoke-v1 --format json
 cp "$WORK/out" v1show.json
 expect_exit 0 lr --db v2.db ingest --run smoke "$DATA/smoke/k6_metrics.ndjson.gz" "$DATA/smoke/handle_summary.json"
@@ -107,8 +110,9 @@ assert a["endpoints"] == b["endpoints"] and a["metrics"] == b["metrics"] and a["
 assert len(a["scenarios"]) == 1 and a["scenarios"][0]["endpoints"] == a["endpoints"], a["scenarios"]'
 expect_exit 0 lr --db v1.db baseline set latest
 # A newer database is refused.
-expect_exit 0 python3 -c 'import sqlite3; c = sqlite3.connect("v1.db"); c.execute("pragma user_version = 3"); c.commit()'
+NEWER=$((CUR + 1))
+expect_exit 0 python3 -c 'import sqlite3, sys; c = sqlite3.connect("v1.db"); c.execute("pragma user_version = %d" % int(sys.argv[1])); c.commit()' "$NEWER"
 expect_exit 65 lr --db v1.db runs
-expect_grep "schema version 3, newer than this loadrep" "$WORK/err"
+expect_grep "schema version $NEWER, newer than this loadrep" "$WORK/err"
 
 finish
