@@ -554,8 +554,9 @@ static void bn_other_resources(struct bn_ctx *c, json_t *res) {
     json_object_set_new(o, "knee", jx_real_or_null(rnd(c->inf[k], 0.01)));
     json_object_set_new(o, "client_inflight_at_knee", jx_real_or_null(rnd(d->lv[k].inflight, 0.01)));
     json_array_append_new(res, o);
+    /* The same rounded figures as the resources table prints. */
     snprintf(c->buf, sizeof c->buf, "%s: %.1f in flight at low load, %.1f at the breaking point", c->roles.r[SR_INFLIGHT].name,
-             mean_over(c->inf, 0, c->nlow), c->inf[k]);
+             rnd(mean_over(c->inf, 0, c->nlow), 0.01), rnd(c->inf[k], 0.01));
     json_array_append_new(c->evidence, json_string(c->buf));
   }
   if (c->roles.r[SR_NET_RX].id) {

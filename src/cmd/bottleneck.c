@@ -65,7 +65,8 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   fprintf(f, "%sVerdict: %s", md ? "**" : "", jx_str(v, "resource"));
   fprintf(f, "%s: ", md ? "**" : "");
   put(jx_str(v, "detail"), md, f);
-  fprintf(f, ".\nKnee: %.0f VUs at t=%.0f s (%s).\n", jx_num(knee, "vus"), jx_num(knee, "time_s"), jx_str(knee, "basis"));
+  fprintf(f, ".\nAttributed at: %.0f VUs, t=%.0f s (%s).\n", jx_num(knee, "vus"), jx_num(knee, "time_s"),
+          jx_str(knee, "basis"));
   if (json_is_string(json_object_get(bn, "first_to_degrade"))) {
     fputs("First endpoint to degrade: ", f);
     put(jx_str(bn, "first_to_degrade"), md, f);
@@ -80,12 +81,12 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fputc('\n', f);
   }
   /* endpoints */
-  fputs(md ? "\n**Endpoint degradation order**\n\n| endpoint | base p95 ms | onset VUs | onset t s | p95 at knee ms | x at knee |\n|---|---:|---:|---:|---:|---:|\n"
+  fputs(md ? "\n**Endpoint degradation order**\n\n| endpoint | base p95 ms | onset VUs | onset t s | p95 at breaking ms | x at breaking |\n|---|---:|---:|---:|---:|---:|\n"
            : "\nEndpoint degradation order (p95 x1.5 over low load, sustained)\n",
         f);
   if (!md)
-    fprintf(f, "  %-40s %11s %9s %9s %14s %9s\n", "endpoint", "base p95 ms", "onset VUs", "onset t s", "p95 at knee ms",
-            "x at knee");
+    fprintf(f, "  %-40s %11s %9s %9s %14s %9s\n", "endpoint", "base p95 ms", "onset VUs", "onset t s", "p95 at break ms",
+            "x at break");
   json_array_foreach(json_object_get(bn, "endpoints"), i, x) {
     fmtn(a, sizeof a, jx_num(x, "base_p95_ms"), 1);
     fmtn(b, sizeof b, jx_num(x, "onset_vus"), 0);
@@ -106,11 +107,11 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   /* phases */
   json_t *ph = json_object_get(bn, "phases"), *sh = json_object_get(ph, "shares");
   json_t *lo = json_object_get(ph, "low_load_mean_ms"), *kn = json_object_get(ph, "knee_mean_ms");
-  fprintf(f, md ? "\n**Where the time goes** (growth %s ms from low load to the breaking point)\n\n| phase | low load ms | knee ms | share of growth |\n|---|---:|---:|---:|\n"
+  fprintf(f, md ? "\n**Where the time goes** (growth %s ms from low load to the breaking point)\n\n| phase | low load ms | breaking ms | share of growth |\n|---|---:|---:|---:|\n"
                 : "\nWhere the time goes (mean latency growth %s ms from low load to the breaking point)\n",
           fmtn(a, sizeof a, jx_num(ph, "growth_ms"), 1));
   if (!md)
-    fprintf(f, "  %-10s %12s %10s %16s\n", "phase", "low load ms", "knee ms", "share of growth");
+    fprintf(f, "  %-10s %12s %10s %16s\n", "phase", "low load ms", "break ms", "share of growth");
   static const char *const phases[] = {"blocked", "sending", "waiting", "receiving"};
   for (int p = 0; p < 4; p++) {
     fmtn(a, sizeof a, jx_num(lo, phases[p]), 3);
