@@ -5,6 +5,8 @@
 
 #include "ingest/completeness.h"
 #include "store/store.h"
+#include "store/store_metrics.h"
+#include "store/store_runs.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 
@@ -148,27 +150,19 @@ int completeness_store(struct store *st, int64_t run_id, const struct completene
    * exited 0: then none was crossed while it ran). */
   size_t i;
   json_t *th;
-  sqlite3_stmt *q = NULL;
-  if (json_array_size(in->abort_thresholds) && in->exit_status != 0) {
-    q = store_prepare(st, "SELECT ok FROM thresholds WHERE run_id = ? AND metric = ? AND expression = ?", err);
-    if (!q) {
+  json_array_foreach(in->exit_status != 0 ? in->abort_thresholds : NULL, i, th) {
+    const char *metric = json_string_value(json_object_get(th, "metric"));
+    const char *expr = json_string_value(json_object_get(th, "expression"));
+    int passed;
+    if (store_threshold_ok(st, run_id, metric, expr, &passed, err) < 0) {
       strbuf_release(&why);
       return -1;
     }
-  }
-  json_array_foreach(q ? in->abort_thresholds : NULL, i, th) {
-    const char *metric = json_string_value(json_object_get(th, "metric"));
-    const char *expr = json_string_value(json_object_get(th, "expression"));
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, run_id);
-    sqlite3_bind_text(q, 2, metric, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, expr, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL && !sqlite3_column_int(q, 0)) {
+    if (passed == 0) {
       snprintf(buf, sizeof buf, "threshold '%s' on %s (abortOnFail) was crossed: k6 stopped the test", expr, metric);
       add_reason(&why, buf);
     }
   }
-  sqlite3_finalize(q);
   /* Well short of the configured length: more than 5 % and 2 s short. */
   if (isfinite(in->duration_s) && isfinite(in->configured_s) &&
       in->duration_s < in->configured_s - fmax(2.0, 0.05 * in->configured_s)) {
@@ -176,31 +170,13 @@ int completeness_store(struct store *st, int64_t run_id, const struct completene
     add_reason(&why, buf);
   }
   int ok = why.len == 0;
-  sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET complete = ?, incomplete_reason = ?, k6_exit_status = ? "
-                                      "WHERE id = ?",
-                                  err);
-  if (!u) {
-    strbuf_release(&why);
-    return -1;
-  }
-  sqlite3_bind_int(u, 1, ok);
-  if (ok)
-    sqlite3_bind_null(u, 2);
-  else
-    sqlite3_bind_text(u, 2, why.buf, -1, SQLITE_TRANSIENT);
-  if (in->exit_status >= 0)
-    sqlite3_bind_int(u, 3, in->exit_status);
-  else
-    sqlite3_bind_null(u, 3);
-  sqlite3_bind_int64(u, 4, run_id);
-  int rc = sqlite3_step(u);
-  sqlite3_finalize(u);
+  int rc = store_run_set_completeness(st, run_id, ok, ok ? NULL : why.buf, in->exit_status, err);
   if (complete)
     *complete = ok;
   if (reason && cap)
     snprintf(reason, cap, "%s", ok ? "" : why.buf);
   strbuf_release(&why);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot record the run's completeness");
+  if (rc < 0)
+    return -1;
   return 0;
 }

@@ -12,7 +12,9 @@
 #include "stats/percentile.h"
 #include "store/samples.h"
 #include "store/store.h"
+#include "store/store_k6.h"
 #include "store/store_metrics.h"
+#include "store/store_runs.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -272,13 +274,6 @@ static int store_checks(struct k6_agg *a, struct store *st, int64_t run_id, stru
   return rc;
 }
 
-static void bind_num(sqlite3_stmt *s, int col, double v, int present) {
-  if (present && isfinite(v))
-    sqlite3_bind_double(s, col, v);
-  else
-    sqlite3_bind_null(s, col);
-}
-
 static int by_sample_time(const void *x, const void *y) {
   const struct sample *a = x, *b = y;
   return (a->t > b->t) - (a->t < b->t);
@@ -317,128 +312,13 @@ static const char *const metric_names[] = {"http_req_duration", "http_req_blocke
                                            "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
                                            "http_req_receiving"};
 
-static int store_endpoints(struct k6_agg *a, struct store *st, int64_t run_id, int64_t *ep_ids, double start_s,
-                           struct err *err) {
-  sqlite3_stmt *ep = store_prepare(st,
-                                   "INSERT INTO endpoints (run_id, method, name, requests, failed, ok_count) "
-                                   "VALUES (?,?,?,?,?,?)",
-                                   err);
-  sqlite3_stmt *em = store_prepare(st,
-                                   "INSERT INTO endpoint_metrics (endpoint_id, metric, scope, count, avg, min, med, "
-                                   "max, p90, p95, p99) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                                   err);
-  sqlite3_stmt *er = store_prepare(st,
-                                   "INSERT INTO errors (endpoint_id, status, error_code, error, count) "
-                                   "VALUES (?,?,?,?,?) ON CONFLICT (endpoint_id, status, error_code, error) "
-                                   "DO UPDATE SET count = count + excluded.count",
-                                   err);
-  sqlite3_stmt *sm = store_prepare(st, "INSERT INTO samples (endpoint_id, count, data) VALUES (?,?,?)", err);
-  int rc = -1;
-  struct strbuf blob = STRBUF_INIT;
-  if (!ep || !em || !er || !sm)
-    goto out;
-  int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
-  int failed = strmap_get(&a->metric_ix, "http_req_failed", 15);
-  for (size_t e = 0; e < a->nendpoints; e++) {
-    struct endpoint *p = &a->endpoints[e];
-    double requests = 0, nfailed = 0;
-    uint64_t ok = 0;
-    for (size_t i = 0; i < a->nseries; i++) {
-      const struct series *s = &a->series[i];
-      if (a->tagsets[s->tagset].endpoint != (int)e)
-        continue;
-      if (s->metric == reqs)
-        requests += s->sum;
-      else if (s->metric == failed)
-        nfailed += (double)s->nonzero;
-    }
-    for (size_t i = 0; i < p->n; i++)
-      ok += (p->s[i].flags & SAMPLE_OK) != 0;
-    if (requests == 0 && p->n)
-      requests = (double)p->n;
-    sqlite3_reset(ep);
-    sqlite3_bind_int64(ep, 1, run_id);
-    sqlite3_bind_text(ep, 2, p->method, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ep, 3, p->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ep, 4, (sqlite3_int64)requests);
-    sqlite3_bind_int64(ep, 5, (sqlite3_int64)nfailed);
-    sqlite3_bind_int64(ep, 6, (sqlite3_int64)ok);
-    if (sqlite3_step(ep) != SQLITE_DONE) {
-      store_fail(st, err, "cannot store endpoint");
-      goto out;
-    }
-    ep_ids[e] = sqlite3_last_insert_rowid(st->db);
-    for (size_t k = 0; k < sizeof metric_names / sizeof *metric_names; k++) {
-      int mi = strmap_get(&a->metric_ix, metric_names[k], strlen(metric_names[k]));
-      if (mi < 0)
-        continue;
-      for (int scope = 0; scope < 2; scope++) {
-        struct ep_pick pk = {(int)e, scope};
-        struct agg_result r;
-        aggregate(a, mi, pick_endpoint, &pk, NULL, &r);
-        json_decref(r.extra);
-        sqlite3_reset(em);
-        sqlite3_bind_int64(em, 1, ep_ids[e]);
-        sqlite3_bind_text(em, 2, metric_names[k], -1, SQLITE_STATIC);
-        sqlite3_bind_text(em, 3, scope ? "ok" : "all", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(em, 4, (sqlite3_int64)r.tr.count);
-        double vals[] = {r.tr.avg, r.tr.min, r.tr.med, r.tr.max, r.tr.p90, r.tr.p95, r.tr.p99};
-        for (int c = 0; c < 7; c++)
-          bind_num(em, 5 + c, vals[c], r.tr.count > 0);
-        if (sqlite3_step(em) != SQLITE_DONE) {
-          store_fail(st, err, "cannot store endpoint metrics");
-          goto out;
-        }
-      }
-    }
-    /* Errors by status and error code, from the failed requests. */
-    for (size_t i = 0; i < a->nseries; i++) {
-      const struct series *s = &a->series[i];
-      const struct tagset *t = &a->tagsets[s->tagset];
-      if (s->metric != reqs || t->endpoint != (int)e || t->expected == 1)
-        continue;
-      if (t->expected < 0 && !t->error_code && !t->error)
-        continue;
-      sqlite3_reset(er);
-      sqlite3_bind_int64(er, 1, ep_ids[e]);
-      sqlite3_bind_text(er, 2, t->status ? t->status : "", -1, SQLITE_STATIC);
-      sqlite3_bind_text(er, 3, t->error_code ? t->error_code : "", -1, SQLITE_STATIC);
-      sqlite3_bind_text(er, 4, t->error ? t->error : "", -1, SQLITE_STATIC);
-      sqlite3_bind_int64(er, 5, (sqlite3_int64)s->sum);
-      if (sqlite3_step(er) != SQLITE_DONE) {
-        store_fail(st, err, "cannot store errors");
-        goto out;
-      }
-    }
-    /* Samples, time-sorted, and per-second latency. */
-    if (p->n) /* an endpoint may have http_reqs but no http_req_duration */
-      qsort(p->s, p->n, sizeof *p->s, by_sample_time);
-    bucket_latency(a, (int)e, p->s, p->n);
-    for (size_t i = 0; i < p->n; i++)
-      p->s[i].t -= start_s;
-    strbuf_reset(&blob);
-    samples_encode(p->s, p->n, &blob);
-    sqlite3_reset(sm);
-    sqlite3_bind_int64(sm, 1, ep_ids[e]);
-    sqlite3_bind_int64(sm, 2, (sqlite3_int64)p->n);
-    sqlite3_bind_blob(sm, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
-    if (sqlite3_step(sm) != SQLITE_DONE) {
-      store_fail(st, err, "cannot store samples");
-      goto out;
-    }
-    for (size_t i = 0; i < p->n; i++)
-      p->s[i].t += start_s;
-  }
-  rc = 0;
-out:
-  strbuf_release(&blob);
-  sqlite3_finalize(ep);
-  sqlite3_finalize(em);
-  sqlite3_finalize(er);
-  sqlite3_finalize(sm);
-  return rc;
+static struct sc_trend sc_of(const struct trend_stats *t) {
+  return (struct sc_trend){.count = (int64_t)t->count, .avg = t->avg, .min = t->min, .med = t->med,
+                           .max = t->max, .p90 = t->p90, .p95 = t->p95, .p99 = t->p99};
 }
 
+/* The trends (metric_names, scopes all and ok) of one endpoint, or of one
+ * scenario's endpoint (se_id > 0, sc its scenario). */
 struct sc_pick {
   int endpoint, sc, ok_only;
 };
@@ -449,58 +329,114 @@ static int pick_sc_endpoint(const struct k6_agg *a, const struct series *s, cons
   return t->endpoint == p->endpoint && t->sc == p->sc && (!p->ok_only || t->expected == 1);
 }
 
-static int exec_bound(struct store *st, const char *sql, int64_t run_id, const char *text, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, sql, err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  if (text)
-    sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store scenarios");
+static int put_trends(struct k6_agg *a, struct k6_writer *w, int e, int sc, int64_t id, int scenario,
+                      struct err *err) {
+  for (size_t k = 0; k < sizeof metric_names / sizeof *metric_names; k++) {
+    int mi = strmap_get(&a->metric_ix, metric_names[k], strlen(metric_names[k]));
+    if (mi < 0)
+      continue;
+    for (int scope = 0; scope < 2; scope++) {
+      struct agg_result r;
+      if (scenario) {
+        struct sc_pick pk = {e, sc, scope};
+        aggregate(a, mi, pick_sc_endpoint, &pk, NULL, &r);
+      } else {
+        struct ep_pick pk = {e, scope};
+        aggregate(a, mi, pick_endpoint, &pk, NULL, &r);
+      }
+      json_decref(r.extra);
+      struct sc_trend t = sc_of(&r.tr);
+      const char *sname = scope ? "ok" : "all";
+      if ((scenario ? store_scenario_trend_put(w, id, metric_names[k], sname, &t, err)
+                    : store_endpoint_trend_put(w, id, metric_names[k], sname, &t, err)) < 0)
+        return -1;
+    }
+  }
+  return 0;
 }
 
-/* Per-scenario figures (tables scenarios, scenario_endpoints, ...). With one
- * scenario they are the whole-run rows; with several, each scenario's own,
- * computed the way the whole-run ones are. */
-static int store_scenarios(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, double start_s,
-                           const struct k6_summary_info *sum, struct err *err) {
-  unsigned char *present = xcalloc(a->nscen + 1, 1);
-  k6_agg_scen_present(a, present);
-  size_t nsc = 0;
-  for (size_t k = 0; k <= a->nscen; k++)
-    nsc += present[k];
+/* Errors by status and error code, from the failed requests of endpoint e. */
+static int put_errors(struct k6_agg *a, struct k6_writer *w, int e, int64_t ep_id, struct err *err) {
+  int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
+  for (size_t i = 0; i < a->nseries; i++) {
+    const struct series *s = &a->series[i];
+    const struct tagset *t = &a->tagsets[s->tagset];
+    if (s->metric != reqs || t->endpoint != e || t->expected == 1)
+      continue;
+    if (t->expected < 0 && !t->error_code && !t->error)
+      continue;
+    if (store_error_add(w, ep_id, t->status ? t->status : "", t->error_code ? t->error_code : "",
+                        t->error ? t->error : "", (int64_t)s->sum, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Requests and failed requests of the series that match endpoint e (-1:
+ * any endpoint) and scenario sc (-2: any); *seen 1 when any series did. */
+static void count_requests(const struct k6_agg *a, int e, int sc, double *requests, double *nfailed, int *seen) {
   int reqs = strmap_get(&a->metric_ix, "http_reqs", 9);
   int failed = strmap_get(&a->metric_ix, "http_req_failed", 15);
-  int rc = -1;
-  struct strbuf blob = STRBUF_INIT;
-  struct sample *tmp = NULL;
-  size_t cap_tmp = 0;
-  sqlite3_stmt *ins = store_prepare(st,
-                                    "INSERT INTO scenarios (run_id, name, executor, requests, failed, ok_count) "
-                                    "VALUES (?,?,?,?,?,?)",
-                                    err);
-  sqlite3_stmt *ep = NULL, *em = NULL, *sm = NULL;
-  if (!ins)
-    goto out;
+  *requests = *nfailed = 0;
+  *seen = 0;
+  for (size_t i = 0; i < a->nseries; i++) {
+    const struct series *s = &a->series[i];
+    const struct tagset *t = &a->tagsets[s->tagset];
+    if (e >= 0 ? t->endpoint != e : t->endpoint < 0)
+      continue;
+    if (sc != -2 && t->sc != sc)
+      continue;
+    *seen = 1;
+    if (s->metric == reqs)
+      *requests += s->sum;
+    else if (s->metric == failed)
+      *nfailed += (double)s->nonzero;
+  }
+}
+
+static int store_endpoints(struct k6_agg *a, struct k6_writer *w, int64_t run_id, int64_t *ep_ids, double start_s,
+                           struct err *err) {
+  for (size_t e = 0; e < a->nendpoints; e++) {
+    struct endpoint *p = &a->endpoints[e];
+    double requests, nfailed;
+    int seen;
+    uint64_t ok = 0;
+    count_requests(a, (int)e, -2, &requests, &nfailed, &seen);
+    for (size_t i = 0; i < p->n; i++)
+      ok += (p->s[i].flags & SAMPLE_OK) != 0;
+    if (requests == 0 && p->n)
+      requests = (double)p->n;
+    struct store_ep_row row = {p->method, p->name, (int64_t)requests, (int64_t)nfailed, (int64_t)ok};
+    if (store_endpoint_put(w, run_id, &row, &ep_ids[e], err) < 0 || put_trends(a, w, (int)e, 0, ep_ids[e], 0, err) < 0 ||
+        put_errors(a, w, (int)e, ep_ids[e], err) < 0)
+      return -1;
+    /* Samples, time-sorted, and per-second latency. */
+    if (p->n) /* an endpoint may have http_reqs but no http_req_duration */
+      qsort(p->s, p->n, sizeof *p->s, by_sample_time);
+    bucket_latency(a, (int)e, p->s, p->n);
+    for (size_t i = 0; i < p->n; i++)
+      p->s[i].t -= start_s;
+    int rc = store_samples_put(w, ep_ids[e], p->s, p->n, err);
+    for (size_t i = 0; i < p->n; i++)
+      p->s[i].t += start_s;
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* One row of table scenarios per scenario present (k = index + 1, 0: the
+ * samples without a scenario tag). */
+static int store_scenario_rows(struct k6_agg *a, struct k6_writer *w, int64_t run_id, const unsigned char *present,
+                               const struct k6_summary_info *sum, struct err *err) {
   for (size_t k = 0; k <= a->nscen; k++) {
     if (!present[k])
       continue;
     const char *name = k ? a->scen[k - 1] : "";
-    int sc = (int)k - 1;
-    double requests = 0, nfailed = 0;
+    double requests, nfailed;
+    int seen;
     uint64_t ok = 0;
-    for (size_t i = 0; i < a->nseries; i++) {
-      const struct series *s = &a->series[i];
-      const struct tagset *t = &a->tagsets[s->tagset];
-      if (t->endpoint < 0 || t->sc != sc)
-        continue;
-      if (s->metric == reqs)
-        requests += s->sum;
-      else if (s->metric == failed)
-        nfailed += (double)s->nonzero;
-    }
+    count_requests(a, -1, (int)k - 1, &requests, &nfailed, &seen);
     for (size_t e = 0; e < a->nendpoints; e++)
       for (size_t i = 0; i < a->endpoints[e].n; i++) {
         unsigned f = a->endpoints[e].s[i].flags;
@@ -509,149 +445,76 @@ static int store_scenarios(struct k6_agg *a, struct store *st, int64_t run_id, c
     const char *executor = NULL;
     if (sum && sum->scenario_config)
       executor = json_string_value(json_object_get(json_object_get(sum->scenario_config, name), "executor"));
-    sqlite3_reset(ins);
-    sqlite3_bind_int64(ins, 1, run_id);
-    sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
-    if (executor)
-      sqlite3_bind_text(ins, 3, executor, -1, SQLITE_TRANSIENT);
-    else
-      sqlite3_bind_null(ins, 3);
-    sqlite3_bind_int64(ins, 4, (sqlite3_int64)requests);
-    sqlite3_bind_int64(ins, 5, (sqlite3_int64)nfailed);
-    sqlite3_bind_int64(ins, 6, (sqlite3_int64)ok);
-    if (sqlite3_step(ins) != SQLITE_DONE) {
-      store_fail(st, err, "cannot store scenarios");
-      goto out;
-    }
+    if (store_scenario_put(w, run_id, name, executor, (int64_t)requests, (int64_t)nfailed, (int64_t)ok, err) < 0)
+      return -1;
   }
-  if (nsc == 1) {
+  return 0;
+}
+
+/* Scenario k's own row of endpoint e, its trends and samples. */
+static int store_scenario_endpoint(struct k6_agg *a, struct k6_writer *w, int64_t run_id, size_t e, size_t k,
+                                   int64_t ep_id, double start_s, struct sample **tmp, size_t *cap_tmp,
+                                   struct err *err) {
+  const struct endpoint *p = &a->endpoints[e];
+  int sc = (int)k - 1;
+  double requests, nfailed;
+  int seen;
+  count_requests(a, (int)e, sc, &requests, &nfailed, &seen);
+  if (!seen)
+    return 0;
+  size_t n = 0;
+  uint64_t ok = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    if ((p->s[i].flags >> SAMPLE_SC_SHIFT) != k)
+      continue;
+    XGROW(*tmp, *cap_tmp, n + 1);
+    (*tmp)[n] = p->s[i];
+    (*tmp)[n].t -= start_s;
+    ok += ((*tmp)[n].flags & SAMPLE_OK) != 0;
+    n++;
+  }
+  if (requests == 0 && n)
+    requests = (double)n;
+  struct store_ep_row row = {p->method, p->name, (int64_t)requests, (int64_t)nfailed, (int64_t)ok};
+  int64_t se_id;
+  if (store_scenario_endpoint_put(w, run_id, k ? a->scen[k - 1] : "", ep_id, &row, &se_id, err) < 0 ||
+      put_trends(a, w, (int)e, sc, se_id, 1, err) < 0)
+    return -1;
+  return store_scenario_samples_put(w, se_id, *tmp, n, err);
+}
+
+/* Per-scenario figures (tables scenarios, scenario_endpoints, ...). With one
+ * scenario they are the whole-run rows; with several, each scenario's own,
+ * computed the way the whole-run ones are. */
+static int store_scenarios(struct k6_agg *a, struct k6_writer *w, int64_t run_id, const int64_t *ep_ids,
+                           double start_s, const struct k6_summary_info *sum, struct err *err) {
+  unsigned char *present = xcalloc(a->nscen + 1, 1);
+  k6_agg_scen_present(a, present);
+  size_t nsc = 0;
+  for (size_t k = 0; k <= a->nscen; k++)
+    nsc += present[k];
+  int rc = store_scenario_rows(a, w, run_id, present, sum, err);
+  if (rc == 0 && nsc == 1) {
     const char *name = "";
     for (size_t k = 0; k <= a->nscen; k++)
       if (present[k])
         name = k ? a->scen[k - 1] : "";
-    if (exec_bound(st,
-                   "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
-                   "ok_count) SELECT run_id, ?2, id, method, name, requests, failed, ok_count FROM endpoints "
-                   "WHERE run_id = ?1 ORDER BY id",
-                   run_id, name, err) < 0 ||
-        exec_bound(st,
-                   "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
-                   "p95, p99) SELECT se.id, m.metric, m.scope, m.count, m.avg, m.min, m.med, m.max, m.p90, m.p95, "
-                   "m.p99 FROM scenario_endpoints se JOIN endpoint_metrics m ON m.endpoint_id = se.endpoint_id "
-                   "WHERE se.run_id = ?1",
-                   run_id, NULL, err) < 0)
-      goto out;
-    rc = 0;
-    goto out;
+    rc = store_scenario_copy_whole_run(w, run_id, name, err);
+  } else if (rc == 0) {
+    struct sample *tmp = NULL;
+    size_t cap_tmp = 0;
+    for (size_t e = 0; e < a->nendpoints && rc == 0; e++)
+      for (size_t k = 0; k <= a->nscen && rc == 0; k++)
+        if (present[k])
+          rc = store_scenario_endpoint(a, w, run_id, e, k, ep_ids[e], start_s, &tmp, &cap_tmp, err);
+    free(tmp);
   }
-  ep = store_prepare(st,
-                     "INSERT INTO scenario_endpoints (run_id, scenario, endpoint_id, method, name, requests, failed, "
-                     "ok_count) VALUES (?,?,?,?,?,?,?,?)",
-                     err);
-  em = store_prepare(st,
-                     "INSERT INTO scenario_endpoint_metrics (se_id, metric, scope, count, avg, min, med, max, p90, "
-                     "p95, p99) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                     err);
-  sm = store_prepare(st, "INSERT INTO scenario_samples (se_id, count, data) VALUES (?,?,?)", err);
-  if (!ep || !em || !sm)
-    goto out;
-  for (size_t e = 0; e < a->nendpoints; e++) {
-    const struct endpoint *p = &a->endpoints[e];
-    for (size_t k = 0; k <= a->nscen; k++) {
-      if (!present[k])
-        continue;
-      int sc = (int)k - 1;
-      double requests = 0, nfailed = 0;
-      int seen = 0;
-      for (size_t i = 0; i < a->nseries; i++) {
-        const struct series *s = &a->series[i];
-        const struct tagset *t = &a->tagsets[s->tagset];
-        if (t->endpoint != (int)e || t->sc != sc)
-          continue;
-        seen = 1;
-        if (s->metric == reqs)
-          requests += s->sum;
-        else if (s->metric == failed)
-          nfailed += (double)s->nonzero;
-      }
-      if (!seen)
-        continue;
-      size_t n = 0;
-      uint64_t ok = 0;
-      for (size_t i = 0; i < p->n; i++) {
-        if ((p->s[i].flags >> SAMPLE_SC_SHIFT) != k)
-          continue;
-        XGROW(tmp, cap_tmp, n + 1);
-        tmp[n] = p->s[i];
-        tmp[n].t -= start_s;
-        ok += (tmp[n].flags & SAMPLE_OK) != 0;
-        n++;
-      }
-      if (requests == 0 && n)
-        requests = (double)n;
-      sqlite3_reset(ep);
-      sqlite3_bind_int64(ep, 1, run_id);
-      sqlite3_bind_text(ep, 2, k ? a->scen[k - 1] : "", -1, SQLITE_STATIC);
-      sqlite3_bind_int64(ep, 3, ep_ids[e]);
-      sqlite3_bind_text(ep, 4, p->method, -1, SQLITE_STATIC);
-      sqlite3_bind_text(ep, 5, p->name, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(ep, 6, (sqlite3_int64)requests);
-      sqlite3_bind_int64(ep, 7, (sqlite3_int64)nfailed);
-      sqlite3_bind_int64(ep, 8, (sqlite3_int64)ok);
-      if (sqlite3_step(ep) != SQLITE_DONE) {
-        store_fail(st, err, "cannot store scenario endpoint");
-        goto out;
-      }
-      int64_t se_id = sqlite3_last_insert_rowid(st->db);
-      for (size_t m = 0; m < sizeof metric_names / sizeof *metric_names; m++) {
-        int mi = strmap_get(&a->metric_ix, metric_names[m], strlen(metric_names[m]));
-        if (mi < 0)
-          continue;
-        for (int scope = 0; scope < 2; scope++) {
-          struct sc_pick pk = {(int)e, sc, scope};
-          struct agg_result r;
-          aggregate(a, mi, pick_sc_endpoint, &pk, NULL, &r);
-          json_decref(r.extra);
-          sqlite3_reset(em);
-          sqlite3_bind_int64(em, 1, se_id);
-          sqlite3_bind_text(em, 2, metric_names[m], -1, SQLITE_STATIC);
-          sqlite3_bind_text(em, 3, scope ? "ok" : "all", -1, SQLITE_STATIC);
-          sqlite3_bind_int64(em, 4, (sqlite3_int64)r.tr.count);
-          double vals[] = {r.tr.avg, r.tr.min, r.tr.med, r.tr.max, r.tr.p90, r.tr.p95, r.tr.p99};
-          for (int c = 0; c < 7; c++)
-            bind_num(em, 5 + c, vals[c], r.tr.count > 0);
-          if (sqlite3_step(em) != SQLITE_DONE) {
-            store_fail(st, err, "cannot store scenario endpoint metrics");
-            goto out;
-          }
-        }
-      }
-      strbuf_reset(&blob);
-      samples_encode(tmp, n, &blob);
-      sqlite3_reset(sm);
-      sqlite3_bind_int64(sm, 1, se_id);
-      sqlite3_bind_int64(sm, 2, (sqlite3_int64)n);
-      sqlite3_bind_blob(sm, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
-      if (sqlite3_step(sm) != SQLITE_DONE) {
-        store_fail(st, err, "cannot store scenario samples");
-        goto out;
-      }
-    }
-  }
-  rc = 0;
-out:
   free(present);
-  free(tmp);
-  strbuf_release(&blob);
-  sqlite3_finalize(ins);
-  sqlite3_finalize(ep);
-  sqlite3_finalize(em);
-  sqlite3_finalize(sm);
   return rc;
 }
 
-static int store_buckets(struct k6_agg *a, struct store *st, int64_t run_id, const int64_t *ep_ids, int64_t start_sec,
-                         struct err *err) {
+static int store_buckets(struct k6_agg *a, struct k6_writer *w, int64_t run_id, const int64_t *ep_ids,
+                         int64_t start_sec, struct err *err) {
   /* Whole-run latency per second: every endpoint's samples together. */
   size_t total = 0;
   for (size_t e = 0; e < a->nendpoints; e++)
@@ -668,40 +531,27 @@ static int store_buckets(struct k6_agg *a, struct store *st, int64_t run_id, con
   bucket_latency(a, -1, all, total);
   free(all);
 
-  sqlite3_stmt *ins = store_prepare(st,
-                                    "INSERT INTO buckets (run_id, endpoint_id, t, requests, failures, ok_count, "
-                                    "dur_sum, p50, p95, p99, blocked_sum, connecting_sum, tls_sum, sending_sum, "
-                                    "waiting_sum, receiving_sum, vus, iterations, iter_dur_sum) "
-                                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                    err);
-  if (!ins)
-    return -1;
   for (size_t i = 0; i < a->nbuckets; i++) {
     const struct bucket *b = &a->buckets[i];
-    sqlite3_reset(ins);
-    sqlite3_clear_bindings(ins);
-    sqlite3_bind_int64(ins, 1, run_id);
-    if (b->endpoint >= 0)
-      sqlite3_bind_int64(ins, 2, ep_ids[b->endpoint]);
-    sqlite3_bind_int64(ins, 3, b->sec - start_sec);
-    sqlite3_bind_int64(ins, 4, (sqlite3_int64)b->requests);
-    sqlite3_bind_int64(ins, 5, (sqlite3_int64)b->failures);
-    sqlite3_bind_int64(ins, 6, (sqlite3_int64)b->ok_count);
-    sqlite3_bind_double(ins, 7, b->dur_sum);
-    bind_num(ins, 8, b->p50, b->ok_count > 0);
-    bind_num(ins, 9, b->p95, b->ok_count > 0);
-    bind_num(ins, 10, b->p99, b->ok_count > 0);
+    int lat = b->ok_count > 0;
+    struct store_bucket row = {
+        .t = b->sec - start_sec,
+        .requests = (int64_t)b->requests,
+        .failures = (int64_t)b->failures,
+        .ok_count = (int64_t)b->ok_count,
+        .iterations = (int64_t)b->iterations,
+        .dur_sum = b->dur_sum,
+        .iter_dur_sum = b->iter_dur_sum,
+        .p50 = lat ? b->p50 : NAN,
+        .p95 = lat ? b->p95 : NAN,
+        .p99 = lat ? b->p99 : NAN,
+        .vus = b->has_vus ? b->vus : NAN,
+    };
     for (int p = 0; p < N_PHASES; p++)
-      sqlite3_bind_double(ins, 11 + p, b->phase[p]);
-    bind_num(ins, 17, b->vus, b->has_vus);
-    sqlite3_bind_int64(ins, 18, (sqlite3_int64)b->iterations);
-    sqlite3_bind_double(ins, 19, b->iter_dur_sum);
-    if (sqlite3_step(ins) != SQLITE_DONE) {
-      sqlite3_finalize(ins);
-      return store_fail(st, err, "cannot store time buckets");
-    }
+      row.phase_sum[p] = b->phase[p];
+    if (store_bucket_put(w, run_id, b->endpoint >= 0 ? ep_ids[b->endpoint] : 0, &row, err) < 0)
+      return -1;
   }
-  sqlite3_finalize(ins);
   return 0;
 }
 
@@ -717,31 +567,17 @@ int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struc
     dsrc = sum->duration_src ? sum->duration_src : "k6";
   }
   int64_t *ep_ids = xcalloc(a->nendpoints + 1, sizeof *ep_ids);
+  struct k6_writer *w = store_k6_writer(st);
   int rc = -1;
   if (store_metrics(a, st, run_id, sum, duration, err) < 0 || store_checks(a, st, run_id, err) < 0 ||
-      store_endpoints(a, st, run_id, ep_ids, start_s, err) < 0 ||
-      store_scenarios(a, st, run_id, ep_ids, start_s, sum, err) < 0 ||
-      store_buckets(a, st, run_id, ep_ids, (int64_t)floor(start_s), err) < 0)
+      store_endpoints(a, w, run_id, ep_ids, start_s, err) < 0 ||
+      store_scenarios(a, w, run_id, ep_ids, start_s, sum, err) < 0 ||
+      store_buckets(a, w, run_id, ep_ids, (int64_t)floor(start_s), err) < 0 ||
+      store_run_set_span(st, run_id, start_s, end_s, duration, dsrc, err) < 0)
     goto out;
-  sqlite3_stmt *up = store_prepare(st,
-                                   "UPDATE runs SET start_ts = ?, end_ts = ?, duration_s = ?, duration_src = ?, "
-                                   "has_samples = 1 WHERE id = ?",
-                                   err);
-  if (!up)
-    goto out;
-  sqlite3_bind_double(up, 1, start_s);
-  sqlite3_bind_double(up, 2, end_s);
-  sqlite3_bind_double(up, 3, duration);
-  sqlite3_bind_text(up, 4, dsrc, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(up, 5, run_id);
-  int r = sqlite3_step(up);
-  sqlite3_finalize(up);
-  if (r != SQLITE_DONE) {
-    store_fail(st, err, "cannot update run");
-    goto out;
-  }
   rc = 0;
 out:
+  store_k6_writer_free(w);
   free(ep_ids);
   return rc;
 }

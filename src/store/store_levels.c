@@ -75,6 +75,7 @@ int store_run_buckets(struct store *st, int64_t run_id, struct store_bucket **ou
     b->dur_sum = sqlite3_column_double(q, 4);
     for (int p = 0; p < STORE_NPHASES; p++)
       b->phase_sum[p] = sqlite3_column_double(q, 5 + p);
+    b->p50 = b->p95 = b->p99 = NAN;
     b->vus = sqlite3_column_type(q, 11) != SQLITE_NULL ? sqlite3_column_double(q, 11) : NAN;
     b->iterations = sqlite3_column_int64(q, 12);
     b->iter_dur_sum = sqlite3_column_double(q, 13);

@@ -33,12 +33,15 @@ void store_ep_samples_free(struct store_ep_samples *e, size_t n);
 /** The phases of a request's time, in the order of the phase sums. */
 enum { STORE_BLOCKED, STORE_CONNECTING, STORE_TLS, STORE_SENDING, STORE_WAITING, STORE_RECEIVING, STORE_NPHASES };
 
-/** One whole-run bucket (one second). Absent numbers read 0, except vus:
- *  NaN when no VU sample fell in it. */
+/** One bucket (one second). Absent numbers read 0, except vus: NaN when
+ *  no VU sample fell in it. p50, p95, p99: the successful requests'
+ *  latency, written by ingest (store_bucket_put()); store_run_buckets()
+ *  does not read them (NaN). */
 struct store_bucket {
   int64_t t; /* seconds since the run's start */
   int64_t requests, failures, ok_count, iterations;
   double dur_sum, iter_dur_sum;
+  double p50, p95, p99;
   double phase_sum[STORE_NPHASES];
   double vus;
 };

@@ -198,6 +198,21 @@ int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold
   return store_fail(st, err, "reading the run's thresholds");
 }
 
+int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
+                       struct err *err) {
+  *ok = -1;
+  sqlite3_stmt *q = store_prepare(st, "SELECT ok FROM thresholds WHERE run_id = ? AND metric = ? AND expression = ?", err);
+  if (!q)
+    return -1;
+  sqlite3_bind_int64(q, 1, run_id);
+  sqlite3_bind_text(q, 2, metric, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(q, 3, expression, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+    *ok = sqlite3_column_int(q, 0) != 0;
+  sqlite3_finalize(q);
+  return 0;
+}
+
 void store_checks_free(struct store_check *c, size_t n) {
   for (size_t i = 0; i < n; i++) {
     free(c[i].group);

@@ -65,6 +65,10 @@ struct store_threshold_row {
 int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
                         struct err *err);
 void store_threshold_rows_free(struct store_threshold_row *t, size_t n);
+/** Whether threshold (metric, expression) of run_id passed: *ok 1, 0, or -1
+ *  when it is not stored or was not judged. */
+int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
+                       struct err *err);
 
 /** A k6 check with its counts. */
 struct store_check {

@@ -108,3 +108,43 @@ int store_runs_by_start(struct store *st, const char *scenario, const char *env,
     row_add(s, out, n, &cap);
   return rows_done(st, s, rc, out, n, err);
 }
+
+int store_run_set_completeness(struct store *st, int64_t run_id, int complete, const char *reason,
+                               int k6_exit_status, struct err *err) {
+  sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET complete = ?, incomplete_reason = ?, k6_exit_status = ? "
+                                      "WHERE id = ?",
+                                  err);
+  if (!u)
+    return -1;
+  sqlite3_bind_int(u, 1, complete);
+  if (!reason)
+    sqlite3_bind_null(u, 2);
+  else
+    sqlite3_bind_text(u, 2, reason, -1, SQLITE_TRANSIENT);
+  if (k6_exit_status >= 0)
+    sqlite3_bind_int(u, 3, k6_exit_status);
+  else
+    sqlite3_bind_null(u, 3);
+  sqlite3_bind_int64(u, 4, run_id);
+  int rc = sqlite3_step(u);
+  sqlite3_finalize(u);
+  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot record the run's completeness");
+}
+
+int store_run_set_span(struct store *st, int64_t run_id, double start_ts, double end_ts, double duration_s,
+                       const char *duration_src, struct err *err) {
+  sqlite3_stmt *up = store_prepare(st,
+                                   "UPDATE runs SET start_ts = ?, end_ts = ?, duration_s = ?, duration_src = ?, "
+                                   "has_samples = 1 WHERE id = ?",
+                                   err);
+  if (!up)
+    return -1;
+  sqlite3_bind_double(up, 1, start_ts);
+  sqlite3_bind_double(up, 2, end_ts);
+  sqlite3_bind_double(up, 3, duration_s);
+  sqlite3_bind_text(up, 4, duration_src, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(up, 5, run_id);
+  int r = sqlite3_step(up);
+  sqlite3_finalize(up);
+  return r == SQLITE_DONE ? 0 : store_fail(st, err, "cannot update run");
+}

@@ -40,4 +40,15 @@ int store_runs_by_start(struct store *st, const char *scenario, const char *env,
                         size_t *n, struct err *err);
 void store_run_rows_free(struct store_run_row *r, size_t n);
 
+/** Records whether run_id ran its course: complete 1 or 0 with the reason
+ *  (NULL when complete), and k6's exit status (-1: unknown). */
+int store_run_set_completeness(struct store *st, int64_t run_id, int complete, const char *reason,
+                               int k6_exit_status, struct err *err);
+
+/** Records the span of a run known from its samples (has_samples = 1):
+ *  start and end as epoch seconds, duration in seconds and its source
+ *  ("samples", "k6", ...). */
+int store_run_set_span(struct store *st, int64_t run_id, double start_ts, double end_ts, double duration_s,
+                       const char *duration_src, struct err *err);
+
 #endif
