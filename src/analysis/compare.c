@@ -9,6 +9,7 @@
 
 #include "analysis/capacity.h"
 #include "analysis/compare_int.h"
+#include "analysis/dbevidence.h"
 #include "analysis/show.h"
 #include "analysis/slo.h"
 #include "store/store.h"
@@ -442,6 +443,13 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
   }
   if (scenario_section(st, o, want, &pinned, &cd, doc, warnings, err) < 0)
     goto done;
+  /* What changed in the database (runs with database evidence): reported,
+   * not gated. */
+  json_t *db = db_compare_json(st, base->id, cand->id, o->threshold_pct / 100);
+  if (json_array_size(db))
+    json_object_set_new(doc, "database", db);
+  else
+    json_decref(db);
   json_t *k6t = compare_k6_failed(st, cand, err);
   if (!k6t)
     goto done;

@@ -5,6 +5,7 @@
 
 #include "analysis/levels.h"
 #include "analysis/sysroles.h"
+#include "analysis/dbevidence.h"
 #include "analysis/soak.h"
 #include "stats/fit.h"
 #include "stats/trend.h"
@@ -436,15 +437,25 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
     free(wreq);
   }
   json_object_set_new(doc, "latency", lat);
+  /* A database connection pool that leaks or runs out is a verdict of its
+   * own (only for runs with pool evidence). */
+  json_t *pe = NULL;
+  int pool_fail = 0;
+  if (db_pool_exhaustion_json(st, run, &pe, NULL) == 0 && pe) {
+    const char *pv = json_string_value(json_object_get(pe, "verdict"));
+    pool_fail = pv && (!strcmp(pv, "exhausted") || !strcmp(pv, "leak"));
+    json_object_set_new(doc, "pool_exhaustion", pe);
+  }
   const char *mv = json_string_value(json_object_get(mem, "verdict"));
   const char *lv = json_string_value(json_object_get(lat, "verdict"));
   const char *overall = (leak || rleak)                                  ? "leak"
+                        : pool_fail                                      ? "pool_exhaustion"
                         : drift_fail                                     ? "drift"
                         : (mv && !strcmp(mv, "inconclusive")) ||
                                   (lv && !strcmp(lv, "inconclusive"))    ? "inconclusive"
                                                                          : "none";
   json_object_set_new(doc, "verdict", json_string(overall));
-  json_object_set_new(doc, "failed", json_boolean(leak || rleak || drift_fail));
+  json_object_set_new(doc, "failed", json_boolean(leak || rleak || drift_fail || pool_fail));
   json_object_set_new(doc, "caveats", caveats);
   sys_roles_release(&roles);
   cap_data_release(&d);

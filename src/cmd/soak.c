@@ -91,6 +91,8 @@ static void print_soak(json_t *doc, int md, FILE *f) {
     fprintf(f, "- a resource grows steadily through the soak; it will run out.\n\n");
   else if (!strcmp(v, "drift"))
     fprintf(f, "- latency grows over the soak.\n\n");
+  else if (!strcmp(v, "pool_exhaustion"))
+    fprintf(f, "- the database connection pool leaks connections or runs out.\n\n");
   else if (!strcmp(v, "inconclusive"))
     fprintf(f, "- the data cannot tell (see the reasons below).\n\n");
   else
@@ -104,6 +106,13 @@ static void print_soak(json_t *doc, int md, FILE *f) {
   put(jx_str(lat, "reason"), md, f);
   fprintf(f, "; p95 %.1f ms in the first window, %.1f ms in the last\n", jx_num(lat, "p95_first_ms"),
           jx_num(lat, "p95_last_ms"));
+  json_t *pe = json_object_get(doc, "pool_exhaustion");
+  if (pe) {
+    fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "db pool", jx_str(pe, "verdict"));
+    fprintf(f, "%s", md ? "  " : "            ");
+    put(jx_str(pe, "reason"), md, f);
+    fputc('\n', f);
+  }
   json_t *er = json_object_get(doc, "errors");
   fprintf(f, md ? "- **%s** %s\n" : "  %-9s %s\n", "errors", jx_str(er, "verdict"));
   fprintf(f, "%s%lld failed of %lld requests (%.3f%%), %lld at the 60 s timeout, %zu burst window(s)\n",

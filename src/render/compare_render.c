@@ -238,6 +238,38 @@ static void sample_size_block(json_t *fs, enum out mode, struct strbuf *out) {
     strbuf_addch(out, '\n');
 }
 
+/* What changed in the database (information, not gated). */
+static void database_block(json_t *cmp, enum out mode, struct strbuf *out) {
+  json_t *db = json_object_get(cmp, "database");
+  if (!json_array_size(db))
+    return;
+  emit(out, mode, "Database (information, not gated):");
+  strbuf_addch(out, '\n');
+  for (size_t i = 0; i < json_array_size(db); i++) {
+    json_t *x = json_array_get(db, i);
+    strbuf_addstr(out, mode == OUT_MD ? "- " : "  - ");
+    if (json_is_true(json_object_get(x, "regression")))
+      strbuf_addstr(out, mode == OUT_MD ? "**worse** " : "worse: ");
+    const char *what = *jx_str(x, "query") ? jx_str(x, "query") : jx_str(x, "cache");
+    if (*what) {
+      /* The statement, cut at 72 bytes on a character boundary. */
+      char q[80];
+      size_t n = strlen(what) > 72 ? 72 : strlen(what);
+      while (n > 0 && n < strlen(what) && ((unsigned char)what[n] & 0xC0) == 0x80)
+        n--;
+      snprintf(q, sizeof q, "%.*s%s", (int)n, what, n < strlen(what) ? "..." : "");
+      if (mode == OUT_MD)
+        esc_md_code(out, q);
+      else
+        esc_term(out, q);
+      strbuf_addstr(out, ": ");
+    }
+    emit(out, mode, jx_str(x, "text"));
+    strbuf_addch(out, '\n');
+  }
+  strbuf_addch(out, '\n');
+}
+
 static void warnings_block(json_t *cmp, enum out mode, struct strbuf *out) {
   json_t *w = json_object_get(cmp, "warnings");
   for (size_t i = 0; i < json_array_size(w); i++) {
@@ -311,6 +343,7 @@ static void body(json_t *cmp, enum out mode, struct strbuf *out) {
   levels_block(cmp, mode, out);
   capacity_block(cmp, mode, out);
   objectives_block(cmp, mode, out);
+  database_block(cmp, mode, out);
   warnings_block(cmp, mode, out);
   if (json_array_size(json_object_get(cmp, "warnings")))
     strbuf_addch(out, '\n');

@@ -366,7 +366,8 @@ static void evidence(void) {
   OK(f && json_number_value(json_object_get(f, "candidate")) > 0.7 && json_is_false(json_object_get(f, "regression")),
      "list cache above 70 %%");
   f = finding(c, "cache_ratio", "llm_feedback");
-  OK(f && json_is_true(json_object_get(f, "regression")), "LLM cache below 70 %%: flagged");
+  OK(f && json_is_false(json_object_get(f, "regression")) && strstr(json_string_value(json_object_get(f, "text")), "below 70"),
+     "LLM cache rose 0 -> 27 %%: better, but said to be below 70 %%");
   json_decref(c);
   /* after -> before: the slow statements come back */
   c = db_compare_json(st, an, bn, 0.2);
