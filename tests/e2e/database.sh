@@ -274,4 +274,36 @@ expect_exit 0 lr --db v2.db -q ingest --run smoke-v2 "$PGF/hostile.csv"
 expect_exit 0 lr --db v2.db show smoke-v2 --format json
 expect_grep '"slow": \{' "$WORK/out"
 
+# soak: the old code's leaked connections exhaust the pool, a verdict of its
+# own; the exhaustion time is the one show's pool evidence gives.
+expect_exit 1 lr soak before-soak --format json
+cp "$WORK/out" soak.json
+expect_exit 0 lr show before-soak --format json
+python3 - soak.json "$WORK/out" <<'PY' && pass || failt "soak: pool exhaustion"
+import json, sys
+soak, show = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+pe = soak["pool_exhaustion"]
+assert soak["verdict"] == "pool_exhaustion" and soak["failed"] is True, soak["verdict"]
+assert pe["verdict"] == "exhausted" and 200 <= pe["exhausted_at_s"] <= 230, pe
+assert show["database"]["pool"]["verdict"] == "exhausted" if "verdict" in show["database"].get("pool", {}) else True
+PY
+expect_exit 0 lr soak after-normal --format json
+expect_no_grep '"verdict": "pool_exhaustion"' "$WORK/out"
+
+# compare: the slow responses lookups are gone or faster after the
+# optimisation, reported beside the endpoint rows and not gated.
+expect_exit 0 lr compare before-normal after-normal --format json
+python3 - "$WORK/out" <<'PY' && pass || failt "compare: database changes"
+import json, sys
+d = json.load(open(sys.argv[1]))
+db = d["database"]
+kinds = {(x["kind"], x.get("query", x.get("cache", ""))) for x in db}
+assert any(k == "faster_statement" and "FROM responses WHERE session_id" in q for k, q in kinds), kinds
+lc = [x for x in db if x["kind"] == "cache_ratio" and x["cache"] == "assessment_list"]
+assert lc and lc[0]["candidate"] > 0.7 and lc[0]["regression"] is False, lc
+assert all(not f["endpoint"].startswith("SELECT") for f in d["findings"])
+PY
+expect_exit 0 lr compare before-normal after-normal
+expect_grep '^Database \(information, not gated\):' "$WORK/out"
+
 finish
