@@ -13,11 +13,11 @@
  *  "errors": [{"endpoint", "status", "error_code", "error", "count"}],
  *  "system": [{"host", "series", "unit", "samples", "min", "avg", "p95", "max", "at_peak"}]}
  * Numbers are exactly those k6 computes (R-7 percentiles over every sample).
+ * render/show_text.h prints it as text or Markdown.
  */
 #ifndef LOADREP_SHOW_H
 #define LOADREP_SHOW_H
 #include <jansson.h>
-#include <stdio.h>
 
 struct store;
 struct run_info;
@@ -28,12 +28,5 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
 
 /** The run object alone ({"id","name","scenario","env","start","end","duration_s"}). */
 json_t *show_run_json(const struct run_info *run);
-
-/** Prints the document as readable text (control characters stripped). */
-void show_print_text(json_t *doc, FILE *f, int color);
-
-/** Appends the document as Markdown (strings escaped). */
-struct strbuf;
-void show_render_md(json_t *doc, struct strbuf *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include "analysis/show.h"
 #include "cli.h"
 #include "cmd/cmd.h"
+#include "render/show_text.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/strbuf.h"
