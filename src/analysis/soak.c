@@ -228,6 +228,154 @@ static json_t *resource_trend(struct store *st, const struct run_info *run, cons
   return o;
 }
 
+/* The samples after the warm-up in windows of w seconds: each window's
+ * successful durations, its requests and failures; and the whole run's
+ * failed requests and k6 timeouts. */
+struct soak_bins {
+  struct soak_win *W;
+  long *werr, *wreq;
+  size_t nw;
+  long timeouts, failed, total;
+};
+
+static void bins_fill(struct soak_bins *b, const struct cap_data *d, double warm, double T, double w, size_t nw) {
+  memset(b, 0, sizeof *b);
+  b->nw = nw;
+  b->W = xcalloc(nw ? nw : 1, sizeof *b->W);
+  b->werr = xcalloc(nw ? nw : 1, sizeof *b->werr);
+  b->wreq = xcalloc(nw ? nw : 1, sizeof *b->wreq);
+  for (size_t e = 0; e < d->nep; e++)
+    for (size_t k = 0; k < d->ep[e].n; k++) {
+      const struct sample *s = &d->ep[e].s[k];
+      if (s->flags & SAMPLE_FAILED) {
+        b->failed++;
+        if (fabs(s->dur_ms - K6_TIMEOUT_MS) <= 0.01 * K6_TIMEOUT_MS)
+          b->timeouts++;
+      }
+      b->total++;
+      if (s->t < warm || s->t >= T)
+        continue;
+      size_t i = (size_t)((s->t - warm) / w);
+      if (i >= nw)
+        i = nw - 1;
+      b->wreq[i]++;
+      if (s->flags & SAMPLE_FAILED)
+        b->werr[i]++;
+      if (s->flags & SAMPLE_OK) {
+        XGROW(b->W[i].v, b->W[i].cap, b->W[i].n + 1);
+        b->W[i].v[b->W[i].n++] = s->dur_ms;
+      }
+    }
+}
+
+/* "latency": per-window p95 of successful requests, its trend on the log
+ * scale and the drift verdict; *drift_fail 1 when it fails the soak. */
+static json_t *latency_section(struct soak_bins *b, double warm, double w, int *drift_fail) {
+  size_t nw = b->nw;
+  struct soak_win *W = b->W;
+  json_t *lat = json_object();
+  *drift_fail = 0;
+  double *t = xmalloc((nw ? nw : 1) * sizeof *t), *lp = xmalloc((nw ? nw : 1) * sizeof *lp);
+  size_t m = 0;
+  json_t *wins = json_array();
+  for (size_t i = 0; i < nw; i++) {
+    if (W[i].n < 20)
+      continue;
+    qsort(W[i].v, W[i].n, sizeof(double), cmp_double);
+    double p95 = fit_quantile_sorted(W[i].v, W[i].n, 0.95);
+    if (!(p95 > 0))
+      continue;
+    t[m] = warm + ((double)i + 0.5) * w;
+    lp[m] = log(p95);
+    json_array_append_new(wins, json_pack("{s:f, s:f, s:I}", "time_s", t[m], "p95_ms", rnd(p95, 0.001), "requests",
+                                          (json_int_t)W[i].n));
+    m++;
+  }
+  struct growth g;
+  growth_of(t, lp, m, &g);
+  double span = m ? t[m - 1] - t[0] : 0;
+  double drift = g.ok ? exp(g.slope * span) : NAN;
+  const char *verdict = "inconclusive";
+  char reason[256];
+  snprintf(reason, sizeof reason, "only %zu windows with enough successful requests (need %d)", m, MIN_WINDOWS);
+  if (g.ok) {
+    if (drift >= 1.20 && g.p < ALPHA) {
+      verdict = "drift";
+      *drift_fail = 1;
+      snprintf(reason, sizeof reason, "p95 grew x%.2f over the soak (Mann-Kendall p=%.2g)", drift, g.p);
+    } else if (drift >= 1.10 && g.p < ALPHA) {
+      verdict = "drift";
+      snprintf(reason, sizeof reason, "p95 grew x%.2f (a warning: below the x1.20 failure level)", drift);
+    } else {
+      verdict = "none";
+      snprintf(reason, sizeof reason,
+               "fitted trend x%.2f over the soak (Mann-Kendall p=%.2g): no drift; first window %.2f ms, last "
+               "window %.2f ms (x%.2f)",
+               drift, g.p, exp(lp[0]), exp(lp[m - 1]), exp(lp[m - 1] - lp[0]));
+    }
+  }
+  json_object_set_new(lat, "p95_ratio_last_first", m ? jx_real_or_null(rnd(exp(lp[m - 1] - lp[0]), 1e-4)) : json_null());
+  if (g.ok && m)
+    json_object_set_new(lat, "trend", json_pack("{s:o, s:o, s:s, s:s}", "slope_log_per_s", jx_real_or_null(g.slope),
+                                                "intercept_log", jx_real_or_null(g.first - g.slope * t[0]), "unit",
+                                                "ms (p95 = exp(intercept_log + slope_log_per_s * t))", "x",
+                                                "time_s since the run start"));
+  json_object_set_new(lat, "drift", jx_real_or_null(rnd(drift, 1e-4)));
+  json_object_set_new(lat, "verdict", json_string(verdict));
+  json_object_set_new(lat, "reason", json_string(reason));
+  json_object_set_new(lat, "p_value", jx_real_or_null(g.p));
+  json_object_set_new(lat, "p95_first_ms", m ? jx_real_or_null(rnd(exp(lp[0]), 0.001)) : json_null());
+  json_object_set_new(lat, "p95_last_ms", m ? jx_real_or_null(rnd(exp(lp[m - 1]), 0.001)) : json_null());
+  json_object_set_new(lat, "windows", wins);
+  free(t);
+  free(lp);
+  windows_free(W, nw);
+  b->W = NULL;
+  return lat;
+}
+
+/* "errors": bursts (windows far above the typical error count), timeouts
+ * and the most frequent status and error codes. */
+static json_t *errors_section(struct store *st, const struct run_info *run, const struct soak_bins *b, double warm,
+                              double w, json_t *caveats) {
+  size_t nw = b->nw;
+  json_t *er = json_object();
+  double *ec = xmalloc((nw ? nw : 1) * sizeof *ec);
+  for (size_t i = 0; i < nw; i++)
+    ec[i] = (double)b->werr[i];
+  double med = fit_median(ec, nw);
+  free(ec);
+  json_t *bursts = json_array();
+  for (size_t i = 0; i < nw; i++) {
+    double lim = fmax(3, 5 * (isfinite(med) ? med : 0));
+    if ((double)b->werr[i] >= lim)
+      json_array_append_new(bursts, json_pack("{s:f, s:I, s:I}", "time_s", warm + (double)i * w, "errors",
+                                              (json_int_t)b->werr[i], "requests", (json_int_t)b->wreq[i]));
+  }
+  size_t nb = json_array_size(bursts);
+  json_object_set_new(er, "requests", json_integer(b->total));
+  json_object_set_new(er, "failed", json_integer(b->failed));
+  json_object_set_new(er, "error_rate", jx_real_or_null(b->total ? (double)b->failed / (double)b->total : NAN));
+  json_object_set_new(er, "timeouts_60s", json_integer(b->timeouts));
+  json_object_set_new(er, "bursts", bursts);
+  const char *ev = b->failed == 0 ? "none" : nb ? "bursts" : "steady";
+  json_object_set_new(er, "verdict", json_string(ev));
+  if (b->timeouts > 0)
+    json_array_append_new(caveats, json_string("requests timed out at k6's 60 s limit: a sign of pool exhaustion "
+                                               "or a deadlock"));
+  struct store_error_row *top;
+  size_t ntop;
+  json_t *codes = json_array();
+  if (store_error_codes_top(st, run->id, 10, &top, &ntop, NULL) == 0) {
+    for (size_t i = 0; i < ntop; i++)
+      json_array_append_new(codes, json_pack("{s:s, s:s, s:I}", "status", top[i].status, "error_code",
+                                             top[i].error_code, "count", (json_int_t)top[i].count));
+    store_error_rows_free(top, ntop);
+  }
+  json_object_set_new(er, "by_code", codes);
+  return er;
+}
+
 int soak_build(struct store *st, const struct run_info *run, json_t **out, struct err *err) {
   struct capacity_opts co;
   capacity_opts_init(&co);
@@ -312,130 +460,13 @@ int soak_build(struct store *st, const struct run_info *run, json_t **out, struc
 
   /* latency: per-window p95 of successful requests, log scale */
   size_t nw = (size_t)ceil(post / w);
-  json_t *lat = json_object();
-  int drift_fail = 0;
-  {
-    struct soak_win *W = xcalloc(nw ? nw : 1, sizeof *W);
-    long timeouts = 0, failed = 0, total = 0;
-    long *werr = xcalloc(nw ? nw : 1, sizeof *werr), *wreq = xcalloc(nw ? nw : 1, sizeof *wreq);
-    for (size_t e = 0; e < d.nep; e++)
-      for (size_t k = 0; k < d.ep[e].n; k++) {
-        const struct sample *s = &d.ep[e].s[k];
-        if (s->flags & SAMPLE_FAILED) {
-          failed++;
-          if (fabs(s->dur_ms - K6_TIMEOUT_MS) <= 0.01 * K6_TIMEOUT_MS)
-            timeouts++;
-        }
-        total++;
-        if (s->t < warm || s->t >= T)
-          continue;
-        size_t i = (size_t)((s->t - warm) / w);
-        if (i >= nw)
-          i = nw - 1;
-        wreq[i]++;
-        if (s->flags & SAMPLE_FAILED)
-          werr[i]++;
-        if (s->flags & SAMPLE_OK) {
-          XGROW(W[i].v, W[i].cap, W[i].n + 1);
-          W[i].v[W[i].n++] = s->dur_ms;
-        }
-      }
-    double *t = xmalloc((nw ? nw : 1) * sizeof *t), *lp = xmalloc((nw ? nw : 1) * sizeof *lp);
-    size_t m = 0;
-    json_t *wins = json_array();
-    for (size_t i = 0; i < nw; i++) {
-      if (W[i].n < 20)
-        continue;
-      qsort(W[i].v, W[i].n, sizeof(double), cmp_double);
-      double p95 = fit_quantile_sorted(W[i].v, W[i].n, 0.95);
-      if (!(p95 > 0))
-        continue;
-      t[m] = warm + ((double)i + 0.5) * w;
-      lp[m] = log(p95);
-      json_array_append_new(wins, json_pack("{s:f, s:f, s:I}", "time_s", t[m], "p95_ms", rnd(p95, 0.001), "requests",
-                                            (json_int_t)W[i].n));
-      m++;
-    }
-    struct growth g;
-    growth_of(t, lp, m, &g);
-    double span = m ? t[m - 1] - t[0] : 0;
-    double drift = g.ok ? exp(g.slope * span) : NAN;
-    const char *verdict = "inconclusive";
-    char reason[256];
-    snprintf(reason, sizeof reason, "only %zu windows with enough successful requests (need %d)", m, MIN_WINDOWS);
-    if (g.ok) {
-      if (drift >= 1.20 && g.p < ALPHA) {
-        verdict = "drift";
-        drift_fail = 1;
-        snprintf(reason, sizeof reason, "p95 grew x%.2f over the soak (Mann-Kendall p=%.2g)", drift, g.p);
-      } else if (drift >= 1.10 && g.p < ALPHA) {
-        verdict = "drift";
-        snprintf(reason, sizeof reason, "p95 grew x%.2f (a warning: below the x1.20 failure level)", drift);
-      } else {
-        verdict = "none";
-        snprintf(reason, sizeof reason,
-                 "fitted trend x%.2f over the soak (Mann-Kendall p=%.2g): no drift; first window %.2f ms, last "
-                 "window %.2f ms (x%.2f)",
-                 drift, g.p, exp(lp[0]), exp(lp[m - 1]), exp(lp[m - 1] - lp[0]));
-      }
-    }
-    json_object_set_new(lat, "p95_ratio_last_first", m ? jx_real_or_null(rnd(exp(lp[m - 1] - lp[0]), 1e-4)) : json_null());
-    if (g.ok && m)
-      json_object_set_new(lat, "trend", json_pack("{s:o, s:o, s:s, s:s}", "slope_log_per_s", jx_real_or_null(g.slope),
-                                                  "intercept_log", jx_real_or_null(g.first - g.slope * t[0]), "unit",
-                                                  "ms (p95 = exp(intercept_log + slope_log_per_s * t))", "x",
-                                                  "time_s since the run start"));
-    json_object_set_new(lat, "drift", jx_real_or_null(rnd(drift, 1e-4)));
-    json_object_set_new(lat, "verdict", json_string(verdict));
-    json_object_set_new(lat, "reason", json_string(reason));
-    json_object_set_new(lat, "p_value", jx_real_or_null(g.p));
-    json_object_set_new(lat, "p95_first_ms", m ? jx_real_or_null(rnd(exp(lp[0]), 0.001)) : json_null());
-    json_object_set_new(lat, "p95_last_ms", m ? jx_real_or_null(rnd(exp(lp[m - 1]), 0.001)) : json_null());
-    json_object_set_new(lat, "windows", wins);
-    free(t);
-    free(lp);
-    windows_free(W, nw);
-
-    /* errors: bursts (windows far above the typical error count) and timeouts */
-    json_t *er = json_object();
-    double *ec = xmalloc((nw ? nw : 1) * sizeof *ec);
-    for (size_t i = 0; i < nw; i++)
-      ec[i] = (double)werr[i];
-    double med = fit_median(ec, nw);
-    free(ec);
-    json_t *bursts = json_array();
-    for (size_t i = 0; i < nw; i++) {
-      double lim = fmax(3, 5 * (isfinite(med) ? med : 0));
-      if ((double)werr[i] >= lim)
-        json_array_append_new(bursts, json_pack("{s:f, s:I, s:I}", "time_s", warm + (double)i * w, "errors",
-                                                (json_int_t)werr[i], "requests", (json_int_t)wreq[i]));
-    }
-    size_t nb = json_array_size(bursts);
-    json_object_set_new(er, "requests", json_integer(total));
-    json_object_set_new(er, "failed", json_integer(failed));
-    json_object_set_new(er, "error_rate", jx_real_or_null(total ? (double)failed / (double)total : NAN));
-    json_object_set_new(er, "timeouts_60s", json_integer(timeouts));
-    json_object_set_new(er, "bursts", bursts);
-    const char *ev = failed == 0 ? "none" : nb ? "bursts" : "steady";
-    json_object_set_new(er, "verdict", json_string(ev));
-    if (timeouts > 0)
-      json_array_append_new(caveats, json_string("requests timed out at k6's 60 s limit: a sign of pool exhaustion "
-                                                 "or a deadlock"));
-    /* error codes */
-    struct store_error_row *top;
-    size_t ntop;
-    json_t *codes = json_array();
-    if (store_error_codes_top(st, run->id, 10, &top, &ntop, NULL) == 0) {
-      for (size_t i = 0; i < ntop; i++)
-        json_array_append_new(codes, json_pack("{s:s, s:s, s:I}", "status", top[i].status, "error_code",
-                                               top[i].error_code, "count", (json_int_t)top[i].count));
-      store_error_rows_free(top, ntop);
-    }
-    json_object_set_new(er, "by_code", codes);
-    json_object_set_new(doc, "errors", er);
-    free(werr);
-    free(wreq);
-  }
+  struct soak_bins bins;
+  bins_fill(&bins, &d, warm, T, w, nw);
+  int drift_fail;
+  json_t *lat = latency_section(&bins, warm, w, &drift_fail);
+  json_object_set_new(doc, "errors", errors_section(st, run, &bins, warm, w, caveats));
+  free(bins.werr);
+  free(bins.wreq);
   json_object_set_new(doc, "latency", lat);
   /* A database connection pool that leaks or runs out is a verdict of its
    * own (only for runs with pool evidence). */
