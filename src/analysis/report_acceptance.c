@@ -96,8 +96,9 @@ static json_t *headline(json_t *cmp) {
     json_array_foreach(json_object_get(cmp, "objectives"), k, o) {
       if (strcmp(rm_str(o, "verdict"), "slo_breach") || n++ >= 3)
         continue;
-      strbuf_addf(&t, "%s%s %s: %s", n == 1 ? " (" : "; ", rm_str(o, "endpoint"), rm_str(o, "metric"),
-                  rm_str(o, "reason"));
+      const char *why = rm_str(o, "reason"), *semi = strchr(why, ';'); /* its first clause */
+      strbuf_addf(&t, "%s%s %s: %.*s", n == 1 ? " (" : "; ", rm_str(o, "endpoint"), rm_str(o, "metric"),
+                  (int)(semi ? (size_t)(semi - why) : strlen(why)), why);
     }
     if (n)
       strbuf_addch(&t, ')');

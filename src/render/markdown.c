@@ -34,7 +34,7 @@ static const char css[] =
     "p.flagged{margin-bottom:0;font-size:13px;color:#57606a}"
     "a{color:#0969da}h2,h3,h4{scroll-margin-top:.5em}"
     "@media (max-width:600px){body{padding:0 .6em;margin:1em auto;font-size:14px}"
-    "h1{font-size:1.5em}table{font-size:12px}}"
+    "h1{font-size:1.5em}table{font-size:12px}th,td{min-width:5.5em}}"
     "@media print{body{max-width:none;margin:0}h2{page-break-after:avoid}"
     "table,img{page-break-inside:avoid}details>summary{display:none}}";
 

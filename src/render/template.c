@@ -16,13 +16,13 @@ enum filter {
   F_NONE = -1,
   /* Same order as filter_names[] (alphabetical, for bsearch). */
   F_CHG, F_CODE, F_COUNT, F_DUR, F_F0, F_F1, F_F2, F_F3, F_G3, F_HTML, F_INT, F_JSON, F_MB, F_MS,
-  F_PASSFAIL, F_PCT, F_RAW, F_S, F_YESNO
+  F_PASSFAIL, F_PCT, F_RAW, F_S, F_SENTENCE, F_YESNO
 };
 
 /* Filter names MUST be in alphabetical order (test_template checks it). */
 const char *const tmpl_filter_names[] = {
   "chg", "code", "count", "dur", "f0", "f1", "f2", "f3", "g3", "html", "int", "json", "mb", "ms",
-  "passfail", "pct", "raw", "s", "yesno",
+  "passfail", "pct", "raw", "s", "sentence", "yesno",
 };
 const size_t tmpl_filter_count = sizeof tmpl_filter_names / sizeof tmpl_filter_names[0];
 
@@ -623,7 +623,14 @@ static int emit_var(struct render *r, const struct node *nd, struct strbuf *out)
       esc_html(out, s);
     else if (f == F_CODE)
       esc_md_code(out, s);
-    else
+    else if (f == F_SENTENCE) { /* a note as a whole sentence: capital first, full stop last */
+      size_t at = out->len, n = strlen(s);
+      esc_md(out, s);
+      if (out->len > at && out->buf[at] >= 'a' && out->buf[at] <= 'z')
+        out->buf[at] = (char)(out->buf[at] - 'a' + 'A');
+      if (n && !strchr(".!?", s[n - 1]))
+        strbuf_addch(out, '.');
+    } else
       esc_md(out, s);
   }
   json_decref(tmp);

@@ -2,7 +2,7 @@
  *
  *   {{path}}                 a value, escaped for Markdown (render/escape.h)
  *   {{path|filter}}          formatted: ms s dur pct chg f0 f1 f2 f3 g3 int mb
- *                            passfail yesno code html raw json count
+ *                            passfail yesno code html raw json count sentence
  *   {{path?}}                the same, but a missing key gives null ("n/a")
  *   {{#each path}}…{{else}}…{{/each}}   arrays (objects: members, @key)
  *   {{#if path}}…{{else}}…{{/if}}, {{#unless path}}…{{/unless}}
