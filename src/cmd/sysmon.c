@@ -441,24 +441,24 @@ static char *command_prefix(const char *cmd, const struct proc *procs, size_t n)
   return strbuf_detach(&sb, NULL);
 }
 
-int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
+struct sysmon_opts {
+  double interval, duration;
+  const char *out_path;
+  struct proc *procs;
+  size_t nprocs, cap;
+  char **cmd_argv; /* after "--"; NULL when none */
+};
+
+/* Parses the options before "--"; -1 to go on, else the exit code (--help,
+ * a usage error, a --pid with no process). */
+static int parse_opts(int argc, char **argv, struct sysmon_opts *o) {
   static const struct option opts[] = {{"interval", required_argument, NULL, 'i'},
                                        {"duration", required_argument, NULL, 'd'},
                                        {"pid", required_argument, NULL, 'p'},
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  (void)g;
   struct err err = ERR_INIT;
-  double interval = 1.0, duration = 0;
-  const char *out_path = NULL;
-  struct proc *procs = NULL;
-  size_t nprocs = 0, cap = 0;
-  int rc = LR_OK;
-  struct strbuf line = STRBUF_INIT;
-  struct proc_sample *ps = NULL;
-  long rows = 0;
-
   /* Everything after "--" is the command. */
   int cmd_at = -1;
   for (int i = 1; i < argc; i++)
@@ -467,10 +467,9 @@ int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
       break;
     }
   int opt_argc = cmd_at >= 0 ? cmd_at : argc;
-  char **cmd_argv = cmd_at >= 0 && cmd_at + 1 < argc ? argv + cmd_at + 1 : NULL;
-  if (cmd_at >= 0 && !cmd_argv)
+  o->cmd_argv = cmd_at >= 0 && cmd_at + 1 < argc ? argv + cmd_at + 1 : NULL;
+  if (cmd_at >= 0 && !o->cmd_argv)
     return usage_error("sysmon", "'--' must be followed by a command");
-
   int c;
   optind = 1;
   opterr = 0;
@@ -478,166 +477,140 @@ int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
     switch (c) {
     case 'h':
       fputs(usage, stdout);
-      rc = LR_OK;
-      goto out;
+      return LR_OK;
     case 'i':
-      if (parse_duration("--interval", optarg, &interval, &err) < 0) {
-        rc = usage_error("sysmon", "%s", err.msg);
-        goto out;
-      }
-      if (interval < 0.01) {
-        rc = usage_error("sysmon", "option '--interval': expected at least 10ms, got '%s'", optarg);
-        goto out;
-      }
+      if (parse_duration("--interval", optarg, &o->interval, &err) < 0)
+        return usage_error("sysmon", "%s", err.msg);
+      if (o->interval < 0.01)
+        return usage_error("sysmon", "option '--interval': expected at least 10ms, got '%s'", optarg);
       break;
     case 'd':
-      if (parse_duration("--duration", optarg, &duration, &err) < 0) {
-        rc = usage_error("sysmon", "%s", err.msg);
-        goto out;
-      }
+      if (parse_duration("--duration", optarg, &o->duration, &err) < 0)
+        return usage_error("sysmon", "%s", err.msg);
       break;
     case 'p':
-      XGROW(procs, cap, nprocs + 1);
-      if (parse_pid_opt(optarg, &procs[nprocs], &err) < 0) {
-        rc = usage_error("sysmon", "%s", err.msg);
-        goto out;
-      }
-      nprocs++;
+      XGROW(o->procs, o->cap, o->nprocs + 1);
+      if (parse_pid_opt(optarg, &o->procs[o->nprocs], &err) < 0)
+        return usage_error("sysmon", "%s", err.msg);
+      o->nprocs++;
       break;
     case 'o':
-      out_path = optarg;
+      o->out_path = optarg;
       break;
     default:
       if (optopt && optopt != '?')
-        rc = usage_error("sysmon", "option '-%c' needs a value or is unknown", optopt);
-      else
-        rc = usage_error("sysmon", "unknown option or missing value: '%s'", argv[optind - 1]);
-      goto out;
+        return usage_error("sysmon", "option '-%c' needs a value or is unknown", optopt);
+      return usage_error("sysmon", "unknown option or missing value: '%s'", argv[optind - 1]);
     }
   }
-  if (optind < opt_argc) {
-    rc = usage_error("sysmon", "unexpected argument '%s' (put the command to run after '--')", argv[optind]);
-    goto out;
-  }
-  if (!out_path) {
-    rc = usage_error("sysmon", "missing -o FILE.csv");
-    goto out;
-  }
-  for (size_t i = 0; i < nprocs; i++) {
+  if (optind < opt_argc)
+    return usage_error("sysmon", "unexpected argument '%s' (put the command to run after '--')", argv[optind]);
+  if (!o->out_path)
+    return usage_error("sysmon", "missing -o FILE.csv");
+  for (size_t i = 0; i < o->nprocs; i++) {
     for (size_t j = 0; j < i; j++)
-      if (!strcmp(procs[i].prefix, procs[j].prefix)) {
-        rc = usage_error("sysmon", "option '--pid': name '%s' given twice", procs[i].prefix);
-        goto out;
-      }
+      if (!strcmp(o->procs[i].prefix, o->procs[j].prefix))
+        return usage_error("sysmon", "option '--pid': name '%s' given twice", o->procs[i].prefix);
     unsigned long long t;
     double th;
-    if (proc_stat(procs[i].pid, &t, &th, &procs[i].start_time) < 0) {
-      errorf("sysmon: no process with pid %ld", (long)procs[i].pid);
-      rc = LR_NOINPUT;
-      goto out;
+    if (proc_stat(o->procs[i].pid, &t, &th, &o->procs[i].start_time) < 0) {
+      errorf("sysmon: no process with pid %ld", (long)o->procs[i].pid);
+      return LR_NOINPUT;
     }
   }
+  return -1;
+}
 
-  char host[256] = "";
-  if (gethostname(host, sizeof host - 1) != 0)
-    host[0] = 0;
-  for (char *p = host; *p; p++)
-    if (*p == ',' || *p == '"' || (unsigned char)*p < 0x20)
-      *p = '_';
+/* SIGINT, SIGTERM and SIGCHLD: blocked except while waiting in pselect(). */
+struct sig_state {
+  sigset_t orig, unblocked;
+  struct sigaction old_int, old_term, old_chld;
+};
 
-  int fd = 1;
-  if (strcmp(out_path, "-") != 0) {
-    fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      errorf("sysmon: cannot create '%s': %s", out_path, strerror(errno));
-      rc = LR_CANTCREAT;
-      goto out;
-    }
-  }
-
-  /* Signals: blocked except while waiting in pselect(). */
-  sigset_t block, orig;
+static void signals_catch(struct sig_state *ss) {
+  sigset_t block;
   sigemptyset(&block);
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGTERM);
   sigaddset(&block, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &block, &orig);
-  struct sigaction sa, old_int, old_term, old_chld;
+  sigprocmask(SIG_BLOCK, &block, &ss->orig);
+  struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_signal;
   sa.sa_flags = SA_SIGINFO;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  sigaction(SIGCHLD, &sa, &old_chld);
+  sigaction(SIGINT, &sa, &ss->old_int);
+  sigaction(SIGTERM, &sa, &ss->old_term);
+  sigaction(SIGCHLD, &sa, &ss->old_chld);
   stop_count = 0;
   child_changed = 0;
-  sigset_t unblocked = orig;
-  sigdelset(&unblocked, SIGINT);
-  sigdelset(&unblocked, SIGTERM);
-  sigdelset(&unblocked, SIGCHLD);
+  ss->unblocked = ss->orig;
+  sigdelset(&ss->unblocked, SIGINT);
+  sigdelset(&ss->unblocked, SIGTERM);
+  sigdelset(&ss->unblocked, SIGCHLD);
+}
 
-  pid_t child = -1;
-  int child_done = 0, child_status = 0;
-  if (cmd_argv) {
-    int e = spawn_start((const char *const *)cmd_argv, &orig, &child);
-    if (e != 0) {
-      errorf("sysmon: cannot run '%s': %s", cmd_argv[0], strerror(e));
-      rc = e == ENOENT ? 127 : 126;
-      child = -1;
-      goto restore;
-    }
-    XGROW(procs, cap, nprocs + 1);
-    memset(&procs[nprocs], 0, sizeof procs[nprocs]);
-    procs[nprocs].prefix = command_prefix(cmd_argv[0], procs, nprocs);
-    procs[nprocs].pid = child;
-    procs[nprocs].is_child = 1;
-    unsigned long long t;
-    double th;
-    if (proc_stat(child, &t, &th, &procs[nprocs].start_time) < 0)
-      procs[nprocs].gone = procs[nprocs].reported = 1; /* already exited */
-    nprocs++;
-  }
+static void signals_restore(const struct sig_state *ss) {
+  sigaction(SIGINT, &ss->old_int, NULL);
+  sigaction(SIGTERM, &ss->old_term, NULL);
+  sigaction(SIGCHLD, &ss->old_chld, NULL);
+  sigprocmask(SIG_SETMASK, &ss->orig, NULL);
+}
 
+/* The command being sampled, started by sysmon. */
+struct child_state {
+  pid_t pid; /* -1: none */
+  int done, status;
+};
+
+/* Writes the header, then a row every interval until the duration is over
+ * (and the command has ended), a signal stops it, or a write fails;
+ * returns LR_OK or LR_IOERR. *rows counts the rows written. */
+static int sample_rows(int fd, const char *host, struct sysmon_opts *o, struct child_state *ch,
+                       const sigset_t *unblocked, long *rows) {
+  struct proc *procs = o->procs;
+  size_t nprocs = o->nprocs;
+  struct strbuf line = STRBUF_INIT;
+  int rc = LR_OK;
   header(&line, procs, nprocs);
   if (write_all(fd, line.buf, line.len) < 0) {
-    errorf("sysmon: cannot write '%s': %s", out_path, strerror(errno));
-    rc = LR_IOERR;
-    goto stop_child;
+    errorf("sysmon: cannot write '%s': %s", o->out_path, strerror(errno));
+    strbuf_release(&line);
+    return LR_IOERR;
   }
-  ps = xcalloc(nprocs + 1, sizeof *ps);
+  struct proc_sample *ps = xcalloc(nprocs + 1, sizeof *ps);
   struct host_snap prev, cur;
   host_read(&prev);
   for (size_t i = 0; i < nprocs; i++)
     proc_sample(&procs[i], &ps[i]); /* primes CPU ticks */
-  double t0 = prev.t, next = t0 + interval;
+  double t0 = prev.t, next = t0 + o->interval;
   int sampling = 1;
-  while (sampling || (child > 0 && !child_done)) {
-    if (child_changed && child > 0 && !child_done) {
+  while (sampling || (ch->pid > 0 && !ch->done)) {
+    if (child_changed && ch->pid > 0 && !ch->done) {
       child_changed = 0;
-      if (waitpid(child, &child_status, WNOHANG) == child)
-        child_done = 1;
+      if (waitpid(ch->pid, &ch->status, WNOHANG) == ch->pid)
+        ch->done = 1;
     }
-    if (child > 0 && child_done)
+    if (ch->pid > 0 && ch->done)
       break;
     if (stop_count) {
-      if (child > 0 && !child_done) {
+      if (ch->pid > 0 && !ch->done) {
         static int forwarded;
         if (stop_count >= 2)
-          kill(child, SIGKILL);
+          kill(ch->pid, SIGKILL);
         else if (!forwarded && stop_from_kill)
-          kill(child, stop_sig);
+          kill(ch->pid, stop_sig);
         forwarded = 1;
       } else {
         break;
       }
     }
     if (!sampling) {
-      wait_until(0, &unblocked);
+      wait_until(0, unblocked);
       continue;
     }
     if (mono_now() < next) {
-      wait_until(next, &unblocked);
+      wait_until(next, unblocked);
       continue;
     }
     host_read(&cur);
@@ -650,45 +623,97 @@ int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
     strbuf_reset(&line);
     row(&line, host, &prev, &cur, ps, nprocs);
     if (write_all(fd, line.buf, line.len) < 0) {
-      errorf("sysmon: cannot write '%s': %s", out_path, strerror(errno));
+      errorf("sysmon: cannot write '%s': %s", o->out_path, strerror(errno));
       rc = LR_IOERR;
       break;
     }
-    rows++;
+    (*rows)++;
     prev = cur;
     double now = mono_now();
-    next += interval;
+    next += o->interval;
     if (next <= now)
-      next = now + interval;
-    if (duration > 0 && now - t0 >= duration - interval / 2)
+      next = now + o->interval;
+    if (o->duration > 0 && now - t0 >= o->duration - o->interval / 2)
       sampling = 0;
   }
-stop_child:
-  if (child > 0 && !child_done) {
-    if (rc != LR_OK)
-      kill(child, SIGTERM);
-    while (waitpid(child, &child_status, 0) < 0 && errno == EINTR)
-      ;
-    child_done = 1;
-  }
-  if (child > 0 && rc == LR_OK)
-    rc = spawn_exit_status(child_status, LR_SOFTWARE);
-  if (!g->quiet && fd != 1)
-    fprintf(stderr, "loadrep: sysmon: %ld rows written to %s\n", rows, out_path);
-restore:
-  if (fd > 2 && close(fd) != 0 && rc == LR_OK) {
-    errorf("sysmon: cannot write '%s': %s", out_path, strerror(errno));
-    rc = LR_IOERR;
-  }
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-  sigaction(SIGCHLD, &old_chld, NULL);
-  sigprocmask(SIG_SETMASK, &orig, NULL);
-out:
   free(ps);
   strbuf_release(&line);
-  for (size_t i = 0; i < nprocs; i++)
-    free(procs[i].prefix);
-  free(procs);
+  return rc;
+}
+
+/* Starts the command after "--" and adds it to the sampled processes;
+ * 0, or the exit code when it cannot run. */
+static int start_command(struct sysmon_opts *o, const sigset_t *orig, struct child_state *ch) {
+  int e = spawn_start((const char *const *)o->cmd_argv, orig, &ch->pid);
+  if (e != 0) {
+    errorf("sysmon: cannot run '%s': %s", o->cmd_argv[0], strerror(e));
+    ch->pid = -1;
+    return e == ENOENT ? 127 : 126;
+  }
+  XGROW(o->procs, o->cap, o->nprocs + 1);
+  struct proc *p = &o->procs[o->nprocs];
+  memset(p, 0, sizeof *p);
+  p->prefix = command_prefix(o->cmd_argv[0], o->procs, o->nprocs);
+  p->pid = ch->pid;
+  p->is_child = 1;
+  unsigned long long t;
+  double th;
+  if (proc_stat(ch->pid, &t, &th, &p->start_time) < 0)
+    p->gone = p->reported = 1; /* already exited */
+  o->nprocs++;
+  return 0;
+}
+
+int cmd_sysmon(int argc, char **argv, const struct global_opts *g) {
+  struct sysmon_opts o = {.interval = 1.0};
+  long rows = 0;
+  int rc = parse_opts(argc, argv, &o);
+  if (rc >= 0)
+    goto out;
+  rc = LR_OK;
+
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0)
+    host[0] = 0;
+  for (char *p = host; *p; p++)
+    if (*p == ',' || *p == '"' || (unsigned char)*p < 0x20)
+      *p = '_';
+
+  int fd = 1;
+  if (strcmp(o.out_path, "-") != 0) {
+    fd = open(o.out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      errorf("sysmon: cannot create '%s': %s", o.out_path, strerror(errno));
+      rc = LR_CANTCREAT;
+      goto out;
+    }
+  }
+  struct sig_state ss;
+  signals_catch(&ss);
+  struct child_state ch = {-1, 0, 0};
+  if (o.cmd_argv && (rc = start_command(&o, &ss.orig, &ch)) != 0)
+    goto restore;
+  rc = sample_rows(fd, host, &o, &ch, &ss.unblocked, &rows);
+  if (ch.pid > 0 && !ch.done) {
+    if (rc != LR_OK)
+      kill(ch.pid, SIGTERM);
+    while (waitpid(ch.pid, &ch.status, 0) < 0 && errno == EINTR)
+      ;
+    ch.done = 1;
+  }
+  if (ch.pid > 0 && rc == LR_OK)
+    rc = spawn_exit_status(ch.status, LR_SOFTWARE);
+  if (!g->quiet && fd != 1)
+    fprintf(stderr, "loadrep: sysmon: %ld rows written to %s\n", rows, o.out_path);
+restore:
+  if (fd > 2 && close(fd) != 0 && rc == LR_OK) {
+    errorf("sysmon: cannot write '%s': %s", o.out_path, strerror(errno));
+    rc = LR_IOERR;
+  }
+  signals_restore(&ss);
+out:
+  for (size_t i = 0; i < o.nprocs; i++)
+    free(o.procs[i].prefix);
+  free(o.procs);
   return rc;
 }
