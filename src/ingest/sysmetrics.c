@@ -1,5 +1,6 @@
 /* sysmetrics.c - wide CSV, long CSV, sadf -d and Prometheus query_range
- * parsers for system metrics (see sysmetrics.h for the rules). */
+ * parsers for system metrics (see sysmetrics.h for the rules); Prometheus
+ * is in sys_prometheus.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -11,6 +12,7 @@
 
 #include "ingest/reader.h"
 #include "ingest/sysmetrics.h"
+#include "ingest/sysmetrics_int.h"
 #include "util/csv.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -36,7 +38,7 @@ const char *sys_kind_name(enum sys_kind k) {
 
 /* ---------------------------------------------------------------- units */
 
-static int ends_with(const char *s, size_t n, const char *suffix) {
+int sys_ends_with(const char *s, size_t n, const char *suffix) {
   size_t m = strlen(suffix);
   return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
@@ -61,33 +63,33 @@ const char *sys_infer_unit(const char *name, double *scale) {
     low[n] = (char)tolower((unsigned char)name[n]);
   low[n] = 0;
   *scale = 1.0;
-  if (low[0] == '%' || ends_with(low, n, "_pct") || ends_with(low, n, "_percent") ||
-      contains(low, n, "_pct_") || ends_with(low, n, "_utilisation") || ends_with(low, n, "_utilization"))
+  if (low[0] == '%' || sys_ends_with(low, n, "_pct") || sys_ends_with(low, n, "_percent") ||
+      contains(low, n, "_pct_") || sys_ends_with(low, n, "_utilisation") || sys_ends_with(low, n, "_utilization"))
     return "percent";
-  if (ends_with(low, n, "kb/s") || ends_with(low, n, "_kb_per_s") || ends_with(low, n, "_kb_per_sec")) {
+  if (sys_ends_with(low, n, "kb/s") || sys_ends_with(low, n, "_kb_per_s") || sys_ends_with(low, n, "_kb_per_sec")) {
     *scale = 1024.0;
     return "bytes/s";
   }
-  if (ends_with(low, n, "_bytes_per_s") || ends_with(low, n, "_bytes_per_sec") ||
-      ends_with(low, n, "_bytes_rate") || ends_with(low, n, "bytes/s"))
+  if (sys_ends_with(low, n, "_bytes_per_s") || sys_ends_with(low, n, "_bytes_per_sec") ||
+      sys_ends_with(low, n, "_bytes_rate") || sys_ends_with(low, n, "bytes/s"))
     return "bytes/s";
-  if (ends_with(low, n, "_per_s") || ends_with(low, n, "_per_sec") || ends_with(low, n, "_per_second") ||
-      ends_with(low, n, "/s") || ends_with(low, n, "_rate") || contains(low, n, "_rate_"))
+  if (sys_ends_with(low, n, "_per_s") || sys_ends_with(low, n, "_per_sec") || sys_ends_with(low, n, "_per_second") ||
+      sys_ends_with(low, n, "/s") || sys_ends_with(low, n, "_rate") || contains(low, n, "_rate_"))
     return "per-second";
-  if (ends_with(low, n, "_bytes") || ends_with(low, n, "_bytes_total"))
+  if (sys_ends_with(low, n, "_bytes") || sys_ends_with(low, n, "_bytes_total"))
     return "bytes";
-  if (ends_with(low, n, "_kb") || (starts_with(low, n, "kb") && n > 2 && isalpha((unsigned char)low[2]))) {
+  if (sys_ends_with(low, n, "_kb") || (starts_with(low, n, "kb") && n > 2 && isalpha((unsigned char)low[2]))) {
     *scale = 1024.0;
     return "bytes";
   }
-  if (ends_with(low, n, "_mb")) {
+  if (sys_ends_with(low, n, "_mb")) {
     *scale = 1048576.0;
     return "bytes";
   }
-  if (ends_with(low, n, "_seconds") || ends_with(low, n, "_seconds_total"))
+  if (sys_ends_with(low, n, "_seconds") || sys_ends_with(low, n, "_seconds_total"))
     return "seconds";
-  if (ends_with(low, n, "_threads") || ends_with(low, n, "_fds") || ends_with(low, n, "_count") ||
-      ends_with(low, n, "_total") || ends_with(low, n, "_requests") || ends_with(low, n, "_waiting") ||
+  if (sys_ends_with(low, n, "_threads") || sys_ends_with(low, n, "_fds") || sys_ends_with(low, n, "_count") ||
+      sys_ends_with(low, n, "_total") || sys_ends_with(low, n, "_requests") || sys_ends_with(low, n, "_waiting") ||
       !strcmp(low, "up"))
     return "count";
   return "";
@@ -172,7 +174,7 @@ enum sys_kind sys_detect(const unsigned char *head, size_t n) {
 /* ------------------------------------------------------------- helpers */
 
 /* A short printable copy of s for messages. */
-static const char *snip(const char *s, size_t n, char out[48]) {
+const char *sys_snip(const char *s, size_t n, char out[48]) {
   size_t k = 0;
   for (size_t i = 0; i < n && k < 40; i++)
     out[k++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
@@ -185,7 +187,7 @@ static const char *snip(const char *s, size_t n, char out[48]) {
 }
 
 /* Number cell: 1 with *v set, 0 for a missing value (empty, NaN, Inf), -1 when not a number. */
-static int parse_value(const char *s, double *v) {
+int sys_parse_value(const char *s, double *v) {
   if (!*s)
     return 0;
   errno = 0;
@@ -246,7 +248,7 @@ static int parse_time_cell(const char *s, int ms, double *ts, const char *path, 
   int year = n >= 4 && isdigit((unsigned char)s[0]) ? atoi(s) : 0;
   if (n >= 19 && s[4] == '-' && (year < 1900 || year > 2200))
     return err_set(err, LR_DATAERR, "%s:%ld:%zu: timestamp '%s' is out of range, expected a year from 1900 to 2200",
-                   path, lineno, col, snip(s, n, sn));
+                   path, lineno, col, sys_snip(s, n, sn));
   if (rfc3339_parse(s, n, 0, &ns) == 0) {
     *ts = (double)ns / 1e9;
     return 0;
@@ -255,17 +257,17 @@ static int parse_time_cell(const char *s, int ms, double *ts, const char *path, 
     return err_set(err, LR_DATAERR,
                    "%s:%ld:%zu: timestamp '%s' has no time zone, expected one such as Z or +01:00 "
                    "(or epoch seconds)",
-                   path, lineno, col, snip(s, n, sn));
+                   path, lineno, col, sys_snip(s, n, sn));
   return err_set(err, LR_DATAERR,
                  "%s:%ld:%zu: '%s' is not a timestamp, expected ISO-8601 with a zone "
                  "(2026-11-26T21:58:38.664Z) or epoch seconds",
-                 path, lineno, col, snip(s, n, sn));
+                 path, lineno, col, sys_snip(s, n, sn));
 }
 
 static int bad_number(const char *path, long lineno, size_t col, const char *s, struct err *err) {
   char sn[48];
   return err_set(err, LR_DATAERR, "%s:%ld:%zu: '%s' is not a number, expected a number or an empty cell", path,
-                 lineno, col, snip(s, strlen(s), sn));
+                 lineno, col, sys_snip(s, strlen(s), sn));
 }
 
 static void strip_bom(const char **line, size_t *len, size_t *shift) {
@@ -338,7 +340,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
       }
     if (is_time_name(name, nl)) {
       cols[i].role = time_col < 0 ? COL_TIME : COL_OTHER_TIME;
-      cols[i].ms = ends_with(name, nl, "_ms") || ends_with(name, nl, "_MS");
+      cols[i].ms = sys_ends_with(name, nl, "_ms") || sys_ends_with(name, nl, "_MS");
       if (time_col < 0)
         time_col = (int)i;
     } else if ((name_is(name, nl, "host") || name_is(name, nl, "hostname")) && host_col < 0) {
@@ -373,7 +375,7 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
       if (cols[i].role != COL_SERIES)
         continue;
       double v;
-      int pv = parse_value(csv_field(&f, i), &v);
+      int pv = sys_parse_value(csv_field(&f, i), &v);
       if (pv < 0) {
         bad_number(path, ln, f.col[i], csv_field(&f, i), err);
         goto out;
@@ -446,7 +448,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
             c_time < 0 ? "timestamp" : c_metric < 0 ? "metric" : "value");
     goto out;
   }
-  int ms = ends_with(csv_field(&f, (size_t)c_time), strlen(csv_field(&f, (size_t)c_time)), "_ms");
+  int ms = sys_ends_with(csv_field(&f, (size_t)c_time), strlen(csv_field(&f, (size_t)c_time)), "_ms");
   while ((got = getline_utf8(r, &line, &len, err)) > 0) {
     long ln = reader_lineno(r);
     if (is_blank(line, len))
@@ -467,7 +469,7 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
       err_set(err, LR_DATAERR, "%s:%ld:%zu: empty metric name, expected one", path, ln, f.col[c_metric]);
       goto out;
     }
-    int pv = parse_value(csv_field(&f, (size_t)c_value), &v);
+    int pv = sys_parse_value(csv_field(&f, (size_t)c_value), &v);
     if (pv < 0) {
       bad_number(path, ln, f.col[c_value], csv_field(&f, (size_t)c_value), err);
       goto out;
@@ -516,7 +518,7 @@ static int is_label_header(const char *s) {
   return 1;
 }
 
-static void add_label_value(struct strbuf *sb, const char *v) {
+void sys_add_label_value(struct strbuf *sb, const char *v) {
   for (; *v; v++) {
     if (*v == '\\' || *v == '"')
       strbuf_addch(sb, '\\');
@@ -604,7 +606,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
         v = "all";
       strbuf_addstr(&labels, labels.len ? "," : "{");
       strbuf_addf(&labels, "%s=\"", cols[i].label);
-      add_label_value(&labels, v);
+      sys_add_label_value(&labels, v);
       strbuf_addch(&labels, '"');
     }
     if (labels.len)
@@ -613,7 +615,7 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       if (cols[i].label)
         continue;
       double v;
-      int pv = parse_value(csv_field(&f, i), &v);
+      int pv = sys_parse_value(csv_field(&f, i), &v);
       if (pv < 0) {
         bad_number(path, ln, f.col[i], csv_field(&f, i), err);
         goto out;
@@ -642,188 +644,6 @@ out:
   return rc;
 }
 
-/* ---------------------------------------------------------- Prometheus */
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-/* 1 when label `key` has the same value (or is absent) in every result. */
-static int label_constant(json_t *result, const char *key) {
-  const char *first = NULL;
-  int seen = 0;
-  size_t i;
-  json_t *res;
-  json_array_foreach(result, i, res) {
-    json_t *v = json_object_get(json_object_get(res, "metric"), key);
-    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-    if (!seen) {
-      first = s;
-      seen = 1;
-    } else if ((first == NULL) != (s == NULL) || (first && strcmp(first, s))) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* The file's base name without directories, ".gz" and ".json". */
-static void base_name(const char *path, struct strbuf *sb) {
-  const char *b = strrchr(path, '/');
-  b = b ? b + 1 : path;
-  size_t n = strlen(b);
-  if (ends_with(b, n, ".gz"))
-    n -= 3;
-  if (ends_with(b, n, ".json"))
-    n -= 5;
-  strbuf_add(sb, b, n);
-}
-
-static int prom_value(json_t *v, double *out) {
-  if (json_is_number(v)) {
-    double d = json_number_value(v);
-    if (!isfinite(d))
-      return 0;
-    *out = d;
-    return 1;
-  }
-  if (!json_is_string(v))
-    return -1;
-  const char *s = json_string_value(v);
-  if (!strcmp(s, "NaN") || !strcmp(s, "+Inf") || !strcmp(s, "-Inf") || !strcmp(s, "Inf"))
-    return 0;
-  return parse_value(s, out) == 1 ? 1 : -1;
-}
-
-static int prom_point(json_t *pt, const char *path, size_t ri, const char *arr, size_t pi, double *ts, double *v,
-                      struct err *err) {
-  char sn[48];
-  if (!json_is_array(pt) || json_array_size(pt) != 2 || !json_is_number(json_array_get(pt, 0)))
-    return err_set(err, LR_DATAERR, "%s: data.result[%zu].%s[%zu]: expected [timestamp, \"value\"]", path, ri,
-                   arr, pi);
-  *ts = json_number_value(json_array_get(pt, 0));
-  int pv = prom_value(json_array_get(pt, 1), v);
-  if (pv < 0) {
-    json_t *x = json_array_get(pt, 1);
-    const char *s = json_is_string(x) ? json_string_value(x) : "(not a string)";
-    return err_set(err, LR_DATAERR, "%s: data.result[%zu].%s[%zu]: '%s' is not a number, expected a value such as \"0.5\"",
-                   path, ri, arr, pi, snip(s, strlen(s), sn));
-  }
-  return pv;
-}
-
-static int parse_prometheus(struct reader *r, const struct sys_sink *sink, struct err *err) {
-  const char *path = reader_path(r);
-  struct strbuf sb = STRBUF_INIT, name = STRBUF_INIT;
-  json_t *doc = NULL;
-  const char **keys = NULL;
-  size_t nkeys_cap = 0;
-  int rc = -1;
-
-  if (reader_read_all(r, &sb, err) < 0)
-    goto out;
-  json_error_t je;
-  doc = json_loadb(sb.buf, sb.len, JSON_REJECT_DUPLICATES, &je);
-  if (!doc) {
-    err_set(err, LR_DATAERR, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column, je.text);
-    goto out;
-  }
-  const char *status = json_string_value(json_object_get(doc, "status"));
-  if (status && !strcmp(status, "error")) {
-    const char *et = json_string_value(json_object_get(doc, "errorType"));
-    const char *em = json_string_value(json_object_get(doc, "error"));
-    char s1[48], s2[48];
-    err_set(err, LR_DATAERR, "%s: Prometheus returned an error (%s: %s), expected a successful query result",
-            path, snip(et ? et : "?", strlen(et ? et : "?"), s1), snip(em ? em : "?", strlen(em ? em : "?"), s2));
-    goto out;
-  }
-  json_t *data = json_object_get(doc, "data");
-  const char *rtype = json_string_value(json_object_get(data, "resultType"));
-  json_t *result = json_object_get(data, "result");
-  if (!rtype || !json_is_array(result)) {
-    err_set(err, LR_DATAERR, "%s: no data.resultType and data.result, expected a Prometheus query response", path);
-    goto out;
-  }
-  int matrix = !strcmp(rtype, "matrix");
-  if (!matrix && strcmp(rtype, "vector")) {
-    err_set(err, LR_DATAERR, "%s: resultType '%s' is not supported, expected matrix or vector", path, rtype);
-    goto out;
-  }
-  int drop_instance = label_constant(result, "instance");
-  int drop_job = label_constant(result, "job");
-  size_t ri;
-  json_t *res;
-  json_array_foreach(result, ri, res) {
-    json_t *metric = json_object_get(res, "metric");
-    if (metric && !json_is_object(metric)) {
-      err_set(err, LR_DATAERR, "%s: data.result[%zu].metric: expected an object of labels", path, ri);
-      goto out;
-    }
-    /* Name: __name__ or the file's base name, then the sorted labels. */
-    strbuf_reset(&name);
-    json_t *nm = json_object_get(metric, "__name__");
-    if (json_is_string(nm))
-      strbuf_addstr(&name, json_string_value(nm));
-    else
-      base_name(path, &name);
-    size_t nk = 0;
-    const char *key;
-    json_t *val;
-    json_object_foreach(metric, key, val) {
-      if (!strcmp(key, "__name__") || (drop_instance && !strcmp(key, "instance")) ||
-          (drop_job && !strcmp(key, "job")))
-        continue;
-      if (!json_is_string(val)) {
-        err_set(err, LR_DATAERR, "%s: data.result[%zu].metric.%s: expected a string label value", path, ri, key);
-        goto out;
-      }
-      XGROW(keys, nkeys_cap, nk + 1);
-      keys[nk++] = key;
-    }
-    if (nk > 1)
-      qsort(keys, nk, sizeof *keys, cmp_str);
-    for (size_t k = 0; k < nk; k++) {
-      strbuf_addstr(&name, k ? "," : "{");
-      strbuf_addf(&name, "%s=\"", keys[k]);
-      add_label_value(&name, json_string_value(json_object_get(metric, keys[k])));
-      strbuf_addch(&name, '"');
-    }
-    if (nk)
-      strbuf_addch(&name, '}');
-    double scale;
-    const char *unit = sys_infer_unit(name.buf, &scale);
-    double ts, v;
-    if (matrix) {
-      json_t *values = json_object_get(res, "values");
-      if (!json_is_array(values)) {
-        err_set(err, LR_DATAERR, "%s: data.result[%zu]: no values array, expected [[timestamp, \"value\"], ...]",
-                path, ri);
-        goto out;
-      }
-      size_t pi;
-      json_t *pt;
-      json_array_foreach(values, pi, pt) {
-        int pv = prom_point(pt, path, ri, "values", pi, &ts, &v, err);
-        if (pv < 0)
-          goto out;
-        if (pv && sink->sample(sink->ctx, "", name.buf, unit, ts, v * scale, err) != 0)
-          goto out;
-      }
-    } else {
-      int pv = prom_point(json_object_get(res, "value"), path, ri, "value", 0, &ts, &v, err);
-      if (pv < 0)
-        goto out;
-      if (pv && sink->sample(sink->ctx, "", name.buf, unit, ts, v * scale, err) != 0)
-        goto out;
-    }
-  }
-  rc = 0;
-out:
-  free(keys);
-  json_decref(doc);
-  strbuf_release(&sb);
-  strbuf_release(&name);
-  return rc;
-}
-
 int sys_parse(struct reader *r, enum sys_kind kind, const struct sys_sink *sink, struct err *err) {
   switch (kind) {
   case SYS_WIDE_CSV:
@@ -833,7 +653,7 @@ int sys_parse(struct reader *r, enum sys_kind kind, const struct sys_sink *sink,
   case SYS_SADF:
     return parse_sadf(r, sink, err);
   case SYS_PROMETHEUS:
-    return parse_prometheus(r, sink, err);
+    return sys_parse_prometheus(r, sink, err);
   case SYS_NONE:
     break;
   }
