@@ -34,7 +34,8 @@ static const char css[] =
     "p.flagged{margin-bottom:0;font-size:13px;color:#57606a}"
     "a{color:#0969da}h2,h3,h4{scroll-margin-top:.5em}"
     "@media (max-width:600px){body{padding:0 .6em;margin:1em auto;font-size:14px}"
-    "h1{font-size:1.5em}table{font-size:12px}th,td{min-width:5.5em}}"
+    "h1{font-size:1.5em}table{font-size:12px;width:max-content}th,td{max-width:17em}}"
+    ".tw{overflow-x:auto;max-width:100%;margin:1em 0}.tw>table{display:table;margin:0}"
     "@media print{body{max-width:none;margin:0}h2{page-break-after:avoid}"
     "table,img{page-break-inside:avoid}details>summary{display:none}}";
 
@@ -370,6 +371,26 @@ static void long_tables(struct strbuf *h) {
   strbuf_release(&o);
 }
 
+/* Every table in a box of its own that scrolls sideways: on a phone a wide
+ * table keeps readable columns instead of squeezing them. */
+static void table_boxes(struct strbuf *h) {
+  struct strbuf o = STRBUF_INIT;
+  const char *p = h->buf;
+  while (*p) {
+    if (!strncmp(p, "<table>", 7)) {
+      strbuf_addstr(&o, "<div class=\"tw\"><table>");
+      p += 7;
+    } else if (!strncmp(p, "</table>", 8)) {
+      strbuf_addstr(&o, "</table></div>");
+      p += 8;
+    } else {
+      strbuf_addch(&o, *p++);
+    }
+  }
+  sb_swap(h, &o);
+  strbuf_release(&o);
+}
+
 static int render(const char *md, const char *base_dir, struct strbuf *out, struct err *err) {
   cmark_parser *p;
   cmark_node *doc = parse(md, &p);
@@ -390,6 +411,7 @@ static int render(const char *md, const char *base_dir, struct strbuf *out, stru
   heading_ids(&h, md);
   status_classes(&h);
   long_tables(&h);
+  table_boxes(&h);
   strbuf_add(out, h.buf, h.len);
   strbuf_release(&h);
   cmark_node_free(doc);
