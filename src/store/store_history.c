@@ -2,6 +2,7 @@
 
 #include "store/store.h"
 #include "store/store_history.h"
+#include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -33,40 +34,34 @@ void store_baselines_free(struct store_baseline *b, size_t n) {
   free(b);
 }
 
+static int baseline_row(sqlite3_stmt *s, void *item, struct err *err) {
+  (void)err;
+  struct store_baseline *b = item;
+  b->scenario = xstrdup(store_col_text(s, 0));
+  b->env = xstrdup(store_col_text(s, 1));
+  b->run_id = sqlite3_column_int64(s, 2);
+  b->run_name = xstrdup(store_col_text(s, 3));
+  b->set_at = xstrdup(store_col_text(s, 4));
+  return 0;
+}
+
+static void baselines_release(void *b, size_t n) {
+  store_baselines_free(b, n);
+}
+
 int store_baselines_list(struct store *st, const char *scenario, const char *env, struct store_baseline **out,
                          size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
   sqlite3_stmt *s = store_prepare(st,
                                   "SELECT b.scenario, b.env, b.run_id, r.name, b.set_at FROM baselines b "
                                   "JOIN runs r ON r.id = b.run_id WHERE (?1 IS NULL OR b.scenario = ?1) "
                                   "AND (?2 IS NULL OR b.env = ?2) ORDER BY b.scenario, b.env",
                                   err);
-  if (!s)
-    return -1;
-  if (scenario)
+  if (s && scenario)
     sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  if (env)
+  if (s && env)
     sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_baseline *b = &(*out)[(*n)++];
-    b->scenario = xstrdup(store_col_text(s, 0));
-    b->env = xstrdup(store_col_text(s, 1));
-    b->run_id = sqlite3_column_int64(s, 2);
-    b->run_name = xstrdup(store_col_text(s, 3));
-    b->set_at = xstrdup(store_col_text(s, 4));
-  }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    store_baselines_free(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return store_fail(st, err, "cannot read baselines");
-  }
-  return 0;
+  return store_rows(st, s, sizeof **out, baseline_row, baselines_release, "cannot read baselines", (void **)out, n,
+                    err);
 }
 
 int store_baselines_count(struct store *st, int64_t *n, struct err *err) {

@@ -5,6 +5,7 @@
 #include "store/samples.h"
 #include "store/store.h"
 #include "store/store_levels.h"
+#include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -17,77 +18,55 @@ void store_ep_samples_free(struct store_ep_samples *e, size_t n) {
   free(e);
 }
 
+static int ep_samples_row(sqlite3_stmt *q, void *item, struct err *err) {
+  struct store_ep_samples *e = item;
+  e->id = sqlite3_column_int64(q, 0);
+  e->method = xstrdup(store_col_text(q, 1));
+  e->name = xstrdup(store_col_text(q, 2));
+  return samples_decode(sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3), &e->s, &e->n, err);
+}
+
+static void ep_samples_release(void *e, size_t n) {
+  store_ep_samples_free(e, n);
+}
+
 int store_ep_samples_of(struct store *st, int64_t run_id, struct store_ep_samples **out, size_t *n,
                         struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT e.id, e.method, e.name, s.data FROM endpoints e "
-                                  "JOIN samples s ON s.endpoint_id = e.id WHERE e.run_id = ? ORDER BY e.id",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_ep_samples *e = &(*out)[(*n)++];
-    memset(e, 0, sizeof *e);
-    e->id = sqlite3_column_int64(q, 0);
-    e->method = xstrdup(store_col_text(q, 1));
-    e->name = xstrdup(store_col_text(q, 2));
-    const void *blob = sqlite3_column_blob(q, 3);
-    size_t len = (size_t)sqlite3_column_bytes(q, 3);
-    if (samples_decode(blob, len, &e->s, &e->n, err) < 0)
-      break;
-  }
-  sqlite3_finalize(q);
-  if (rc == SQLITE_ROW || rc != SQLITE_DONE) {
-    store_ep_samples_free(*out, *n);
-    *out = NULL;
-    *n = 0;
-    return rc == SQLITE_ROW ? -1 : store_fail(st, err, "reading samples");
-  }
+  return store_rows_of_id(st,
+                          "SELECT e.id, e.method, e.name, s.data FROM endpoints e "
+                          "JOIN samples s ON s.endpoint_id = e.id WHERE e.run_id = ? ORDER BY e.id",
+                          run_id, sizeof **out, ep_samples_row, ep_samples_release, "reading samples", (void **)out,
+                          n, err);
+}
+
+static int bucket_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_bucket *b = item;
+  b->t = sqlite3_column_int64(q, 0);
+  b->requests = sqlite3_column_int64(q, 1);
+  b->failures = sqlite3_column_int64(q, 2);
+  b->ok_count = sqlite3_column_int64(q, 3);
+  b->dur_sum = sqlite3_column_double(q, 4);
+  for (int p = 0; p < STORE_NPHASES; p++)
+    b->phase_sum[p] = sqlite3_column_double(q, 5 + p);
+  b->p50 = b->p95 = b->p99 = NAN;
+  b->vus = sqlite3_column_type(q, 11) != SQLITE_NULL ? sqlite3_column_double(q, 11) : NAN;
+  b->iterations = sqlite3_column_int64(q, 12);
+  b->iter_dur_sum = sqlite3_column_double(q, 13);
   return 0;
 }
 
+static void buckets_release(void *b, size_t n) {
+  (void)n;
+  free(b);
+}
+
 int store_run_buckets(struct store *st, int64_t run_id, struct store_bucket **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT t, requests, failures, ok_count, dur_sum, blocked_sum, connecting_sum, "
-                                  "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum "
-                                  "FROM buckets WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_bucket *b = &(*out)[(*n)++];
-    b->t = sqlite3_column_int64(q, 0);
-    b->requests = sqlite3_column_int64(q, 1);
-    b->failures = sqlite3_column_int64(q, 2);
-    b->ok_count = sqlite3_column_int64(q, 3);
-    b->dur_sum = sqlite3_column_double(q, 4);
-    for (int p = 0; p < STORE_NPHASES; p++)
-      b->phase_sum[p] = sqlite3_column_double(q, 5 + p);
-    b->p50 = b->p95 = b->p99 = NAN;
-    b->vus = sqlite3_column_type(q, 11) != SQLITE_NULL ? sqlite3_column_double(q, 11) : NAN;
-    b->iterations = sqlite3_column_int64(q, 12);
-    b->iter_dur_sum = sqlite3_column_double(q, 13);
-  }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) {
-    free(*out);
-    *out = NULL;
-    *n = 0;
-    return store_fail(st, err, "reading buckets");
-  }
-  return 0;
+  return store_rows_of_id(st,
+                          "SELECT t, requests, failures, ok_count, dur_sum, blocked_sum, connecting_sum, "
+                          "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum "
+                          "FROM buckets WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
+                          run_id, sizeof **out, bucket_row, buckets_release, "reading buckets", (void **)out, n, err);
 }
 
 int store_peak_vus_second(struct store *st, int64_t run_id, int64_t *t, int *found, struct err *err) {

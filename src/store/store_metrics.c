@@ -5,6 +5,7 @@
 
 #include "store/store.h"
 #include "store/store_metrics.h"
+#include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -130,33 +131,30 @@ void store_metrics_free(struct store_metric *m, size_t n) {
   free(m);
 }
 
-/* Show reads metrics, thresholds and checks as it finds them: a read error
- * ends the list without failing (as it always has). */
-int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
-                                  "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  size_t cap = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_metric *m = &(*out)[(*n)++];
-    m->name = xstrdup(store_col_text(s, 0));
-    m->type = xstrdup(store_col_text(s, 1));
-    m->contains = xstrdup(store_col_text(s, 2));
-    double *v[] = {&m->count, &m->avg, &m->min, &m->med, &m->max, &m->p90, &m->p95,
-                   &m->p99,   &m->rate, &m->passes, &m->fails, &m->value};
-    for (int k = 0; k < 12; k++)
-      *v[k] = store_col_double(s, 3 + k);
-    m->extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 15));
-  }
-  sqlite3_finalize(s);
+static int metric_row(sqlite3_stmt *s, void *item, struct err *err) {
+  (void)err;
+  struct store_metric *m = item;
+  m->name = xstrdup(store_col_text(s, 0));
+  m->type = xstrdup(store_col_text(s, 1));
+  m->contains = xstrdup(store_col_text(s, 2));
+  double *v[] = {&m->count, &m->avg, &m->min, &m->med, &m->max, &m->p90, &m->p95,
+                 &m->p99,   &m->rate, &m->passes, &m->fails, &m->value};
+  for (int k = 0; k < 12; k++)
+    *v[k] = store_col_double(s, 3 + k);
+  m->extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 15));
   return 0;
+}
+
+static void metrics_release(void *m, size_t n) {
+  store_metrics_free(m, n);
+}
+
+int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err) {
+  return store_rows_of_id(st,
+                          "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
+                          "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
+                          run_id, sizeof **out, metric_row, metrics_release, "reading the run's metrics", (void **)out,
+                          n, err);
 }
 
 void store_threshold_rows_free(struct store_threshold_row *t, size_t n) {
@@ -168,34 +166,27 @@ void store_threshold_rows_free(struct store_threshold_row *t, size_t n) {
   free(t);
 }
 
+static int threshold_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_threshold_row *t = item;
+  t->metric = xstrdup(store_col_text(q, 0));
+  t->expression = xstrdup(store_col_text(q, 1));
+  t->ok = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 2) != 0;
+  t->source = xstrdup(store_col_text(q, 3));
+  return 0;
+}
+
+static void thresholds_release(void *t, size_t n) {
+  store_threshold_rows_free(t, n);
+}
+
 int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
                         struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
-                                  "ORDER BY metric, expression",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_threshold_row *t = &(*out)[(*n)++];
-    t->metric = xstrdup(store_col_text(q, 0));
-    t->expression = xstrdup(store_col_text(q, 1));
-    t->ok = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 2) != 0;
-    t->source = xstrdup(store_col_text(q, 3));
-  }
-  sqlite3_finalize(q);
-  if (rc == SQLITE_DONE)
-    return 0;
-  store_threshold_rows_free(*out, *n);
-  *out = NULL;
-  *n = 0;
-  return store_fail(st, err, "reading the run's thresholds");
+  return store_rows_of_id(st,
+                          "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
+                          "ORDER BY metric, expression",
+                          run_id, sizeof **out, threshold_row, thresholds_release, "reading the run's thresholds",
+                          (void **)out, n, err);
 }
 
 int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
@@ -221,23 +212,22 @@ void store_checks_free(struct store_check *c, size_t n) {
   free(c);
 }
 
-int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  size_t cap = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_check *c = &(*out)[(*n)++];
-    c->group = xstrdup(store_col_text(s, 0));
-    c->name = xstrdup(store_col_text(s, 1));
-    c->passes = sqlite3_column_int64(s, 2);
-    c->fails = sqlite3_column_int64(s, 3);
-  }
-  sqlite3_finalize(s);
+static int check_row(sqlite3_stmt *s, void *item, struct err *err) {
+  (void)err;
+  struct store_check *c = item;
+  c->group = xstrdup(store_col_text(s, 0));
+  c->name = xstrdup(store_col_text(s, 1));
+  c->passes = sqlite3_column_int64(s, 2);
+  c->fails = sqlite3_column_int64(s, 3);
   return 0;
+}
+
+static void checks_release(void *c, size_t n) {
+  store_checks_free(c, n);
+}
+
+int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err) {
+  return store_rows_of_id(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
+                          run_id, sizeof **out, check_row, checks_release, "reading the run's checks", (void **)out,
+                          n, err);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "store/store_rows.h"
 #include "store/store_runs.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -25,10 +26,9 @@ void store_run_rows_free(struct store_run_row *r, size_t n) {
 }
 
 /* Columns 0-6 of both queries: id, name, scenario, env, start_ts, duration_s, end_ts. */
-static struct store_run_row *row_add(sqlite3_stmt *s, struct store_run_row **out, size_t *n, size_t *cap) {
-  XGROW(*out, *cap, *n + 1);
-  struct store_run_row *r = &(*out)[(*n)++];
-  memset(r, 0, sizeof *r);
+static int run_row(sqlite3_stmt *s, void *item, struct err *err) {
+  (void)err;
+  struct store_run_row *r = item;
   r->id = sqlite3_column_int64(s, 0);
   r->name = xstrdup(store_col_text(s, 1));
   r->scenario = xstrdup(store_col_text(s, 2));
@@ -38,24 +38,32 @@ static struct store_run_row *row_add(sqlite3_stmt *s, struct store_run_row **out
   r->end_ts = store_col_double(s, 6);
   r->requests = r->p95_ms = r->error_rate = NAN;
   r->complete = r->k6_exit_status = -1;
-  return r;
+  return 0;
 }
 
-static int rows_done(struct store *st, sqlite3_stmt *s, int rc, struct store_run_row **out, size_t *n,
-                     struct err *err) {
-  sqlite3_finalize(s);
-  if (rc == SQLITE_DONE)
-    return 0;
-  store_run_rows_free(*out, *n);
-  *out = NULL;
-  *n = 0;
-  return store_fail(st, err, "cannot read runs");
+/* run_row() and columns 7-13 of store_runs_list(). */
+static int run_row_full(sqlite3_stmt *s, void *item, struct err *err) {
+  struct store_run_row *r = item;
+  run_row(s, item, err);
+  r->requests = store_col_double(s, 7);
+  r->p95_ms = store_col_double(s, 8);
+  r->error_rate = store_col_double(s, 9);
+  r->baseline = sqlite3_column_int(s, 10);
+  if (sqlite3_column_type(s, 11) != SQLITE_NULL)
+    r->complete = sqlite3_column_int(s, 11) != 0;
+  if (sqlite3_column_type(s, 12) != SQLITE_NULL)
+    r->incomplete_reason = xstrdup(store_col_text(s, 12));
+  if (sqlite3_column_type(s, 13) != SQLITE_NULL)
+    r->k6_exit_status = sqlite3_column_int(s, 13);
+  return 0;
+}
+
+static void runs_release(void *r, size_t n) {
+  store_run_rows_free(r, n);
 }
 
 int store_runs_list(struct store *st, const char *scenario, struct store_run_row **out, size_t *n,
                     struct err *err) {
-  *out = NULL;
-  *n = 0;
   sqlite3_stmt *s = store_prepare(st,
                                   "SELECT r.id, r.name, r.scenario, r.env, r.start_ts, r.duration_s, r.end_ts, "
                                   "(SELECT count FROM metrics m WHERE m.run_id = r.id AND m.name = 'http_reqs'), "
@@ -65,48 +73,23 @@ int store_runs_list(struct store *st, const char *scenario, struct store_run_row
                                   "r.complete, r.incomplete_reason, r.k6_exit_status "
                                   "FROM runs r WHERE ?1 IS NULL OR r.scenario = ?1 ORDER BY r.id",
                                   err);
-  if (!s)
-    return -1;
-  if (scenario)
+  if (s && scenario)
     sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    struct store_run_row *r = row_add(s, out, n, &cap);
-    r->requests = store_col_double(s, 7);
-    r->p95_ms = store_col_double(s, 8);
-    r->error_rate = store_col_double(s, 9);
-    r->baseline = sqlite3_column_int(s, 10);
-    if (sqlite3_column_type(s, 11) != SQLITE_NULL)
-      r->complete = sqlite3_column_int(s, 11) != 0;
-    if (sqlite3_column_type(s, 12) != SQLITE_NULL)
-      r->incomplete_reason = xstrdup(store_col_text(s, 12));
-    if (sqlite3_column_type(s, 13) != SQLITE_NULL)
-      r->k6_exit_status = sqlite3_column_int(s, 13);
-  }
-  return rows_done(st, s, rc, out, n, err);
+  return store_rows(st, s, sizeof **out, run_row_full, runs_release, "cannot read runs", (void **)out, n, err);
 }
 
 int store_runs_by_start(struct store *st, const char *scenario, const char *env, struct store_run_row **out,
                         size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
   sqlite3_stmt *s = store_prepare(st,
                                   "SELECT id, name, scenario, env, start_ts, duration_s, end_ts FROM runs "
                                   "WHERE (?1 IS NULL OR scenario = ?1) AND (?2 IS NULL OR env = ?2) "
                                   "ORDER BY start_ts, id",
                                   err);
-  if (!s)
-    return -1;
-  if (scenario)
+  if (s && scenario)
     sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  if (env)
+  if (s && env)
     sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-    row_add(s, out, n, &cap);
-  return rows_done(st, s, rc, out, n, err);
+  return store_rows(st, s, sizeof **out, run_row, runs_release, "cannot read runs", (void **)out, n, err);
 }
 
 int store_run_set_completeness(struct store *st, int64_t run_id, int complete, const char *reason,

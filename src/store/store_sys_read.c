@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "store/store_rows.h"
 #include "store/store_sys.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -19,51 +20,39 @@ void store_sys_series_free(struct store_sys_series *s, size_t n) {
 }
 
 /* Columns: id, host, name, unit, source, in-window count (NULL: -1). */
-static int series_rows(struct store *st, sqlite3_stmt *q, int64_t run_id, struct store_sys_series **out, size_t *n,
-                       struct err *err) {
-  *out = NULL;
-  *n = 0;
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_sys_series *s = &(*out)[(*n)++];
-    s->id = sqlite3_column_int64(q, 0);
-    s->host = xstrdup(store_col_text(q, 1));
-    s->name = xstrdup(store_col_text(q, 2));
-    s->unit = xstrdup(store_col_text(q, 3));
-    s->source = xstrdup(store_col_text(q, 4));
-    s->in_window = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(q, 5);
-  }
-  sqlite3_finalize(q);
-  if (rc == SQLITE_DONE)
-    return 0;
-  store_sys_series_free(*out, *n);
-  *out = NULL;
-  *n = 0;
-  return store_fail(st, err, "cannot read system series");
+static int series_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_sys_series *s = item;
+  s->id = sqlite3_column_int64(q, 0);
+  s->host = xstrdup(store_col_text(q, 1));
+  s->name = xstrdup(store_col_text(q, 2));
+  s->unit = xstrdup(store_col_text(q, 3));
+  s->source = xstrdup(store_col_text(q, 4));
+  s->in_window = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(q, 5);
+  return 0;
+}
+
+static void series_release(void *s, size_t n) {
+  store_sys_series_free(s, n);
 }
 
 int store_sys_series_list(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
                           struct err *err) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
-                                  "ORDER BY source, host, id",
-                                  err);
-  return series_rows(st, q, run_id, out, n, err);
+  return store_rows_of_id(st,
+                          "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
+                          "ORDER BY source, host, id",
+                          run_id, sizeof **out, series_row, series_release, "cannot read system series", (void **)out,
+                          n, err);
 }
 
 int store_sys_series_counted(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
                              struct err *err) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT s.id, '', s.name, s.unit, '', (SELECT count(*) FROM sys_samples x WHERE "
-                                  "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
-                                  "ORDER BY s.id",
-                                  err);
-  return series_rows(st, q, run_id, out, n, err);
+  return store_rows_of_id(st,
+                          "SELECT s.id, '', s.name, s.unit, '', (SELECT count(*) FROM sys_samples x WHERE "
+                          "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
+                          "ORDER BY s.id",
+                          run_id, sizeof **out, series_row, series_release, "cannot read system series", (void **)out,
+                          n, err);
 }
 
 int store_sys_samples(struct store *st, int64_t series_id, int window, double from, double to, double **ts,
