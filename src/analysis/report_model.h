@@ -114,8 +114,10 @@ void report_series_free(struct report_series *b);
 int report_series_overall(struct store *st, int64_t run_id, struct report_series *lat,
                           struct report_series *thr, struct err *err);
 
-/** p95 per endpoint per second: one column per endpoint, labels[i] its
- *  "METHOD name" (freed by the caller, as is the array). */
+/** p95 per endpoint (all requests, R-7) over windows wide enough for its
+ *  rate (>= 20 requests a window on average: 1 to 60 s), at the windows'
+ *  centres: one column per endpoint, labels[i] its "METHOD name (W-s
+ *  windows)" (freed by the caller, as is the array). */
 int report_series_endpoints(struct store *st, int64_t run_id, struct report_series *out, char ***labels,
                             size_t *nlabels, struct err *err);
 

@@ -1,14 +1,21 @@
 /* report_series.c - the time series the report's charts draw
  * (report_model.h), read from the store. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/report_model.h"
 #include "ingest/endpoint.h"
+#include "store/samples.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/xalloc.h"
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
 
 void report_series_row(struct report_series *b, double x, const double *vals) {
   XGROW(b->x, b->cap, b->n + 1);
@@ -74,38 +81,100 @@ int report_series_endpoints(struct store *st, int64_t run_id, struct report_seri
     free(eids);
     return 0;
   }
-  s = store_prepare(st,
-                    "SELECT t, endpoint_id, p95 FROM buckets WHERE run_id = ? AND endpoint_id IS NOT NULL "
-                    "ORDER BY t, endpoint_id",
-                    err);
-  if (!s) {
-    free(eids);
-    return -1;
-  }
-  sqlite3_bind_int64(s, 1, run_id);
-  double *row = xmalloc(ne * sizeof *row);
-  double cur_t = NAN;
-  for (size_t i = 0; i < ne; i++)
-    row[i] = NAN;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    double t = sqlite3_column_double(s, 0);
-    if (!isnan(cur_t) && t != cur_t) {
-      report_series_row(out, cur_t, row);
-      for (size_t i = 0; i < ne; i++)
-        row[i] = NAN;
+  /* Each endpoint's p95 over windows wide enough for its rate: at least
+   * MIN_PER_WINDOW requests a window on average (1, 2, 5, 10, 15, 30 or
+   * 60 s), so an endpoint of a few requests a second never gets a "p95"
+   * of one sample. All requests, as k6's http_req_duration{name:...}. */
+  enum { MIN_PER_WINDOW = 20 };
+  static const double widths[] = {1, 2, 5, 10, 15, 30, 60};
+  double **px = xcalloc(ne, sizeof *px), **py = xcalloc(ne, sizeof *py);
+  size_t *pn = xcalloc(ne, sizeof *pn), total = 0;
+  int rc = 0;
+  for (size_t e = 0; e < ne && rc == 0; e++) {
+    s = store_prepare(st, "SELECT data FROM samples WHERE endpoint_id = ?", err);
+    if (!s) {
+      rc = -1;
+      break;
     }
-    cur_t = t;
-    int64_t id = sqlite3_column_int64(s, 1);
-    for (size_t i = 0; i < ne; i++)
-      if (eids[i] == id)
-        row[i] = store_col_double(s, 2);
+    sqlite3_bind_int64(s, 1, eids[e]);
+    struct sample *v = NULL;
+    size_t n = 0;
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        samples_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), &v, &n, err) < 0)
+      rc = -1;
+    sqlite3_finalize(s);
+    if (rc || n == 0) {
+      free(v);
+      continue;
+    }
+    double span = v[n - 1].t - v[0].t, w = widths[6];
+    for (size_t k = 0; k < 7; k++) {
+      if (span <= 0 || (double)n / span * widths[k] >= MIN_PER_WINDOW) {
+        w = widths[k];
+        break;
+      }
+    }
+    double *d = xmalloc(n * sizeof *d);
+    px[e] = xmalloc((size_t)(span / w + 2) * sizeof **px);
+    py[e] = xmalloc((size_t)(span / w + 2) * sizeof **py);
+    for (size_t i = 0; i < n;) {
+      double w0 = floor(v[i].t / w) * w;
+      size_t m = 0;
+      while (i < n && v[i].t < w0 + w)
+        d[m++] = v[i++].dur_ms;
+      if (w > 1 && m < 5)
+        continue; /* a scrap of a window at the end says nothing */
+      qsort(d, m, sizeof *d, cmp_double);
+      double h = (double)(m - 1) * 0.95; /* R-7, as k6 */
+      size_t lo = (size_t)h;
+      double p = lo + 1 < m ? d[lo] + (h - (double)lo) * (d[lo + 1] - d[lo]) : d[lo];
+      px[e][pn[e]] = (w0 + fmin(w0 + w, v[n - 1].t)) / 2; /* the middle of what the window covers */
+      py[e][pn[e]++] = p;
+    }
+    total += pn[e];
+    free(d);
+    free(v);
+    /* The label says a window wider than a second. */
+    if (w <= 1)
+      continue;
+    char *old = labels[e];
+    size_t l = strlen(old) + 32;
+    labels[e] = xmalloc(l);
+    snprintf(labels[e], l, "%s (%g-s windows)", old, w);
+    free(old);
   }
-  if (!isnan(cur_t))
-    report_series_row(out, cur_t, row);
-  sqlite3_finalize(s);
+  /* One table: the union of the window centres, NAN where an endpoint has
+   * no window centred there. */
+  double *xs = xmalloc((total + 1) * sizeof *xs);
+  size_t nx = 0;
+  for (size_t e = 0; e < ne; e++)
+    for (size_t k = 0; k < pn[e]; k++)
+      xs[nx++] = px[e][k];
+  qsort(xs, nx, sizeof *xs, cmp_double);
+  double *row = xmalloc(ne * sizeof *row);
+  size_t *at = xcalloc(ne, sizeof *at);
+  for (size_t i = 0; i < nx && rc == 0; i++) {
+    if (i && xs[i] == xs[i - 1])
+      continue;
+    for (size_t e = 0; e < ne; e++) {
+      row[e] = NAN;
+      if (at[e] < pn[e] && px[e][at[e]] == xs[i])
+        row[e] = py[e][at[e]++];
+    }
+    report_series_row(out, xs[i], row);
+  }
+  for (size_t e = 0; e < ne; e++) {
+    free(px[e]);
+    free(py[e]);
+  }
+  free(px);
+  free(py);
+  free(pn);
+  free(at);
+  free(xs);
   free(row);
   free(eids);
-  return 0;
+  return rc;
 }
 
 /* Picks a system series by conventional names (first pattern that matches

@@ -144,7 +144,14 @@ static void write_gp(const struct chart *c, const char *stem, struct strbuf *gp)
   strbuf_addstr(gp, "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
   if (c->kind == CHART_LINES) /* the legend below the x-axis title, with room for both */
   {
-    strbuf_addstr(gp, "set key outside below center horizontal noautotitle\nset bmargin 5.5\n");
+    /* Room for the x-axis title and the legend's rows (about three short
+     * or two long titles a row). */
+    size_t chars = 0;
+    for (size_t s = 0; s < c->nseries; s++)
+      chars += strlen(c->series[s].title ? c->series[s].title : "") + 8;
+    size_t rows = (chars + 119) / 120;
+    strbuf_addf(gp, "set key outside below center horizontal noautotitle\nset bmargin %.1f\n",
+                4.5 + (double)(rows ? rows : 1));
     if (!c->logy) /* no line on the top border (a log axis ends at the next decade anyway) */
       strbuf_addstr(gp, "set offsets 0, 0, graph 0.06, 0\n");
   }
