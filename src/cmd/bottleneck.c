@@ -12,7 +12,7 @@
 #include "util/err.h"
 #include "util/jsonx.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: loadrep bottleneck RUN [options]\n"
     "\n"
     "What saturates first in a ramp (stress) run: the order in which endpoints'\n"
@@ -24,18 +24,13 @@ static const char usage[] =
     "verdict: cpu, memory, backend_pool, or unknown when the evidence does not\n"
     "support one (for example when no system metrics were ingested). The knee is\n"
     "the breaking point of 'loadrep capacity' (same --slo and --window).\n"
-    "\n"
-    "options:\n"
-    "  --slo SPEC         e.g. 'p95<2000ms,errors<1%' (overrides the SLO file)\n"
-    "  --slo-file FILE    objectives by scenario and endpoint (JSON; docs/methods.md);\n"
-    "                     without either: the run's k6 thresholds, else p95<2000ms,errors<1%\n"
-    "  --window D         load-level window (default 10s)\n"
-    "  --format F         text (default), json or md\n"
-    "  -h, --help         this help\n"
+    "\n";
+
+static const char usage_tail[] =
     "\n"
     "Exit status: 0 analysed (whatever the verdict), 64 usage, 65 the run has no\n"
     "per-request samples (summary-only ingest), 66 no such run.\n";
 
 int cmd_bottleneck(int argc, char **argv, const struct global_opts *g) {
-  return capacity_command(argc, argv, g, 1, usage);
+  return capacity_command(argc, argv, g, 1, usage_head, usage_tail);
 }

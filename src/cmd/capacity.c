@@ -1,6 +1,5 @@
 /* capacity.c - `loadrep capacity RUN`: how many users and requests/s within
  * the SLO, where it breaks, what saturates first (analysis/capacity.h). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +8,14 @@
 #include "analysis/capacity.h"
 #include "analysis/slo.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "cmd/cmd.h"
 #include "render/capacity_text.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 
-static const char usage[] =
+static const char cap_usage_head[] =
     "usage: loadrep capacity RUN [options]\n"
     "\n"
     "Reads a ramp (stress) run and answers: how many concurrent VUs and requests/s\n"
@@ -31,71 +31,79 @@ static const char usage[] =
     "passing level is the one before it; max successful req/s within the SLO is\n"
     "the ok/s of the best passing level before it. Signals (p95 over SLO, errors\n"
     "over SLO, knee, retrograde) each name the first level where they hold.\n"
-    "\n"
-    "options:\n"
-    "  --slo SPEC         e.g. 'p95<2000ms,errors<1%' (overrides the SLO file)\n"
-    "  --slo-file FILE    objectives by scenario and endpoint (JSON; docs/methods.md);\n"
-    "                     without either: the run's k6 thresholds, else p95<2000ms,errors<1%\n"
-    "  --target-users N   the load the system must carry (default 1000)\n"
-    "  --window D         load-level window (default 10s)\n"
-    "  --format F         text (default), json or md\n"
-    "  -h, --help         this help\n"
+    "\n";
+
+static const char cap_usage_tail[] =
     "\n"
     "Exit status: 0 the target is met (the SLO held at a level >= --target-users);\n"
     "1 it is not, or the run cannot show it (the SLO broke below the target, the\n"
     "target lies inside the bracket, or the run never reached it); 64 usage;\n"
     "65 the run has no per-request samples (summary-only ingest); 66 no such run.\n";
 
+/* The options of capacity; bottleneck's are the same without --target-users
+ * (accepted, to say it belongs to capacity, but not listed). */
+#define SLO_HELP "e.g. 'p95<2000ms,errors<1%' (overrides the SLO file)"
+#define SLO_FILE_HELP                                                                                              \
+  "objectives by scenario and endpoint (JSON; docs/methods.md);\n"                                                \
+  "without either: the run's k6 thresholds, else p95<2000ms,errors<1%"
+static const struct cli_opt cap_opts[] = {{"slo", "SPEC", 's', SLO_HELP},
+                                          {"slo-file", "FILE", 'S', SLO_FILE_HELP},
+                                          {"target-users", "N", 't', "the load the system must carry (default 1000)"},
+                                          {"window", "D", 'w', "load-level window (default 10s)"},
+                                          {"format", "F", 'f', "text (default), json or md"},
+                                          {NULL, NULL, 0, NULL}};
+static const struct cli_opt bn_opts[] = {{"slo", "SPEC", 's', SLO_HELP},
+                                         {"slo-file", "FILE", 'S', SLO_FILE_HELP},
+                                         {"target-users", "N", 't', NULL},
+                                         {"window", "D", 'w', "load-level window (default 10s)"},
+                                         {"format", "F", 'f', "text (default), json or md"},
+                                         {NULL, NULL, 0, NULL}};
+
+struct cap_args {
+  int bottleneck;
+  enum out_format fmt;
+  struct capacity_opts o;
+  struct slo_set *slos;
+  const char *slo_file;
+};
+
+static int on_opt(void *ctx, int id, const char *arg, struct err *err) {
+  struct cap_args *a = ctx;
+  int rc;
+  switch (id) {
+  case 'f': return parse_format("--format", arg, &a->fmt, err);
+  case 's': return slo_set_cli(a->slos, arg, err);
+  case 'S': a->slo_file = arg; return 0;
+  case 't':
+    if (a->bottleneck)
+      return err_set(err, LR_USAGE, "option '--target-users' belongs to 'loadrep capacity'");
+    a->o.target_from_cli = 1;
+    return parse_long("--target-users", arg, 1, 100000000, &a->o.target_users, err);
+  default:
+    rc = parse_duration("--window", arg, &a->o.window_s, err);
+    if (rc == 0 && (a->o.window_s < 1 || a->o.window_s > 3600))
+      rc = err_set(err, LR_USAGE, "option '--window': expected 1s to 1h, got '%s'", arg);
+    return rc;
+  }
+}
+
 /* `capacity` and `bottleneck` take the same options (bottleneck has no
  * --target-users) and differ only in what they build and print. */
-int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_text) {
-  static const struct option opts[] = {{"slo", required_argument, NULL, 's'},
-                                       {"window", required_argument, NULL, 'w'},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {"target-users", required_argument, NULL, 't'},
-                                       {"slo-file", required_argument, NULL, 'S'},
-                                       {NULL, 0, NULL, 0}};
+int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_head,
+                     const char *usage_tail) {
   const char *cmd = bottleneck ? "bottleneck" : "capacity";
-  enum out_format fmt = FMT_TEXT;
-  struct capacity_opts o;
-  capacity_opts_init(&o);
+  struct cap_args a = {.bottleneck = bottleneck, .fmt = FMT_TEXT, .slos = slo_set_new()};
+  capacity_opts_init(&a.o);
   struct err err = ERR_INIT;
-  struct slo_set *slos = slo_set_new();
-  const char *slo_file = NULL;
-  int c, rc;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    rc = -1;
-    if (c == 'h') {
-      fputs(usage_text, stdout);
-      slo_set_free(slos);
-      return LR_OK;
-    } else if (c == 'f') {
-      rc = parse_format("--format", optarg, &fmt, &err);
-    } else if (c == 's') {
-      rc = slo_set_cli(slos, optarg, &err);
-    } else if (c == 'S') {
-      slo_file = optarg;
-      rc = 0;
-    } else if (c == 't' && !bottleneck) {
-      rc = parse_long("--target-users", optarg, 1, 100000000, &o.target_users, &err);
-      o.target_from_cli = 1;
-    } else if (c == 'w') {
-      rc = parse_duration("--window", optarg, &o.window_s, &err);
-      if (rc == 0 && (o.window_s < 1 || o.window_s > 3600))
-        rc = err_set(&err, LR_USAGE, "option '--window': expected 1s to 1h, got '%s'", optarg);
-    } else if (c == 't') {
-      rc = err_set(&err, LR_USAGE, "option '--target-users' belongs to 'loadrep capacity'");
-    } else {
-      rc = err_set(&err, LR_USAGE, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (rc < 0) {
-      slo_set_free(slos);
-      return usage_error(cmd, "%s", err.msg);
-    }
+  int rc = cli_parse_opts(cmd, argc, argv, bottleneck ? bn_opts : cap_opts, usage_head, usage_tail, on_opt, &a);
+  if (rc >= 0) {
+    slo_set_free(a.slos);
+    return rc;
   }
+  struct slo_set *slos = a.slos;
+  const char *slo_file = a.slo_file;
+  struct capacity_opts o = a.o;
+  enum out_format fmt = a.fmt;
   if (slo_file && slo_set_file(slos, slo_file, &err) < 0) {
     slo_set_free(slos);
     return fail(&err);
@@ -127,5 +135,5 @@ int capacity_command(int argc, char **argv, const struct global_opts *g, int bot
 }
 
 int cmd_capacity(int argc, char **argv, const struct global_opts *g) {
-  return capacity_command(argc, argv, g, 0, usage);
+  return capacity_command(argc, argv, g, 0, cap_usage_head, cap_usage_tail);
 }

@@ -22,6 +22,7 @@ int cmd_soak(int argc, char **argv, const struct global_opts *g);
 int cmd_sysmon(int argc, char **argv, const struct global_opts *g);
 
 /* The body shared by `capacity` and `bottleneck` (src/cmd/capacity.c). */
-int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_text);
+int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_head,
+                     const char *usage_tail);
 
 #endif

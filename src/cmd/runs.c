@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
 #include "store/store_runs.h"
@@ -28,32 +29,34 @@ static void print_cell(const char *text, int width) {
     putchar(' ');
 }
 
-int cmd_runs(int argc, char **argv, const struct global_opts *g) {
-  static const struct option opts[] = {{"scenario", required_argument, NULL, 's'},
-                                       {"format", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  enum out_format fmt = FMT_TEXT;
-  const char *scenario = NULL;
-  struct err err = ERR_INIT;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      fputs(usage, stdout);
-      return LR_OK;
-    } else if (c == 'f') {
-      if (parse_format("--format", optarg, &fmt, &err) < 0)
-        return usage_error("runs", "%s", err.msg);
-      if (fmt == FMT_MD)
-        return usage_error("runs", "option '--format': expected text or json, got '%s'", optarg);
-    } else if (c == 's') {
-      scenario = optarg;
-    } else {
-      return usage_error("runs", "unknown option '%s'", argv[optind - 1]);
-    }
+struct runs_opts {
+  enum out_format fmt;
+  const char *scenario;
+};
+
+static const struct cli_opt opts[] = {{"scenario", "S", 's', NULL}, {"format", "F", 'f', NULL}, {NULL, NULL, 0, NULL}};
+
+static int on_opt(void *ctx, int id, const char *arg, struct err *err) {
+  struct runs_opts *o = ctx;
+  if (id == 's') {
+    o->scenario = arg;
+    return 0;
   }
+  if (parse_format("--format", arg, &o->fmt, err) < 0)
+    return -1;
+  if (o->fmt == FMT_MD)
+    return err_set(err, LR_USAGE, "option '--format': expected text or json, got '%s'", arg);
+  return 0;
+}
+
+int cmd_runs(int argc, char **argv, const struct global_opts *g) {
+  struct runs_opts ro = {FMT_TEXT, NULL};
+  struct err err = ERR_INIT;
+  int orc = cli_parse_opts("runs", argc, argv, opts, usage, NULL, on_opt, &ro);
+  if (orc >= 0)
+    return orc;
+  enum out_format fmt = ro.fmt;
+  const char *scenario = ro.scenario;
   if (optind != argc)
     return usage_error("runs", "unexpected argument '%s'", argv[optind]);
   struct store *st;

@@ -1,9 +1,9 @@
 /* loadrep show RUN: overall metrics and the per-endpoint table. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "analysis/show.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "cmd/cmd.h"
 #include "render/show_text.h"
 #include "store/store.h"
@@ -20,25 +20,19 @@ static const char usage[] =
     "\n"
     "Exit: 0; 66 no such run or database.\n";
 
+static const struct cli_opt opts[] = {{"format", "F", 'f', NULL}, {NULL, NULL, 0, NULL}};
+
+static int on_opt(void *fmt, int id, const char *arg, struct err *err) {
+  (void)id;
+  return parse_format("--format", arg, fmt, err);
+}
+
 int cmd_show(int argc, char **argv, const struct global_opts *g) {
-  static const struct option opts[] = {
-      {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   enum out_format fmt = FMT_TEXT;
   struct err err = ERR_INIT;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      fputs(usage, stdout);
-      return LR_OK;
-    } else if (c == 'f') {
-      if (parse_format("--format", optarg, &fmt, &err) < 0)
-        return usage_error("show", "%s", err.msg);
-    } else {
-      return usage_error("show", "unknown option '%s'", argv[optind - 1]);
-    }
-  }
+  int orc = cli_parse_opts("show", argc, argv, opts, usage, NULL, on_opt, &fmt);
+  if (orc >= 0)
+    return orc;
   struct store *st;
   struct run_info run;
   int rc = cli_one_run("show", argc, argv, g, &st, &run);

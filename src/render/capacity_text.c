@@ -8,7 +8,6 @@
 #include "render/capacity_text.h"
 #include "render/escape.h"
 #include "util/jsonx.h"
-#include "util/strbuf.h"
 
 /* "%.*f" or "-" when NAN. */
 static const char *fmtn(char *buf, size_t n, double v, int prec) {
@@ -17,18 +16,6 @@ static const char *fmtn(char *buf, size_t n, double v, int prec) {
   else
     snprintf(buf, n, "%.*f", prec, v);
   return buf;
-}
-
-/* s as is in Markdown; with control characters replaced on a terminal. */
-static void put(const char *s, int md, FILE *f) {
-  if (md) {
-    fputs(s, f);
-    return;
-  }
-  struct strbuf sb = STRBUF_INIT;
-  esc_term(&sb, s);
-  fwrite(sb.buf, 1, sb.len, f);
-  strbuf_release(&sb);
 }
 
 /* The run, its objectives and the verdict in a sentence. */
@@ -44,7 +31,7 @@ static void cap_head(json_t *doc, int md, FILE *f) {
     fprintf(f, "## Capacity: run %s\n\n", jx_str(run, "name"));
   else {
     fputs("Capacity of run '", f);
-    put(jx_str(run, "name"), 0, f);
+    esc_put(jx_str(run, "name"), 0, f);
     fprintf(f, "' (id %lld)\n", (long long)json_integer_value(json_object_get(run, "id")));
   }
   fprintf(f, "%sSLO: p95 < %g ms (%s), errors < %g%% (%s); windows of %g s; target %g VUs\n\n", md ? "" : "",
@@ -130,7 +117,7 @@ static void cap_findings(json_t *doc, int md, FILE *f) {
   json_t *fe;
   json_array_foreach(json_object_get(doc, "functional_errors"), fi, fe) {
     fprintf(f, "%sFunctional errors:    status %s on ", bullet, jx_str(fe, "status"));
-    put(jx_str(fe, "endpoint"), md, f);
+    esc_put(jx_str(fe, "endpoint"), md, f);
     fprintf(f, ": %lld requests (%.2f%% of all), first at t=%.1f s; not judged as capacity\n",
             (long long)json_integer_value(json_object_get(fe, "count")), 100 * jx_num(fe, "share"), jx_num(fe, "first_seen_s"));
   }
@@ -176,7 +163,7 @@ static void cap_findings(json_t *doc, int md, FILE *f) {
   json_t *v;
   json_array_foreach(json_object_get(bn, "evidence"), i, v) {
     fprintf(f, md ? "  - " : "      * ");
-    put(json_string_value(v), md, f);
+    esc_put(json_string_value(v), md, f);
     fputc('\n', f);
   }
 }
@@ -218,17 +205,22 @@ static void cap_levels(json_t *doc, int md, FILE *f) {
     else
       fprintf(f, "%6.0f %7s %8s %8s %8s %9s %9s %8s %9s %6s  %s\n", jx_num(v, "time_s"), a, b, c, fr, d, e, h, k, l, ok);
   }
-  json_t *cav = json_object_get(doc, "caveats");
-  if (json_array_size(cav)) {
-    fprintf(f, md ? "\n**Caveats**\n\n" : "\nCaveats\n");
-    json_array_foreach(cav, i, v) {
-      fputs(md ? "- " : "  - ", f);
-      put(json_string_value(v), md, f);
-      fputc('\n', f);
-    }
-  }
+  caveats_print(json_object_get(doc, "caveats"), md, f);
   fprintf(f, "\n");
   fprintf(f, "%s", md ? "" : "See 'loadrep bottleneck RUN' for the per-endpoint and per-resource detail.\n");
+}
+
+void caveats_print(json_t *cav, int md, FILE *f) {
+  if (!json_array_size(cav))
+    return;
+  fputs(md ? "\n**Caveats**\n\n" : "\nCaveats\n", f);
+  size_t i;
+  json_t *v;
+  json_array_foreach(cav, i, v) {
+    fputs(md ? "- " : "  - ", f);
+    esc_put(json_string_value(v), md, f);
+    fputc('\n', f);
+  }
 }
 
 void capacity_print(json_t *doc, int md, FILE *f) {
@@ -244,17 +236,17 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   json_t *run = json_object_get(bn, "run");
   if (run) {
     fputs(md ? "## Bottleneck: run " : "Bottleneck of run '", f);
-    put(jx_str(run, "name"), md, f);
+    esc_put(jx_str(run, "name"), md, f);
     fputs(md ? "\n\n" : "'\n\n", f);
   }
   fprintf(f, "%sVerdict: %s", md ? "**" : "", jx_str(v, "resource"));
   fprintf(f, "%s: ", md ? "**" : "");
-  put(jx_str(v, "detail"), md, f);
+  esc_put(jx_str(v, "detail"), md, f);
   fprintf(f, ".\nAttributed at: %.0f VUs, t=%.0f s (%s).\n", jx_num(knee, "vus"), jx_num(knee, "time_s"),
           jx_str(knee, "basis"));
   if (json_is_string(json_object_get(bn, "first_to_degrade"))) {
     fputs("First endpoint to degrade: ", f);
-    put(jx_str(bn, "first_to_degrade"), md, f);
+    esc_put(jx_str(bn, "first_to_degrade"), md, f);
     fputc('\n', f);
   }
   fputs(md ? "\n**Evidence**\n\n" : "\nEvidence\n", f);
@@ -262,7 +254,7 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
   json_t *x;
   json_array_foreach(json_object_get(v, "evidence"), i, x) {
     fputs(md ? "- " : "  - ", f);
-    put(json_string_value(x), md, f);
+    esc_put(json_string_value(x), md, f);
     fputc('\n', f);
   }
   /* endpoints */
@@ -279,13 +271,13 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fmtn(d, sizeof d, jx_num(x, "p95_at_knee_ms"), 1);
     if (md) {
       fputs("| ", f);
-      put(jx_str(x, "endpoint"), md, f);
+      esc_put(jx_str(x, "endpoint"), md, f);
       fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
     } else {
       fputs("  ", f);
       char nm[41];
       snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
-      put(nm, 0, f);
+      esc_put(nm, 0, f);
       fprintf(f, " %11s %9s %9s %14s %9.2f\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
     }
   }
@@ -312,7 +304,7 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
       const char *r = jx_str(x, "resource");
       fputs(md ? "- " : "  - ", f);
       fprintf(f, "%s (", r);
-      put(jx_str(x, "series"), md, f);
+      esc_put(jx_str(x, "series"), md, f);
       fputs("): ", f);
       if (!strcmp(r, "cpu")) {
         fprintf(f, "%s%% busy at low load, %s%% at the breaking point%s; utilisation-law ceiling %s req/s",
@@ -357,19 +349,19 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fmtn(d, sizeof d, jx_num(x, "peak_calls_per_hour"), 0);
     if (md) {
       fputs("| ", f);
-      put(jx_str(x, "endpoint"), md, f);
+      esc_put(jx_str(x, "endpoint"), md, f);
       fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
     } else {
       char nm[41];
       snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
       fputs("  ", f);
-      put(nm, 0, f);
+      esc_put(nm, 0, f);
       fprintf(f, " %10s %9s %12s %12s %8.2f\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
     }
   }
   if (json_is_string(json_object_get(bn, "llm_endpoint"))) {
     fputs(md ? "\nLLM calls/hour within SLO (" : "\nLLM calls/hour within SLO (", f);
-    put(jx_str(bn, "llm_endpoint"), md, f);
+    esc_put(jx_str(bn, "llm_endpoint"), md, f);
     fprintf(f, "): %s\n", fmtn(a, sizeof a, jx_num(bn, "llm_calls_per_hour"), 0));
   }
   json_t *cav = json_object_get(bn, "caveats");
@@ -377,7 +369,7 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fputs(md ? "\n**Caveats**\n\n" : "\nCaveats\n", f);
     json_array_foreach(cav, i, x) {
       fputs(md ? "- " : "  - ", f);
-      put(json_string_value(x), md, f);
+      esc_put(json_string_value(x), md, f);
       fputc('\n', f);
     }
   }

@@ -9,5 +9,8 @@
 void capacity_print(json_t *doc, int md, FILE *f);
 /** bottleneck_build()'s document (analysis/bottleneck.h). */
 void bottleneck_print(json_t *bn, int md, FILE *f);
+/** The "caveats" list the capacity, bottleneck and soak documents end with
+ *  (nothing when empty). */
+void caveats_print(json_t *cav, int md, FILE *f);
 
 #endif

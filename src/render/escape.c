@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "render/escape.h"
@@ -151,6 +152,17 @@ void esc_tsv(struct strbuf *sb, const char *s) {
 void esc_term(struct strbuf *sb, const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++)
     strbuf_addch(sb, is_ctrl(*p) ? '?' : *p);
+}
+
+void esc_put(const char *s, int md, FILE *f) {
+  if (md) {
+    fputs(s, f);
+    return;
+  }
+  struct strbuf sb = STRBUF_INIT;
+  esc_term(&sb, s);
+  fwrite(sb.buf, 1, sb.len, f);
+  strbuf_release(&sb);
 }
 
 void esc_filename(struct strbuf *sb, const char *s) {

@@ -8,6 +8,7 @@
  */
 #ifndef LOADREP_ESCAPE_H
 #define LOADREP_ESCAPE_H
+#include <stdio.h>
 #include "util/strbuf.h"
 
 /** Markdown text safe both inline and in a GFM table cell: backslash before
@@ -38,6 +39,9 @@ void esc_tsv(struct strbuf *sb, const char *s);
 
 /** Terminal text: control characters and ESC → '?'. */
 void esc_term(struct strbuf *sb, const char *s);
+/** Writes s to f as is (md 1: Markdown text the caller has escaped as it
+ *  needs) or as terminal text (md 0, esc_term()). */
+void esc_put(const char *s, int md, FILE *f);
 
 /** Valid UTF-8 with no control characters (for PDF text): invalid bytes →
  *  U+FFFD, controls → space. */
