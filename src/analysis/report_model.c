@@ -597,6 +597,8 @@ static json_t *run_capacity(struct store *st, const struct run_info *run, const 
   json_t *tm = json_object_get(cap, "target_met");
   json_object_set_new(centry, "target_state",
                       json_string(json_is_true(tm) ? "yes" : json_is_false(tm) ? "no" : "undetermined"));
+  json_object_set_new(centry, "target_symbol",
+                      json_string(json_is_true(tm) ? "\u2713" : json_is_false(tm) ? "\u2717" : "\u2014"));
   return centry;
 }
 
