@@ -56,6 +56,17 @@ json_t *show_run_json(const struct run_info *run) {
   return o;
 }
 
+/* A trend's statistics under k6's names (count apart). */
+static void set_trend(json_t *o, const struct sc_trend *t) {
+  set_num(o, "avg", t->avg);
+  set_num(o, "min", t->min);
+  set_num(o, "med", t->med);
+  set_num(o, "max", t->max);
+  set_num(o, "p(90)", t->p90);
+  set_num(o, "p(95)", t->p95);
+  set_num(o, "p(99)", t->p99);
+}
+
 static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struct err *err) {
   struct store_metric *rows;
   size_t n;
@@ -68,13 +79,8 @@ static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struc
     json_object_set_new(m, "contains", json_string(r->contains));
     if (!strcmp(r->type, "trend")) {
       json_object_set_new(m, "count", jx_whole_or_real(r->count));
-      set_num(m, "avg", r->avg);
-      set_num(m, "min", r->min);
-      set_num(m, "med", r->med);
-      set_num(m, "max", r->max);
-      set_num(m, "p(90)", r->p90);
-      set_num(m, "p(95)", r->p95);
-      set_num(m, "p(99)", r->p99);
+      struct sc_trend t = {0, r->avg, r->min, r->med, r->max, r->p90, r->p95, r->p99};
+      set_trend(m, &t);
       json_error_t je;
       json_t *extra = r->extra ? json_loads(r->extra, 0, &je) : NULL;
       if (extra)
@@ -104,13 +110,7 @@ static int load_metrics(struct store *st, int64_t run_id, json_t *metrics, struc
 static json_t *trend_obj(const struct sc_trend *t) {
   json_t *o = json_object();
   json_object_set_new(o, "count", json_integer(t->count));
-  set_num(o, "avg", t->avg);
-  set_num(o, "min", t->min);
-  set_num(o, "med", t->med);
-  set_num(o, "max", t->max);
-  set_num(o, "p(90)", t->p90);
-  set_num(o, "p(95)", t->p95);
-  set_num(o, "p(99)", t->p99);
+  set_trend(o, t);
   return o;
 }
 

@@ -304,6 +304,29 @@ static int getline_utf8(struct reader *r, const char **line, size_t *len, struct
   return got;
 }
 
+/* The next data row of a CSV with ncols columns into f: blank lines are
+ * skipped, a row with another count of fields is an error. 1 a row (*ln its
+ * line), 0 the end, -1 an error. */
+static int next_row(struct reader *r, struct csv_fields *f, size_t ncols, long *ln, struct err *err) {
+  const char *path = reader_path(r), *line;
+  size_t len;
+  int got;
+  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
+    *ln = reader_lineno(r);
+    if (is_blank(line, len))
+      continue;
+    if (split_line(line, len, ',', f, path, *ln, err) < 0)
+      return -1;
+    if (f->n != ncols) {
+      size_t col = f->n > ncols ? f->col[ncols] : len + 1;
+      return err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, *ln, col, f->n,
+                     ncols);
+    }
+    return 1;
+  }
+  return got;
+}
+
 static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err *err) {
   const char *path = reader_path(r);
   const char *line;
@@ -355,18 +378,8 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
     err_set(err, LR_DATAERR, "%s:1:1: no timestamp column, expected one named timestamp, time or epoch_s", path);
     goto out;
   }
-  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
-    long ln = reader_lineno(r);
-    if (is_blank(line, len))
-      continue;
-    if (split_line(line, len, ',', &f, path, ln, err) < 0)
-      goto out;
-    if (f.n != ncols) {
-      size_t col = f.n > ncols ? f.col[ncols] : len + 1;
-      err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, ln, col, f.n,
-              ncols);
-      goto out;
-    }
+  long ln;
+  while ((got = next_row(r, &f, ncols, &ln, err)) > 0) {
     double ts;
     if (parse_time_cell(csv_field(&f, (size_t)time_col), cols[time_col].ms, &ts, path, ln, f.col[time_col], err) < 0)
       goto out;
@@ -449,18 +462,8 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
     goto out;
   }
   int ms = sys_ends_with(csv_field(&f, (size_t)c_time), strlen(csv_field(&f, (size_t)c_time)), "_ms");
-  while ((got = getline_utf8(r, &line, &len, err)) > 0) {
-    long ln = reader_lineno(r);
-    if (is_blank(line, len))
-      continue;
-    if (split_line(line, len, ',', &f, path, ln, err) < 0)
-      goto out;
-    if (f.n != ncols) {
-      size_t col = f.n > ncols ? f.col[ncols] : len + 1;
-      err_set(err, LR_DATAERR, "%s:%ld:%zu: %zu fields, expected %zu as in the header", path, ln, col, f.n,
-              ncols);
-      goto out;
-    }
+  long ln;
+  while ((got = next_row(r, &f, ncols, &ln, err)) > 0) {
     double ts, v;
     if (parse_time_cell(csv_field(&f, (size_t)c_time), ms, &ts, path, ln, f.col[c_time], err) < 0)
       goto out;
