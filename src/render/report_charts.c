@@ -161,7 +161,9 @@ int report_charts_compare(struct report_charts *cx, const char *run_name, int64_
                           struct err *err) {
   json_t *charts = json_object_get(entry, "charts");
   json_t *cmp = rm_get(entry, "baseline.compare");
-  if (!cmp) {
+  /* Runs of different loads are compared by capacity, never by whole-run
+   * p95: no bar chart of figures that are not comparable. */
+  if (!cmp || json_is_false(rm_get(cmp, "load.comparable"))) {
     json_object_set_new(charts, "compare", json_null());
     return 0;
   }
