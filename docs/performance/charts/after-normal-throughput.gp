@@ -13,12 +13,16 @@ set ylabel 'requests per second'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set y2label 'VUs'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:55]
 set yrange [0:*]
+set autoscale xfix
+set xrange [0:62.0903]
 plot 'after-normal-throughput.tsv' using 1:2 with lines lw 2 lc rgb '#0072B2' title columnhead(2), \
      'after-normal-throughput.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3), \
      'after-normal-throughput.tsv' using 1:4 with lines lw 2 dt 2 lc rgb '#009E73' axes x1y2 title columnhead(4)

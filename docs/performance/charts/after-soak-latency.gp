@@ -9,19 +9,22 @@ set datafile missing 'NaN'
 set datafile commentschars ''
 set title 'Response time percentiles per second - after-soak'
 set xlabel 'seconds since start'
-set ylabel 'ms (successful requests)'
+set ylabel 'ms, successful requests only'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
 set y2label 'VUs'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:44]
 set logscale y 10
 set mytics 10
 set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb '#cc0000' front
 set label 1 'SLO p95' at graph 0.01, first 2000 offset 0,0.7 tc rgb '#cc0000' front
+set autoscale xfix
+set xrange [0:300.994]
 plot 'after-soak-latency.tsv' using 1:2 with lines lw 2 lc rgb '#0072B2' title columnhead(2), \
      'after-soak-latency.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3), \
      'after-soak-latency.tsv' using 1:4 with lines lw 2 lc rgb '#009E73' title columnhead(4), \

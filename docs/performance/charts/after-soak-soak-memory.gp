@@ -13,7 +13,10 @@ set ylabel 'MiB'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
+set autoscale xfix
 set xrange [*:298.5]
 plot 'after-soak-soak-memory.tsv' using 1:2 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#0072B2' title columnhead(2), \
      'after-soak-soak-memory.tsv' using 1:3 with lines lw 2 dt 2 lc rgb '#D55E00' title columnhead(3), \

@@ -12,7 +12,7 @@ set ylabel 'p95 ms (all requests)'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside top center horizontal noautotitle
 set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1

@@ -13,12 +13,15 @@ set ylabel 'requests/s'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set y2label 'error %'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:77.9272]
 set yrange [0:*]
+set autoscale xfix
 set xrange [*:2400]
 set arrow 3 from first 1418.5, graph 0 to first 1418.5, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
 set label 3 'knee (1418 VUs)' at first 1418.5, graph 0.95 offset 0.5,0 tc rgb '#555555' front

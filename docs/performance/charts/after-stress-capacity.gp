@@ -13,14 +13,17 @@ set ylabel 'p95 ms'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set y2label 'successful requests/s'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:1222.76]
 set yrange [0:*]
 set arrow 1 from graph 0, first 2000 to graph 1, first 2000 nohead dt 2 lw 2 lc rgb '#cc0000' front
 set label 1 'SLO p95 2000 ms' at graph 0.01, first 2000 offset 0,0.7 tc rgb '#cc0000' front
+set autoscale xfix
 set xrange [*:2400]
 set arrow 3 from first 1418.5, graph 0 to first 1418.5, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
 set label 3 'knee (1418 VUs)' at first 1418.5, graph 0.95 offset 0.5,0 tc rgb '#555555' front

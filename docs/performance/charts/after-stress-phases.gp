@@ -7,12 +7,12 @@ set output 'after-stress-phases.png.tmp'
 set datafile separator tab
 set datafile missing 'NaN'
 set datafile commentschars ''
-set title 'Where the time goes: mean request phases - after-stress'
+set title 'Where the time goes: mean request phases - after-stress (under 1% of the largest, not drawn: blocked, connecting, sending, receiving)'
 set ylabel 'mean ms per request'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside top center horizontal noautotitle
 set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1

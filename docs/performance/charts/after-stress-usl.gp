@@ -13,8 +13,11 @@ set ylabel 'successful requests/s'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set yrange [0:*]
+set autoscale xfix
 set xrange [*:2400]
 plot 'after-stress-usl.tsv' using 1:2 with points pt 7 ps 1.2 lc rgb '#0072B2' title columnhead(2), \
      'after-stress-usl.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3)

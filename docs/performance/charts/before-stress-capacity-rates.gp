@@ -13,12 +13,15 @@ set ylabel 'requests/s'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set y2label 'error %'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:85.0973]
 set yrange [0:*]
+set autoscale xfix
 set xrange [*:800]
 set arrow 3 from first 249.7, graph 0 to first 249.7, graph 1 nohead dt 3 lw 2 lc rgb '#555555' front
 set label 3 'knee (250 VUs)' at first 249.7, graph 0.95 offset 0.5,0 tc rgb '#555555' front

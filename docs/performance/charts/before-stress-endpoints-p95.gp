@@ -7,18 +7,21 @@ set output 'before-stress-endpoints-p95.png.tmp'
 set datafile separator tab
 set datafile missing 'NaN'
 set datafile commentschars ''
-set title 'p95 per endpoint per second - before-stress'
+set title 'p95 per endpoint over time (1-s windows unless the legend says wider) - before-stress'
 set xlabel 'seconds since start'
-set ylabel 'ms (successful requests)'
+set ylabel 'ms, all requests'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 6.5
 set logscale y 10
 set mytics 10
+set autoscale xfix
+set xrange [0:211.302]
 plot 'before-stress-endpoints-p95.tsv' using 1:2 with lines lw 2 lc rgb '#0072B2' title columnhead(2), \
      'before-stress-endpoints-p95.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' title columnhead(3), \
-     'before-stress-endpoints-p95.tsv' using 1:4 with lines lw 2 lc rgb '#009E73' title columnhead(4), \
+     'before-stress-endpoints-p95.tsv' using 1:4 with linespoints lw 2 pt 7 ps 0.9 lc rgb '#009E73' title columnhead(4), \
      'before-stress-endpoints-p95.tsv' using 1:5 with lines lw 2 lc rgb '#CC79A7' title columnhead(5), \
      'before-stress-endpoints-p95.tsv' using 1:6 with lines lw 2 lc rgb '#E69F00' title columnhead(6)
 set terminal svg size 1000,460 noenhanced font 'DejaVu Sans,10' background '#ffffff'

@@ -13,12 +13,16 @@ set ylabel 'CPU %'
 set grid ytics lc rgb '#dddddd'
 set border 3
 set tics nomirror
-set key outside below horizontal noautotitle
+set key outside below center horizontal noautotitle
+set bmargin 5.5
+set offsets 0, 0, graph 0.06, 0
 set y2label 'MiB'
 set y2tics
 set border 11
-set y2range [0:*]
+set y2range [0:1113.9]
 set yrange [0:*]
+set autoscale xfix
+set xrange [0:211.302]
 plot 'before-stress-system.tsv' using 1:2 with lines lw 2 lc rgb '#0072B2' title columnhead(2), \
      'before-stress-system.tsv' using 1:3 with lines lw 2 lc rgb '#D55E00' axes x1y2 title columnhead(3)
 set terminal svg size 1000,460 noenhanced font 'DejaVu Sans,10' background '#ffffff'
