@@ -413,11 +413,15 @@ static void users_1000(json_t *model, json_t *out) {
   json_t *cap = json_object_get(c, "capacity");
   json_t *tm = json_object_get(cap, "target_met");
   double target = rm_num(c, "slo.target_users");
-  const char *st = json_is_true(tm) ? "met" : json_is_false(tm) ? "not_met" : "not_evaluable";
+  /* The gate's rule (check, capacity's exit status): a target the ramp does
+   * not show (it lies between the last passing and the first failing level)
+   * is not met; "not evaluable" is kept for a missing run. */
+  const char *st = json_is_true(tm) ? "met" : "not_met";
   const char *why = rm_str(cap, "target_reason");
   criterion(out, "users_1000", "The system supports the target number of concurrent users", st,
-            jstrf("%s: between %s (last passing level) and %s (first failing level) concurrent users within the "
+            jstrf("%s: %sbetween %s (last passing level) and %s (first failing level) concurrent users within the "
                   "SLO, estimate %s, against the target of %s users%s%s",
+                  json_is_null(tm) || !tm ? "not shown: " : "",
                   rm_str(c, "name"), F("f0", rm_num(cap, "max_users_within_slo.low")),
                   F("f0", rm_num(cap, "max_users_within_slo.high")), F("f0", rm_num(cap, "max_users_within_slo.estimate")),
                   F("f0", target), *why ? ": " : "", why),
