@@ -15,6 +15,7 @@
 
 #include "analysis/capacity.h"
 #include "analysis/compare.h"
+#include "analysis/dbevidence.h"
 #include "analysis/report_model.h"
 #include "analysis/slo.h"
 #include "store/store.h"
@@ -578,6 +579,208 @@ static int ci_alert(struct store *st, json_t *out, struct err *err) {
   return 0;
 }
 
+/* --------------------------------------------- database, caches and LLM */
+
+/* Whether run `name` is the baseline another reported run is compared
+ * with: the checklist judges the system after the change, so such a run is
+ * reported for reference, not judged (unless no other run can answer). */
+static int is_baseline_of_other(json_t *model, const char *name) {
+  json_t *e;
+  size_t i;
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    if (rm_get(e, "baseline.compare") && !strcmp(rm_str(e, "baseline.name"), name) && strcmp(rm_str(e, "name"), name))
+      return 1;
+  }
+  return 0;
+}
+
+/* The runs that can answer a criterion (has(entry) true), the candidates
+ * first: *judged gets the runs to judge, *refs the baselines left out. */
+static void answering_runs(json_t *model, int (*has)(json_t *), json_t **judged, json_t **refs) {
+  json_t *e;
+  size_t i;
+  *judged = json_array();
+  *refs = json_array();
+  json_array_foreach(json_object_get(model, "runs"), i, e) {
+    if (has(e))
+      json_array_append(is_baseline_of_other(model, rm_str(e, "name")) ? *refs : *judged, e);
+  }
+  if (json_array_size(*judged) == 0) { /* only baselines can answer: judge them */
+    json_decref(*judged);
+    *judged = *refs;
+    *refs = json_array();
+  }
+}
+
+static json_t *names_of(json_t *entries) {
+  json_t *out = json_array(), *e;
+  size_t i;
+  json_array_foreach(entries, i, e) json_array_append_new(out, json_string(rm_str(e, "name")));
+  return out;
+}
+
+static int has_db_p95(json_t *e) { return json_is_object(rm_get(e, "db.query_p95_below_ms")); }
+
+static void db_query_p95(json_t *model, json_t *out) {
+  const char *title = "Database query p95 below 100 ms";
+  json_t *judged, *refs, *e;
+  size_t i;
+  answering_runs(model, has_db_p95, &judged, &refs);
+  if (json_array_size(judged) == 0) {
+    criterion(out, "db_query_p95_100ms", title, "not_evaluable",
+              json_string("needs database evidence: no reported run was ingested with its PostgreSQL statement log "
+                          "(log_min_duration_statement) and pg_stat_statements export"),
+              NULL);
+    json_decref(judged);
+    json_decref(refs);
+    return;
+  }
+  size_t miss = 0, undecided = 0;
+  struct strbuf sb = STRBUF_INIT;
+  json_array_foreach(judged, i, e) {
+    json_t *p = rm_get(e, "db.query_p95_below_ms");
+    int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
+    miss += decided && !below;
+    undecided += !decided;
+    strbuf_addf(&sb, "%s%s: %s", i ? "; " : "", rm_str(e, "name"),
+                !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
+    if (decided)
+      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s)", F("f0", rm_num(p, "calls_above")), F("f0", rm_num(p, "calls")),
+                  F("pct", rm_num(p, "share_above")));
+    if (*rm_str(p, "reason"))
+      strbuf_addf(&sb, " (%s)", rm_str(p, "reason"));
+  }
+  json_array_foreach(refs, i, e) {
+    json_t *p = rm_get(e, "db.query_p95_below_ms");
+    int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
+    strbuf_addf(&sb, "%s%s: %s", i ? "; " : ". For reference, baseline ", rm_str(e, "name"),
+                !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
+    if (decided)
+      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s)", F("f0", rm_num(p, "calls_above")), F("f0", rm_num(p, "calls")),
+                  F("pct", rm_num(p, "share_above")));
+  }
+  criterion(out, "db_query_p95_100ms", title, miss ? "not_met" : undecided ? "not_evaluable" : "met", json_string(sb.buf),
+            names_of(judged));
+  strbuf_release(&sb);
+  json_decref(judged);
+  json_decref(refs);
+}
+
+static int has_cache(json_t *e) {
+  return isfinite(rm_num(e, "db.caches_overall.hit_ratio")) && json_array_size(rm_get(e, "db.caches")) > 0;
+}
+
+static void cache_line(struct strbuf *sb, json_t *e) {
+  json_t *c;
+  size_t k;
+  strbuf_addf(sb, "%s: all lookups %s (%s hits, %s misses)", rm_str(e, "name"),
+              F("pct", rm_num(e, "db.caches_overall.hit_ratio")), F("f0", rm_num(e, "db.caches_overall.hits")),
+              F("f0", rm_num(e, "db.caches_overall.misses")));
+  json_array_foreach(rm_get(e, "db.caches"), k, c) {
+    double r = rm_num(c, "hit_ratio");
+    strbuf_addf(sb, ", %s %s%s", rm_str(c, "name"), F("pct", r), isfinite(r) && r < DB_CACHE_HIT_MIN ? " (below 70 %)" : "");
+  }
+}
+
+static void cache_hit(json_t *model, json_t *out) {
+  const char *title = "Cache hit rate above 70 %";
+  json_t *judged, *refs, *e;
+  size_t i;
+  answering_runs(model, has_cache, &judged, &refs);
+  if (json_array_size(judged) == 0) {
+    criterion(out, "cache_hit_70pct", title, "not_evaluable",
+              json_string("needs cache hit and miss counters (e.g. the service's sut_cache_requests_rate by cache and "
+                          "result): no reported run has them"),
+              NULL);
+    json_decref(judged);
+    json_decref(refs);
+    return;
+  }
+  size_t miss = 0;
+  struct strbuf sb = STRBUF_INIT;
+  json_array_foreach(judged, i, e) {
+    miss += !(rm_num(e, "db.caches_overall.hit_ratio") > DB_CACHE_HIT_MIN);
+    if (i)
+      strbuf_addstr(&sb, "; ");
+    cache_line(&sb, e);
+  }
+  strbuf_addstr(&sb, ". Judged on all lookups of all caches; a cache below the line is reported as it is");
+  json_array_foreach(refs, i, e) {
+    strbuf_addstr(&sb, i ? "; " : ". For reference, baseline ");
+    cache_line(&sb, e);
+  }
+  criterion(out, "cache_hit_70pct", title, miss ? "not_met" : "met", json_string(sb.buf), names_of(judged));
+  strbuf_release(&sb);
+  json_decref(judged);
+  json_decref(refs);
+}
+
+/* An endpoint that calls an LLM, by its name (as the capacity analysis
+ * tells it: llm, generat, agent, completion, /chat, /ai/, inference). */
+static int name_is_llm(const char *name) {
+  static const char *const keys[] = {"llm", "generat", "agent", "completion", "/chat", "/ai/", "inference"};
+  char low[512];
+  size_t n = 0;
+  for (; name[n] && n < sizeof low - 1; n++)
+    low[n] = (char)(name[n] >= 'A' && name[n] <= 'Z' ? name[n] - 'A' + 'a' : name[n]);
+  low[n] = 0;
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+    if (strstr(low, keys[k]))
+      return 1;
+  return 0;
+}
+
+static json_t *llm_endpoint(json_t *e) {
+  json_t *x;
+  size_t i;
+  json_array_foreach(rm_get(e, "show.endpoints"), i, x) {
+    if (name_is_llm(rm_str(x, "endpoint")) && rm_num(x, "http_req_duration.count") > 0 &&
+        isfinite(rm_num(x, "http_req_duration.p(95)")))
+      return x;
+  }
+  return NULL;
+}
+
+static int has_llm(json_t *e) { return json_is_true(json_object_get(e, "slo_judged")) && llm_endpoint(e); }
+
+static void llm_p95(json_t *model, json_t *out) {
+  const char *title = "LLM endpoint p95 below 5 s";
+  json_t *judged, *refs, *e;
+  size_t i;
+  answering_runs(model, has_llm, &judged, &refs);
+  if (json_array_size(judged) == 0) {
+    int ramp = 0;
+    json_array_foreach(json_object_get(model, "runs"), i, e) ramp |= llm_endpoint(e) != NULL;
+    criterion(out, "llm_p95_5s", title, "not_evaluable",
+              json_string(ramp ? "needs a run at a constant load with an LLM endpoint: the LLM endpoint appears only in "
+                                 "ramps, whose whole-run p95 is judged by capacity"
+                               : "needs per-endpoint k6 data of an LLM endpoint (a name with llm, generat, agent, "
+                                 "completion, /chat, /ai/ or inference): no reported run has one"),
+              NULL);
+    json_decref(judged);
+    json_decref(refs);
+    return;
+  }
+  size_t miss = 0;
+  struct strbuf sb = STRBUF_INIT;
+  json_array_foreach(judged, i, e) {
+    json_t *x = llm_endpoint(e);
+    double p = rm_num(x, "http_req_duration.p(95)");
+    miss += !(p < 5000);
+    strbuf_addf(&sb, "%s%s, %s: p95 %s ms", i ? "; " : "", rm_str(e, "name"), rm_str(x, "endpoint"), F("ms", p));
+  }
+  strbuf_addstr(&sb, " (against < 5000 ms)");
+  json_array_foreach(refs, i, e) {
+    json_t *x = llm_endpoint(e);
+    strbuf_addf(&sb, "%s%s, %s: p95 %s ms", i ? "; " : ". For reference, baseline ", rm_str(e, "name"),
+                rm_str(x, "endpoint"), F("ms", rm_num(x, "http_req_duration.p(95)")));
+  }
+  criterion(out, "llm_p95_5s", title, miss ? "not_met" : "met", json_string(sb.buf), names_of(judged));
+  strbuf_release(&sb);
+  json_decref(judged);
+  json_decref(refs);
+}
+
 int report_acceptance(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err) {
   json_t *out = json_array();
   json_object_set_new(model, "acceptance", out);
@@ -588,6 +791,9 @@ int report_acceptance(struct store *st, const struct report_model_opts *o, json_
   zero_errors_80(model, out);
   top3_bottlenecks(model, out);
   before_after(o, model, out);
+  db_query_p95(model, out);
+  cache_hit(model, out);
+  llm_p95(model, out);
   if (ci_alert(st, out, err) < 0)
     return -1;
   json_t *c;

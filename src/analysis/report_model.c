@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "analysis/dbevidence.h"
 #include "analysis/report_model.h"
 #include "analysis/show.h"
 #include "ingest/endpoint.h"
@@ -503,6 +504,8 @@ static int run_entry(struct store *st, const struct run_info *run, const struct 
   json_object_set_new(entry, "has_endpoints",
                       json_boolean(json_array_size(json_object_get(show, "endpoints")) > 0));
   json_object_set_new(entry, "errors_by_status", errors_by_status(show));
+  json_t *db = json_object_get(show, "database"); /* show's own object (dbevidence.h), or none */
+  json_object_set_new(entry, "db", db ? json_deep_copy(db) : json_null());
   int th_ok = 1;
   json_t *t;
   size_t k;
@@ -588,10 +591,18 @@ static json_t *run_capacity(struct store *st, const struct run_info *run, const 
   if (capacity_build(st, run, &co, &cap, &cerr) < 0) {
     json_object_set_new(centry, "capacity", json_null());
     json_object_set_new(centry, "error", json_string(cerr.msg));
+    json_object_set_new(centry, "database", json_null());
     return centry;
   }
   json_object_set_new(centry, "capacity", cap);
   json_object_set_new(centry, "error", json_null());
+  /* The database as a resource (dbevidence.h): the pool and the statements
+   * that hold it, when the run has database evidence. */
+  json_t *dbe = NULL;
+  struct err derr = ERR_INIT;
+  if (db_bottleneck_evidence(st, run, &dbe, &derr) < 0)
+    dbe = NULL;
+  json_object_set_new(centry, "database", dbe ? dbe : json_null());
   json_object_set_new(centry, "llm", llm_capacity(cap));
   json_object_set_new(centry, "scaling", scaling_advice(cap));
   json_t *tm = json_object_get(cap, "target_met");

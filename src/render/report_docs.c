@@ -377,6 +377,95 @@ static void decorate_caveats(json_t *model) {
   json_object_set_new(model, "caveats", out);
 }
 
+/* ------------------------------------------------------------ database */
+
+/* SQL text for a table cell: whitespace and control characters collapsed
+ * to one space, cut at a word boundary near `max` bytes (never inside a
+ * UTF-8 sequence) with "…". The template escapes it (code filter). */
+static void short_query(struct strbuf *sb, const char *q, size_t max) {
+  size_t start = sb->len;
+  int sp = 0;
+  for (const unsigned char *p = (const unsigned char *)q; *p; p++) {
+    if (*p <= ' ' || *p == 0x7f) {
+      sp = sb->len > start;
+      continue;
+    }
+    if (sp)
+      strbuf_addch(sb, ' ');
+    sp = 0;
+    strbuf_addch(sb, (char)*p);
+  }
+  if (sb->len - start <= max)
+    return;
+  size_t cut = start + max;
+  while (cut > start + max / 2 && sb->buf[cut] != ' ')
+    cut--;
+  if (sb->buf[cut] != ' ')
+    for (cut = start + max; cut > start && ((unsigned char)sb->buf[cut] & 0xC0) == 0x80;)
+      cut--;
+  while (cut > start && sb->buf[cut - 1] == ' ')
+    cut--;
+  sb->len = cut;
+  sb->buf[cut] = 0;
+  strbuf_addstr(sb, "\xe2\x80\xa6");
+}
+
+static void add_short_queries(json_t *list, size_t max) {
+  json_t *x;
+  size_t i;
+  json_array_foreach(list, i, x) {
+    struct strbuf sb = STRBUF_INIT;
+    short_query(&sb, jx_str(x, "query"), max);
+    json_object_set_new(x, "query_short", json_string(sb.buf));
+    strbuf_release(&sb);
+  }
+}
+
+#define DB_QUERY_CELL 110 /* bytes of SQL text in a table cell */
+
+/* The "Database and caches" section of a run (its "db", a copy of show's
+ * "database"): short statement texts, the p95 verdict as a word, caches
+ * against the 70 % line. */
+static void decorate_db(json_t *db) {
+  if (!json_is_object(db))
+    return;
+  add_short_queries(json_object_get(db, "statements"), DB_QUERY_CELL);
+  add_short_queries(json_object_get(json_object_get(db, "slow"), "by_statement"), DB_QUERY_CELL);
+  json_t *p = json_object_get(db, "query_p95_below_ms");
+  if (json_is_object(p)) {
+    int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
+    json_object_set_new(p, "verdict_text", json_string(!decided ? "\xe2\x80\x94 cannot be decided"
+                                                       : below  ? "\xe2\x9c\x93 below 100 ms"
+                                                                : "\xe2\x9c\x97 not below 100 ms"));
+  }
+  json_t *slow = json_object_get(db, "slow");
+  if (json_is_object(slow)) {
+    const char *b = jx_str(slow, "basis");
+    json_object_set_new(slow, "basis_text",
+                        json_string(!strcmp(b, "log") ? "counted in the server log's duration entries; plans are not statements"
+                                    : !strcmp(b, "max_exec_time")
+                                        ? "no server log entries; no statement's max_exec_time in pg_stat_statements is over the line"
+                                        : "unknown: no server log, and some statement's max_exec_time is over the line"));
+  }
+  json_t *c;
+  size_t i;
+  json_array_foreach(json_object_get(db, "caches"), i, c) {
+    double r = jx_num(c, "hit_ratio");
+    json_object_set_new(c, "line_text", json_string(!isfinite(r) ? "\xe2\x80\x94 no lookups"
+                                                    : r > 0.70   ? "\xe2\x9c\x93 above 70 %"
+                                                                 : "below 70 %"));
+  }
+  json_t *o = json_object_get(db, "caches_overall");
+  if (json_is_object(o)) {
+    double r = jx_num(o, "hit_ratio");
+    json_object_set_new(o, "line_text", json_string(!isfinite(r) ? "\xe2\x80\x94 no lookups"
+                                                    : r > 0.70   ? "\xe2\x9c\x93 above 70 %"
+                                                                 : "\xe2\x9c\x97 below 70 %"));
+  }
+  json_t *ev = json_object_get(json_object_get(db, "log"), "events");
+  json_object_set_new(db, "has_log_events", json_boolean(json_object_size(ev) > 0));
+}
+
 void report_docs_decorate(json_t *model) {
   json_t *e, *f;
   size_t i, k;
@@ -395,6 +484,7 @@ void report_docs_decorate(json_t *model) {
     json_object_set_new(e, "capacity_anchor", json_string(a.buf));
     strbuf_release(&head);
     strbuf_release(&a);
+    add_short_queries(json_object_get(json_object_get(e, "database"), "statements"), DB_QUERY_CELL);
   }
   decorate_caveats(model);
   json_array_foreach(json_object_get(model, "runs"), i, e) {
@@ -404,6 +494,7 @@ void report_docs_decorate(json_t *model) {
       text |= m && *m;
     }
     json_object_set_new(e, "errors_have_text", json_boolean(text));
+    decorate_db(json_object_get(e, "db"));
     struct strbuf head = STRBUF_INIT, a = STRBUF_INIT;
     strbuf_addf(&head, "Stress run %s (scenario %s)", jx_str(e, "name"), jx_str(e, "scenario"));
     md_slug(head.buf, &a);
