@@ -2,7 +2,10 @@
 # quickstart.sh - installs what is missing, builds loadrep, and runs the main
 # job on the sample data in data/edumind: ingest every run with its system
 # metrics, pin baselines, gate the candidate runs, plan capacity, and write the
-# reports into docs/performance/.
+# reports into docs/performance/. The same service on PostgreSQL
+# (data/edumind-pg, normal and stress, before and after) comes in with its
+# database evidence (server log, pg_stat_statements, pool and cache series)
+# under scenarios pg-normal and pg-stress, env edumind-pg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -27,6 +30,22 @@ for s in normal peak stress soak; do
   ingest "before-$s" "before/$s" "$s" edumind
   ingest "after-$s" "after/$s" "$s" edumind
 done
+# A run of data/edumind-pg: k6, the Prometheus exports (not queries.json, the
+# PromQL list) and every non-empty db/ file but the stderr-format log, which
+# repeats the csvlog's entries.
+ingest_pg() { # NAME DIR SCENARIO
+  local P=data/edumind-pg/$2 f files=()
+  for f in "$P"/prometheus/*.json "$P"/db/*; do
+    case "$f" in */queries.json | */postgresql.log) continue ;; esac
+    [ -s "$f" ] && files+=("$f")
+  done
+  "$LR" -q ingest --run "$1" --scenario "$3" --env edumind-pg --label "source=edumind-pg/$2" \
+    "$P/k6_metrics.ndjson.gz" "$P/handle_summary.json" "${files[@]}"
+}
+for s in normal stress; do
+  ingest_pg "pg-before-$s" "before/$s" "pg-$s"
+  ingest_pg "pg-after-$s" "after/$s" "pg-$s"
+done
 ingest smoke smoke smoke edumind
 ingest regression-baseline regression/baseline normal ci
 ingest regression-candidate regression/regressed normal ci
@@ -36,6 +55,7 @@ ingest nochange-b nochange/run_b normal ci-nochange
 
 echo "== baselines: the runs before the optimisation, and the CI baselines"
 for s in normal peak stress soak; do "$LR" baseline set "before-$s"; done
+for s in normal stress; do "$LR" baseline set "pg-before-$s"; done
 "$LR" baseline set regression-baseline
 "$LR" baseline set nochange-a
 
@@ -54,5 +74,6 @@ fi
 
 echo "== reports"
 "$LR" report after-normal after-peak after-stress after-soak before-stress \
+  pg-after-normal pg-before-normal pg-after-stress pg-before-stress \
   --out docs/performance --title EduMind --slo-file "$SLO" --targets 'p95=-50%,rps=x2,errors=/10'
 echo "loadrep: reports written to docs/performance/ (database: $LOADREP_DB)"

@@ -422,8 +422,7 @@ static void users_1000(json_t *model, json_t *out) {
   criterion(out, "users_1000", "The system supports the target number of concurrent users", st,
             jstrf("%s: %sbetween %s (last passing level) and %s (first failing level) concurrent users within the "
                   "SLO, estimate %s, against the target of %s users%s%s",
-                  json_is_null(tm) || !tm ? "not shown: " : "",
-                  rm_str(c, "name"), F("f0", rm_num(cap, "max_users_within_slo.low")),
+                  rm_str(c, "name"), json_is_null(tm) || !tm ? "not shown, " : "", F("f0", rm_num(cap, "max_users_within_slo.low")),
                   F("f0", rm_num(cap, "max_users_within_slo.high")), F("f0", rm_num(cap, "max_users_within_slo.estimate")),
                   F("f0", target), *why ? ": " : "", why),
             json_pack("[s]", rm_str(c, "name")));
@@ -645,10 +644,10 @@ static void db_query_p95(json_t *model, json_t *out) {
     strbuf_addf(&sb, "%s%s: %s", i ? "; " : "", rm_str(e, "name"),
                 !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
     if (decided)
-      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s)", F("f0", rm_num(p, "calls_above")), F("f0", rm_num(p, "calls")),
-                  F("pct", rm_num(p, "share_above")));
-    if (*rm_str(p, "reason"))
-      strbuf_addf(&sb, " (%s)", rm_str(p, "reason"));
+      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s; basis: %s)", F("f0", rm_num(p, "calls_above")),
+                  F("f0", rm_num(p, "calls")), F("pct", rm_num(p, "share_above")), rm_str(p, "basis"));
+    else
+      strbuf_addf(&sb, ": %s", rm_str(p, "reason"));
   }
   json_array_foreach(refs, i, e) {
     json_t *p = rm_get(e, "db.query_p95_below_ms");

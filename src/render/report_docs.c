@@ -503,6 +503,20 @@ void report_docs_decorate(json_t *model) {
     strbuf_release(&a);
     json_t *cmp = json_object_get(json_object_get(e, "baseline"), "compare");
     json_array_foreach(json_object_get(cmp, "findings"), k, f) decorate_finding(f);
+    json_array_foreach(json_object_get(cmp, "database"), k, f) {
+      const char *q = jx_str(f, "query"), *cache = jx_str(f, "cache");
+      struct strbuf sb = STRBUF_INIT;
+      if (*q)
+        short_query(&sb, q, DB_QUERY_CELL);
+      else if (*cache)
+        strbuf_addf(&sb, "cache %s", cache);
+      json_object_set_new(f, "subject", json_string(sb.buf));
+      json_object_set_new(f, "subject_is_query", json_boolean(*q != 0));
+      json_object_set_new(f, "subject_id", json_string(jx_str(f, "queryid")));
+      if (!json_is_boolean(json_object_get(f, "regression")))
+        json_object_set_new(f, "regression", json_false());
+      strbuf_release(&sb);
+    }
   }
   json_array_foreach(json_object_get(model, "targets"), k, f) decorate_target(f);
   build_findings(model);
