@@ -66,7 +66,27 @@ static void endpoints(void) {
       {"https://h/users/550e8400-e29b-41d4-a716-446655440000/x#frag", "https://h/users/{id}/x"},
       {"/api/items/deadbeef0123456789/y", "/api/items/{id}/y"},
       {"/api/v2/items", "/api/v2/items"},
-      {"/api/items/abc123", "/api/items/abc123"},
+      {"/api/items/abc123", "/api/items/{id}"},
+      {"/api/items/a1b2c3/x", "/api/items/{id}/x"},
+      {"/api/items/ab12", "/api/items/ab12"},
+      {"/api/items/deadbeef", "/api/items/deadbeef"},
+      {"/api/items/facade", "/api/items/facade"},
+      {"/api/students/stu-42/analytics", "/api/students/{id}/analytics"},
+      {"/api/orders/order_2024_7", "/api/orders/{id}"},
+      {"/api/students/user-a1b2c3", "/api/students/{id}"},
+      {"/api/api-v2/x", "/api/api-v2/x"},
+      {"/api/v2/x-y", "/api/v2/x-y"},
+      {"/api/x/-42", "/api/x/-42"},
+      {"/api/x/42-", "/api/x/42-"},
+      {"/api/x/stu.42", "/api/x/stu.42"},
+      {"http://h:8080/api/analytics/student/stu-42?full=1", "http://h:8080/api/analytics/student/{id}"},
+      {"${}/api/analytics/student/${}", "/api/analytics/student/{id}"},
+      {"${}/api/assessments/${}/start", "/api/assessments/{id}/start"},
+      {"${}/api/assessments?page=${}", "/api/assessments"},
+      {"${}${}/api/x/stu-${}", "/api/x/{id}"},
+      {"http://h/api/x/${}/y", "http://h/api/x/{id}/y"},
+      {"${}", "${}"},
+      {"${}api", "${}api"},
       {"GET /api/assessments", "GET /api/assessments"},
       {"POST /api/assessments/{id}/start", "POST /api/assessments/{id}/start"},
       {"login", "login"},
@@ -84,6 +104,11 @@ static void endpoints(void) {
   l = endpoint_label("POST", "http://h/a");
   STR_EQ(l, "POST http://h/a", "label prefixes the method");
   free(l);
+  char *n = endpoint_normalize("${}/api/analytics/student/${}");
+  l = endpoint_label("GET", n);
+  STR_EQ(l, "GET /api/analytics/student/{id}", "an http.url template names the same row as the script's name tag");
+  free(l);
+  free(n);
 }
 
 static void times(void) {
