@@ -172,7 +172,7 @@ sys.exit(bad)
 EOF
 # The SLO file: the LLM endpoint against 5 s, the normal scenario against 1 s
 # and 0 % errors, in the model and in the table; the checklist and targets.
-python3 - "$WORK/s/model.json" "$WORK/cap-stress.json" <<'EOF' && pass || failt "model: SLO rows, targets or acceptance wrong"
+python3 - "$WORK/s/model.json" "$WORK/cap-stress.json" "$WORK/show-normal.json" <<'EOF' && pass || failt "model: SLO rows, targets or acceptance wrong"
 import json, sys
 m = json.load(open(sys.argv[1]))
 bad = 0
@@ -188,7 +188,17 @@ want(allr["p95_slo_ms"] == 1000 and allr["error_slo"] == 0, "normal scenario not
 want(rows[("after-stress", "all requests")]["verdict"] == "not_applicable", "a ramp's whole-run figures were judged")
 ids = [a["id"] for a in m["acceptance"]]
 want(ids == ["five_endpoints", "baselines", "users_1000", "p95_2s_all_apis", "zero_errors_at_80pct",
-             "top3_bottlenecks", "before_after_targets", "ci_regression_alert"], "acceptance ids: %s" % ids)
+             "top3_bottlenecks", "before_after_targets", "db_query_p95_100ms", "cache_hit_70pct", "llm_p95_5s",
+             "ci_regression_alert"], "acceptance ids: %s" % ids)
+acc = {a["id"]: a for a in m["acceptance"]}
+# No database evidence in these runs: not evaluable, naming the missing input.
+want(acc["db_query_p95_100ms"]["status"] == "not_evaluable" and "pg_stat_statements" in acc["db_query_p95_100ms"]["evidence"], "db_query_p95_100ms: %s" % acc["db_query_p95_100ms"])
+want(acc["cache_hit_70pct"]["status"] == "not_evaluable" and "counters" in acc["cache_hit_70pct"]["evidence"], "cache_hit_70pct: %s" % acc["cache_hit_70pct"])
+# The LLM endpoint of after-normal (constant load) against 5 s, its figure the per-endpoint table's.
+sn = json.load(open(sys.argv[3]))
+gen = [e for e in sn["endpoints"] if e["endpoint"] == "POST /api/agents/generate"][0]["http_req_duration"]["p(95)"]
+want(acc["llm_p95_5s"]["status"] == ("met" if gen < 5000 else "not_met") and acc["llm_p95_5s"]["runs"] == ["after-normal"]
+     and ("after-normal, POST /api/agents/generate: p95 %.1f ms" % gen) in acc["llm_p95_5s"]["evidence"], "llm_p95_5s: %s" % acc["llm_p95_5s"])
 want(all(a["status"] in ("met", "not_met", "not_evaluable") and a["evidence"] for a in m["acceptance"]), "acceptance status/evidence")
 t = {x["metric"]: x for x in m["targets"]}
 want(t["p95"]["basis"] == "equal_load" and t["p95"]["baseline_run"] == "before-normal" and t["p95"]["met"] is True, "p95 target")
@@ -246,4 +256,146 @@ if command -v pdftoppm >/dev/null; then
   expect_grep 'POST /api/agents/generate' "$WORK/s/report.txt"
   expect_grep 'Capacity planning' "$WORK/s/report.txt"
 fi
+# ---- the database: data/edumind-pg (RUNS.md), as the quick start ingests it.
+# The "Database and caches" section's figures are show's "database" figures,
+# the checklist judges query p95, cache hit rate and LLM p95, the capacity
+# document names the pool and the statements that hold it.
+PG="$LOADREP_SRC/data/edumind-pg"
+export LOADREP_DB="$WORK/pg.db"
+pg_ingest() { # NAME DIR SCENARIO
+  local P=$PG/$2 f files=()
+  for f in "$P"/prometheus/*.json "$P"/db/*; do
+    case "$f" in */queries.json | */postgresql.log) continue ;; esac
+    [ -s "$f" ] && files+=("$f")
+  done
+  expect_exit 0 lr -q ingest --run "$1" --scenario "$3" --env edumind-pg "$P/k6_metrics.ndjson.gz" "$P/handle_summary.json" "${files[@]}"
+}
+pg_ingest pg-before-normal before/normal pg-normal
+pg_ingest pg-after-normal after/normal pg-normal
+pg_ingest pg-before-stress before/stress pg-stress
+expect_exit 0 lr baseline set pg-before-normal
+expect_exit 0 lr report pg-after-normal pg-before-normal --out "$WORK/pg" --charts never --model "$WORK/pg/model.json"
+expect_exit 0 lr report pg-before-stress --out "$WORK/pgs" --format md --charts never --model "$WORK/pgs/model.json"
+for r in pg-before-normal pg-after-normal pg-before-stress; do
+  expect_exit 0 lr show "$r" --format json
+  cp "$WORK/out" "$WORK/show-$r.json"
+done
+lr capacity pg-before-stress --format json > "$WORK/cap-pg-before-stress.json" 2>/dev/null # exit 1: the target is not met
+python3 - "$WORK" <<'EOF' && pass || failt "database section: figures differ from show's database"
+import json, re, sys
+w = sys.argv[1]
+bad = 0
+def want(c, msg):
+    global bad
+    if not c: print("pg:", msg); bad = 1
+def ms(v):
+    if v is None: return "n/a"
+    d = 2 if abs(v) < 100 else 1 if abs(v) < 10000 else 0
+    return "%.*f" % (d, v)
+def pct(v):
+    if v is None: return "n/a"
+    d = 2
+    while v != 0 and abs(v * 100) < 0.5 * 10 ** -d and d < 5: d += 1
+    return "%.*f%%" % (d, v * 100)
+def f0(v): return "n/a" if v is None else "%.0f" % v
+def section(md, run):
+    part = md.split("## Scenario %s: run %s\n" % ({"pg-before-stress": "pg-stress"}.get(run, "pg-normal"), run), 1)[1]
+    part = part.split("\n## ", 1)[0]
+    want("### Database and caches" in part, "%s: no Database and caches section" % run)
+    return part.split("### Database and caches", 1)[1].split("\n### ", 1)[0]
+for doc, runs in (("pg", ["pg-after-normal", "pg-before-normal"]), ("pgs", ["pg-before-stress"])):
+    md = open("%s/%s/LOAD_TEST_RESULTS.md" % (w, doc), encoding="utf-8").read()
+    model = json.load(open("%s/%s/model.json" % (w, doc)))
+    for run in runs:
+        db = json.load(open("%s/show-%s.json" % (w, run)))["database"]
+        sec = section(md, run)
+        ent = [r for r in model["runs"] if r["name"] == run][0]
+        want(ent["show"]["database"] == db, "%s: the model's show.database is not show's" % run)
+        want("%d statement calls, %s ms of statement time" % (db["total_calls"], ms(db["total_ms"])) in sec, "%s: totals" % run)
+        rows = [l for l in sec.splitlines() if re.match(r"^\| [0-9]+ \| `", l)]
+        want(len(rows) == len(db["statements"]), "%s: %d statement rows for %d statements" % (run, len(rows), len(db["statements"])))
+        for i, (s, row) in enumerate(zip(db["statements"], rows)):
+            tail = "| %s | %d | %s | %s | %s | %s | %d | %d | %d |" % (s["queryid"], s["calls"], ms(s["total_ms"]), pct(s["share_of_db_time"]),
+                                                               ms(s["mean_ms"]), ms(s["max_ms"]), s["rows"], s["shared_blks_hit"], s["shared_blks_read"])
+            want(row.startswith("| %d | " % (i + 1)) and row.endswith(tail), "%s: statement row %d %r, want ...%r" % (run, i + 1, row, tail))
+        sl = db["slow"]
+        want("- Slow statements over 500 ms: **%s**" % ("n/a" if sl["count"] is None else sl["count"]) in sec, "%s: slow count" % run)
+        for b in sl["by_statement"]:
+            want("| %s | %d | %s | %s | %s |" % (b["queryid"], b["count"], ms(b["max_ms"]), b["first"], b["last"]) in sec, "%s: slow row %s" % (run, b["queryid"]))
+        p = db["query_p95_below_ms"]
+        verdict = "cannot be decided" if not p["decided"] else "below 100 ms" if p["below"] else "not below 100 ms"
+        reason = p["reason"][0].upper() + p["reason"][1:]
+        want(verdict in sec.split("- Query p95 against 100 ms:", 1)[1].split("\n", 1)[0], "%s: p95 verdict" % run)
+        want(reason in sec.replace("\\", ""), "%s: p95 reason %r" % (run, reason))
+        if p["decided"]:
+            want("(%s of calls over 100 ms)" % pct(p["share_above"]) in sec, "%s: share above" % run)
+        o = db["caches_overall"]
+        want("**%s** (%s hits, %s misses)" % (pct(o["hit_ratio"]), f0(o["hits"]), f0(o["misses"])) in sec, "%s: overall cache ratio" % run)
+        for c in db["caches"]:
+            want("| %s | %s | %s | %s |" % (c["name"].replace("_", "\\_") if False else c["name"], f0(c["hits"]), f0(c["misses"]), pct(c["hit_ratio"])) in sec, "%s: cache %s" % (run, c["name"]))
+        want("- Connection pool: **%s**" % db["pool"]["verdict"] in sec, "%s: pool verdict" % run)
+    acc = {a["id"]: a for a in model["acceptance"]}
+    for k in ("db_query_p95_100ms", "cache_hit_70pct", "llm_p95_5s"):
+        want(k in acc and acc[k]["status"] in ("met", "not_met", "not_evaluable") and acc[k]["evidence"], "%s: %s missing" % (doc, k))
+    if doc == "pg":
+        # the pair: judged on the run after the change, the baseline quoted for reference
+        an = json.load(open(w + "/show-pg-after-normal.json"))
+        want(acc["db_query_p95_100ms"]["status"] == "met" and acc["db_query_p95_100ms"]["runs"] == ["pg-after-normal"], "pair db p95: %s" % acc["db_query_p95_100ms"])
+        want("(%s; basis: " % pct(an["database"]["query_p95_below_ms"]["share_above"]) in acc["db_query_p95_100ms"]["evidence"], "db evidence figure")
+        llm = [c for c in an["database"]["caches"] if c["name"] == "llm_feedback"][0]
+        want(acc["cache_hit_70pct"]["status"] == "met" and "all lookups %s" % pct(an["database"]["caches_overall"]["hit_ratio"]) in acc["cache_hit_70pct"]["evidence"]
+             and "llm_feedback %s (below 70 %%)" % pct(llm["hit_ratio"]) in acc["cache_hit_70pct"]["evidence"], "pair cache: %s" % acc["cache_hit_70pct"])
+        gen = [e for e in an["endpoints"] if e["endpoint"] == "POST /api/agents/generate"][0]["http_req_duration"]["p(95)"]
+        want(acc["llm_p95_5s"]["status"] == "met" and "p95 %s ms" % ms(gen) in acc["llm_p95_5s"]["evidence"], "pair llm: %s" % acc["llm_p95_5s"])
+    else:
+        # before-stress alone: no cache (every lookup a miss), the LLM endpoint only in a ramp
+        want(acc["cache_hit_70pct"]["status"] == "not_met", "before-stress cache: %s" % acc["cache_hit_70pct"])
+        want(acc["db_query_p95_100ms"]["status"] == "met", "before-stress db p95: %s" % acc["db_query_p95_100ms"])
+        want(acc["llm_p95_5s"]["status"] == "not_evaluable" and "ramp" in acc["llm_p95_5s"]["evidence"], "before-stress llm: %s" % acc["llm_p95_5s"])
+# The capacity document: the database evidence of capacity's bottleneck analysis.
+cap = json.load(open(w + "/cap-pg-before-stress.json"))
+dbe = cap["bottleneck"]["full"]["database"]
+cp = open(w + "/pgs/CAPACITY_PLANNING.md", encoding="utf-8").read()
+want("#### Database evidence" in cp, "capacity: no database evidence")
+plain = cp.replace("\\", "")
+want(dbe["summary"][0].upper() + dbe["summary"][1:] in plain, "capacity: summary")
+po = dbe["pool"]
+want("| %d | %d | %s | %s | %s | t = %s s (%s VUs) |" % (po["size"], po["in_use_max"], f0(po["waiting_max"]), ms(po["mean_wait_ms_max"]), f0(po["timeouts"]),
+                                                        f0(po["saturated_at_s"]), f0(po["vus_at_saturation"])) in cp, "capacity: pool row")
+for s in dbe["statements"]:
+    want("| %s | %d | %s | %s | %s |" % (s["queryid"], s["calls"], pct(s["share_of_db_time"]), ms(s["mean_ms"]), s["endpoint"]) in cp, "capacity: statement %s" % s["queryid"])
+want("responses" in dbe["summary"] and "the database: its connection pool" in cp, "capacity: the database is not named as a bottleneck")
+sys.exit(bad)
+EOF
+# Hostile SQL text from a server log (tests/fixtures/pg): inert in Markdown and HTML.
+export LOADREP_DB="$WORK/pghostile.db"
+expect_exit 0 lr -q ingest --run smoke "$DATA/smoke/k6_metrics.ndjson.gz" "$DATA/smoke/handle_summary.json"
+expect_exit 0 lr -q ingest --run smoke "$FIX/pg/hostile.csv" "$FIX/pg/hostile_pgss.csv"
+expect_exit 0 lr report smoke --out "$WORK/pgh" --format md,html --charts never
+expect_grep '^### Database and caches' "$WORK/pgh/LOAD_TEST_RESULTS.md"
+expect_no_grep $'\x1b|\r|^# heading' "$WORK/pgh/LOAD_TEST_RESULTS.md"
+python3 - "$WORK/pgh/LOAD_TEST_RESULTS.md" <<'EOF' && pass || failt "hostile SQL broke the Markdown"
+import re, sys
+sec = open(sys.argv[1], encoding="utf-8").read().split("### Database and caches", 1)[1].split("\n### ", 1)[0]
+bad = 0
+def cells(line):  # cell borders: pipes not escaped by a backslash
+    return len(re.findall(r"(?<!\\)\|", line))
+want = None
+for line in sec.splitlines():
+    if not line.startswith("|"):
+        want = None
+        continue
+    if want is None:
+        want = cells(line)
+    elif cells(line) != want:
+        print("row lost its shape:", line); bad = 1
+    outside = re.sub(r"(`+)(.+?)\1", "", line)  # raw HTML only inside a code span
+    if "<script" in outside or "<b>" in outside:
+        print("raw HTML outside a code span:", line); bad = 1
+if "<script>alert(1)</script>" not in sec or "we\\|ird" not in sec:
+    print("the hostile statements are not shown"); bad = 1
+sys.exit(bad)
+EOF
+expect_no_grep '<script|<b>bold' "$WORK/pgh/LOAD_TEST_RESULTS.html"
+expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$WORK/pgh/LOAD_TEST_RESULTS.html"
 finish
