@@ -1,5 +1,3 @@
-#include <cmark-gfm-core-extensions.h>
-#include <cmark-gfm.h>
 #include <hpdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,261 +9,12 @@
 #include "render/escape.h"
 #include "render/outfile.h"
 #include "render/pdf.h"
+#include "render/pdf_int.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-/* ---- the document as blocks ---- */
-
-enum blk_kind { B_HEADING, B_PARA, B_CODE, B_TABLE, B_IMAGE, B_RULE, B_NEWPART };
-
-struct blk {
-  enum blk_kind kind;
-  int level;  /* heading level; list depth for paragraphs */
-  int quote;  /* paragraph inside a block quote */
-  char *text; /* heading, paragraph, code; image: path */
-  char *alt;  /* image alt text */
-  size_t ncols, nrows;
-  char **cells; /* nrows * ncols, row 0 is the header */
-  char *align;  /* ncols: 'l', 'c', 'r' */
-  unsigned char *strong; /* nrows * ncols: the cell holds bold (strong) text */
-};
-
-struct blocks {
-  struct blk *v;
-  size_t n, cap;
-};
-
-static struct blk *blk_push(struct blocks *b, enum blk_kind k) {
-  XGROW(b->v, b->cap, b->n + 1);
-  struct blk *x = &b->v[b->n++];
-  memset(x, 0, sizeof *x);
-  x->kind = k;
-  return x;
-}
-
-static void blocks_release(struct blocks *b) {
-  for (size_t i = 0; i < b->n; i++) {
-    free(b->v[i].text);
-    free(b->v[i].alt);
-    for (size_t c = 0; c < b->v[i].nrows * b->v[i].ncols; c++)
-      free(b->v[i].cells[c]);
-    free(b->v[i].cells);
-    free(b->v[i].align);
-    free(b->v[i].strong);
-  }
-  free(b->v);
-}
-
-/* Flattens inline content to text (images are skipped: they become blocks). */
-static void inline_text(cmark_node *n, struct strbuf *sb) {
-  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
-    switch (cmark_node_get_type(c)) {
-    case CMARK_NODE_TEXT:
-    case CMARK_NODE_CODE:
-      esc_utf8_clean(sb, cmark_node_get_literal(c));
-      break;
-    case CMARK_NODE_SOFTBREAK:
-    case CMARK_NODE_LINEBREAK:
-      strbuf_addch(sb, ' ');
-      break;
-    case CMARK_NODE_IMAGE:
-    case CMARK_NODE_HTML_INLINE:
-      break;
-    default:
-      inline_text(c, sb);
-    }
-  }
-}
-
-static int has_strong(cmark_node *n) {
-  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c))
-    if (cmark_node_get_type(c) == CMARK_NODE_STRONG || has_strong(c))
-      return 1;
-  return 0;
-}
-
-static void images_of(cmark_node *n, struct blocks *out) {
-  for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
-    if (cmark_node_get_type(c) == CMARK_NODE_IMAGE) {
-      struct blk *b = blk_push(out, B_IMAGE);
-      b->text = xstrdup(cmark_node_get_url(c) ? cmark_node_get_url(c) : "");
-      struct strbuf alt = STRBUF_INIT;
-      inline_text(c, &alt);
-      b->alt = strbuf_detach(&alt, NULL);
-    } else if (cmark_node_first_child(c)) {
-      images_of(c, out);
-    }
-  }
-}
-
-static void add_table(cmark_node *t, struct blocks *out) {
-  size_t ncols = cmark_gfm_extensions_get_table_columns(t), nrows = 0;
-  if (!ncols)
-    return;
-  for (cmark_node *r = cmark_node_first_child(t); r; r = cmark_node_next(r))
-    nrows++;
-  struct blk *b = blk_push(out, B_TABLE);
-  b->ncols = ncols;
-  b->nrows = nrows;
-  b->cells = xcalloc(ncols * nrows, sizeof *b->cells);
-  b->align = xcalloc(ncols, 1);
-  b->strong = xcalloc(ncols * nrows, 1);
-  uint8_t *al = cmark_gfm_extensions_get_table_alignments(t);
-  for (size_t c = 0; c < ncols; c++)
-    b->align[c] = al && al[c] ? (char)al[c] : 'l';
-  size_t ri = 0;
-  for (cmark_node *r = cmark_node_first_child(t); r; r = cmark_node_next(r), ri++) {
-    size_t ci = 0;
-    for (cmark_node *c = cmark_node_first_child(r); c && ci < ncols; c = cmark_node_next(c), ci++) {
-      struct strbuf sb = STRBUF_INIT;
-      inline_text(c, &sb);
-      b->strong[ri * ncols + ci] = (unsigned char)has_strong(c);
-      b->cells[ri * ncols + ci] = strbuf_detach(&sb, NULL);
-    }
-    for (; ci < ncols; ci++)
-      b->cells[ri * ncols + ci] = xstrdup("");
-  }
-}
-
-static void add_blocks(cmark_node *parent, struct blocks *out, int depth, int quote) {
-  for (cmark_node *n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
-    cmark_node_type ty = cmark_node_get_type(n);
-    const char *tys = cmark_node_get_type_string(n);
-    if (tys && !strcmp(tys, "table")) {
-      add_table(n, out);
-      continue;
-    }
-    switch (ty) {
-    case CMARK_NODE_HEADING: {
-      struct blk *b = blk_push(out, B_HEADING);
-      b->level = cmark_node_get_heading_level(n);
-      struct strbuf sb = STRBUF_INIT;
-      inline_text(n, &sb);
-      b->text = strbuf_detach(&sb, NULL);
-      break;
-    }
-    case CMARK_NODE_PARAGRAPH: {
-      struct strbuf sb = STRBUF_INIT;
-      inline_text(n, &sb);
-      int blank = 1;
-      for (const char *c = sb.buf; *c; c++)
-        if (*c != ' ')
-          blank = 0;
-      if (!blank) {
-        struct blk *b = blk_push(out, B_PARA);
-        b->level = depth;
-        b->quote = quote;
-        b->text = strbuf_detach(&sb, NULL);
-      }
-      strbuf_release(&sb);
-      images_of(n, out);
-      break;
-    }
-    case CMARK_NODE_LIST: {
-      int ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
-      int num = cmark_node_get_list_start(n);
-      for (cmark_node *it = cmark_node_first_child(n); it; it = cmark_node_next(it), num++) {
-        size_t first = out->n;
-        add_blocks(it, out, depth + 1, quote);
-        if (first < out->n && out->v[first].kind == B_PARA) {
-          struct strbuf sb = STRBUF_INIT;
-          if (ordered)
-            strbuf_addf(&sb, "%d. ", num);
-          else
-            strbuf_addstr(&sb, "\xe2\x80\xa2 ");
-          strbuf_addstr(&sb, out->v[first].text);
-          free(out->v[first].text);
-          out->v[first].text = strbuf_detach(&sb, NULL);
-        }
-      }
-      break;
-    }
-    case CMARK_NODE_BLOCK_QUOTE:
-      add_blocks(n, out, depth, 1);
-      break;
-    case CMARK_NODE_CODE_BLOCK: {
-      struct blk *b = blk_push(out, B_CODE);
-      struct strbuf sb = STRBUF_INIT;
-      /* Keep newlines, clean the rest. */
-      const char *lit = cmark_node_get_literal(n);
-      const char *s = lit ? lit : "";
-      while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        char *line = xstrndup(s, len);
-        esc_utf8_clean(&sb, line);
-        free(line);
-        if (nl)
-          strbuf_addch(&sb, '\n');
-        s += len + (nl ? 1 : 0);
-      }
-      b->text = strbuf_detach(&sb, NULL);
-      break;
-    }
-    case CMARK_NODE_THEMATIC_BREAK:
-      blk_push(out, B_RULE);
-      break;
-    default:
-      break; /* raw HTML is never rendered */
-    }
-  }
-}
-
-static int md_blocks(const char *md, struct blocks *out) {
-  cmark_gfm_core_extensions_ensure_registered();
-  cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
-  cmark_syntax_extension *table = cmark_find_syntax_extension("table");
-  if (table)
-    cmark_parser_attach_syntax_extension(p, table);
-  cmark_parser_feed(p, md, strlen(md));
-  cmark_node *doc = cmark_parser_finish(p);
-  if (!doc) {
-    cmark_parser_free(p);
-    return -1;
-  }
-  add_blocks(doc, out, 0, 0);
-  cmark_node_free(doc);
-  cmark_parser_free(p);
-  return 0;
-}
-
 /* ---- layout ---- */
-
-#define PAGE_W 595.0f
-#define PAGE_H 842.0f
-#define MARGIN 50.0f
-#define CONTENT_W (PAGE_W - 2 * MARGIN)
-#define TOP (PAGE_H - MARGIN)
-#define BOTTOM (MARGIN + 20.0f)
-
-struct toc_entry {
-  int level;
-  char *text;
-  int page;
-  HPDF_Destination dst;  /* pass 2: where the heading is drawn */
-  HPDF_Page toc_page;    /* pass 2: the contents line that links to it */
-  float toc_y0, toc_y1;
-};
-
-struct hpdf_ctx {
-  HPDF_STATUS error_no, detail_no;
-};
-
-struct pdfw {
-  HPDF_Doc pdf;
-  HPDF_Page page;
-  HPDF_Font reg, bold, mono;
-  int utf8;
-  float y;
-  int pageno, total;
-  struct toc_entry *toc;
-  size_t ntoc, toc_cap, toc_next;
-  int toc_pages;
-  HPDF_Outline out1; /* the current level-1 bookmark */
-  const struct pdf_opts *o;
-  struct hpdf_ctx ctx;
-};
 
 static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user) {
   struct hpdf_ctx *c = user;
@@ -292,7 +41,7 @@ static const char *shown(struct pdfw *w, const char *s, struct strbuf *tmp) {
   return tmp->buf;
 }
 
-static float text_w(struct pdfw *w, HPDF_Font f, float size, const char *s) {
+float pdf_text_w(struct pdfw *w, HPDF_Font f, float size, const char *s) {
   struct strbuf tmp = STRBUF_INIT;
   const char *t = shown(w, s, &tmp);
   HPDF_TextWidth tw = HPDF_Font_TextWidth(f, (const HPDF_BYTE *)t, (HPDF_UINT)strlen(t));
@@ -300,7 +49,7 @@ static float text_w(struct pdfw *w, HPDF_Font f, float size, const char *s) {
   return (float)tw.width * size / 1000.0f;
 }
 
-static void draw_text(struct pdfw *w, HPDF_Font f, float size, float x, float y, const char *s) {
+void pdf_draw_text(struct pdfw *w, HPDF_Font f, float size, float x, float y, const char *s) {
   struct strbuf tmp = STRBUF_INIT;
   HPDF_Page_BeginText(w->page);
   HPDF_Page_SetFontAndSize(w->page, f, size);
@@ -316,12 +65,12 @@ static void footer(struct pdfw *w) {
   else
     snprintf(buf, sizeof buf, "page %d", w->pageno);
   HPDF_Page_SetRGBFill(w->page, 0.45f, 0.45f, 0.45f);
-  float tw = text_w(w, w->reg, 8, buf);
-  draw_text(w, w->reg, 8, (PAGE_W - tw) / 2, MARGIN - 15, buf);
+  float tw = pdf_text_w(w, w->reg, 8, buf);
+  pdf_draw_text(w, w->reg, 8, (PAGE_W - tw) / 2, MARGIN - 15, buf);
   HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
 }
 
-static void new_page(struct pdfw *w) {
+void pdf_new_page(struct pdfw *w) {
   w->page = HPDF_AddPage(w->pdf);
   HPDF_Page_SetSize(w->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
   w->pageno++;
@@ -330,15 +79,15 @@ static void new_page(struct pdfw *w) {
     footer(w);
 }
 
-static void need(struct pdfw *w, float h) {
+void pdf_need(struct pdfw *w, float h) {
   if (w->y - h < BOTTOM)
-    new_page(w);
+    pdf_new_page(w);
 }
 
 /* Splits s into lines no wider than width. Returns a NUL-separated list in
  * out and the number of lines. Words wider than a line are broken. */
-static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float width,
-                   struct strbuf *out) {
+size_t pdf_wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float width,
+                struct strbuf *out) {
   size_t nlines = 0;
   struct strbuf line = STRBUF_INIT, cand = STRBUF_INIT;
   const char *p = s;
@@ -355,7 +104,7 @@ static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float
     if (line.len)
       strbuf_addch(&cand, ' ');
     strbuf_add(&cand, p, (size_t)(e - p));
-    if (text_w(w, f, size, cand.buf) <= width) {
+    if (pdf_text_w(w, f, size, cand.buf) <= width) {
       strbuf_reset(&line);
       strbuf_add(&line, cand.buf, cand.len);
       p = e;
@@ -376,7 +125,7 @@ static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float
       strbuf_reset(&cand);
       strbuf_add(&cand, line.buf, line.len);
       strbuf_add(&cand, q, (size_t)(nx - q));
-      if (line.len && text_w(w, f, size, cand.buf) > width) {
+      if (line.len && pdf_text_w(w, f, size, cand.buf) > width) {
         strbuf_add(out, line.buf, line.len + 1);
         nlines++;
         strbuf_reset(&line);
@@ -398,7 +147,7 @@ static size_t wrap(struct pdfw *w, HPDF_Font f, float size, const char *s, float
 
 /* The status a text opens with (after a list bullet): 1 met (✓), 2 missed
  * (✗), 3 not judged (—); 0 none. *len is the symbol's length in bytes. */
-static int status_of(const char *s, size_t *len) {
+int pdf_status_of(const char *s, size_t *len) {
   *len = 3;
   if (!strncmp(s, "\xe2\x9c\x93", 3))
     return 1;
@@ -409,7 +158,7 @@ static int status_of(const char *s, size_t *len) {
   return 0;
 }
 
-static void status_rgb(struct pdfw *w, int st) {
+void pdf_status_rgb(struct pdfw *w, int st) {
   if (st == 1)
     HPDF_Page_SetRGBFill(w->page, 0.07f, 0.45f, 0.2f);
   else if (st == 2)
@@ -425,10 +174,10 @@ static void draw_para(struct pdfw *w, HPDF_Font f, float size, float indent, con
   struct strbuf lines = STRBUF_INIT;
   float lh = size * 1.4f;
   float x = MARGIN + indent + (quote ? 10 : 0);
-  size_t n = wrap(w, f, size, text, CONTENT_W - indent - (quote ? 10 : 0), &lines);
+  size_t n = pdf_wrap(w, f, size, text, CONTENT_W - indent - (quote ? 10 : 0), &lines);
   const char *l = lines.buf;
   for (size_t i = 0; i < n; i++) {
-    need(w, lh);
+    pdf_need(w, lh);
     if (quote) {
       HPDF_Page_SetRGBFill(w->page, 0.75f, 0.78f, 0.82f);
       HPDF_Page_Rectangle(w->page, MARGIN + indent, w->y - lh + 2, 3, lh);
@@ -438,22 +187,22 @@ static void draw_para(struct pdfw *w, HPDF_Font f, float size, float indent, con
     /* A line opening with a status symbol (after the bullet) shows the
      * symbol in bold and its colour. */
     size_t bl = !strncmp(l, "\xe2\x80\xa2 ", 4) ? 4 : 0, sl;
-    int st = i == 0 && !quote ? status_of(l + bl, &sl) : 0;
+    int st = i == 0 && !quote ? pdf_status_of(l + bl, &sl) : 0;
     if (st) {
       struct strbuf pre = STRBUF_INIT;
       strbuf_add(&pre, l, bl);
-      draw_text(w, f, size, x, w->y - size, pre.buf);
-      float px = x + text_w(w, f, size, pre.buf);
+      pdf_draw_text(w, f, size, x, w->y - size, pre.buf);
+      float px = x + pdf_text_w(w, f, size, pre.buf);
       strbuf_reset(&pre);
       strbuf_add(&pre, l + bl, sl);
-      status_rgb(w, st);
-      draw_text(w, w->bold, size, px, w->y - size, pre.buf);
-      px += text_w(w, w->bold, size, pre.buf);
+      pdf_status_rgb(w, st);
+      pdf_draw_text(w, w->bold, size, px, w->y - size, pre.buf);
+      px += pdf_text_w(w, w->bold, size, pre.buf);
       HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
-      draw_text(w, f, size, px, w->y - size, l + bl + sl);
+      pdf_draw_text(w, f, size, px, w->y - size, l + bl + sl);
       strbuf_release(&pre);
     } else {
-      draw_text(w, f, size, x, w->y - size, l);
+      pdf_draw_text(w, f, size, x, w->y - size, l);
     }
     HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
     w->y -= lh;
@@ -469,7 +218,7 @@ static void draw_heading(struct pdfw *w, const struct blk *b) {
   if (w->y < TOP)
     w->y -= before;
   /* Keep a heading with some of what follows. */
-  need(w, size * 1.4f + (b->level <= 2 ? 120 : 70));
+  pdf_need(w, size * 1.4f + (b->level <= 2 ? 120 : 70));
   if (b->level <= 2 && w->toc) {
     if (w->toc_next < w->ntoc) {
       struct toc_entry *e = &w->toc[w->toc_next++];
@@ -499,11 +248,11 @@ static void draw_heading(struct pdfw *w, const struct blk *b) {
     }
   }
   struct strbuf lines = STRBUF_INIT;
-  size_t n = wrap(w, w->bold, size, b->text, CONTENT_W, &lines);
+  size_t n = pdf_wrap(w, w->bold, size, b->text, CONTENT_W, &lines);
   const char *l = lines.buf;
   HPDF_Page_SetRGBFill(w->page, 0.08f, 0.2f, 0.4f);
   for (size_t i = 0; i < n; i++) {
-    draw_text(w, w->bold, size, MARGIN, w->y - size, l);
+    pdf_draw_text(w, w->bold, size, MARGIN, w->y - size, l);
     w->y -= size * 1.3f;
     l += strlen(l) + 1;
   }
@@ -527,15 +276,15 @@ static void draw_code(struct pdfw *w, const char *text) {
     size_t len = nl ? (size_t)(nl - s) : strlen(s);
     char *line = xstrndup(s, len);
     struct strbuf lines = STRBUF_INIT;
-    size_t n = wrap(w, w->mono, size, line, CONTENT_W - 12, &lines);
+    size_t n = pdf_wrap(w, w->mono, size, line, CONTENT_W - 12, &lines);
     const char *l = lines.buf;
     for (size_t i = 0; i < n; i++) {
-      need(w, lh);
+      pdf_need(w, lh);
       HPDF_Page_SetRGBFill(w->page, 0.95f, 0.96f, 0.97f);
       HPDF_Page_Rectangle(w->page, MARGIN, w->y - lh, CONTENT_W, lh);
       HPDF_Page_Fill(w->page);
       HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
-      draw_text(w, w->mono, size, MARGIN + 6, w->y - size, l);
+      pdf_draw_text(w, w->mono, size, MARGIN + 6, w->y - size, l);
       w->y -= lh;
       l += strlen(l) + 1;
     }
@@ -544,145 +293,6 @@ static void draw_code(struct pdfw *w, const char *text) {
     s += len + (nl ? 1 : 0);
   }
   w->y -= 8;
-}
-
-/* Longest single word of s, measured. */
-static float longest_word(struct pdfw *w, HPDF_Font f, float size, const char *s) {
-  float best = 0;
-  struct strbuf word = STRBUF_INIT;
-  for (const char *p = s;; p++) {
-    if (*p == ' ' || !*p) {
-      float x = text_w(w, f, size, word.buf);
-      if (x > best)
-        best = x;
-      strbuf_reset(&word);
-      if (!*p)
-        break;
-    } else {
-      strbuf_addch(&word, *p);
-    }
-  }
-  strbuf_release(&word);
-  return best;
-}
-
-static void draw_table(struct pdfw *w, const struct blk *b) {
-  float size = b->ncols > 8 ? 7 : 8, pad = 3, lh = size * 1.3f;
-  size_t nc = b->ncols;
-  float *wid = xcalloc(nc, sizeof *wid), *minw = xcalloc(nc, sizeof *minw);
-  for (size_t c = 0; c < nc; c++) {
-    for (size_t r = 0; r < b->nrows; r++) {
-      HPDF_Font f = r == 0 || b->strong[r * nc + c] ? w->bold : w->reg;
-      const char *cell = b->cells[r * nc + c];
-      float x = text_w(w, f, size, cell) + 2 * pad;
-      float m = longest_word(w, f, size, cell) + 2 * pad;
-      if (x > wid[c])
-        wid[c] = x;
-      if (m > minw[c])
-        minw[c] = m;
-    }
-    if (minw[c] > 90)
-      minw[c] = 90; /* long words get broken */
-  }
-  /* Too wide: every column gives up a share of the excess in proportion
-   * to its slack (natural width minus its longest word); when that is not
-   * enough, all columns scale down and long words break. */
-  float sum = 0, slack = 0;
-  for (size_t c = 0; c < nc; c++) {
-    if (minw[c] > wid[c])
-      minw[c] = wid[c];
-    sum += wid[c];
-    slack += wid[c] - minw[c];
-  }
-  if (sum > CONTENT_W) {
-    float excess = sum - CONTENT_W;
-    if (slack >= excess) {
-      for (size_t c = 0; c < nc; c++)
-        wid[c] -= excess * (wid[c] - minw[c]) / slack;
-    } else {
-      float msum = 0;
-      for (size_t c = 0; c < nc; c++)
-        msum += minw[c];
-      for (size_t c = 0; c < nc; c++)
-        wid[c] = minw[c] * CONTENT_W / msum;
-    }
-  }
-  /* Row heights. */
-  size_t *nl = xcalloc(b->nrows * nc, sizeof *nl);
-  struct strbuf *wrapped = xcalloc(b->nrows * nc, sizeof *wrapped);
-  float *rh = xcalloc(b->nrows, sizeof *rh);
-  for (size_t r = 0; r < b->nrows; r++) {
-    size_t most = 1;
-    for (size_t c = 0; c < nc; c++) {
-      strbuf_init(&wrapped[r * nc + c], 0);
-      nl[r * nc + c] = wrap(w, r == 0 || b->strong[r * nc + c] ? w->bold : w->reg, size, b->cells[r * nc + c],
-                            wid[c] - 2 * pad, &wrapped[r * nc + c]);
-      if (nl[r * nc + c] > most)
-        most = nl[r * nc + c];
-    }
-    rh[r] = (float)most * lh + 2 * pad;
-  }
-  float tw = 0;
-  for (size_t c = 0; c < nc; c++)
-    tw += wid[c];
-  need(w, rh[0] + (b->nrows > 1 ? rh[1] : 0));
-  for (size_t r = 0; r < b->nrows; r++) {
-    int header_again = 0;
-    if (r > 0 && w->y - rh[r] < BOTTOM) {
-      new_page(w);
-      header_again = 1;
-    }
-    for (int pass = header_again ? 0 : 1; pass < 2; pass++) {
-      size_t row = pass == 0 ? 0 : r;
-      float x = MARGIN;
-      if (row == 0)
-        HPDF_Page_SetRGBFill(w->page, 0.93f, 0.95f, 0.97f);
-      else if (row % 2 == 0)
-        HPDF_Page_SetRGBFill(w->page, 0.985f, 0.985f, 0.99f);
-      else
-        HPDF_Page_SetRGBFill(w->page, 1, 1, 1);
-      HPDF_Page_Rectangle(w->page, MARGIN, w->y - rh[row], tw, rh[row]);
-      HPDF_Page_Fill(w->page);
-      HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
-      for (size_t c = 0; c < nc; c++) {
-        const char *l = wrapped[row * nc + c].buf;
-        HPDF_Font f = row == 0 || b->strong[row * nc + c] ? w->bold : w->reg;
-        size_t sl;
-        int st = row == 0 ? 0 : status_of(b->cells[row * nc + c], &sl);
-        if (st) { /* a status cell: tinted, its text in the status colour */
-          HPDF_Page_SetRGBFill(w->page, st == 1 ? 0.92f : st == 2 ? 1.0f : 0.96f,
-                               st == 1 ? 0.98f : st == 2 ? 0.92f : 0.96f,
-                               st == 1 ? 0.93f : st == 2 ? 0.91f : 0.96f);
-          HPDF_Page_Rectangle(w->page, x, w->y - rh[row], wid[c], rh[row]);
-          HPDF_Page_Fill(w->page);
-          status_rgb(w, st);
-        }
-        for (size_t i = 0; i < nl[row * nc + c]; i++) {
-          float lw = text_w(w, f, size, l);
-          float tx = b->align[c] == 'r' ? x + wid[c] - pad - lw
-                     : b->align[c] == 'c' ? x + (wid[c] - lw) / 2
-                                          : x + pad;
-          draw_text(w, f, size, tx, w->y - pad - size - (float)i * lh + 1.5f, l);
-          l += strlen(l) + 1;
-        }
-        HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
-        x += wid[c];
-      }
-      HPDF_Page_SetRGBStroke(w->page, 0.78f, 0.8f, 0.84f);
-      HPDF_Page_SetLineWidth(w->page, 0.4f);
-      HPDF_Page_Rectangle(w->page, MARGIN, w->y - rh[row], tw, rh[row]);
-      HPDF_Page_Stroke(w->page);
-      w->y -= rh[row];
-    }
-  }
-  w->y -= 10;
-  for (size_t i = 0; i < b->nrows * nc; i++)
-    strbuf_release(&wrapped[i]);
-  free(wrapped);
-  free(nl);
-  free(rh);
-  free(wid);
-  free(minw);
 }
 
 static void draw_image(struct pdfw *w, const struct blk *b) {
@@ -716,7 +326,7 @@ static void draw_image(struct pdfw *w, const struct blk *b) {
     dh = TOP - BOTTOM;
     dw = iw * dh / ih;
   }
-  need(w, dh + 6);
+  pdf_need(w, dh + 6);
   HPDF_Page_DrawImage(w->page, img, MARGIN, w->y - dh, dw, dh);
   w->y -= dh + 10;
 }
@@ -727,7 +337,7 @@ static void draw_blocks(struct pdfw *w, const struct blocks *bs) {
     switch (b->kind) {
     case B_NEWPART:
       if (w->pageno == 0 || w->y < TOP)
-        new_page(w);
+        pdf_new_page(w);
       break;
     case B_HEADING: draw_heading(w, b); break;
     case B_PARA:
@@ -735,10 +345,10 @@ static void draw_blocks(struct pdfw *w, const struct blocks *bs) {
                 b->quote);
       break;
     case B_CODE: draw_code(w, b->text); break;
-    case B_TABLE: draw_table(w, b); break;
+    case B_TABLE: pdf_draw_table(w, b); break;
     case B_IMAGE: draw_image(w, b); break;
     case B_RULE:
-      need(w, 12);
+      pdf_need(w, 12);
       HPDF_Page_SetRGBStroke(w->page, 0.8f, 0.8f, 0.8f);
       HPDF_Page_MoveTo(w->page, MARGIN, w->y - 6);
       HPDF_Page_LineTo(w->page, PAGE_W - MARGIN, w->y - 6);
@@ -750,18 +360,18 @@ static void draw_blocks(struct pdfw *w, const struct blocks *bs) {
 }
 
 static void title_page(struct pdfw *w) {
-  new_page(w);
+  pdf_new_page(w);
   HPDF_Page_SetRGBFill(w->page, 0.08f, 0.2f, 0.4f);
   HPDF_Page_Rectangle(w->page, 0, PAGE_H - 260, PAGE_W, 8);
   HPDF_Page_Fill(w->page);
   struct strbuf lines = STRBUF_INIT;
   struct strbuf clean = STRBUF_INIT;
   esc_utf8_clean(&clean, w->o->title ? w->o->title : "Load test report");
-  size_t n = wrap(w, w->bold, 26, clean.buf, CONTENT_W, &lines);
+  size_t n = pdf_wrap(w, w->bold, 26, clean.buf, CONTENT_W, &lines);
   float y = PAGE_H - 310;
   const char *l = lines.buf;
   for (size_t i = 0; i < n; i++, y -= 32) {
-    draw_text(w, w->bold, 26, MARGIN, y, l);
+    pdf_draw_text(w, w->bold, 26, MARGIN, y, l);
     l += strlen(l) + 1;
   }
   HPDF_Page_SetRGBFill(w->page, 0.25f, 0.28f, 0.32f);
@@ -770,10 +380,10 @@ static void title_page(struct pdfw *w) {
     strbuf_reset(&clean);
     strbuf_reset(&lines);
     esc_utf8_clean(&clean, *s);
-    n = wrap(w, w->reg, 12, clean.buf, CONTENT_W, &lines);
+    n = pdf_wrap(w, w->reg, 12, clean.buf, CONTENT_W, &lines);
     l = lines.buf;
     for (size_t i = 0; i < n; i++, y -= 17) {
-      draw_text(w, w->reg, 12, MARGIN, y, l);
+      pdf_draw_text(w, w->reg, 12, MARGIN, y, l);
       l += strlen(l) + 1;
     }
   }
@@ -786,7 +396,7 @@ static void title_page(struct pdfw *w) {
 
 static void toc_pages(struct pdfw *w) {
   for (int p = 0; p < w->toc_pages; p++) {
-    new_page(w);
+    pdf_new_page(w);
     if (p == 0) {
       struct blk h = {.kind = B_HEADING, .level = 1, .text = (char *)"Contents"};
       struct toc_entry *save = w->toc;
@@ -801,15 +411,15 @@ static void toc_pages(struct pdfw *w) {
       HPDF_Font f = e->level == 1 ? w->bold : w->reg;
       char num[16];
       snprintf(num, sizeof num, "%d", e->page);
-      float nw = text_w(w, w->reg, size, num);
+      float nw = pdf_text_w(w, w->reg, size, num);
       struct strbuf lines = STRBUF_INIT;
-      wrap(w, f, size, e->text, CONTENT_W - indent - 40, &lines);
+      pdf_wrap(w, f, size, e->text, CONTENT_W - indent - 40, &lines);
       if (e->page)
         HPDF_Page_SetRGBFill(w->page, 0.04f, 0.35f, 0.75f); /* a link */
-      draw_text(w, f, size, MARGIN + indent, w->y - size, lines.buf); /* first line only */
+      pdf_draw_text(w, f, size, MARGIN + indent, w->y - size, lines.buf); /* first line only */
       HPDF_Page_SetRGBFill(w->page, 0, 0, 0);
       if (e->page)
-        draw_text(w, w->reg, size, PAGE_W - MARGIN - nw, w->y - size, num);
+        pdf_draw_text(w, w->reg, size, PAGE_W - MARGIN - nw, w->y - size, num);
       w->toc[i].toc_page = w->page;
       w->toc[i].toc_y0 = w->y - size * 1.4f;
       w->toc[i].toc_y1 = w->y + 1;
@@ -918,9 +528,9 @@ int pdf_write(const struct pdf_opts *o, const char *const *md, size_t n, const c
               struct err *err) {
   struct blocks bs = {0};
   for (size_t i = 0; i < n; i++) {
-    blk_push(&bs, B_NEWPART);
-    if (md_blocks(md[i], &bs) < 0) {
-      blocks_release(&bs);
+    pdf_blk_push(&bs, B_NEWPART);
+    if (pdf_md_blocks(md[i], &bs) < 0) {
+      pdf_blocks_release(&bs);
       return err_set(err, LR_SOFTWARE, "cmark-gfm could not parse the report");
     }
   }
@@ -966,6 +576,6 @@ int pdf_write(const struct pdf_opts *o, const char *const *md, size_t n, const c
   if (w.pdf)
     HPDF_Free(w.pdf);
   free(w.toc);
-  blocks_release(&bs);
+  pdf_blocks_release(&bs);
   return rc;
 }
