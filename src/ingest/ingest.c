@@ -17,6 +17,8 @@
 #include "ingest/sysmetrics.h"
 #include "store/store.h"
 #include "store/store_db.h"
+#include "store/store_runs.h"
+#include "store/store_sources.h"
 #include "store/store_sys.h"
 #include "util/err.h"
 #include "util/strbuf.h"
@@ -118,61 +120,34 @@ static void show_progress(void *ctx, const struct reader *r) {
           (double)size / 1e6);
 }
 
-
-static int run_exists(struct store *st, const char *name, int64_t *id, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, "SELECT id FROM runs WHERE name = ?", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  *id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read runs");
-  return 0;
-}
-
+/* A file is recorded with its size and SHA-256 once it is read whole; a file
+ * already ingested (in any run) is refused. */
 static int add_source(struct store *st, int64_t run_id, struct in_file *f, struct err *err) {
   uint64_t size;
   char sha[65];
   if (reader_finish(f->r, &size, sha, err) < 0)
     return -1;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id "
-                                  "WHERE s.sha256 = ?",
-                                  err);
-  if (!q)
+  char *run, *path;
+  if (store_source_owner(st, sha, &run, &path, err) < 0)
     return -1;
-  sqlite3_bind_text(q, 1, sha, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(q) == SQLITE_ROW) {
+  if (run) {
     err_set(err, LR_DATAERR, "%s: this file was already ingested (as '%s' of run '%s'); nothing was changed",
-            f->path, store_col_text(q, 1), store_col_text(q, 0));
-    sqlite3_finalize(q);
+            f->path, path, run);
+    free(run);
+    free(path);
     return -1;
   }
-  sqlite3_finalize(q);
-  sqlite3_stmt *s = store_prepare(st,
-                                  "INSERT INTO source_files (run_id, path, kind, size, sha256, lines, skipped) "
-                                  "VALUES (?,?,?,?,?,?,?)",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, f->path, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3,
-                    f->kind == IN_SYS  ? sys_kind_name(f->sys)
-                    : f->kind == IN_PG ? pg_kind_name(f->pg)
-                                       : input_kind_name(f->kind),
-                    -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 4, (sqlite3_int64)size);
-  sqlite3_bind_text(s, 5, sha, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 6, f->lines ? f->lines : reader_lineno(f->r));
-  sqlite3_bind_int64(s, 7, f->skipped);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot record source file");
-  return 0;
+  struct store_source src = {
+      .path = f->path,
+      .kind = f->kind == IN_SYS  ? sys_kind_name(f->sys)
+              : f->kind == IN_PG ? pg_kind_name(f->pg)
+                                 : input_kind_name(f->kind),
+      .size = size,
+      .sha256 = sha,
+      .lines = f->lines ? f->lines : reader_lineno(f->r),
+      .skipped = f->skipped,
+  };
+  return store_source_add(st, run_id, &src, err);
 }
 
 /* Merges what the summaries say: k6's duration beats count/rate, verdicts are
@@ -261,23 +236,10 @@ static int insert_run(struct store *st, const struct ingest_opts *o, const char 
                       int64_t *id, struct err *err) {
   char now[64];
   time_now_iso(now);
-  sqlite3_stmt *s = store_prepare(st, "INSERT INTO runs (name, scenario, env, labels, created_at) VALUES (?,?,?,?,?)",
-                                  err);
-  if (!s)
-    return -1;
   char *labels = o->labels ? json_dumps(o->labels, JSON_COMPACT) : NULL;
-  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, o->env ? o->env : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 4, labels ? labels : "{}", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
+  int rc = store_run_create(st, name, scenario, o->env ? o->env : "", labels ? labels : "{}", now, id, err);
   free(labels);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot create run");
-  *id = sqlite3_last_insert_rowid(st->db);
-  return 0;
+  return rc;
 }
 
 /* "<scenario>-YYYYmmdd-HHMMSS", made unique with -2, -3, ... */
@@ -293,7 +255,7 @@ static int default_name(struct store *st, const char *scenario, double start, ch
     else
       snprintf(out, cap, "%s-%s-%d", scenario, stamp, k);
     int64_t id;
-    if (run_exists(st, out, &id, err) < 0)
+    if (store_run_id_of(st, out, &id, err) < 0)
       return -1;
     if (!id)
       return 0;
@@ -301,30 +263,37 @@ static int default_name(struct store *st, const char *scenario, double start, ch
   return err_set(err, LR_SOFTWARE, "cannot find a free run name for '%s'", scenario);
 }
 
-int ingest_files(struct store *st, const struct ingest_opts *o, char *const *paths, int n, struct ingest_result *res,
-                 struct err *err) {
-  struct in_file *fs = xcalloc((size_t)n, sizeof *fs);
-  struct k6_agg *agg = k6_agg_new();
-  struct progress prog = {0, o->progress && isatty(STDERR_FILENO)};
-  json_t *verdicts = NULL, *meta = NULL, *meta_cfg = NULL;
-  int rc = -1, in_tx = 0, n_k6 = 0, n_sum = 0, n_sys = 0, n_pg = 0;
-  memset(res, 0, sizeof *res);
-  res->sys_overlap = 1;
+/* One ingest: the files, what was read from them, and the run written. */
+struct ingest {
+  struct store *st;
+  const struct ingest_opts *o;
+  struct in_file *fs;
+  int n, n_k6, n_sum, n_sys, n_pg;
+  struct k6_agg *agg;
+  struct progress prog;
+  struct ingest_result *res;
+  int64_t run_id;
+  struct k6_summary_info info;
+  json_t *verdicts, *meta, *meta_cfg;
+};
 
-  for (int i = 0; i < n; i++) {
+/* Recognises every file; the same server's log in csvlog and stderr
+ * format: the csvlog speaks. */
+static int classify_all(struct ingest *g, char *const *paths, struct err *err) {
+  struct in_file *fs = g->fs;
+  for (int i = 0; i < g->n; i++) {
     fs[i].path = paths[i];
     if (classify(&fs[i], err) < 0)
-      goto out;
-    n_k6 += fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV;
-    n_sum += fs[i].has_sum;
-    n_sys += fs[i].kind == IN_SYS;
-    n_pg += fs[i].kind == IN_PG;
+      return -1;
+    g->n_k6 += fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV;
+    g->n_sum += fs[i].has_sum;
+    g->n_sys += fs[i].kind == IN_SYS;
+    g->n_pg += fs[i].kind == IN_PG;
   }
-  /* The same server's log in csvlog and stderr format: the csvlog speaks. */
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < g->n; i++) {
     if (fs[i].kind != IN_PG || fs[i].pg != PG_STDERR)
       continue;
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < g->n; j++) {
       if (fs[j].kind == IN_PG && fs[j].pg == PG_CSVLOG) {
         fs[i].pg_skip = 1;
         warnf("%s: a stderr-format log beside the csvlog %s: only the csvlog's entries are counted", fs[i].path,
@@ -333,217 +302,245 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
       }
     }
   }
-  res->files = n;
+  return 0;
+}
 
-  /* Parse before taking the write lock: another ingest waits only for the
-   * writes, not for this one's reading. */
-  if (o->run_name && n_k6 + n_sum) {
-    int64_t exists = 0;
-    if (run_exists(st, o->run_name, &exists, err) < 0)
-      goto out;
-    if (exists) {
-      err_set(err, LR_DATAERR, "a run named '%s' exists already; choose another --run name", o->run_name);
-      goto out;
-    }
-  }
-  for (int i = 0; i < n; i++) {
-    struct in_file *f = &fs[i];
+static int name_is_free(struct store *st, const char *name, struct err *err) {
+  int64_t exists = 0;
+  if (name && store_run_id_of(st, name, &exists, err) < 0)
+    return -1;
+  if (exists)
+    return err_set(err, LR_DATAERR, "a run named '%s' exists already; choose another --run name", name);
+  return 0;
+}
+
+/* Reads the k6 samples (NDJSON and CSV) into the aggregator. */
+static int read_samples(struct ingest *g, struct err *err) {
+  for (int i = 0; i < g->n; i++) {
+    struct in_file *f = &g->fs[i];
     if (f->kind == IN_K6_NDJSON) {
       struct ndjson_stats ns = {0};
-      if (k6_ndjson_read(f->r, agg, &ns, show_progress, &prog, err) < 0)
-        goto out;
+      if (k6_ndjson_read(f->r, g->agg, &ns, show_progress, &g->prog, err) < 0)
+        return -1;
       f->lines = ns.lines;
       f->skipped = ns.skipped_nonfinite;
-      res->skipped += ns.skipped_nonfinite;
+      g->res->skipped += ns.skipped_nonfinite;
       if (ns.skipped_nonfinite)
         warnf("%s: skipped %ld line(s) with a non-finite value (+Inf/NaN), as k6 v0.x writes them", f->path,
               ns.skipped_nonfinite);
     } else if (f->kind == IN_K6_CSV) {
       long rows = 0;
-      if (k6_csv_read(f->r, agg, &rows, err) < 0)
-        goto out;
+      if (k6_csv_read(f->r, g->agg, &rows, err) < 0)
+        return -1;
       f->lines = rows + 1;
     } else {
       continue;
     }
-    if (prog.tty)
+    if (g->prog.tty)
       fputs("\r\033[K", stderr);
   }
+  return 0;
+}
 
-  if (store_begin(st, err) < 0)
-    goto out;
-  in_tx = 1;
-  int64_t run_id = 0;
-  if (n_k6 + n_sum == 0) {
-    /* System metrics alone: attach to an existing run. */
-    if (!o->run_name) {
-      err_set(err, LR_USAGE, "system metrics alone need --run RUN (the run they belong to)");
-      goto out;
-    }
+/* The run the files go to: a new one for k6 results, an existing one
+ * (--run) for system metrics alone. */
+static int open_run(struct ingest *g, struct err *err) {
+  const struct ingest_opts *o = g->o;
+  if (g->n_k6 + g->n_sum == 0) {
+    if (!o->run_name)
+      return err_set(err, LR_USAGE, "system metrics alone need --run RUN (the run they belong to)");
     struct run_info ri;
-    if (store_find_run(st, o->run_name, &ri, err) < 0)
-      goto out;
-    run_id = ri.id;
-    snprintf(res->run_name, sizeof res->run_name, "%s", ri.name);
+    if (store_find_run(g->st, o->run_name, &ri, err) < 0)
+      return -1;
+    g->run_id = ri.id;
+    snprintf(g->res->run_name, sizeof g->res->run_name, "%s", ri.name);
     run_info_release(&ri);
-    res->attached = 1;
+    g->res->attached = 1;
+    return 0;
+  }
+  if (name_is_free(g->st, o->run_name, err) < 0)
+    return -1;
+  char tmp[64];
+  snprintf(tmp, sizeof tmp, ".ingest-%ld-%ld", (long)getpid(), (long)time(NULL));
+  return insert_run(g->st, o, o->run_name ? o->run_name : tmp, o->scenario ? o->scenario : "", &g->run_id, err);
+}
+
+/* The k6 files' sources, the summaries merged and meta.json read. */
+static int add_k6_sources(struct ingest *g, struct err *err) {
+  struct in_file *fs = g->fs;
+  for (int i = 0; i < g->n; i++)
+    if ((fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV) && add_source(g->st, g->run_id, &fs[i], err) < 0)
+      return -1;
+  g->res->points = k6_agg_points(g->agg);
+  if (g->n_k6 && g->res->points == 0)
+    return err_set(err, LR_DATAERR, "%s: no k6 samples in the file(s) (a run needs at least one Point)", fs[0].path);
+  merge_summaries(fs, g->n, &g->info, &g->verdicts);
+  g->meta = read_meta(fs, g->n);
+  g->meta_cfg = g->meta ? k6_scenario_config(g->meta) : NULL;
+  if (!g->info.scenario_config)
+    g->info.scenario_config = g->meta_cfg;
+  for (int i = 0; i < g->n; i++)
+    if (fs[i].has_sum && add_source(g->st, g->run_id, &fs[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+/* The samples' aggregates with the summaries, or a summary alone (the first
+ * of several speaks for the run) with its duration. */
+static int store_results(struct ingest *g, struct err *err) {
+  struct in_file *fs = g->fs;
+  if (g->res->points) {
+    if (k6_agg_store(g->agg, g->st, g->run_id, &g->info, err) < 0)
+      return -1;
+    for (int i = 0; i < g->n; i++)
+      if (fs[i].has_sum && k6_summary_store(&fs[i].sum, g->st, g->run_id, 1, err) < 0)
+        return -1;
+    return 0;
+  }
+  for (int i = 0; i < g->n; i++) {
+    if (fs[i].has_sum) {
+      if (k6_summary_store(&fs[i].sum, g->st, g->run_id, 0, err) < 0)
+        return -1;
+      break;
+    }
+  }
+  return store_run_set_duration(g->st, g->run_id, g->info.duration_s,
+                                g->info.duration_src ? g->info.duration_src : "unknown", err);
+}
+
+/* --run, else "<scenario>-<start>"; the scenario is --scenario, else the k6
+ * scenario when there is one, else their names joined by '+' (e.g.
+ * "browse+checkout"), with a warning. */
+static int name_run(struct ingest *g, struct err *err) {
+  const struct ingest_opts *o = g->o;
+  char scen_buf[65];
+  size_t nscen = k6_agg_scenarios(g->agg, scen_buf, sizeof scen_buf);
+  const char *scenario = o->scenario ? o->scenario : scen_buf;
+  if (!o->scenario && nscen > 1)
+    warnf("the run has %zu k6 scenarios; it is filed under scenario '%s' (name it with --scenario S)", nscen,
+          scen_buf);
+  if (!*scenario)
+    scenario = "default";
+  char name[256];
+  struct run_info ri;
+  if (store_get_run(g->st, g->run_id, &ri, err) < 0)
+    return -1;
+  if (o->run_name)
+    snprintf(name, sizeof name, "%s", o->run_name);
+  else if (default_name(g->st, scenario, ri.start_ts, name, sizeof name, err) < 0) {
+    run_info_release(&ri);
+    return -1;
+  }
+  run_info_release(&ri);
+  if (store_run_set_name(g->st, g->run_id, name, scenario, g->info.k6_version, err) < 0)
+    return -1;
+  snprintf(g->res->run_name, sizeof g->res->run_name, "%s", name);
+  return 0;
+}
+
+/* Complete or not (src/ingest/completeness.h). */
+static int judge_completeness(struct ingest *g, struct err *err) {
+  const struct ingest_opts *o = g->o;
+  struct ingest_result *res = g->res;
+  struct completeness_in ci = {o->has_exit_status ? o->k6_exit_status : meta_exit_status(g->meta),
+                               res->points ? k6_agg_abort_thresholds(g->agg) : NULL, NAN,
+                               k6_configured_duration_s(g->info.scenario_config)};
+  struct run_info ri;
+  int r;
+  if (store_get_run(g->st, g->run_id, &ri, err) == 0) {
+    ci.duration_s = ri.duration_s;
+    run_info_release(&ri);
+    r = completeness_store(g->st, g->run_id, &ci, &res->complete, res->incomplete_reason,
+                           sizeof res->incomplete_reason, err);
   } else {
-    int64_t exists = 0;
-    if (o->run_name && run_exists(st, o->run_name, &exists, err) < 0)
-      goto out;
-    if (exists) {
-      err_set(err, LR_DATAERR, "a run named '%s' exists already; choose another --run name", o->run_name);
-      goto out;
-    }
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, ".ingest-%ld-%ld", (long)getpid(), (long)time(NULL));
-    if (insert_run(st, o, o->run_name ? o->run_name : tmp, o->scenario ? o->scenario : "", &run_id, err) < 0)
-      goto out;
+    r = -1;
   }
-  res->run_id = run_id;
+  json_decref(ci.abort_thresholds);
+  return r;
+}
 
-  for (int i = 0; i < n; i++)
-    if ((fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV) && add_source(st, run_id, &fs[i], err) < 0)
-      goto out;
-  res->points = k6_agg_points(agg);
-  if (n_k6 && res->points == 0) {
-    err_set(err, LR_DATAERR, "%s: no k6 samples in the file(s) (a run needs at least one Point)", fs[0].path);
-    goto out;
-  }
-
-  struct k6_summary_info info;
-  merge_summaries(fs, n, &info, &verdicts);
-  meta = read_meta(fs, n);
-  meta_cfg = meta ? k6_scenario_config(meta) : NULL;
-  if (!info.scenario_config)
-    info.scenario_config = meta_cfg;
-  for (int i = 0; i < n; i++)
-    if (fs[i].has_sum && add_source(st, run_id, &fs[i], err) < 0)
-      goto out;
-
-  if (!res->attached) {
-    if (res->points) {
-      if (k6_agg_store(agg, st, run_id, &info, err) < 0)
-        goto out;
-      for (int i = 0; i < n; i++)
-        if (fs[i].has_sum && k6_summary_store(&fs[i].sum, st, run_id, 1, err) < 0)
-          goto out;
-    } else {
-      for (int i = 0; i < n; i++) {
-        if (fs[i].has_sum) {
-          if (k6_summary_store(&fs[i].sum, st, run_id, 0, err) < 0)
-            goto out;
-          break; /* several summaries of one run without samples: the first speaks for it */
-        }
-      }
-      sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET duration_s = ?, duration_src = ? WHERE id = ?", err);
-      if (!u)
-        goto out;
-      if (isfinite(info.duration_s))
-        sqlite3_bind_double(u, 1, info.duration_s);
-      sqlite3_bind_text(u, 2, info.duration_src ? info.duration_src : "unknown", -1, SQLITE_STATIC);
-      sqlite3_bind_int64(u, 3, run_id);
-      int r = sqlite3_step(u);
-      sqlite3_finalize(u);
-      if (r != SQLITE_DONE) {
-        store_fail(st, err, "cannot update run");
-        goto out;
-      }
-    }
-    /* --scenario, else the k6 scenario when there is one, else their names
-     * joined by '+' (e.g. "browse+checkout"), with a warning. */
-    char scen_buf[65];
-    size_t nscen = k6_agg_scenarios(agg, scen_buf, sizeof scen_buf);
-    const char *scenario = o->scenario ? o->scenario : scen_buf;
-    if (!o->scenario && nscen > 1)
-      warnf("the run has %zu k6 scenarios; it is filed under scenario '%s' (name it with --scenario S)", nscen,
-            scen_buf);
-    if (!*scenario)
-      scenario = "default";
-    char name[256];
-    struct run_info ri;
-    if (store_get_run(st, run_id, &ri, err) < 0)
-      goto out;
-    if (o->run_name)
-      snprintf(name, sizeof name, "%s", o->run_name);
-    else if (default_name(st, scenario, ri.start_ts, name, sizeof name, err) < 0) {
-      run_info_release(&ri);
-      goto out;
-    }
-    run_info_release(&ri);
-    sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET name = ?, scenario = ?, k6_version = ? WHERE id = ?", err);
-    if (!u)
-      goto out;
-    sqlite3_bind_text(u, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(u, 2, scenario, -1, SQLITE_TRANSIENT);
-    if (info.k6_version)
-      sqlite3_bind_text(u, 3, info.k6_version, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(u, 4, run_id);
-    int r = sqlite3_step(u);
-    sqlite3_finalize(u);
-    if (r != SQLITE_DONE) {
-      store_fail(st, err, "cannot name run");
-      goto out;
-    }
-    snprintf(res->run_name, sizeof res->run_name, "%s", name);
-
-    /* Complete or not (src/ingest/completeness.h). */
-    struct completeness_in ci = {o->has_exit_status ? o->k6_exit_status : meta_exit_status(meta),
-                                 res->points ? k6_agg_abort_thresholds(agg) : NULL, NAN,
-                                 k6_configured_duration_s(info.scenario_config)};
-    if (store_get_run(st, run_id, &ri, err) == 0) {
-      ci.duration_s = ri.duration_s;
-      run_info_release(&ri);
-      r = completeness_store(st, run_id, &ci, &res->complete, res->incomplete_reason,
-                             sizeof res->incomplete_reason, err);
-    } else {
-      r = -1;
-    }
-    json_decref(ci.abort_thresholds);
-    if (r < 0)
-      goto out;
-  }
-
-  /* System metrics, aligned to the run's window. */
-  for (int i = 0; i < n; i++) {
-    struct in_file *f = &fs[i];
+/* System metrics and database evidence (PostgreSQL logs, pg_stat_statements,
+ * snapshots, and the server's settings from meta.json:
+ * log_min_duration_statement), then the system samples aligned to the
+ * run's window. */
+static int store_sys_and_db(struct ingest *g, struct err *err) {
+  for (int i = 0; i < g->n; i++) {
+    struct in_file *f = &g->fs[i];
     if (f->kind != IN_SYS)
       continue;
     long ns = 0;
-    if (sys_ingest_file(st, run_id, f->r, f->sys, &ns, err) < 0)
-      goto out;
-    res->sys_samples += ns;
-    if (add_source(st, run_id, f, err) < 0)
-      goto out;
+    if (sys_ingest_file(g->st, g->run_id, f->r, f->sys, &ns, err) < 0)
+      return -1;
+    g->res->sys_samples += ns;
+    if (add_source(g->st, g->run_id, f, err) < 0)
+      return -1;
   }
-  /* Database evidence: PostgreSQL logs, pg_stat_statements, snapshots, and
-   * the server's settings from meta.json (log_min_duration_statement). */
-  if (n_pg && db_store_settings(st, run_id, json_object_get(json_object_get(meta, "postgresql"), "settings"), err) < 0)
-    goto out;
-  for (int i = 0, snap = 0; i < n; i++) {
-    struct in_file *f = &fs[i];
+  if (g->n_pg &&
+      db_store_settings(g->st, g->run_id, json_object_get(json_object_get(g->meta, "postgresql"), "settings"), err) < 0)
+    return -1;
+  for (int i = 0, snap = 0; i < g->n; i++) {
+    struct in_file *f = &g->fs[i];
     if (f->kind != IN_PG)
       continue;
     long nr = 0;
-    if (!f->pg_skip && db_ingest_file(st, run_id, f->r, f->pg, ++snap, &nr, err) < 0)
-      goto out;
-    if (add_source(st, run_id, f, err) < 0)
-      goto out;
+    if (!f->pg_skip && db_ingest_file(g->st, g->run_id, f->r, f->pg, ++snap, &nr, err) < 0)
+      return -1;
+    if (add_source(g->st, g->run_id, f, err) < 0)
+      return -1;
   }
-  if (n_sys) {
-    struct run_info ri;
-    if (store_get_run(st, run_id, &ri, err) < 0)
-      goto out;
-    if (isfinite(ri.start_ts) && isfinite(ri.end_ts)) {
-      int overlap = 1;
-      if (sys_mark_window(st, run_id, ri.start_ts, ri.end_ts, SYS_MARGIN_S, &overlap, err) < 0) {
-        run_info_release(&ri);
-        goto out;
-      }
-      res->sys_overlap = overlap;
-    }
-    run_info_release(&ri);
+  if (!g->n_sys)
+    return 0;
+  struct run_info ri;
+  if (store_get_run(g->st, g->run_id, &ri, err) < 0)
+    return -1;
+  int rc = 0;
+  if (isfinite(ri.start_ts) && isfinite(ri.end_ts)) {
+    int overlap = 1;
+    rc = sys_mark_window(g->st, g->run_id, ri.start_ts, ri.end_ts, SYS_MARGIN_S, &overlap, err);
+    if (rc == 0)
+      g->res->sys_overlap = overlap;
   }
+  run_info_release(&ri);
+  return rc;
+}
+
+/* What is written, in the write transaction. */
+static int write_run(struct ingest *g, struct err *err) {
+  if (open_run(g, err) < 0)
+    return -1;
+  g->res->run_id = g->run_id;
+  if (add_k6_sources(g, err) < 0)
+    return -1;
+  if (!g->res->attached &&
+      (store_results(g, err) < 0 || name_run(g, err) < 0 || judge_completeness(g, err) < 0))
+    return -1;
+  return store_sys_and_db(g, err);
+}
+
+int ingest_files(struct store *st, const struct ingest_opts *o, char *const *paths, int n, struct ingest_result *res,
+                 struct err *err) {
+  struct ingest g = {.st = st, .o = o, .n = n, .res = res};
+  g.fs = xcalloc((size_t)n, sizeof *g.fs);
+  g.agg = k6_agg_new();
+  g.prog = (struct progress){0, o->progress && isatty(STDERR_FILENO)};
+  int rc = -1, in_tx = 0;
+  memset(res, 0, sizeof *res);
+  res->sys_overlap = 1;
+
+  if (classify_all(&g, paths, err) < 0)
+    goto out;
+  res->files = n;
+  /* Parse before taking the write lock: another ingest waits only for the
+   * writes, not for this one's reading. */
+  if (o->run_name && g.n_k6 + g.n_sum && name_is_free(st, o->run_name, err) < 0)
+    goto out;
+  if (read_samples(&g, err) < 0)
+    goto out;
+  if (store_begin(st, err) < 0)
+    goto out;
+  in_tx = 1;
+  if (write_run(&g, err) < 0)
+    goto out;
   if (store_commit(st, err) < 0)
     goto out;
   in_tx = 0;
@@ -551,17 +548,17 @@ int ingest_files(struct store *st, const struct ingest_opts *o, char *const *pat
 out:
   if (in_tx)
     store_rollback(st);
-  if (prog.tty)
+  if (g.prog.tty)
     fputs("\r\033[K", stderr);
-  json_decref(verdicts);
-  json_decref(meta_cfg);
-  json_decref(meta);
+  json_decref(g.verdicts);
+  json_decref(g.meta_cfg);
+  json_decref(g.meta);
   for (int i = 0; i < n; i++) {
-    reader_close(fs[i].r);
-    if (fs[i].has_sum)
-      k6_summary_release(&fs[i].sum);
+    reader_close(g.fs[i].r);
+    if (g.fs[i].has_sum)
+      k6_summary_release(&g.fs[i].sum);
   }
-  free(fs);
-  k6_agg_free(agg);
+  free(g.fs);
+  k6_agg_free(g.agg);
   return rc;
 }

@@ -131,3 +131,64 @@ int store_run_set_span(struct store *st, int64_t run_id, double start_ts, double
   sqlite3_finalize(up);
   return r == SQLITE_DONE ? 0 : store_fail(st, err, "cannot update run");
 }
+
+int store_run_id_of(struct store *st, const char *name, int64_t *id, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "SELECT id FROM runs WHERE name = ?", err);
+  if (!s)
+    return -1;
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot read runs");
+  return 0;
+}
+
+int store_run_create(struct store *st, const char *name, const char *scenario, const char *env,
+                     const char *labels_json, const char *created_at, int64_t *id, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, "INSERT INTO runs (name, scenario, env, labels, created_at) VALUES (?,?,?,?,?)",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, scenario, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, env, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 4, labels_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 5, created_at, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE)
+    return store_fail(st, err, "cannot create run");
+  *id = sqlite3_last_insert_rowid(st->db);
+  return 0;
+}
+
+int store_run_set_duration(struct store *st, int64_t run_id, double duration_s, const char *duration_src,
+                           struct err *err) {
+  sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET duration_s = ?, duration_src = ? WHERE id = ?", err);
+  if (!u)
+    return -1;
+  if (isfinite(duration_s))
+    sqlite3_bind_double(u, 1, duration_s);
+  sqlite3_bind_text(u, 2, duration_src, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(u, 3, run_id);
+  int r = sqlite3_step(u);
+  sqlite3_finalize(u);
+  return r == SQLITE_DONE ? 0 : store_fail(st, err, "cannot update run");
+}
+
+int store_run_set_name(struct store *st, int64_t run_id, const char *name, const char *scenario,
+                       const char *k6_version, struct err *err) {
+  sqlite3_stmt *u = store_prepare(st, "UPDATE runs SET name = ?, scenario = ?, k6_version = ? WHERE id = ?", err);
+  if (!u)
+    return -1;
+  sqlite3_bind_text(u, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(u, 2, scenario, -1, SQLITE_TRANSIENT);
+  if (k6_version)
+    sqlite3_bind_text(u, 3, k6_version, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(u, 4, run_id);
+  int r = sqlite3_step(u);
+  sqlite3_finalize(u);
+  return r == SQLITE_DONE ? 0 : store_fail(st, err, "cannot name run");
+}

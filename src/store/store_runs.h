@@ -51,4 +51,21 @@ int store_run_set_completeness(struct store *st, int64_t run_id, int complete, c
 int store_run_set_span(struct store *st, int64_t run_id, double start_ts, double end_ts, double duration_s,
                        const char *duration_src, struct err *err);
 
+/** The id of the run named name in *id, or 0 when there is none. */
+int store_run_id_of(struct store *st, const char *name, int64_t *id, struct err *err);
+
+/** Creates a run (name, scenario, env, labels as a JSON object's text,
+ *  created_at as ISO 8601) and returns its id in *id. */
+int store_run_create(struct store *st, const char *name, const char *scenario, const char *env,
+                     const char *labels_json, const char *created_at, int64_t *id, struct err *err);
+
+/** Records the duration of a run without samples: duration_s (NaN: none)
+ *  and where it comes from ("k6", "unknown", ...). */
+int store_run_set_duration(struct store *st, int64_t run_id, double duration_s, const char *duration_src,
+                           struct err *err);
+
+/** Names a run: its name, scenario and k6 version (NULL: not known). */
+int store_run_set_name(struct store *st, int64_t run_id, const char *name, const char *scenario,
+                       const char *k6_version, struct err *err);
+
 #endif
