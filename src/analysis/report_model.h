@@ -97,8 +97,8 @@ int report_targets(struct store *st, const struct report_model_opts *o, json_t *
  *  "not_evaluable", "evidence", "runs"}] for five_endpoints, baselines,
  *  users_1000, p95_2s_all_apis, zero_errors_at_80pct, top3_bottlenecks,
  *  before_after_targets, db_query_p95_100ms, cache_hit_70pct, llm_p95_5s (judged on
- *  the runs after the change: a run that is the baseline of another reported
- *  run is quoted for reference), ci_regression_alert. */
+ *  the runs after the change: a pinned baseline, or the baseline of another
+ *  reported run, is quoted for reference), ci_regression_alert. */
 int report_acceptance(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err);
 
 /* ------------------------------------------------------------ time series */
