@@ -27,12 +27,10 @@
 #define LOADREP_DBEVIDENCE_H
 #include <jansson.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct err;
 struct run_info;
 struct store;
-struct strbuf;
 
 #define DB_SLOW_MS_DEFAULT 500.0  /* --slow-query-ms */
 #define DB_QUERY_P95_MS 100.0     /* acceptance: database query p95 < 100 ms */
@@ -42,12 +40,6 @@ struct strbuf;
 /** The "database" object of `show` for run; *out is NULL when the run has
  *  no database evidence (no PostgreSQL input, no cache or pool series). */
 int db_evidence_json(struct store *st, const struct run_info *run, double slow_ms, json_t **out, struct err *err);
-
-/** A short "database" section for show's text and Markdown (SQL text is
- *  escaped: control characters never reach the terminal, Markdown markup
- *  is inert). Both do nothing when db is NULL. */
-void db_evidence_print_text(json_t *db, FILE *f);
-void db_evidence_render_md(json_t *db, struct strbuf *out);
 
 /** Connection-pool exhaustion (soak): {"verdict": "exhausted" | "leak" |
  *  "none" | "inconclusive", "reason", "pool_size", "exhausted_at_s" (observed),

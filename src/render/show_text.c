@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/dbevidence.h"
+#include "render/db_text.h"
 #include "render/escape.h"
 #include "render/show_text.h"
 #include "render/sysstats_text.h"

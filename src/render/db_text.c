@@ -1,0 +1,193 @@
+/* db_text.c - show's "database" section as text and Markdown. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/db_text.h"
+#include "render/escape.h"
+#include "util/jsonx.h"
+#include "util/strbuf.h"
+
+/* Text: control characters never pass (esc_term); long SQL is cut. */
+static void put_sql(FILE *f, const char *q, size_t max) {
+  struct strbuf sb = STRBUF_INIT;
+  esc_term(&sb, q);
+  if (sb.len > max) {
+    size_t n = max;
+    while (n > 0 && ((unsigned char)sb.buf[n] & 0xc0) == 0x80)
+      n--;
+    sb.buf[n] = 0;
+    fputs(sb.buf, f);
+    fputs("...", f);
+  } else {
+    fputs(sb.buf, f);
+  }
+  strbuf_release(&sb);
+}
+
+static void fmt_ratio(char *b, size_t n, json_t *v) {
+  if (json_is_number(v))
+    snprintf(b, n, "%.1f %%", 100 * json_number_value(v));
+  else
+    snprintf(b, n, "n/a");
+}
+
+void db_evidence_print_text(json_t *db, FILE *f) {
+  if (!json_is_object(db))
+    return;
+  fputs("\ndatabase", f);
+  if (*jx_str(db, "datname")) {
+    fputs(" ", f);
+    put_sql(f, jx_str(db, "datname"), 60);
+  }
+  if (*jx_str(db, "source"))
+    fprintf(f, " (statements from %s)", jx_str(db, "source"));
+  fputc('\n', f);
+  json_t *stmts = json_object_get(db, "statements");
+  if (json_array_size(stmts)) {
+    fprintf(f, "  %8s %12s %9s %9s %6s  %s\n", "calls", "total ms", "mean ms", "max ms", "share", "statement");
+    size_t i;
+    json_t *s;
+    json_array_foreach(stmts, i, s) {
+      if (i >= 5)
+        break;
+      double sh = jx_num(s, "share_of_db_time");
+      char share[16];
+      if (isfinite(sh))
+        snprintf(share, sizeof share, "%.0f%%", 100 * sh);
+      else
+        snprintf(share, sizeof share, "-");
+      fprintf(f, "  %8.0f %12.1f %9.2f %9.1f %6s  ", jx_num(s, "calls"), jx_num(s, "total_ms"), jx_num(s, "mean_ms"),
+              jx_num(s, "max_ms"), share);
+      put_sql(f, jx_str(s, "query"), 90);
+      fputc('\n', f);
+    }
+  }
+  json_t *slow = json_object_get(db, "slow");
+  if (isfinite(jx_num(slow, "count")))
+    fprintf(f, "  slow statements (> %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
+            !strcmp(jx_str(slow, "basis"), "log") ? " in the log" : ", by max_exec_time", jx_num(slow, "count"));
+  else
+    fprintf(f, "  slow statements (> %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
+    if (i >= 5)
+      break;
+    fprintf(f, "    %6.0f x  max %8.1f ms  ", jx_num(s, "count"), jx_num(s, "max_ms"));
+    put_sql(f, jx_str(s, "query"), 90);
+    fputc('\n', f);
+  }
+  json_t *p = json_object_get(db, "query_p95_below_ms");
+  fprintf(f, "  query p95 < %g ms: %s (", jx_num(p, "threshold_ms"),
+          !json_is_true(json_object_get(p, "decided")) ? "undecided"
+          : json_is_true(json_object_get(p, "below"))  ? "yes"
+                                                       : "no");
+  put_sql(f, jx_str(p, "reason"), 400);
+  fputs(")\n", f);
+  json_t *caches = json_object_get(db, "caches");
+  json_array_foreach(caches, i, s) {
+    char r[32];
+    fmt_ratio(r, sizeof r, json_object_get(s, "hit_ratio"));
+    fputs("  cache ", f);
+    put_sql(f, jx_str(s, "name"), 60);
+    fprintf(f, ": hit ratio %s", r);
+    if (isfinite(jx_num(s, "hits")))
+      fprintf(f, " (%.0f hits, %.0f misses)", jx_num(s, "hits"), jx_num(s, "misses"));
+    fputc('\n', f);
+  }
+  json_t *pool = json_object_get(db, "pool");
+  if (json_is_object(pool)) {
+    fprintf(f, "  connection pool: %s: ", jx_str(pool, "verdict"));
+    put_sql(f, jx_str(pool, "reason"), 400);
+    fputc('\n', f);
+  }
+}
+
+static void md_sql(struct strbuf *out, const char *q, size_t max) {
+  struct strbuf cut = STRBUF_INIT;
+  size_t n = strlen(q);
+  if (n > max) {
+    while (max > 0 && ((unsigned char)q[max] & 0xc0) == 0x80)
+      max--;
+    strbuf_add(&cut, q, max);
+    strbuf_addstr(&cut, "...");
+  } else {
+    strbuf_addstr(&cut, q);
+  }
+  esc_md_code(out, cut.buf);
+  strbuf_release(&cut);
+}
+
+void db_evidence_render_md(json_t *db, struct strbuf *out) {
+  if (!json_is_object(db))
+    return;
+  strbuf_addstr(out, "\n### Database\n\n");
+  json_t *stmts = json_object_get(db, "statements");
+  if (json_array_size(stmts)) {
+    strbuf_addstr(out, "| calls | total ms | mean ms | max ms | share | statement |\n"
+                       "|---:|---:|---:|---:|---:|---|\n");
+    size_t i;
+    json_t *s;
+    json_array_foreach(stmts, i, s) {
+      if (i >= 5)
+        break;
+      double sh = jx_num(s, "share_of_db_time");
+      strbuf_addf(out, "| %.0f | %.1f | %.2f | %.1f | ", jx_num(s, "calls"), jx_num(s, "total_ms"),
+                  jx_num(s, "mean_ms"), jx_num(s, "max_ms"));
+      if (isfinite(sh))
+        strbuf_addf(out, "%.1f %%", 100 * sh);
+      else
+        strbuf_addstr(out, "-");
+      strbuf_addstr(out, " | ");
+      md_sql(out, jx_str(s, "query"), 120);
+      strbuf_addstr(out, " |\n");
+    }
+  }
+  json_t *slow = json_object_get(db, "slow");
+  if (isfinite(jx_num(slow, "count")))
+    strbuf_addf(out, "\nSlow statements (over %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
+                !strcmp(jx_str(slow, "basis"), "log") ? " in the server log" : ", by max_exec_time",
+                jx_num(slow, "count"));
+  else
+    strbuf_addf(out, "\nSlow statements (over %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
+    if (i >= 5)
+      break;
+    strbuf_addf(out, "- %.0f x, max %.1f ms: ", jx_num(s, "count"), jx_num(s, "max_ms"));
+    md_sql(out, jx_str(s, "query"), 120);
+    strbuf_addstr(out, "\n");
+  }
+  json_t *p = json_object_get(db, "query_p95_below_ms");
+  strbuf_addf(out, "\nQuery p95 < %g ms: **%s**. ", jx_num(p, "threshold_ms"),
+              !json_is_true(json_object_get(p, "decided")) ? "undecided"
+              : json_is_true(json_object_get(p, "below"))  ? "yes"
+                                                           : "no");
+  esc_md(out, jx_str(p, "reason"));
+  strbuf_addstr(out, "\n");
+  json_t *caches = json_object_get(db, "caches");
+  if (json_array_size(caches)) {
+    strbuf_addstr(out, "\n| cache | hits | misses | hit ratio |\n|---|---:|---:|---:|\n");
+    json_array_foreach(caches, i, s) {
+      char r[32];
+      fmt_ratio(r, sizeof r, json_object_get(s, "hit_ratio"));
+      strbuf_addstr(out, "| ");
+      esc_md(out, jx_str(s, "name"));
+      if (isfinite(jx_num(s, "hits")))
+        strbuf_addf(out, " | %.0f | %.0f | %s |\n", jx_num(s, "hits"), jx_num(s, "misses"), r);
+      else
+        strbuf_addf(out, " | - | - | %s |\n", r);
+    }
+  }
+  json_t *pool = json_object_get(db, "pool");
+  if (json_is_object(pool)) {
+    strbuf_addstr(out, "\nConnection pool: **");
+    esc_md(out, jx_str(pool, "verdict"));
+    strbuf_addstr(out, "**: ");
+    esc_md(out, jx_str(pool, "reason"));
+    strbuf_addstr(out, "\n");
+  }
+}
