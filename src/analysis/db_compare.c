@@ -7,6 +7,8 @@
 #include "analysis/dbevidence.h"
 #include "analysis/dbevidence_int.h"
 #include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_metrics.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -42,41 +44,27 @@ static int cside_load(struct store *st, int64_t run_id, struct cside *c, struct 
   memset(c, 0, sizeof *c);
   if (db_app_database(st, run_id, &c->db, err) < 0)
     return -1;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms, stddev_ms FROM db_statements "
-                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
-                                  err);
-  if (!s)
+  struct store_db_stmt_stat *r;
+  size_t n;
+  if (store_db_toplevel_stmts(st, run_id, c->db ? c->db : "", &r, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, c->db ? c->db : "", -1, SQLITE_TRANSIENT);
-  size_t cap = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    XGROW(c->s, cap, c->n + 1);
+  c->s = xcalloc(n ? n : 1, sizeof *c->s);
+  for (size_t i = 0; i < n; i++) {
     struct cstmt *x = &c->s[c->n++];
-    memset(x, 0, sizeof *x);
-    x->query = xstrdup(store_col_text(s, 0));
-    x->has_qid = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    x->qid = sqlite3_column_int64(s, 1);
-    x->key = xstrdup(store_col_text(s, 2)); /* joined by normalised text: query ids differ across servers */
-    x->calls = sqlite3_column_double(s, 3);
-    x->total = sqlite3_column_double(s, 4);
-    x->mean = store_col_double(s, 5);
-    x->sd = store_col_double(s, 6);
+    x->query = r[i].query;
+    x->has_qid = r[i].has_queryid;
+    x->qid = r[i].queryid;
+    x->key = r[i].norm; /* joined by normalised text: query ids differ across servers */
+    r[i].query = r[i].norm = NULL;
+    x->calls = r[i].calls;
+    x->total = r[i].total_ms;
+    x->mean = r[i].mean_ms;
+    x->sd = r[i].stddev_ms;
     c->total += x->total;
   }
-  sqlite3_finalize(s);
+  store_db_stmt_stats_free(r, n);
   /* successful requests: failed ones (timeouts, 503s) run fewer statements */
-  s = store_prepare(st,
-                    "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id AND "
-                    "f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND r.name = 'http_reqs'",
-                    err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  c->requests = sqlite3_step(s) == SQLITE_ROW ? store_col_double(s, 0) : NAN;
-  sqlite3_finalize(s);
-  return 0;
+  return store_ok_requests(st, run_id, &c->requests, err);
 }
 
 static json_t *cstmt_json(const struct cstmt *x, double requests) {
@@ -108,18 +96,13 @@ static void add_finding(json_t *arr, const char *kind, const char *query, const 
 /* Keys of statements logged over slow_ms. */
 static json_t *slow_keys(struct store *st, int64_t run_id, double slow_ms) {
   json_t *o = json_object();
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
-                                  "kind = 'statement' AND duration_ms > ? GROUP BY norm",
-                                  NULL);
-  if (!s)
+  struct store_db_slow_norm *r;
+  size_t n;
+  if (store_db_slow_norms(st, run_id, slow_ms, &r, &n, NULL) < 0)
     return o;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, slow_ms);
-  while (sqlite3_step(s) == SQLITE_ROW)
-    json_object_set_new(o, store_col_text(s, 0),
-                        json_pack("[I, f]", (json_int_t)sqlite3_column_int64(s, 1), sqlite3_column_double(s, 2)));
-  sqlite3_finalize(s);
+  for (size_t i = 0; i < n; i++)
+    json_object_set_new(o, r[i].norm, json_pack("[I, f]", (json_int_t)r[i].count, r[i].max_ms));
+  store_db_slow_norms_free(r, n);
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include "analysis/dbevidence_int.h"
 #include "stats/trend.h"
 #include "store/store.h"
+#include "store/store_levels.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -53,19 +54,9 @@ double db_series_max(const struct series *x, double t0, double t1) {
 
 /* Successful requests in [t0, t1] from the run's one-second buckets. */
 static double ok_requests(struct store *st, const struct run_info *run, double t0, double t1) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT sum(ok_count) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND "
-                                  "t >= ? AND t <= ?",
-                                  NULL);
-  if (!s)
+  double v;
+  if (store_ok_between(st, run->id, floor(t0 - run->start_ts), floor(t1 - run->start_ts), &v, NULL) < 0)
     return NAN;
-  sqlite3_bind_int64(s, 1, run->id);
-  sqlite3_bind_double(s, 2, floor(t0 - run->start_ts));
-  sqlite3_bind_double(s, 3, floor(t1 - run->start_ts));
-  double v = NAN;
-  if (sqlite3_step(s) == SQLITE_ROW)
-    v = store_col_double(s, 0);
-  sqlite3_finalize(s);
   return v;
 }
 

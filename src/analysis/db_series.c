@@ -8,6 +8,7 @@
 #include "analysis/dbevidence.h"
 #include "analysis/dbevidence_int.h"
 #include "store/store.h"
+#include "store/store_sys.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -29,46 +30,29 @@ void db_series_set_release(struct series_set *ss) {
 
 int db_load_series(struct store *st, int64_t run_id, struct series_set *ss, struct err *err) {
   memset(ss, 0, sizeof *ss);
-  sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM sys_series WHERE run_id = ? ORDER BY id", err);
-  if (!s)
+  struct store_sys_series *r;
+  size_t n;
+  if (store_sys_series_counted(st, run_id, &r, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(ss->s, cap, ss->n + 1);
-    struct series *x = &ss->s[ss->n++];
-    memset(x, 0, sizeof *x);
-    x->id = sqlite3_column_int64(s, 0);
-    x->name = xstrdup(store_col_text(s, 1));
+  ss->s = xcalloc(n ? n : 1, sizeof *ss->s);
+  for (size_t i = 0; i < n; i++) {
+    ss->s[i].id = r[i].id;
+    ss->s[i].name = r[i].name;
+    r[i].name = NULL;
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read system series");
+  ss->n = n;
+  store_sys_series_free(r, n);
   return 0;
 }
 
 int db_load_samples(struct store *st, struct series *x, struct err *err) {
   if (x->t)
     return 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT ts, value FROM sys_samples WHERE series_id = ? AND in_window = 1 ORDER BY ts",
-                                  err);
-  if (!s)
+  if (store_sys_samples(st, x->id, 1, NAN, NAN, &x->t, &x->v, &x->n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, x->id);
-  size_t cap = 0, capv = 0;
-  int rc;
-  x->t = xmalloc(sizeof *x->t);
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(x->t, cap, x->n + 1);
-    XGROW(x->v, capv, x->n + 1);
-    x->t[x->n] = sqlite3_column_double(s, 0);
-    x->v[x->n] = sqlite3_column_double(s, 1);
-    x->n++;
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read system samples");
+  if (!x->t)
+    x->t = xmalloc(sizeof *x->t); /* loaded, no sample */
+  return 0;
 }
 
 /* The value of label key in "name{k=\"v\",...}" into buf; 0 when absent. */

@@ -8,6 +8,7 @@
 #include "ingest/reader.h"
 #include "store/store.h"
 #include "store/store_db.h"
+#include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -232,4 +233,77 @@ int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct
   sqlite3_finalize(s);
   free(txt);
   return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store the PostgreSQL settings");
+}
+
+static int stmt_stat_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_stmt_stat *x = item;
+  x->query = xstrdup(store_col_text(q, 0));
+  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
+  x->queryid = sqlite3_column_int64(q, 1);
+  x->norm = xstrdup(store_col_text(q, 2));
+  x->calls = sqlite3_column_double(q, 3);
+  x->total_ms = sqlite3_column_double(q, 4);
+  x->mean_ms = store_col_double(q, 5);
+  x->stddev_ms = store_col_double(q, 6);
+  return 0;
+}
+
+static void stmt_stats_release(void *r, size_t n) { store_db_stmt_stats_free(r, n); }
+
+int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datname, struct store_db_stmt_stat **out,
+                            size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *q = store_prepare(st,
+                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms, stddev_ms FROM db_statements "
+                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                                  err);
+  if (!q)
+    return -1;
+  sqlite3_bind_int64(q, 1, run_id);
+  sqlite3_bind_text(q, 2, datname, -1, SQLITE_TRANSIENT);
+  return store_rows(st, q, sizeof **out, stmt_stat_row, stmt_stats_release, "cannot read pg_stat_statements",
+                    (void **)out, n, err);
+}
+
+void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(r[i].query);
+    free(r[i].norm);
+  }
+  free(r);
+}
+
+static int slow_norm_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_slow_norm *x = item;
+  x->norm = xstrdup(store_col_text(q, 0));
+  x->count = sqlite3_column_int64(q, 1);
+  x->max_ms = sqlite3_column_double(q, 2);
+  return 0;
+}
+
+static void slow_norms_release(void *r, size_t n) { store_db_slow_norms_free(r, n); }
+
+int store_db_slow_norms(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_norm **out, size_t *n,
+                        struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *q = store_prepare(st,
+                                  "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
+                                  "kind = 'statement' AND duration_ms > ? GROUP BY norm",
+                                  err);
+  if (!q)
+    return -1;
+  sqlite3_bind_int64(q, 1, run_id);
+  sqlite3_bind_double(q, 2, slow_ms);
+  return store_rows(st, q, sizeof **out, slow_norm_row, slow_norms_release, "cannot read the database log",
+                    (void **)out, n, err);
+}
+
+void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(r[i].norm);
+  free(r);
 }

@@ -7,6 +7,7 @@
  */
 #ifndef LOADREP_STORE_DB_H
 #define LOADREP_STORE_DB_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ingest/pglog.h"
@@ -26,6 +27,30 @@ int db_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum pg_k
  *  meta.json's postgresql.settings) as the snapshot view 'settings'. */
 #include <jansson.h>
 int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct err *err);
+
+/** A top-level statement of pg_stat_statements (toplevel NULL or 1).
+ *  Strings owned; calls and total_ms 0 when NULL, mean_ms and stddev_ms NaN. */
+struct store_db_stmt_stat {
+  char *query, *norm; /* norm: the normalised text (pg_normalise), "" when NULL */
+  int has_queryid;
+  int64_t queryid;
+  double calls, total_ms, mean_ms, stddev_ms;
+};
+/** The top-level statements of database datname in run_id, as stored. */
+int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datname, struct store_db_stmt_stat **out,
+                            size_t *n, struct err *err);
+void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n);
+
+/** Logged statements over slow_ms by normalised text: how many and the
+ *  longest (ms). Strings owned. */
+struct store_db_slow_norm {
+  char *norm;
+  int64_t count;
+  double max_ms;
+};
+int store_db_slow_norms(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_norm **out, size_t *n,
+                        struct err *err);
+void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n);
 
 /** Whether run_id has any database evidence (rows in the v3 tables). */
 int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err);

@@ -101,3 +101,21 @@ int store_run_max_vus(struct store *st, int64_t run_id, double *vus, struct err 
   sqlite3_finalize(s);
   return 0;
 }
+
+int store_ok_between(struct store *st, int64_t run_id, double from_s, double to_s, double *ok, struct err *err) {
+  *ok = NAN;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT sum(ok_count) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND "
+                                  "t >= ? AND t <= ?",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_double(s, 2, from_s);
+  sqlite3_bind_double(s, 3, to_s);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *ok = store_col_double(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
+}

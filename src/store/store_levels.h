@@ -55,4 +55,8 @@ int store_peak_vus_second(struct store *st, int64_t run_id, int64_t *t, int *fou
 /** The most VUs of any whole-run second; NaN when no bucket has a VU count. */
 int store_run_max_vus(struct store *st, int64_t run_id, double *vus, struct err *err);
 
+/** The successful requests of the whole-run seconds from_s <= t <= to_s
+ *  (seconds from the run's start); NaN when no bucket is there. */
+int store_ok_between(struct store *st, int64_t run_id, double from_s, double to_s, double *ok, struct err *err);
+
 #endif

@@ -231,3 +231,20 @@ int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, 
                           run_id, sizeof **out, check_row, checks_release, "reading the run's checks", (void **)out,
                           n, err);
 }
+
+int store_ok_requests(struct store *st, int64_t run_id, double *ok, struct err *err) {
+  *ok = NAN;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id "
+                                  "AND f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND "
+                                  "r.name = 'http_reqs'",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *ok = store_col_double(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read the run's requests");
+}

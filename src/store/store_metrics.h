@@ -79,4 +79,8 @@ struct store_check {
 int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err);
 void store_checks_free(struct store_check *c, size_t n);
 
+/** The k6 requests of run_id that succeeded (http_reqs count less
+ *  http_req_failed passes); NaN when the run has no http_reqs. */
+int store_ok_requests(struct store *st, int64_t run_id, double *ok, struct err *err);
+
 #endif
