@@ -9,6 +9,9 @@
 #include "analysis/dbevidence_int.h"
 #include "ingest/endpoint.h"
 #include "store/store.h"
+#include "store/store_db.h"
+#include "store/store_endpoints.h"
+#include "store/store_levels.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -36,48 +39,38 @@ static double pearson(const double *a, const double *b, size_t n) {
 
 /* VUs at time t (seconds from the start): the run bucket's vus. */
 static double vus_at(struct store *st, const struct run_info *run, double t) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND t >= ? "
-                                  "AND t < ?",
-                                  NULL);
-  if (!s)
+  double v;
+  if (store_max_vus_between(st, run->id, floor(t), floor(t) + WINDOW_S, &v, NULL) < 0)
     return NAN;
-  sqlite3_bind_int64(s, 1, run->id);
-  sqlite3_bind_double(s, 2, floor(t));
-  sqlite3_bind_double(s, 3, floor(t) + WINDOW_S);
-  double v = NAN;
-  if (sqlite3_step(s) == SQLITE_ROW)
-    v = store_col_double(s, 0);
-  sqlite3_finalize(s);
   return v;
 }
 
 /* The endpoint whose successful requests a statement's calls are a whole
  * multiple of (within 1 %): the statement runs k times per request. */
 static void statement_endpoint(struct store *st, const struct run_info *run, double calls, json_t *o) {
-  sqlite3_stmt *s = store_prepare(st, "SELECT method, name, ok_count FROM endpoints WHERE run_id = ? ORDER BY id", NULL);
-  if (!s)
+  struct store_ep_ok *e;
+  size_t ne;
+  if (store_endpoint_ok_counts(st, run->id, &e, &ne, NULL) < 0)
     return;
-  sqlite3_bind_int64(s, 1, run->id);
   char *best = NULL;
   double best_k = 0, best_err = 1, best_ok = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    double ok = sqlite3_column_double(s, 2);
+  for (size_t i = 0; i < ne; i++) {
+    double ok = e[i].ok_count;
     if (ok < 10 || !(calls > 0))
       continue;
     double k = round(calls / ok);
     if (k < 1 || k > 1000)
       continue;
-    double e = fabs(calls - k * ok) / calls;
-    if (e < 0.01 && (!best || k < best_k || (k == best_k && e < best_err))) {
+    double er = fabs(calls - k * ok) / calls;
+    if (er < 0.01 && (!best || k < best_k || (k == best_k && er < best_err))) {
       free(best);
-      best = endpoint_label(store_col_text(s, 0), store_col_text(s, 1));
+      best = endpoint_label(e[i].method, e[i].name);
       best_k = k;
-      best_err = e;
+      best_err = er;
       best_ok = ok;
     }
   }
-  sqlite3_finalize(s);
+  store_ep_oks_free(e, ne);
   json_object_set_new(o, "endpoint", best ? json_string(best) : json_null());
   json_object_set_new(o, "calls_per_request", best ? whole(best_k) : json_null());
   json_object_set_new(o, "endpoint_ok_requests", best ? whole(best_ok) : json_null());
@@ -85,35 +78,28 @@ static void statement_endpoint(struct store *st, const struct run_info *run, dou
 }
 
 /* Logged durations of one statement per window against the VUs. */
-static void statement_load(struct store *st, const struct run_info *run, sqlite3_stmt *row, json_t *o) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT CAST((ts - ?2) / ?3 AS INTEGER) AS w, avg(duration_ms), count(*) "
-                                  "FROM db_log_entries WHERE run_id = ?1 AND kind = 'statement' AND "
-                                  "(queryid = ?4 OR (queryid IS NULL AND norm = ?5)) AND ts >= ?2 GROUP BY w ORDER BY w",
-                                  NULL);
-  if (!s)
+static void statement_load(struct store *st, const struct run_info *run, const struct store_db_stmt_stat *row,
+                           json_t *o) {
+  struct store_db_window *wins;
+  size_t nw;
+  if (store_db_stmt_windows(st, run->id, run->start_ts, WINDOW_S, row->has_queryid, row->queryid, row->norm, &wins,
+                            &nw, NULL) < 0)
     return;
-  sqlite3_bind_int64(s, 1, run->id);
-  sqlite3_bind_double(s, 2, run->start_ts);
-  sqlite3_bind_double(s, 3, WINDOW_S);
-  if (sqlite3_column_type(row, 1) != SQLITE_NULL)
-    sqlite3_bind_int64(s, 4, sqlite3_column_int64(row, 1));
-  sqlite3_bind_text(s, 5, store_col_text(row, 2), -1, SQLITE_TRANSIENT);
   double *d = NULL, *v = NULL;
   size_t n = 0, cd = 0, cv = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    if (sqlite3_column_int(s, 2) < 3)
+  for (size_t i = 0; i < nw; i++) {
+    if (wins[i].count < 3)
       continue;
-    double vu = vus_at(st, run, sqlite3_column_double(s, 0) * WINDOW_S);
+    double vu = vus_at(st, run, (double)wins[i].w * WINDOW_S);
     if (!isfinite(vu))
       continue;
     XGROW(d, cd, n + 1);
     XGROW(v, cv, n + 1);
-    d[n] = sqlite3_column_double(s, 1);
+    d[n] = wins[i].mean_ms;
     v[n] = vu;
     n++;
   }
-  sqlite3_finalize(s);
+  free(wins);
   double r = n >= 4 ? pearson(v, d, n) : NAN;
   json_object_set_new(o, "load_windows", json_integer((json_int_t)n));
   json_object_set_new(o, "load_correlation", jx_real_or_null(rnd(r, 1e-3)));
@@ -205,34 +191,30 @@ int db_bottleneck_evidence(struct store *st, const struct run_info *run, json_t 
   json_t *stmts = json_array();
   const char *dbname = jx_str(db, "datname");
   double total = jx_num(db, "total_ms");
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms FROM db_statements WHERE "
-                                  "run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1) "
-                                  "ORDER BY total_ms DESC LIMIT 5",
-                                  err);
-  if (!s) {
+  struct store_db_stmt_stat *top;
+  size_t ntop;
+  if (store_db_top_stmts(st, run->id, dbname, 5, &top, &ntop, err) < 0) {
     db_series_set_release(&ss);
     json_decref(db);
     json_decref(o);
     return -1;
   }
-  sqlite3_bind_int64(s, 1, run->id);
-  sqlite3_bind_text(s, 2, dbname, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    double share = total > 0 ? sqlite3_column_double(s, 4) / total : NAN;
+  for (size_t i = 0; i < ntop; i++) {
+    const struct store_db_stmt_stat *x = &top[i];
+    double share = total > 0 ? x->total_ms / total : NAN;
     if (json_array_size(stmts) && share < 0.05)
       break;
     json_t *r = json_object();
-    json_object_set_new(r, "query", json_string(store_col_text(s, 0)));
-    json_object_set_new(r, "queryid", queryid_json(s, 1));
-    json_object_set_new(r, "calls", whole(sqlite3_column_double(s, 3)));
+    json_object_set_new(r, "query", json_string(x->query));
+    json_object_set_new(r, "queryid", db_queryid_json(x->has_queryid, x->queryid));
+    json_object_set_new(r, "calls", whole(x->calls));
     json_object_set_new(r, "share_of_db_time", jx_real_or_null(rnd(share, 1e-4)));
-    json_object_set_new(r, "mean_ms", jx_real_or_null(rnd(sqlite3_column_double(s, 5), 0.01)));
-    statement_endpoint(st, run, sqlite3_column_double(s, 3), r);
-    statement_load(st, run, s, r);
+    json_object_set_new(r, "mean_ms", jx_real_or_null(rnd(isnan(x->mean_ms) ? 0 : x->mean_ms, 0.01)));
+    statement_endpoint(st, run, x->calls, r);
+    statement_load(st, run, x, r);
     json_array_append_new(stmts, r);
   }
-  sqlite3_finalize(s);
+  store_db_stmt_stats_free(top, ntop);
   json_object_set_new(o, "statements", stmts);
   json_t *ev = json_object_get(json_object_get(db, "log"), "events");
   json_object_set_new(o, "lock_waits", json_integer((json_int_t)(isfinite(jx_num(ev, "lock_wait")) ? jx_num(ev, "lock_wait") : 0)));

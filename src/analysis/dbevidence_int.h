@@ -30,6 +30,15 @@ static inline json_t *iso_or_null(double ts) {
   return json_string(b);
 }
 
+/* A query id as a JSON string, or null. */
+static inline json_t *db_queryid_json(int has, int64_t id) {
+  if (!has)
+    return json_null();
+  char b[32];
+  snprintf(b, sizeof b, "%lld", (long long)id);
+  return json_string(b);
+}
+
 static inline json_t *queryid_json(sqlite3_stmt *s, int col) {
   if (sqlite3_column_type(s, col) == SQLITE_NULL)
     return json_null();

@@ -307,3 +307,57 @@ void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) {
     free(r[i].norm);
   free(r);
 }
+
+int store_db_top_stmts(struct store *st, int64_t run_id, const char *datname, int limit,
+                       struct store_db_stmt_stat **out, size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *q = store_prepare(st,
+                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms, NULL FROM db_statements WHERE "
+                                  "run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1) "
+                                  "ORDER BY total_ms DESC LIMIT ?",
+                                  err);
+  if (!q)
+    return -1;
+  sqlite3_bind_int64(q, 1, run_id);
+  sqlite3_bind_text(q, 2, datname, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(q, 3, limit);
+  return store_rows(st, q, sizeof **out, stmt_stat_row, stmt_stats_release, "cannot read pg_stat_statements",
+                    (void **)out, n, err);
+}
+
+static int window_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_window *x = item;
+  x->w = sqlite3_column_int64(q, 0);
+  x->mean_ms = sqlite3_column_double(q, 1);
+  x->count = sqlite3_column_int(q, 2);
+  return 0;
+}
+
+static void windows_release(void *r, size_t n) {
+  (void)n;
+  free(r);
+}
+
+int store_db_stmt_windows(struct store *st, int64_t run_id, double start_ts, double window_s, int has_queryid,
+                          int64_t queryid, const char *norm, struct store_db_window **out, size_t *n,
+                          struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT CAST((ts - ?2) / ?3 AS INTEGER) AS w, avg(duration_ms), count(*) "
+                                  "FROM db_log_entries WHERE run_id = ?1 AND kind = 'statement' AND "
+                                  "(queryid = ?4 OR (queryid IS NULL AND norm = ?5)) AND ts >= ?2 GROUP BY w ORDER BY w",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_double(s, 2, start_ts);
+  sqlite3_bind_double(s, 3, window_s);
+  if (has_queryid)
+    sqlite3_bind_int64(s, 4, queryid);
+  sqlite3_bind_text(s, 5, norm, -1, SQLITE_TRANSIENT);
+  return store_rows(st, s, sizeof **out, window_row, windows_release, "cannot read the database log", (void **)out, n,
+                    err);
+}

@@ -39,7 +39,23 @@ struct store_db_stmt_stat {
 /** The top-level statements of database datname in run_id, as stored. */
 int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datname, struct store_db_stmt_stat **out,
                             size_t *n, struct err *err);
+/** The same, the limit largest by total time first. */
+int store_db_top_stmts(struct store *st, int64_t run_id, const char *datname, int limit,
+                       struct store_db_stmt_stat **out, size_t *n, struct err *err);
 void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n);
+
+/** A statement's logged durations per window of window_s seconds from
+ *  start_ts (window index w, mean ms, count), by w; the statement is the
+ *  one with queryid (has_queryid) or, logged without one, the normalised
+ *  text norm. */
+struct store_db_window {
+  int64_t w;
+  double mean_ms;
+  int count;
+};
+int store_db_stmt_windows(struct store *st, int64_t run_id, double start_ts, double window_s, int has_queryid,
+                          int64_t queryid, const char *norm, struct store_db_window **out, size_t *n,
+                          struct err *err);
 
 /** Logged statements over slow_ms by normalised text: how many and the
  *  longest (ms). Strings owned. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "store/store_rows.h"
 #include "store/store_endpoints.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -81,4 +82,28 @@ int store_endpoint_details(struct store *st, int64_t run_id, const char *scenari
   sqlite3_finalize(s);
   sqlite3_finalize(m);
   return 0;
+}
+
+static int ep_ok_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_ep_ok *e = item;
+  e->method = xstrdup(store_col_text(q, 0));
+  e->name = xstrdup(store_col_text(q, 1));
+  e->ok_count = sqlite3_column_double(q, 2);
+  return 0;
+}
+
+static void ep_oks_release(void *e, size_t n) { store_ep_oks_free(e, n); }
+
+int store_endpoint_ok_counts(struct store *st, int64_t run_id, struct store_ep_ok **out, size_t *n, struct err *err) {
+  return store_rows_of_id(st, "SELECT method, name, ok_count FROM endpoints WHERE run_id = ? ORDER BY id", run_id,
+                          sizeof **out, ep_ok_row, ep_oks_release, "cannot read endpoints", (void **)out, n, err);
+}
+
+void store_ep_oks_free(struct store_ep_ok *e, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(e[i].method);
+    free(e[i].name);
+  }
+  free(e);
 }

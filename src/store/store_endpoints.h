@@ -41,4 +41,13 @@ int store_endpoint_details(struct store *st, int64_t run_id, const char *scenari
                            size_t *n, struct err *err);
 void store_ep_details_free(struct store_ep_detail *e, size_t n);
 
+/** An endpoint's successful requests. Strings owned. */
+struct store_ep_ok {
+  char *method, *name;
+  double ok_count; /* 0 when NULL */
+};
+/** The run's endpoints by id with their successful requests. */
+int store_endpoint_ok_counts(struct store *st, int64_t run_id, struct store_ep_ok **out, size_t *n, struct err *err);
+void store_ep_oks_free(struct store_ep_ok *e, size_t n);
+
 #endif

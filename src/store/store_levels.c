@@ -119,3 +119,22 @@ int store_ok_between(struct store *st, int64_t run_id, double from_s, double to_
   sqlite3_finalize(s);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
 }
+
+int store_max_vus_between(struct store *st, int64_t run_id, double from_s, double to_s, double *vus,
+                          struct err *err) {
+  *vus = NAN;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND t >= ? "
+                                  "AND t < ?",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_double(s, 2, from_s);
+  sqlite3_bind_double(s, 3, to_s);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *vus = store_col_double(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
+}

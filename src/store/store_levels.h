@@ -59,4 +59,9 @@ int store_run_max_vus(struct store *st, int64_t run_id, double *vus, struct err 
  *  (seconds from the run's start); NaN when no bucket is there. */
 int store_ok_between(struct store *st, int64_t run_id, double from_s, double to_s, double *ok, struct err *err);
 
+/** The most VUs of the whole-run seconds from_s <= t < to_s; NaN when no
+ *  bucket there has a VU count. */
+int store_max_vus_between(struct store *st, int64_t run_id, double from_s, double to_s, double *vus,
+                          struct err *err);
+
 #endif
