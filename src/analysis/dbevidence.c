@@ -7,6 +7,7 @@
 #include "analysis/dbevidence.h"
 #include "analysis/dbevidence_int.h"
 #include "store/store.h"
+#include "store/store_db.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -18,48 +19,19 @@
 /* The application database: the datname with the most statement time in
  * pg_stat_statements, else the one with the most logged statements. */
 int db_app_database(struct store *st, int64_t run_id, char **out, struct err *err) {
-  *out = NULL;
-  sqlite3_stmt *s = store_prepare(st,
-                    "SELECT datname, sum(total_ms) AS t FROM db_statements WHERE run_id = ? "
-                    "GROUP BY datname ORDER BY t DESC LIMIT 1",
-                    err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *out = xstrdup(store_col_text(s, 0));
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read pg_stat_statements");
-  if (*out)
-    return 0;
-  s = store_prepare(st,
-                    "SELECT database, count(*) AS n FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
-                    "GROUP BY database ORDER BY n DESC LIMIT 1",
-                    err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *out = xstrdup(store_col_text(s, 0));
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read the database log");
-  return 0;
+  return store_db_app_database(st, run_id, out, err);
 }
 
 /* A setting from the snapshot 'settings' (meta.json) or a pg_settings export. */
 double db_setting_ms(struct store *st, int64_t run_id, const char *name) {
-  sqlite3_stmt *s = store_prepare(st, "SELECT data FROM db_snapshots WHERE run_id = ? AND view = 'settings'", NULL);
+  char **rows;
+  size_t n;
   double v = NAN;
-  if (!s)
+  if (store_db_settings_data(st, run_id, &rows, &n, NULL) < 0)
     return v;
-  sqlite3_bind_int64(s, 1, run_id);
-  while (isnan(v) && sqlite3_step(s) == SQLITE_ROW) {
+  for (size_t i = 0; i < n && isnan(v); i++) {
     json_error_t je;
-    json_t *o = json_loads(store_col_text(s, 0), 0, &je);
+    json_t *o = json_loads(rows[i], 0, &je);
     const char *t = jx_str(o, name);
     if (*t) {
       char *end;
@@ -77,7 +49,7 @@ double db_setting_ms(struct store *st, int64_t run_id, const char *name) {
     }
     json_decref(o);
   }
-  sqlite3_finalize(s);
+  store_db_texts_free(rows, n);
   return v;
 }
 /* ----------------------------------------------------------- statements */
@@ -89,25 +61,13 @@ struct stmt_totals {
 
 static int statement_totals(struct store *st, int64_t run_id, const char *db, struct stmt_totals *t,
                             struct err *err) {
-  memset(t, 0, sizeof *t);
-  t->max_ms = NAN;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
-                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, db ? db : "", -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    t->n = sqlite3_column_int(s, 0);
-    t->calls = sqlite3_column_double(s, 1);
-    t->total_ms = sqlite3_column_double(s, 2);
-    t->max_ms = store_col_double(s, 3);
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read pg_stat_statements");
+  struct store_db_totals x;
+  int rc = store_db_stmt_totals(st, run_id, db ? db : "", &x, err);
+  t->n = x.n;
+  t->calls = x.calls;
+  t->total_ms = x.total_ms;
+  t->max_ms = x.max_ms;
+  return rc;
 }
 
 static int statements_json(struct store *st, int64_t run_id, const char *db, const struct stmt_totals *tot,
@@ -255,37 +215,11 @@ static int slow_json(struct store *st, int64_t run_id, double slow_ms, const str
 
 static int log_counts(struct store *st, int64_t run_id, const char *db, double x, long *n_log, long *n_above,
                       double *min_logged, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT count(*), sum(duration_ms > ?), min(duration_ms) FROM db_log_entries "
-                                  "WHERE run_id = ? AND kind = 'statement' AND database = ?",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_double(s, 1, x);
-  sqlite3_bind_int64(s, 2, run_id);
-  sqlite3_bind_text(s, 3, db ? db : "", -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    *n_log = (long)sqlite3_column_int64(s, 0);
-    *n_above = (long)sqlite3_column_int64(s, 1);
-    *min_logged = store_col_double(s, 2);
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read the database log");
+  return store_db_log_counts(st, run_id, db ? db : "", x, n_log, n_above, min_logged, err);
 }
 
 static int has_log(struct store *st, int64_t run_id, int *yes, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT EXISTS (SELECT 1 FROM source_files WHERE run_id = ? AND kind IN "
-                                  "('pg-csvlog', 'pg-stderr-log'))",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read source files");
+  return store_db_has_log(st, run_id, yes, err);
 }
 
 /* "p95 < X" decided exactly when the calls above X are all known. */
@@ -348,22 +282,19 @@ static int p95_json(struct store *st, int64_t run_id, const char *db, const stru
 
 static json_t *snapshot_rows(struct store *st, int64_t run_id, const char *view) {
   json_t *arr = json_array();
-  sqlite3_stmt *s = store_prepare(st, "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? ORDER BY "
-                                      "snap, rowid",
-                                  NULL);
-  if (!s)
+  struct store_db_snapshot *r;
+  size_t n;
+  if (store_db_snapshots_of(st, run_id, view, &r, &n, NULL) < 0)
     return arr;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, view, -1, SQLITE_STATIC);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  for (size_t i = 0; i < n; i++) {
     json_error_t je;
-    json_t *o = json_loads(store_col_text(s, 1), 0, &je);
+    json_t *o = json_loads(r[i].data, 0, &je);
     if (!o)
       continue;
-    json_object_set_new(o, "_snap", json_integer(sqlite3_column_int(s, 0)));
+    json_object_set_new(o, "_snap", json_integer(r[i].snap));
     json_array_append_new(arr, o);
   }
-  sqlite3_finalize(s);
+  store_db_snapshots_free(r, n);
   return arr;
 }
 
@@ -454,17 +385,15 @@ static json_t *tables_json(struct store *st, int64_t run_id) {
 }
 
 static int log_summary_json(struct store *st, int64_t run_id, json_t **out, struct err *err) {
-  sqlite3_stmt *s =
-      store_prepare(st, "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind", err);
-  if (!s)
+  struct store_db_kind_count *r;
+  size_t nr;
+  if (store_db_log_kinds(st, run_id, &r, &nr, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
   json_t *o = json_object(), *ev = json_object();
   json_int_t stmts = 0, plans = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    const char *k = store_col_text(s, 0);
-    json_int_t n = sqlite3_column_int64(s, 1);
+  for (size_t i = 0; i < nr; i++) {
+    const char *k = r[i].kind;
+    json_int_t n = r[i].n;
     if (!strcmp(k, "statement"))
       stmts = n;
     else if (!strcmp(k, "plan"))
@@ -472,32 +401,22 @@ static int log_summary_json(struct store *st, int64_t run_id, json_t **out, stru
     else
       json_object_set_new(ev, k, json_integer(n));
   }
-  sqlite3_finalize(s);
+  store_db_kind_counts_free(r, nr);
   json_object_set_new(o, "statements", json_integer(stmts));
   json_object_set_new(o, "plans", json_integer(plans));
   json_object_set_new(o, "events", ev);
   json_object_set_new(o, "log_min_duration_statement_ms",
                       jx_real_or_null(db_setting_ms(st, run_id, "log_min_duration_statement")));
   *out = o;
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read the database log");
+  return 0;
 }
 /* ----------------------------------------------------------------- show */
 
 int db_evidence_json(struct store *st, const struct run_info *run, double slow_ms, json_t **out, struct err *err) {
   *out = NULL;
   int has = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1 AND view <> 'settings') OR "
-                                  "EXISTS (SELECT 1 FROM source_files WHERE run_id = ?1 AND kind LIKE 'pg-%')",
-                                  err);
-  if (!s)
+  if (store_db_show_evidence(st, run->id, &has, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run->id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    has = sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
   struct series_set ss;
   if (db_load_series(st, run->id, &ss, err) < 0)
     return -1;

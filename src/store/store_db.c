@@ -361,3 +361,182 @@ int store_db_stmt_windows(struct store *st, int64_t run_id, double start_ts, dou
   return store_rows(st, s, sizeof **out, window_row, windows_release, "cannot read the database log", (void **)out, n,
                     err);
 }
+
+int store_db_show_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
+  *has = 0;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
+                                  "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
+                                  "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1 AND view <> 'settings') OR "
+                                  "EXISTS (SELECT 1 FROM source_files WHERE run_id = ?1 AND kind LIKE 'pg-%')",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *has = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return 0;
+}
+
+/* The first column of the first row of sql (run_id bound) into *out. */
+static int first_text(struct store *st, const char *sql, int64_t run_id, const char *what, char **out,
+                      struct err *err) {
+  sqlite3_stmt *s = store_prepare(st, sql, err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *out = xstrdup(store_col_text(s, 0));
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_fail(st, err, what);
+  return 0;
+}
+
+int store_db_app_database(struct store *st, int64_t run_id, char **out, struct err *err) {
+  *out = NULL;
+  if (first_text(st,
+                 "SELECT datname, sum(total_ms) AS t FROM db_statements WHERE run_id = ? "
+                 "GROUP BY datname ORDER BY t DESC LIMIT 1",
+                 run_id, "cannot read pg_stat_statements", out, err) < 0)
+    return -1;
+  if (*out)
+    return 0;
+  return first_text(st,
+                    "SELECT database, count(*) AS n FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
+                    "GROUP BY database ORDER BY n DESC LIMIT 1",
+                    run_id, "cannot read the database log", out, err);
+}
+
+static int text_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  *(char **)item = xstrdup(store_col_text(q, 0));
+  return 0;
+}
+
+static void texts_release(void *r, size_t n) { store_db_texts_free(r, n); }
+
+int store_db_settings_data(struct store *st, int64_t run_id, char ***out, size_t *n, struct err *err) {
+  return store_rows_of_id(st, "SELECT data FROM db_snapshots WHERE run_id = ? AND view = 'settings'", run_id,
+                          sizeof **out, text_row, texts_release, "cannot read snapshots", (void **)out, n, err);
+}
+
+void store_db_texts_free(char **t, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(t[i]);
+  free(t);
+}
+
+static int snapshot_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_snapshot *x = item;
+  x->snap = sqlite3_column_int(q, 0);
+  x->data = xstrdup(store_col_text(q, 1));
+  return 0;
+}
+
+static void snapshots_release(void *r, size_t n) { store_db_snapshots_free(r, n); }
+
+int store_db_snapshots_of(struct store *st, int64_t run_id, const char *view, struct store_db_snapshot **out,
+                          size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st, "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? ORDER BY "
+                                      "snap, rowid",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_text(s, 2, view, -1, SQLITE_TRANSIENT);
+  return store_rows(st, s, sizeof **out, snapshot_row, snapshots_release, "cannot read snapshots", (void **)out, n,
+                    err);
+}
+
+void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(r[i].data);
+  free(r);
+}
+
+int store_db_stmt_totals(struct store *st, int64_t run_id, const char *datname, struct store_db_totals *t,
+                         struct err *err) {
+  memset(t, 0, sizeof *t);
+  t->max_ms = NAN;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
+                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_text(s, 2, datname, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    t->n = sqlite3_column_int(s, 0);
+    t->calls = sqlite3_column_double(s, 1);
+    t->total_ms = sqlite3_column_double(s, 2);
+    t->max_ms = store_col_double(s, 3);
+  }
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read pg_stat_statements");
+}
+
+int store_db_log_counts(struct store *st, int64_t run_id, const char *datname, double x, long *n_log, long *n_above,
+                        double *min_logged, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT count(*), sum(duration_ms > ?), min(duration_ms) FROM db_log_entries "
+                                  "WHERE run_id = ? AND kind = 'statement' AND database = ?",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_double(s, 1, x);
+  sqlite3_bind_int64(s, 2, run_id);
+  sqlite3_bind_text(s, 3, datname, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    *n_log = (long)sqlite3_column_int64(s, 0);
+    *n_above = (long)sqlite3_column_int64(s, 1);
+    *min_logged = store_col_double(s, 2);
+  }
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read the database log");
+}
+
+int store_db_has_log(struct store *st, int64_t run_id, int *yes, struct err *err) {
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT EXISTS (SELECT 1 FROM source_files WHERE run_id = ? AND kind IN "
+                                  "('pg-csvlog', 'pg-stderr-log'))",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc = sqlite3_step(s);
+  *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read source files");
+}
+
+static int kind_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_kind_count *x = item;
+  x->kind = xstrdup(store_col_text(q, 0));
+  x->n = sqlite3_column_int64(q, 1);
+  return 0;
+}
+
+static void kinds_release(void *r, size_t n) { store_db_kind_counts_free(r, n); }
+
+int store_db_log_kinds(struct store *st, int64_t run_id, struct store_db_kind_count **out, size_t *n,
+                       struct err *err) {
+  return store_rows_of_id(st, "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind",
+                          run_id, sizeof **out, kind_row, kinds_release, "cannot read the database log", (void **)out,
+                          n, err);
+}
+
+void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(r[i].kind);
+  free(r);
+}

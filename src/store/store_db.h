@@ -71,4 +71,54 @@ void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n);
 /** Whether run_id has any database evidence (rows in the v3 tables). */
 int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err);
 
+/** Whether show has database evidence for run_id: statements, log entries,
+ *  snapshots other than the settings, or a PostgreSQL source file. */
+int store_db_show_evidence(struct store *st, int64_t run_id, int *has, struct err *err);
+
+/** The application database: the datname with the most statement time in
+ *  pg_stat_statements, else the one with the most logged statements;
+ *  *out malloc'ed, NULL when neither has any. */
+int store_db_app_database(struct store *st, int64_t run_id, char **out, struct err *err);
+
+/** The JSON text of every 'settings' snapshot row of run_id, as stored;
+ *  *out an array of n malloc'ed strings (store_db_texts_free). */
+int store_db_settings_data(struct store *st, int64_t run_id, char ***out, size_t *n, struct err *err);
+void store_db_texts_free(char **t, size_t n);
+
+/** A snapshot row of a view: its file number and the row as JSON text. */
+struct store_db_snapshot {
+  int snap;
+  char *data;
+};
+/** The rows of view in run_id by file, then as stored. */
+int store_db_snapshots_of(struct store *st, int64_t run_id, const char *view, struct store_db_snapshot **out,
+                          size_t *n, struct err *err);
+void store_db_snapshots_free(struct store_db_snapshot *r, size_t n);
+
+/** The top-level statements of datname: how many, their calls and time
+ *  (0 when none) and the longest (NaN when none). */
+struct store_db_totals {
+  int n;
+  double calls, total_ms, max_ms;
+};
+int store_db_stmt_totals(struct store *st, int64_t run_id, const char *datname, struct store_db_totals *t,
+                         struct err *err);
+
+/** Logged statements of datname: how many, how many over x ms and the
+ *  shortest logged (NaN when none). */
+int store_db_log_counts(struct store *st, int64_t run_id, const char *datname, double x, long *n_log, long *n_above,
+                        double *min_logged, struct err *err);
+
+/** Whether run_id was ingested with a server log (csvlog or stderr). */
+int store_db_has_log(struct store *st, int64_t run_id, int *yes, struct err *err);
+
+/** The log entries of run_id counted by kind, by kind. Strings owned. */
+struct store_db_kind_count {
+  char *kind;
+  int64_t n;
+};
+int store_db_log_kinds(struct store *st, int64_t run_id, struct store_db_kind_count **out, size_t *n,
+                       struct err *err);
+void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n);
+
 #endif
