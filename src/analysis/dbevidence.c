@@ -72,76 +72,57 @@ static int statement_totals(struct store *st, int64_t run_id, const char *db, st
 
 static int statements_json(struct store *st, int64_t run_id, const char *db, const struct stmt_totals *tot,
                            int limit, json_t *arr, struct err *err) {
-  sqlite3_stmt *s = store_prepare(
-      st,
-      "SELECT d.query, d.queryid, d.calls, d.total_ms, d.mean_ms, d.max_ms, d.rows, d.shared_blks_hit, "
-      "d.shared_blks_read, (SELECT count(*) FROM db_log_entries e WHERE e.run_id = d.run_id AND e.kind = 'statement' "
-      "AND e.database = d.datname AND (e.queryid = d.queryid OR (e.queryid IS NULL AND e.norm = d.norm))) "
-      "FROM db_statements d WHERE d.run_id = ? AND d.datname = ? AND (d.toplevel IS NULL OR d.toplevel = 1) "
-      "ORDER BY d.total_ms DESC, d.calls DESC, d.query LIMIT ?",
-      err);
-  if (!s)
+  struct store_db_statement *r;
+  size_t n;
+  if (store_db_statements_by_time(st, run_id, db ? db : "", limit, &r, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, db ? db : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(s, 3, limit);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  for (size_t i = 0; i < n; i++) {
+    const struct store_db_statement *x = &r[i];
     json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(store_col_text(s, 0)));
-    json_object_set_new(o, "queryid", queryid_json(s, 1));
-    json_object_set_new(o, "calls", whole(store_col_double(s, 2)));
-    json_object_set_new(o, "total_ms", jx_real_or_null(store_col_double(s, 3)));
-    json_object_set_new(o, "mean_ms", jx_real_or_null(store_col_double(s, 4)));
-    json_object_set_new(o, "max_ms", jx_real_or_null(store_col_double(s, 5)));
-    json_object_set_new(o, "rows", whole(store_col_double(s, 6)));
-    json_object_set_new(o, "shared_blks_hit", whole(store_col_double(s, 7)));
-    json_object_set_new(o, "shared_blks_read", whole(store_col_double(s, 8)));
+    json_object_set_new(o, "query", json_string(x->query));
+    json_object_set_new(o, "queryid", db_queryid_json(x->has_queryid, x->queryid));
+    json_object_set_new(o, "calls", whole(x->calls));
+    json_object_set_new(o, "total_ms", jx_real_or_null(x->total_ms));
+    json_object_set_new(o, "mean_ms", jx_real_or_null(x->mean_ms));
+    json_object_set_new(o, "max_ms", jx_real_or_null(x->max_ms));
+    json_object_set_new(o, "rows", whole(x->rows));
+    json_object_set_new(o, "shared_blks_hit", whole(x->shared_blks_hit));
+    json_object_set_new(o, "shared_blks_read", whole(x->shared_blks_read));
     json_object_set_new(o, "share_of_db_time",
-                        jx_real_or_null(tot->total_ms > 0 ? rnd(store_col_double(s, 3) / tot->total_ms, 1e-6) : NAN));
-    json_object_set_new(o, "logged", json_integer(sqlite3_column_int64(s, 9)));
+                        jx_real_or_null(tot->total_ms > 0 ? rnd(x->total_ms / tot->total_ms, 1e-6) : NAN));
+    json_object_set_new(o, "logged", json_integer(x->logged));
     json_array_append_new(arr, o);
   }
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read pg_stat_statements");
+  store_db_statements_free(r, n);
+  return 0;
 }
 
 /* Statements from the log alone (no pg_stat_statements export). */
 static int log_statements_json(struct store *st, int64_t run_id, const char *db, int limit, json_t *arr,
                                double *total, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT norm, max(queryid), count(*), sum(duration_ms), avg(duration_ms), "
-                                  "max(duration_ms) FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
-                                  "AND database = ? GROUP BY coalesce(queryid, norm) ORDER BY 4 DESC, 1 LIMIT ?",
-                                  err);
-  if (!s)
+  struct store_db_statement *r;
+  size_t n;
+  if (store_db_log_statements(st, run_id, db ? db : "", limit, &r, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, db ? db : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(s, 3, limit);
   json_t *rows = json_array();
   *total = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  for (size_t k = 0; k < n; k++) {
+    const struct store_db_statement *x = &r[k];
     json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(store_col_text(s, 0)));
-    json_object_set_new(o, "queryid", queryid_json(s, 1));
-    json_object_set_new(o, "calls", json_integer(sqlite3_column_int64(s, 2)));
-    json_object_set_new(o, "total_ms", jx_real_or_null(sqlite3_column_double(s, 3)));
-    json_object_set_new(o, "mean_ms", jx_real_or_null(sqlite3_column_double(s, 4)));
-    json_object_set_new(o, "max_ms", jx_real_or_null(sqlite3_column_double(s, 5)));
+    json_object_set_new(o, "query", json_string(x->query));
+    json_object_set_new(o, "queryid", db_queryid_json(x->has_queryid, x->queryid));
+    json_object_set_new(o, "calls", json_integer(x->count));
+    json_object_set_new(o, "total_ms", jx_real_or_null(x->total_ms));
+    json_object_set_new(o, "mean_ms", jx_real_or_null(x->mean_ms));
+    json_object_set_new(o, "max_ms", jx_real_or_null(x->max_ms));
     json_object_set_new(o, "rows", json_null());
     json_object_set_new(o, "shared_blks_hit", json_null());
     json_object_set_new(o, "shared_blks_read", json_null());
-    json_object_set_new(o, "logged", json_integer(sqlite3_column_int64(s, 2)));
-    *total += sqlite3_column_double(s, 3);
+    json_object_set_new(o, "logged", json_integer(x->logged));
+    *total += x->total_ms;
     json_array_append_new(rows, o);
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    json_decref(rows);
-    return store_fail(st, err, "cannot read the database log");
-  }
+  store_db_statements_free(r, n);
   size_t i;
   json_t *o;
   json_array_foreach(rows, i, o) {
@@ -163,41 +144,27 @@ static int slow_json(struct store *st, int64_t run_id, double slow_ms, const str
     return -1;
   json_t *o = json_object(), *by = json_array();
   json_object_set_new(o, "threshold_ms", jx_whole_or_real(slow_ms));
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT coalesce(min(norm), ''), qid, count(*), max(duration_ms), min(ts), max(ts), "
-                                  "min(database) FROM (SELECT e.norm, e.duration_ms, e.ts, e.database, "
-                                  "coalesce(e.queryid, (SELECT d.queryid FROM db_statements d WHERE d.run_id = e.run_id "
-                                  "AND d.datname = e.database AND d.norm = e.norm AND d.queryid IS NOT NULL LIMIT 1)) AS qid "
-                                  "FROM db_log_entries e WHERE e.run_id = ? AND e.kind = 'statement' AND e.duration_ms > ?) "
-                                  "GROUP BY coalesce(qid, norm) ORDER BY 3 DESC, 4 DESC, 1",
-                                  err);
-  if (!s) {
+  struct store_db_slow_stmt *r;
+  size_t n;
+  if (store_db_slow_statements(st, run_id, slow_ms, &r, &n, err) < 0) {
     json_decref(o);
     json_decref(by);
     return -1;
   }
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, slow_ms);
   long total = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    json_t *r = json_object();
-    json_object_set_new(r, "query", json_string(store_col_text(s, 0)));
-    json_object_set_new(r, "queryid", queryid_json(s, 1));
-    json_object_set_new(r, "database", json_string(store_col_text(s, 6)));
-    json_object_set_new(r, "count", json_integer(sqlite3_column_int64(s, 2)));
-    json_object_set_new(r, "max_ms", jx_real_or_null(sqlite3_column_double(s, 3)));
-    json_object_set_new(r, "first", iso_or_null(sqlite3_column_double(s, 4)));
-    json_object_set_new(r, "last", iso_or_null(sqlite3_column_double(s, 5)));
-    total += (long)sqlite3_column_int64(s, 2);
-    json_array_append_new(by, r);
+  for (size_t i = 0; i < n; i++) {
+    json_t *x = json_object();
+    json_object_set_new(x, "query", json_string(r[i].query));
+    json_object_set_new(x, "queryid", db_queryid_json(r[i].has_queryid, r[i].queryid));
+    json_object_set_new(x, "database", json_string(r[i].database));
+    json_object_set_new(x, "count", json_integer(r[i].count));
+    json_object_set_new(x, "max_ms", jx_real_or_null(r[i].max_ms));
+    json_object_set_new(x, "first", iso_or_null(r[i].first_ts));
+    json_object_set_new(x, "last", iso_or_null(r[i].last_ts));
+    total += (long)r[i].count;
+    json_array_append_new(by, x);
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    json_decref(o);
-    json_decref(by);
-    return store_fail(st, err, "cannot read the database log");
-  }
+  store_db_slow_statements_free(r, n);
   if (logged || total) {
     json_object_set_new(o, "count", json_integer(total));
     json_object_set_new(o, "basis", json_string("log"));

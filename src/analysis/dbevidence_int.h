@@ -39,14 +39,6 @@ static inline json_t *db_queryid_json(int has, int64_t id) {
   return json_string(b);
 }
 
-static inline json_t *queryid_json(sqlite3_stmt *s, int col) {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
-    return json_null();
-  char b[32];
-  snprintf(b, sizeof b, "%lld", (long long)sqlite3_column_int64(s, col));
-  return json_string(b);
-}
-
 /* The application database: the datname with the most statement time in
  * pg_stat_statements, else the one with the most logged statements. */
 int db_app_database(struct store *st, int64_t run_id, char **out, struct err *err);

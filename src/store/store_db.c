@@ -540,3 +540,122 @@ void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) {
     free(r[i].kind);
   free(r);
 }
+
+static int statement_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_statement *x = item;
+  x->query = xstrdup(store_col_text(q, 0));
+  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
+  x->queryid = sqlite3_column_int64(q, 1);
+  x->calls = store_col_double(q, 2);
+  x->total_ms = store_col_double(q, 3);
+  x->mean_ms = store_col_double(q, 4);
+  x->max_ms = store_col_double(q, 5);
+  x->rows = store_col_double(q, 6);
+  x->shared_blks_hit = store_col_double(q, 7);
+  x->shared_blks_read = store_col_double(q, 8);
+  x->logged = sqlite3_column_int64(q, 9);
+  x->count = x->logged;
+  return 0;
+}
+
+static int log_statement_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_statement *x = item;
+  x->query = xstrdup(store_col_text(q, 0));
+  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
+  x->queryid = sqlite3_column_int64(q, 1);
+  x->count = x->logged = sqlite3_column_int64(q, 2);
+  x->calls = (double)x->count;
+  x->total_ms = sqlite3_column_double(q, 3);
+  x->mean_ms = sqlite3_column_double(q, 4);
+  x->max_ms = sqlite3_column_double(q, 5);
+  x->rows = x->shared_blks_hit = x->shared_blks_read = NAN;
+  return 0;
+}
+
+static void statements_release(void *r, size_t n) { store_db_statements_free(r, n); }
+
+static int statements_of(struct store *st, const char *sql, int64_t run_id, const char *datname, int limit,
+                         store_row_fn row, const char *what, struct store_db_statement **out, size_t *n,
+                         struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st, sql, err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_text(s, 2, datname, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 3, limit);
+  return store_rows(st, s, sizeof **out, row, statements_release, what, (void **)out, n, err);
+}
+
+int store_db_statements_by_time(struct store *st, int64_t run_id, const char *datname, int limit,
+                                struct store_db_statement **out, size_t *n, struct err *err) {
+  return statements_of(
+      st,
+      "SELECT d.query, d.queryid, d.calls, d.total_ms, d.mean_ms, d.max_ms, d.rows, d.shared_blks_hit, "
+      "d.shared_blks_read, (SELECT count(*) FROM db_log_entries e WHERE e.run_id = d.run_id AND e.kind = 'statement' "
+      "AND e.database = d.datname AND (e.queryid = d.queryid OR (e.queryid IS NULL AND e.norm = d.norm))) "
+      "FROM db_statements d WHERE d.run_id = ? AND d.datname = ? AND (d.toplevel IS NULL OR d.toplevel = 1) "
+      "ORDER BY d.total_ms DESC, d.calls DESC, d.query LIMIT ?",
+      run_id, datname, limit, statement_row, "cannot read pg_stat_statements", out, n, err);
+}
+
+int store_db_log_statements(struct store *st, int64_t run_id, const char *datname, int limit,
+                            struct store_db_statement **out, size_t *n, struct err *err) {
+  return statements_of(st,
+                       "SELECT norm, max(queryid), count(*), sum(duration_ms), avg(duration_ms), "
+                       "max(duration_ms) FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
+                       "AND database = ? GROUP BY coalesce(queryid, norm) ORDER BY 4 DESC, 1 LIMIT ?",
+                       run_id, datname, limit, log_statement_row, "cannot read the database log", out, n, err);
+}
+
+void store_db_statements_free(struct store_db_statement *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(r[i].query);
+  free(r);
+}
+
+static int slow_row(sqlite3_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_slow_stmt *x = item;
+  x->query = xstrdup(store_col_text(q, 0));
+  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
+  x->queryid = sqlite3_column_int64(q, 1);
+  x->count = sqlite3_column_int64(q, 2);
+  x->max_ms = sqlite3_column_double(q, 3);
+  x->first_ts = sqlite3_column_double(q, 4);
+  x->last_ts = sqlite3_column_double(q, 5);
+  x->database = xstrdup(store_col_text(q, 6));
+  return 0;
+}
+
+static void slow_release(void *r, size_t n) { store_db_slow_statements_free(r, n); }
+
+int store_db_slow_statements(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_stmt **out,
+                             size_t *n, struct err *err) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *s = store_prepare(st,
+                                  "SELECT coalesce(min(norm), ''), qid, count(*), max(duration_ms), min(ts), max(ts), "
+                                  "min(database) FROM (SELECT e.norm, e.duration_ms, e.ts, e.database, "
+                                  "coalesce(e.queryid, (SELECT d.queryid FROM db_statements d WHERE d.run_id = e.run_id "
+                                  "AND d.datname = e.database AND d.norm = e.norm AND d.queryid IS NOT NULL LIMIT 1)) AS qid "
+                                  "FROM db_log_entries e WHERE e.run_id = ? AND e.kind = 'statement' AND e.duration_ms > ?) "
+                                  "GROUP BY coalesce(qid, norm) ORDER BY 3 DESC, 4 DESC, 1",
+                                  err);
+  if (!s)
+    return -1;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_double(s, 2, slow_ms);
+  return store_rows(st, s, sizeof **out, slow_row, slow_release, "cannot read the database log", (void **)out, n, err);
+}
+
+void store_db_slow_statements_free(struct store_db_slow_stmt *r, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(r[i].query);
+    free(r[i].database);
+  }
+  free(r);
+}

@@ -121,4 +121,40 @@ int store_db_log_kinds(struct store *st, int64_t run_id, struct store_db_kind_co
                        struct err *err);
 void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n);
 
+/** A statement as show lists it. Strings owned. From pg_stat_statements
+ *  (store_db_statements_by_time): numbers NaN when NULL, logged the log
+ *  entries that match it; from the log alone (store_db_log_statements):
+ *  count the entries, calls = count, total_ms, mean_ms and max_ms of the
+ *  logged durations (0 when NULL), rows and blocks NaN. */
+struct store_db_statement {
+  char *query;
+  int has_queryid;
+  int64_t queryid;
+  double calls, total_ms, mean_ms, max_ms, rows, shared_blks_hit, shared_blks_read;
+  int64_t logged, count;
+};
+/** The top-level statements of datname, the limit largest by total time
+ *  (then calls, then text) first. */
+int store_db_statements_by_time(struct store *st, int64_t run_id, const char *datname, int limit,
+                                struct store_db_statement **out, size_t *n, struct err *err);
+/** The logged statements of datname grouped by query id (else normalised
+ *  text), the limit largest by total time (then text) first. */
+int store_db_log_statements(struct store *st, int64_t run_id, const char *datname, int limit,
+                            struct store_db_statement **out, size_t *n, struct err *err);
+void store_db_statements_free(struct store_db_statement *r, size_t n);
+
+/** Logged statements over slow_ms grouped by query id (the log's, else
+ *  pg_stat_statements' for the same text) or else text: how many, the
+ *  longest (ms), the first and last time stamps (0 when NULL), a database.
+ *  Most first, then longest, then text. Strings owned. */
+struct store_db_slow_stmt {
+  char *query, *database;
+  int has_queryid;
+  int64_t queryid, count;
+  double max_ms, first_ts, last_ts;
+};
+int store_db_slow_statements(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_stmt **out,
+                             size_t *n, struct err *err);
+void store_db_slow_statements_free(struct store_db_slow_stmt *r, size_t n);
+
 #endif
