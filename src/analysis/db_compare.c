@@ -129,9 +129,15 @@ json_t *db_compare_json(struct store *st, int64_t base_id, int64_t cand_id, doub
       double share_c = c.total > 0 ? y->total / c.total : 0;
       if (!x) {
         if (share_c >= 0.01) {
-          snprintf(text, sizeof text, "new statement: %.0f calls, %.1f ms in total (%.1f %% of database time)",
-                   y->calls, y->total, 100 * share_c);
-          add_finding(arr, "new_statement", y->query, NULL, y, b.requests, c.requests, NAN, 1, text);
+          /* A new statement is worse only when the database time per request
+           * rose with it; one that replaced others (a JOIN for N+1 queries)
+           * while that time fell is reported, not flagged. */
+          double pb = b.requests > 0 ? b.total / b.requests : NAN, pc = c.requests > 0 ? c.total / c.requests : NAN;
+          int worse = !(pb > 0) || !(pc > 0) || pc > (1 + threshold) * pb;
+          snprintf(text, sizeof text,
+                   "new statement: %.0f calls, %.1f ms in total (%.1f %% of database time); database time per "
+                   "request %.2f ms -> %.2f ms", y->calls, y->total, 100 * share_c, pb, pc);
+          add_finding(arr, "new_statement", y->query, NULL, y, b.requests, c.requests, NAN, worse, text);
         }
         continue;
       }

@@ -431,6 +431,21 @@ static json_t *system_entry(json_t *show, const char *name) {
   return NULL;
 }
 
+/* A series of the service's own process (or a role the user named "sut")
+ * speaks for the system under test; any other (host CPU, used memory) for
+ * the host. */
+static int series_is_service(const char *name) {
+  static const char *const prefixes[] = {"sut_", "process_", "app_", "rss"};
+  for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+    if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+      return 1;
+  return 0;
+}
+
+static const char *series_owner(const char *name) {
+  return series_is_service(name) ? "the system under test" : "the host (the whole machine)";
+}
+
 /* Which CPU and memory series the charts draw ("system_series"), and their
  * peaks, the numbers of show's "system" table. */
 static int system_peaks(struct store *st, const struct run_info *run, json_t *entry, struct err *err) {
@@ -448,13 +463,19 @@ static int system_peaks(struct store *st, const struct run_info *run, json_t *en
   json_t *show = json_object_get(entry, "show");
   json_t *cpu = cpu_name ? system_entry(show, cpu_name) : NULL;
   json_t *mem = mem_name ? system_entry(show, mem_name) : NULL;
+  /* CPU as a percentage: a rate of CPU seconds (cores) times 100, so 100 %
+   * is one core, as the service's own percentage series count it. */
+  double k = cpu && !strcmp(rm_str(cpu, "unit"), "per-second") ? 100 : 1;
   json_object_set_new(entry, "peak_cpu",
-                      cpu ? json_pack("{s:s,s:o,s:o}", "series", cpu_name, "max",
-                                      jx_real_or_null(rm_num(cpu, "max")), "avg", jx_real_or_null(rm_num(cpu, "avg")))
+                      cpu ? json_pack("{s:s,s:o,s:o,s:s,s:s}", "series", cpu_name, "max",
+                                      jx_real_or_null(k * rm_num(cpu, "max")), "avg",
+                                      jx_real_or_null(k * rm_num(cpu, "avg")), "who", series_owner(cpu_name), "basis",
+                                      series_is_service(cpu_name) ? "100% is one core" : "of all cores")
                           : json_null());
   json_object_set_new(entry, "peak_mem",
-                      mem ? json_pack("{s:s,s:o,s:o}", "series", mem_name, "max",
-                                      jx_real_or_null(rm_num(mem, "max")), "min", jx_real_or_null(rm_num(mem, "min")))
+                      mem ? json_pack("{s:s,s:o,s:o,s:s}", "series", mem_name, "max",
+                                      jx_real_or_null(rm_num(mem, "max")), "min", jx_real_or_null(rm_num(mem, "min")),
+                                      "who", series_owner(mem_name))
                           : json_null());
   free(cpu_name);
   free(mem_name);
