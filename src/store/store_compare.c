@@ -5,6 +5,7 @@
 #include "store/samples.h"
 #include "store/store.h"
 #include "store/store_compare.h"
+#include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -102,26 +103,26 @@ int store_run_http_counts(struct store *st, int64_t run_id, uint64_t *requests, 
   return 0;
 }
 
+static int second_row(sqlite3_stmt *v, void *item, struct err *err) {
+  struct store_second *x = item;
+  (void)err;
+  x->t = sqlite3_column_double(v, 0);
+  x->vus = store_col_double(v, 1);
+  x->iterations = sqlite3_column_double(v, 2);
+  x->iter_dur_sum = sqlite3_column_double(v, 3);
+  return 0;
+}
+
+static void seconds_free(void *items, size_t n) {
+  (void)n;
+  free(items);
+}
+
 int store_run_seconds(struct store *st, int64_t run_id, struct store_second **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *v = store_prepare(st, "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
-                                      "AND endpoint_id IS NULL ORDER BY t", err);
-  if (!v)
-    return -1;
-  sqlite3_bind_int64(v, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(v)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_second *x = &(*out)[(*n)++];
-    x->t = sqlite3_column_double(v, 0);
-    x->vus = store_col_double(v, 1);
-    x->iterations = sqlite3_column_double(v, 2);
-    x->iter_dur_sum = sqlite3_column_double(v, 3);
-  }
-  sqlite3_finalize(v);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
+  return store_rows_of_id(st,
+                          "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
+                          "AND endpoint_id IS NULL ORDER BY t",
+                          run_id, sizeof **out, second_row, seconds_free, "cannot read buckets", (void **)out, n, err);
 }
 
 int store_runs_passed_check(struct store *st, const char *scenario, const char *env, int64_t exclude_id,
@@ -170,23 +171,21 @@ void store_thresholds_free(struct store_threshold *t, size_t n) {
   free(t);
 }
 
+static int threshold_row(sqlite3_stmt *q, void *item, struct err *err) {
+  struct store_threshold *t = item;
+  (void)err;
+  t->metric = xstrdup(store_col_text(q, 0));
+  t->expression = xstrdup(store_col_text(q, 1));
+  return 0;
+}
+
+static void thresholds_release(void *items, size_t n) { store_thresholds_free(items, n); }
+
 int store_k6_failed_thresholds(struct store *st, int64_t run_id, struct store_threshold **out, size_t *n,
                                struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st, "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
-                                      "AND source = 'k6' ORDER BY metric, expression", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    (*out)[*n].metric = xstrdup(store_col_text(s, 0));
-    (*out)[*n].expression = xstrdup(store_col_text(s, 1));
-    (*n)++;
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read thresholds");
+  return store_rows_of_id(st,
+                          "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
+                          "AND source = 'k6' ORDER BY metric, expression",
+                          run_id, sizeof **out, threshold_row, thresholds_release, "cannot read thresholds",
+                          (void **)out, n, err);
 }
