@@ -6,6 +6,7 @@
 
 #include "ingest/pglog.h"
 #include "ingest/reader.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "store/store_rows.h"
@@ -14,52 +15,88 @@
 
 #define MESSAGE_MAX 1000
 
+/* The tables a writer loads, each through one bulk load at a time. */
+enum { DB_ENTRIES, DB_STATEMENTS, DB_SNAPSHOTS };
+static const struct {
+  const char *table, *columns, *fail;
+} db_tables[] = {
+    {"db_log_entries",
+     "run_id, ts, pid, database, username, app, severity, sqlstate, kind, duration_ms, query, norm, queryid, message",
+     "cannot insert a database log entry"},
+    {"db_statements",
+     "run_id, datname, queryid, toplevel, query, norm, calls, total_ms, mean_ms, min_ms, max_ms, stddev_ms, rows, "
+     "shared_blks_hit, shared_blks_read, temp_blks_written",
+     "cannot insert a pg_stat_statements row"},
+    {"db_snapshots", "run_id, view, snap, data", "cannot insert a snapshot row"},
+};
+
 struct db_writer {
   struct store *st;
   int64_t run_id;
   int snap;
-  sqlite3_stmt *ins_entry, *ins_stmt, *ins_snap;
+  struct sq_bulk *bulk; /* loading into db_tables[table] */
+  int table;
   long n;
 };
 
-static void bind_num(sqlite3_stmt *s, int i, double v) {
-  if (isfinite(v))
-    sqlite3_bind_double(s, i, v);
-  else
-    sqlite3_bind_null(s, i);
+/* The writer's bulk load into table t (run_id already given), the one open
+ * before it sent first; NULL with err filled. */
+static struct sq_bulk *writer_row(struct db_writer *w, int t, struct err *err) {
+  if (w->bulk && w->table != t) {
+    int rc = sq_bulk_finish(w->bulk, err);
+    w->bulk = NULL;
+    if (rc < 0)
+      return NULL;
+  }
+  if (!w->bulk && !(w->bulk = sq_bulk_begin(w->st, db_tables[t].table, db_tables[t].columns, err)))
+    return NULL;
+  w->table = t;
+  sq_bulk_int64(w->bulk, w->run_id);
+  return w->bulk;
 }
 
-static void bind_int(sqlite3_stmt *s, int i, double v) {
+/* Ends the row of writer_row() and counts it. */
+static int writer_end_row(struct db_writer *w, struct err *err) {
+  if (sq_bulk_end_row(w->bulk, err) < 0)
+    return store_fail(w->st, err, db_tables[w->table].fail);
+  w->n++;
+  return 0;
+}
+
+static void bulk_num(struct sq_bulk *b, double v) { sq_bulk_double(b, isfinite(v) ? v : NAN); }
+
+static void bulk_int(struct sq_bulk *b, double v) {
   if (isfinite(v) && fabs(v) < 9e18)
-    sqlite3_bind_int64(s, i, (sqlite3_int64)llround(v));
+    sq_bulk_int64(b, (int64_t)llround(v));
   else
-    sqlite3_bind_null(s, i);
+    sq_bulk_null(b);
 }
 
 static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
   struct db_writer *w = ctx;
-  sqlite3_stmt *s = w->ins_entry;
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  sqlite3_bind_int64(s, 1, w->run_id);
-  sqlite3_bind_double(s, 2, e->ts);
+  struct sq_bulk *b = writer_row(w, DB_ENTRIES, err);
+  if (!b)
+    return -1;
+  sq_bulk_double(b, e->ts);
   if (e->pid)
-    sqlite3_bind_int64(s, 3, e->pid);
-  sqlite3_bind_text(s, 4, e->database, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 5, e->user, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 6, e->app, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 7, e->severity, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 8, e->sqlstate, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 9, pg_entry_kind_name(e->kind), -1, SQLITE_STATIC);
-  bind_num(s, 10, e->duration_ms);
-  char *norm = NULL;
-  if (e->kind == PGE_STATEMENT) {
-    sqlite3_bind_text(s, 11, e->query, -1, SQLITE_TRANSIENT);
-    norm = pg_normalise(e->query, strlen(e->query));
-    sqlite3_bind_text(s, 12, norm, -1, SQLITE_TRANSIENT);
-  }
+    sq_bulk_int64(b, e->pid);
+  else
+    sq_bulk_null(b);
+  sq_bulk_text(b, e->database);
+  sq_bulk_text(b, e->user);
+  sq_bulk_text(b, e->app);
+  sq_bulk_text(b, e->severity);
+  sq_bulk_text(b, e->sqlstate);
+  sq_bulk_text(b, pg_entry_kind_name(e->kind));
+  bulk_num(b, e->duration_ms);
+  char *norm = e->kind == PGE_STATEMENT ? pg_normalise(e->query, strlen(e->query)) : NULL;
+  sq_bulk_text(b, e->kind == PGE_STATEMENT ? e->query : NULL);
+  sq_bulk_text(b, norm);
+  free(norm);
   if (e->has_queryid)
-    sqlite3_bind_int64(s, 13, e->queryid);
+    sq_bulk_int64(b, e->queryid);
+  else
+    sq_bulk_null(b);
   size_t ml = strlen(e->message);
   if (e->kind == PGE_STATEMENT)
     ml = 0; /* its text is in query */
@@ -68,45 +105,41 @@ static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
     while (ml > 0 && ((unsigned char)e->message[ml] & 0xc0) == 0x80) /* whole UTF-8 sequences */
       ml--;
   }
-  sqlite3_bind_text(s, 14, e->message, (int)ml, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  free(norm);
-  if (rc != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot insert a database log entry");
-  w->n++;
-  return 0;
+  char *msg = xstrndup(e->message, ml);
+  sq_bulk_text(b, msg);
+  free(msg);
+  return writer_end_row(w, err);
 }
 
 static int w_stmt(void *ctx, const struct pg_stmt_row *r, struct err *err) {
   struct db_writer *w = ctx;
-  sqlite3_stmt *s = w->ins_stmt;
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  sqlite3_bind_int64(s, 1, w->run_id);
-  sqlite3_bind_text(s, 2, r->datname, -1, SQLITE_TRANSIENT);
+  struct sq_bulk *b = writer_row(w, DB_STATEMENTS, err);
+  if (!b)
+    return -1;
+  sq_bulk_text(b, r->datname);
   if (r->has_queryid)
-    sqlite3_bind_int64(s, 3, r->queryid);
+    sq_bulk_int64(b, r->queryid);
+  else
+    sq_bulk_null(b);
   if (r->toplevel >= 0)
-    sqlite3_bind_int(s, 4, r->toplevel);
-  sqlite3_bind_text(s, 5, r->query, -1, SQLITE_TRANSIENT);
+    sq_bulk_int64(b, r->toplevel);
+  else
+    sq_bulk_null(b);
+  sq_bulk_text(b, r->query);
   char *norm = pg_normalise(r->query, strlen(r->query));
-  sqlite3_bind_text(s, 6, norm, -1, SQLITE_TRANSIENT);
-  bind_int(s, 7, r->calls);
-  sqlite3_bind_double(s, 8, r->total_ms);
-  bind_num(s, 9, isfinite(r->mean_ms) ? r->mean_ms : (r->calls > 0 ? r->total_ms / r->calls : NAN));
-  bind_num(s, 10, r->min_ms);
-  bind_num(s, 11, r->max_ms);
-  bind_num(s, 12, r->stddev_ms);
-  bind_int(s, 13, r->rows);
-  bind_int(s, 14, r->shared_blks_hit);
-  bind_int(s, 15, r->shared_blks_read);
-  bind_int(s, 16, r->temp_blks_written);
-  int rc = sqlite3_step(s);
+  sq_bulk_text(b, norm);
   free(norm);
-  if (rc != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot insert a pg_stat_statements row");
-  w->n++;
-  return 0;
+  bulk_int(b, r->calls);
+  sq_bulk_double(b, r->total_ms);
+  bulk_num(b, isfinite(r->mean_ms) ? r->mean_ms : (r->calls > 0 ? r->total_ms / r->calls : NAN));
+  bulk_num(b, r->min_ms);
+  bulk_num(b, r->max_ms);
+  bulk_num(b, r->stddev_ms);
+  bulk_int(b, r->rows);
+  bulk_int(b, r->shared_blks_hit);
+  bulk_int(b, r->shared_blks_read);
+  bulk_int(b, r->temp_blks_written);
+  return writer_end_row(w, err);
 }
 
 static int w_snap(void *ctx, const char *view, long line, char **names, char **values, size_t ncol,
@@ -145,64 +178,71 @@ static int w_snap(void *ctx, const char *view, long line, char **names, char **v
   json_decref(o);
   if (!txt)
     return err_set(err, LR_SOFTWARE, "cannot encode a %s row", view);
-  sqlite3_stmt *s = w->ins_snap;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, w->run_id);
-  sqlite3_bind_text(s, 2, view, -1, SQLITE_STATIC);
-  sqlite3_bind_int(s, 3, w->snap);
-  sqlite3_bind_text(s, 4, txt, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
+  struct sq_bulk *b = writer_row(w, DB_SNAPSHOTS, err);
+  if (!b) {
+    free(txt);
+    return -1;
+  }
+  sq_bulk_text(b, view);
+  sq_bulk_int64(b, w->snap);
+  sq_bulk_text(b, txt);
   free(txt);
-  if (rc != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot insert a snapshot row");
-  w->n++;
-  return 0;
+  return writer_end_row(w, err);
 }
 
 int db_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum pg_kind k, int snap, long *n_rows,
                    struct err *err) {
-  struct db_writer w = {st, run_id, snap, NULL, NULL, NULL, 0};
-  int rc = -1;
-  w.ins_entry = store_prepare(st,
-                              "INSERT INTO db_log_entries (run_id, ts, pid, database, username, app, severity, "
-                              "sqlstate, kind, duration_ms, query, norm, queryid, message) "
-                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                              err);
-  w.ins_stmt = w.ins_entry ? store_prepare(st,
-                                           "INSERT INTO db_statements (run_id, datname, queryid, toplevel, query, "
-                                           "norm, calls, total_ms, mean_ms, min_ms, max_ms, stddev_ms, rows, "
-                                           "shared_blks_hit, shared_blks_read, temp_blks_written) "
-                                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                           err)
-                           : NULL;
-  w.ins_snap = w.ins_stmt ? store_prepare(st, "INSERT INTO db_snapshots (run_id, view, snap, data) VALUES (?,?,?,?)",
-                                          err)
-                          : NULL;
-  if (w.ins_snap) {
-    struct pg_sink sink = {&w, w_entry, w_stmt, w_snap};
-    rc = pg_parse(r, k, &sink, err);
-  }
-  sqlite3_finalize(w.ins_entry);
-  sqlite3_finalize(w.ins_stmt);
-  sqlite3_finalize(w.ins_snap);
+  struct db_writer w = {st, run_id, snap, NULL, 0, 0};
+  struct pg_sink sink = {&w, w_entry, w_stmt, w_snap};
+  int rc = pg_parse(r, k, &sink, err);
+  if (rc == 0 && w.bulk)
+    rc = sq_bulk_finish(w.bulk, err);
+  else
+    sq_bulk_abort(w.bulk);
   if (n_rows)
     *n_rows = w.n;
   return rc;
 }
 
-int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1)",
-                                  err);
-  if (!s)
+/* The first row of q (NULL: prepared with err filled) into item by row();
+ * no row leaves item as it is. A failed read fails as `what`, or is no
+ * error when what is NULL. */
+static int first_row(struct store *st, struct sq_stmt *q, store_row_fn row, void *item, const char *what,
+                     struct err *err) {
+  if (!q)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  *has = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read database evidence");
+  int rc = sq_step(q);
+  if (rc == SQ_ROW)
+    row(q, item, err);
+  sq_finalize(q);
+  return rc != SQ_ERROR || !what ? 0 : store_fail(st, err, what);
+}
+
+static int text_row(struct sq_stmt *q, void *item, struct err *err) {
+  (void)err;
+  *(char **)item = xstrdup(sq_text(q, 0));
+  return 0;
+}
+
+static int int_row(struct sq_stmt *q, void *item, struct err *err) {
+  (void)err;
+  *(int *)item = sq_int(q, 0);
+  return 0;
+}
+
+/* The 0/1 of an EXISTS query on run_id into *yes. */
+static int exists_of(struct store *st, const char *sql, int64_t run_id, const char *what, int *yes,
+                     struct err *err) {
+  *yes = 0;
+  return first_row(st, sq_query(st, err, sql, "i", run_id), int_row, yes, what, err);
+}
+
+int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
+  return exists_of(st,
+                   "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
+                   "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
+                   "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1)",
+                   run_id, "cannot read database evidence", has, err);
 }
 
 int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct err *err) {
@@ -221,50 +261,61 @@ int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct
   json_decref(o);
   if (!txt)
     return err_set(err, LR_SOFTWARE, "cannot encode the PostgreSQL settings");
-  sqlite3_stmt *s = store_prepare(st, "INSERT INTO db_snapshots (run_id, view, snap, data) VALUES (?, 'settings', 0, ?)",
-                                  err);
-  if (!s) {
-    free(txt);
-    return -1;
-  }
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, txt, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
+  int rc = sq_run(st, err, "cannot store the PostgreSQL settings",
+                  "INSERT INTO db_snapshots (run_id, view, snap, data) VALUES (?, 'settings', 0, ?)", "is", run_id, txt);
   free(txt);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot store the PostgreSQL settings");
+  return rc;
 }
 
-static int stmt_stat_row(sqlite3_stmt *q, void *item, struct err *err) {
+/* A column that reads 0 when NULL. */
+static double num0(struct sq_stmt *q, int col) {
+  double v = sq_double(q, col);
+  return isnan(v) ? 0 : v;
+}
+
+/* Columns 0 and 1: a statement's text and its query id (NULL: none). */
+static void query_and_id(struct sq_stmt *q, char **query, int *has_queryid, int64_t *queryid) {
+  *query = xstrdup(sq_text(q, 0));
+  *has_queryid = !sq_is_null(q, 1);
+  *queryid = sq_int64(q, 1);
+}
+
+static int stmt_stat_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_stmt_stat *x = item;
-  x->query = xstrdup(store_col_text(q, 0));
-  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
-  x->queryid = sqlite3_column_int64(q, 1);
-  x->norm = xstrdup(store_col_text(q, 2));
-  x->calls = sqlite3_column_double(q, 3);
-  x->total_ms = sqlite3_column_double(q, 4);
-  x->mean_ms = store_col_double(q, 5);
-  x->stddev_ms = store_col_double(q, 6);
+  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
+  x->norm = xstrdup(sq_text(q, 2));
+  x->calls = sq_double(q, 3);    /* NOT NULL */
+  x->total_ms = sq_double(q, 4); /* NOT NULL */
+  x->mean_ms = sq_double(q, 5);
+  x->stddev_ms = sq_double(q, 6);
   return 0;
 }
 
 static void stmt_stats_release(void *r, size_t n) { store_db_stmt_stats_free(r, n); }
 
+/* Rows of sql (parameters run_id, datname, limit as fmt has them) as
+ * stmt_stat_row() reads them. */
+static int stmt_stats(struct store *st, const char *sql, const char *fmt, int64_t run_id, const char *datname,
+                      int limit, struct store_db_stmt_stat **out, size_t *n, struct err *err) {
+  return store_rows(st, sq_query(st, err, sql, fmt, run_id, datname, limit), sizeof **out, stmt_stat_row,
+                    stmt_stats_release, "cannot read pg_stat_statements", (void **)out, n, err);
+}
+
 int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datname, struct store_db_stmt_stat **out,
                             size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms, stddev_ms FROM db_statements "
-                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  sqlite3_bind_text(q, 2, datname, -1, SQLITE_TRANSIENT);
-  return store_rows(st, q, sizeof **out, stmt_stat_row, stmt_stats_release, "cannot read pg_stat_statements",
-                    (void **)out, n, err);
+  return stmt_stats(st,
+                    "SELECT query, queryid, norm, calls, total_ms, mean_ms, stddev_ms FROM db_statements "
+                    "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                    "is", run_id, datname, 0, out, n, err);
+}
+
+int store_db_top_stmts(struct store *st, int64_t run_id, const char *datname, int limit,
+                       struct store_db_stmt_stat **out, size_t *n, struct err *err) {
+  return stmt_stats(st,
+                    "SELECT query, queryid, norm, calls, total_ms, mean_ms, NULL FROM db_statements WHERE "
+                    "run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1) ORDER BY total_ms DESC LIMIT ?",
+                    "isI", run_id, datname, limit, out, n, err);
 }
 
 void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n) {
@@ -275,12 +326,12 @@ void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n) {
   free(r);
 }
 
-static int slow_norm_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int slow_norm_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_slow_norm *x = item;
-  x->norm = xstrdup(store_col_text(q, 0));
-  x->count = sqlite3_column_int64(q, 1);
-  x->max_ms = sqlite3_column_double(q, 2);
+  x->norm = xstrdup(sq_text(q, 0));
+  x->count = sq_int64(q, 1);
+  x->max_ms = sq_double(q, 2); /* over slow_ms: not NULL */
   return 0;
 }
 
@@ -288,18 +339,13 @@ static void slow_norms_release(void *r, size_t n) { store_db_slow_norms_free(r, 
 
 int store_db_slow_norms(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_norm **out, size_t *n,
                         struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
-                                  "kind = 'statement' AND duration_ms > ? GROUP BY norm",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  sqlite3_bind_double(q, 2, slow_ms);
-  return store_rows(st, q, sizeof **out, slow_norm_row, slow_norms_release, "cannot read the database log",
-                    (void **)out, n, err);
+  return store_rows(st,
+                    sq_query(st, err,
+                             "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
+                             "kind = 'statement' AND duration_ms > ? GROUP BY norm ORDER BY norm NULLS FIRST",
+                             "id", run_id, slow_ms),
+                    sizeof **out, slow_norm_row, slow_norms_release, "cannot read the database log", (void **)out, n,
+                    err);
 }
 
 void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) {
@@ -308,91 +354,69 @@ void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) {
   free(r);
 }
 
-int store_db_top_stmts(struct store *st, int64_t run_id, const char *datname, int limit,
-                       struct store_db_stmt_stat **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT query, queryid, norm, calls, total_ms, mean_ms, NULL FROM db_statements WHERE "
-                                  "run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1) "
-                                  "ORDER BY total_ms DESC LIMIT ?",
-                                  err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  sqlite3_bind_text(q, 2, datname, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(q, 3, limit);
-  return store_rows(st, q, sizeof **out, stmt_stat_row, stmt_stats_release, "cannot read pg_stat_statements",
-                    (void **)out, n, err);
+/* CAST(r AS INTEGER) as SQLite does it: towards zero, saturating. */
+static int64_t trunc_i64(double r) {
+  return r <= (double)INT64_MIN ? INT64_MIN : r >= (double)INT64_MAX ? INT64_MAX : (int64_t)r;
 }
 
-static int window_row(sqlite3_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_window *x = item;
-  x->w = sqlite3_column_int64(q, 0);
-  x->mean_ms = sqlite3_column_double(q, 1);
-  x->count = sqlite3_column_int(q, 2);
-  return 0;
-}
-
-static void windows_release(void *r, size_t n) {
-  (void)n;
-  free(r);
-}
-
+/* The windows are counted here, not in SQL: PostgreSQL's cast of a real to
+ * an integer rounds. Rows come by time, so a window's rows are adjacent,
+ * and the mean sums them in the order SQLite's avg() did. */
 int store_db_stmt_windows(struct store *st, int64_t run_id, double start_ts, double window_s, int has_queryid,
                           int64_t queryid, const char *norm, struct store_db_window **out, size_t *n,
                           struct err *err) {
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT CAST((ts - ?2) / ?3 AS INTEGER) AS w, avg(duration_ms), count(*) "
-                                  "FROM db_log_entries WHERE run_id = ?1 AND kind = 'statement' AND "
-                                  "(queryid = ?4 OR (queryid IS NULL AND norm = ?5)) AND ts >= ?2 GROUP BY w ORDER BY w",
-                                  err);
-  if (!s)
+  struct sq_stmt *q = sq_query(st, err,
+                               "SELECT ts, duration_ms FROM db_log_entries WHERE run_id = ?1 AND kind = 'statement' "
+                               "AND (queryid = ?4 OR (queryid IS NULL AND norm = ?3)) AND ts >= ?2 ORDER BY ts, rowid",
+                               "ids", run_id, start_ts, norm);
+  if (!q)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, start_ts);
-  sqlite3_bind_double(s, 3, window_s);
   if (has_queryid)
-    sqlite3_bind_int64(s, 4, queryid);
-  sqlite3_bind_text(s, 5, norm, -1, SQLITE_TRANSIENT);
-  return store_rows(st, s, sizeof **out, window_row, windows_release, "cannot read the database log", (void **)out, n,
-                    err);
+    sq_bind_int64(q, 4, queryid);
+  size_t cap = 0;
+  double sum = 0;
+  long n_ms = 0; /* durations in sum (avg() leaves out NULL) */
+  int rc;
+  while ((rc = sq_step(q)) == SQ_ROW) {
+    int64_t w = trunc_i64((sq_double(q, 0) - start_ts) / window_s);
+    if (!*n || (*out)[*n - 1].w != w) {
+      XGROW(*out, cap, *n + 1);
+      (*out)[(*n)++] = (struct store_db_window){w, 0, 0};
+      sum = 0;
+      n_ms = 0;
+    }
+    struct store_db_window *x = &(*out)[*n - 1];
+    double d = sq_double(q, 1);
+    x->count++;
+    if (!isnan(d)) {
+      sum += d;
+      x->mean_ms = sum / (double)++n_ms;
+    }
+  }
+  sq_finalize(q);
+  if (rc == SQ_DONE)
+    return 0;
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return store_fail(st, err, "cannot read the database log");
 }
 
 int store_db_show_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
-  *has = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
-                                  "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1 AND view <> 'settings') OR "
-                                  "EXISTS (SELECT 1 FROM source_files WHERE run_id = ?1 AND kind LIKE 'pg-%')",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *has = sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
-  return 0;
+  return exists_of(st,
+                   "SELECT EXISTS (SELECT 1 FROM db_statements WHERE run_id = ?1) OR "
+                   "EXISTS (SELECT 1 FROM db_log_entries WHERE run_id = ?1) OR "
+                   "EXISTS (SELECT 1 FROM db_snapshots WHERE run_id = ?1 AND view <> 'settings') OR "
+                   "EXISTS (SELECT 1 FROM source_files WHERE run_id = ?1 AND kind LIKE 'pg-%')",
+                   run_id, NULL, has, err);
 }
 
 /* The first column of the first row of sql (run_id bound) into *out. */
 static int first_text(struct store *st, const char *sql, int64_t run_id, const char *what, char **out,
                       struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, sql, err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *out = xstrdup(store_col_text(s, 0));
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, what);
-  return 0;
+  return first_row(st, sq_query(st, err, sql, "i", run_id), text_row, out, what, err);
 }
 
 int store_db_app_database(struct store *st, int64_t run_id, char **out, struct err *err) {
@@ -410,12 +434,6 @@ int store_db_app_database(struct store *st, int64_t run_id, char **out, struct e
                     run_id, "cannot read the database log", out, err);
 }
 
-static int text_row(sqlite3_stmt *q, void *item, struct err *err) {
-  (void)err;
-  *(char **)item = xstrdup(store_col_text(q, 0));
-  return 0;
-}
-
 static void texts_release(void *r, size_t n) { store_db_texts_free(r, n); }
 
 int store_db_settings_data(struct store *st, int64_t run_id, char ***out, size_t *n, struct err *err) {
@@ -429,11 +447,11 @@ void store_db_texts_free(char **t, size_t n) {
   free(t);
 }
 
-static int snapshot_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int snapshot_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_snapshot *x = item;
-  x->snap = sqlite3_column_int(q, 0);
-  x->data = xstrdup(store_col_text(q, 1));
+  x->snap = sq_int(q, 0);
+  x->data = xstrdup(sq_text(q, 1));
   return 0;
 }
 
@@ -441,17 +459,10 @@ static void snapshots_release(void *r, size_t n) { store_db_snapshots_free(r, n)
 
 int store_db_snapshots_of(struct store *st, int64_t run_id, const char *view, struct store_db_snapshot **out,
                           size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st, "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? ORDER BY "
-                                      "snap, rowid",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, view, -1, SQLITE_TRANSIENT);
-  return store_rows(st, s, sizeof **out, snapshot_row, snapshots_release, "cannot read snapshots", (void **)out, n,
-                    err);
+  return store_rows(st,
+                    sq_query(st, err, "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? ORDER BY snap, rowid",
+                             "is", run_id, view),
+                    sizeof **out, snapshot_row, snapshots_release, "cannot read snapshots", (void **)out, n, err);
 }
 
 void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) {
@@ -460,69 +471,65 @@ void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) {
   free(r);
 }
 
+static int totals_row(struct sq_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct store_db_totals *t = item;
+  t->n = sq_int(q, 0);
+  t->calls = num0(q, 1);
+  t->total_ms = num0(q, 2);
+  t->max_ms = sq_double(q, 3);
+  return 0;
+}
+
 int store_db_stmt_totals(struct store *st, int64_t run_id, const char *datname, struct store_db_totals *t,
                          struct err *err) {
   memset(t, 0, sizeof *t);
   t->max_ms = NAN;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
-                                  "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, datname, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    t->n = sqlite3_column_int(s, 0);
-    t->calls = sqlite3_column_double(s, 1);
-    t->total_ms = sqlite3_column_double(s, 2);
-    t->max_ms = store_col_double(s, 3);
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read pg_stat_statements");
+  return first_row(st,
+                   sq_query(st, err,
+                            "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
+                            "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                            "is", run_id, datname),
+                   totals_row, t, "cannot read pg_stat_statements", err);
+}
+
+struct log_counts {
+  long *n_log, *n_above;
+  double *min_logged;
+};
+
+static int log_counts_row(struct sq_stmt *q, void *item, struct err *err) {
+  (void)err;
+  struct log_counts *c = item;
+  *c->n_log = (long)sq_int64(q, 0);
+  *c->n_above = (long)sq_int64(q, 1);
+  *c->min_logged = sq_double(q, 2);
+  return 0;
 }
 
 int store_db_log_counts(struct store *st, int64_t run_id, const char *datname, double x, long *n_log, long *n_above,
                         double *min_logged, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT count(*), sum(duration_ms > ?), min(duration_ms) FROM db_log_entries "
-                                  "WHERE run_id = ? AND kind = 'statement' AND database = ?",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_double(s, 1, x);
-  sqlite3_bind_int64(s, 2, run_id);
-  sqlite3_bind_text(s, 3, datname, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    *n_log = (long)sqlite3_column_int64(s, 0);
-    *n_above = (long)sqlite3_column_int64(s, 1);
-    *min_logged = store_col_double(s, 2);
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read the database log");
+  struct log_counts c = {n_log, n_above, min_logged};
+  return first_row(st,
+                   sq_query(st, err,
+                            "SELECT count(*), sum(CASE WHEN duration_ms > ? THEN 1 ELSE 0 END), min(duration_ms) "
+                            "FROM db_log_entries WHERE run_id = ? AND kind = 'statement' AND database = ?",
+                            "dis", x, run_id, datname),
+                   log_counts_row, &c, "cannot read the database log", err);
 }
 
 int store_db_has_log(struct store *st, int64_t run_id, int *yes, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT EXISTS (SELECT 1 FROM source_files WHERE run_id = ? AND kind IN "
-                                  "('pg-csvlog', 'pg-stderr-log'))",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  *yes = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read source files");
+  return exists_of(st,
+                   "SELECT EXISTS (SELECT 1 FROM source_files WHERE run_id = ? AND kind IN "
+                   "('pg-csvlog', 'pg-stderr-log'))",
+                   run_id, "cannot read source files", yes, err);
 }
 
-static int kind_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int kind_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_kind_count *x = item;
-  x->kind = xstrdup(store_col_text(q, 0));
-  x->n = sqlite3_column_int64(q, 1);
+  x->kind = xstrdup(sq_text(q, 0));
+  x->n = sq_int64(q, 1);
   return 0;
 }
 
@@ -541,35 +548,31 @@ void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) {
   free(r);
 }
 
-static int statement_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int statement_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_statement *x = item;
-  x->query = xstrdup(store_col_text(q, 0));
-  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
-  x->queryid = sqlite3_column_int64(q, 1);
-  x->calls = store_col_double(q, 2);
-  x->total_ms = store_col_double(q, 3);
-  x->mean_ms = store_col_double(q, 4);
-  x->max_ms = store_col_double(q, 5);
-  x->rows = store_col_double(q, 6);
-  x->shared_blks_hit = store_col_double(q, 7);
-  x->shared_blks_read = store_col_double(q, 8);
-  x->logged = sqlite3_column_int64(q, 9);
+  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
+  x->calls = sq_double(q, 2);
+  x->total_ms = sq_double(q, 3);
+  x->mean_ms = sq_double(q, 4);
+  x->max_ms = sq_double(q, 5);
+  x->rows = sq_double(q, 6);
+  x->shared_blks_hit = sq_double(q, 7);
+  x->shared_blks_read = sq_double(q, 8);
+  x->logged = sq_int64(q, 9);
   x->count = x->logged;
   return 0;
 }
 
-static int log_statement_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int log_statement_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_statement *x = item;
-  x->query = xstrdup(store_col_text(q, 0));
-  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
-  x->queryid = sqlite3_column_int64(q, 1);
-  x->count = x->logged = sqlite3_column_int64(q, 2);
+  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
+  x->count = x->logged = sq_int64(q, 2);
   x->calls = (double)x->count;
-  x->total_ms = sqlite3_column_double(q, 3);
-  x->mean_ms = sqlite3_column_double(q, 4);
-  x->max_ms = sqlite3_column_double(q, 5);
+  x->total_ms = num0(q, 3);
+  x->mean_ms = num0(q, 4);
+  x->max_ms = num0(q, 5);
   x->rows = x->shared_blks_hit = x->shared_blks_read = NAN;
   return 0;
 }
@@ -579,15 +582,8 @@ static void statements_release(void *r, size_t n) { store_db_statements_free(r, 
 static int statements_of(struct store *st, const char *sql, int64_t run_id, const char *datname, int limit,
                          store_row_fn row, const char *what, struct store_db_statement **out, size_t *n,
                          struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st, sql, err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, datname, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(s, 3, limit);
-  return store_rows(st, s, sizeof **out, row, statements_release, what, (void **)out, n, err);
+  return store_rows(st, sq_query(st, err, sql, "isI", run_id, datname, limit), sizeof **out, row, statements_release,
+                    what, (void **)out, n, err);
 }
 
 int store_db_statements_by_time(struct store *st, int64_t run_id, const char *datname, int limit,
@@ -602,12 +598,15 @@ int store_db_statements_by_time(struct store *st, int64_t run_id, const char *da
       run_id, datname, limit, statement_row, "cannot read pg_stat_statements", out, n, err);
 }
 
+/* Grouped by query id, and the entries without one by text; a group's text
+ * is its least (one text per query id, as logged). */
 int store_db_log_statements(struct store *st, int64_t run_id, const char *datname, int limit,
                             struct store_db_statement **out, size_t *n, struct err *err) {
   return statements_of(st,
-                       "SELECT norm, max(queryid), count(*), sum(duration_ms), avg(duration_ms), "
+                       "SELECT min(norm), max(queryid), count(*), sum(duration_ms), avg(duration_ms), "
                        "max(duration_ms) FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
-                       "AND database = ? GROUP BY coalesce(queryid, norm) ORDER BY 4 DESC, 1 LIMIT ?",
+                       "AND database = ? GROUP BY queryid, CASE WHEN queryid IS NULL THEN norm END "
+                       "ORDER BY 4 DESC NULLS LAST, 1 LIMIT ?",
                        run_id, datname, limit, log_statement_row, "cannot read the database log", out, n, err);
 }
 
@@ -617,17 +616,15 @@ void store_db_statements_free(struct store_db_statement *r, size_t n) {
   free(r);
 }
 
-static int slow_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int slow_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_slow_stmt *x = item;
-  x->query = xstrdup(store_col_text(q, 0));
-  x->has_queryid = sqlite3_column_type(q, 1) != SQLITE_NULL;
-  x->queryid = sqlite3_column_int64(q, 1);
-  x->count = sqlite3_column_int64(q, 2);
-  x->max_ms = sqlite3_column_double(q, 3);
-  x->first_ts = sqlite3_column_double(q, 4);
-  x->last_ts = sqlite3_column_double(q, 5);
-  x->database = xstrdup(store_col_text(q, 6));
+  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
+  x->count = sq_int64(q, 2);
+  x->max_ms = sq_double(q, 3); /* over slow_ms: not NULL */
+  x->first_ts = sq_double(q, 4);
+  x->last_ts = sq_double(q, 5);
+  x->database = xstrdup(sq_text(q, 6));
   return 0;
 }
 
@@ -635,21 +632,17 @@ static void slow_release(void *r, size_t n) { store_db_slow_statements_free(r, n
 
 int store_db_slow_statements(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_stmt **out,
                              size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT coalesce(min(norm), ''), qid, count(*), max(duration_ms), min(ts), max(ts), "
-                                  "min(database) FROM (SELECT e.norm, e.duration_ms, e.ts, e.database, "
-                                  "coalesce(e.queryid, (SELECT d.queryid FROM db_statements d WHERE d.run_id = e.run_id "
-                                  "AND d.datname = e.database AND d.norm = e.norm AND d.queryid IS NOT NULL LIMIT 1)) AS qid "
-                                  "FROM db_log_entries e WHERE e.run_id = ? AND e.kind = 'statement' AND e.duration_ms > ?) "
-                                  "GROUP BY coalesce(qid, norm) ORDER BY 3 DESC, 4 DESC, 1",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, slow_ms);
-  return store_rows(st, s, sizeof **out, slow_row, slow_release, "cannot read the database log", (void **)out, n, err);
+  return store_rows(
+      st,
+      sq_query(st, err,
+               "SELECT coalesce(min(norm), ''), qid, count(*), max(duration_ms), min(ts), max(ts), "
+               "min(database) FROM (SELECT e.norm, e.duration_ms, e.ts, e.database, "
+               "coalesce(e.queryid, (SELECT d.queryid FROM db_statements d WHERE d.run_id = e.run_id "
+               "AND d.datname = e.database AND d.norm = e.norm AND d.queryid IS NOT NULL LIMIT 1)) AS qid "
+               "FROM db_log_entries e WHERE e.run_id = ? AND e.kind = 'statement' AND e.duration_ms > ?) AS x "
+               "GROUP BY qid, CASE WHEN qid IS NULL THEN norm END ORDER BY 3 DESC, 4 DESC, 1",
+               "id", run_id, slow_ms),
+      sizeof **out, slow_row, slow_release, "cannot read the database log", (void **)out, n, err);
 }
 
 void store_db_slow_statements_free(struct store_db_slow_stmt *r, size_t n) {

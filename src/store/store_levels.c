@@ -1,8 +1,10 @@
+/* store_levels.c - endpoint samples and whole-run buckets (store/store_levels.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/samples.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_levels.h"
 #include "store/store_rows.h"
@@ -18,12 +20,14 @@ void store_ep_samples_free(struct store_ep_samples *e, size_t n) {
   free(e);
 }
 
-static int ep_samples_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int ep_samples_row(struct sq_stmt *q, void *item, struct err *err) {
   struct store_ep_samples *e = item;
-  e->id = sqlite3_column_int64(q, 0);
-  e->method = xstrdup(store_col_text(q, 1));
-  e->name = xstrdup(store_col_text(q, 2));
-  return samples_decode(sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3), &e->s, &e->n, err);
+  e->id = sq_int64(q, 0);
+  e->method = xstrdup(sq_text(q, 1));
+  e->name = xstrdup(sq_text(q, 2));
+  size_t len;
+  const void *data = sq_blob(q, 3, &len);
+  return samples_decode(data, len, &e->s, &e->n, err);
 }
 
 static void ep_samples_release(void *e, size_t n) {
@@ -39,20 +43,20 @@ int store_ep_samples_of(struct store *st, int64_t run_id, struct store_ep_sample
                           n, err);
 }
 
-static int bucket_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int bucket_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_bucket *b = item;
-  b->t = sqlite3_column_int64(q, 0);
-  b->requests = sqlite3_column_int64(q, 1);
-  b->failures = sqlite3_column_int64(q, 2);
-  b->ok_count = sqlite3_column_int64(q, 3);
-  b->dur_sum = sqlite3_column_double(q, 4);
+  b->t = sq_int64(q, 0);
+  b->requests = sq_int64(q, 1);
+  b->failures = sq_int64(q, 2);
+  b->ok_count = sq_int64(q, 3);
+  b->dur_sum = sq_double(q, 4);
   for (int p = 0; p < STORE_NPHASES; p++)
-    b->phase_sum[p] = sqlite3_column_double(q, 5 + p);
+    b->phase_sum[p] = sq_double(q, 5 + p);
   b->p50 = b->p95 = b->p99 = NAN;
-  b->vus = sqlite3_column_type(q, 11) != SQLITE_NULL ? sqlite3_column_double(q, 11) : NAN;
-  b->iterations = sqlite3_column_int64(q, 12);
-  b->iter_dur_sum = sqlite3_column_double(q, 13);
+  b->vus = sq_double(q, 11); /* NaN when no VU sample */
+  b->iterations = sq_int64(q, 12);
+  b->iter_dur_sum = sq_double(q, 13);
   return 0;
 }
 
@@ -70,71 +74,48 @@ int store_run_buckets(struct store *st, int64_t run_id, struct store_bucket **ou
 }
 
 int store_peak_vus_second(struct store *st, int64_t run_id, int64_t *t, int *found, struct err *err) {
-  *found = 0;
-  *t = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT t FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND vus IS NOT NULL "
-                                  "ORDER BY vus DESC, t ASC LIMIT 1",
-                                  err);
-  if (!s)
+  int64_t v;
+  int rc = sq_int64_of(st, err, "cannot read buckets", INT64_MIN, &v,
+                       "SELECT t FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND vus IS NOT NULL "
+                       "ORDER BY vus DESC, t ASC LIMIT 1",
+                       "i", run_id);
+  *found = v != INT64_MIN;
+  *t = *found ? v : 0;
+  return rc;
+}
+
+/* The one number of a query on the whole-run buckets (run_id, then from
+ * and to when fmt has them) into *v, NaN when NULL or no row. what NULL:
+ * a failed read leaves NaN and is not an error. */
+static int bucket_number(struct store *st, const char *sql, const char *fmt, int64_t run_id, double from_s,
+                         double to_s, const char *what, double *v, struct err *err) {
+  *v = NAN;
+  struct sq_stmt *q = sq_query(st, err, sql, fmt, run_id, from_s, to_s);
+  if (!q)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    *found = 1;
-    *t = sqlite3_column_int64(s, 0);
-  }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read buckets");
-  return 0;
+  int rc = sq_step(q);
+  if (rc == SQ_ROW)
+    *v = sq_double(q, 0);
+  sq_finalize(q);
+  return rc != SQ_ERROR || !what ? 0 : store_fail(st, err, what);
 }
 
 int store_run_max_vus(struct store *st, int64_t run_id, double *vus, struct err *err) {
-  *vus = NAN;
-  sqlite3_stmt *s = store_prepare(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-    *vus = sqlite3_column_double(s, 0);
-  sqlite3_finalize(s);
-  return 0;
+  return bucket_number(st, "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL", "i", run_id, 0,
+                       0, NULL, vus, err);
 }
 
 int store_ok_between(struct store *st, int64_t run_id, double from_s, double to_s, double *ok, struct err *err) {
-  *ok = NAN;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT sum(ok_count) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND "
-                                  "t >= ? AND t <= ?",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, from_s);
-  sqlite3_bind_double(s, 3, to_s);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *ok = store_col_double(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
+  return bucket_number(st,
+                       "SELECT sum(ok_count) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND "
+                       "t >= ? AND t <= ?",
+                       "idd", run_id, from_s, to_s, "cannot read buckets", ok, err);
 }
 
 int store_max_vus_between(struct store *st, int64_t run_id, double from_s, double to_s, double *vus,
                           struct err *err) {
-  *vus = NAN;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND t >= ? "
-                                  "AND t < ?",
-                                  err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, from_s);
-  sqlite3_bind_double(s, 3, to_s);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *vus = store_col_double(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read buckets");
+  return bucket_number(st,
+                       "SELECT max(vus) FROM buckets WHERE run_id = ? AND endpoint_id IS NULL AND "
+                       "t >= ? AND t < ?",
+                       "idd", run_id, from_s, to_s, "cannot read buckets", vus, err);
 }

@@ -5,8 +5,8 @@
  *   store_ep_samples_of(st, run_id, &e, &n, &err);   // by endpoint id
  *   store_ep_samples_free(e, n);
  *
- * Plain C values in and out; 0 or -1 with *err filled. One implementation
- * per backend.
+ * Plain C values in and out; 0 or -1 with *err filled. The same SQL serves
+ * both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_LEVELS_H
 #define LOADREP_STORE_LEVELS_H

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ingest/reader.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_sys.h"
 #include "util/err.h"
@@ -15,7 +16,7 @@ struct sys_writer {
   struct store *st;
   int64_t run_id;
   const char *source;
-  sqlite3_stmt *ins_series, *get_series, *ins_sample;
+  struct sq_bulk *samples;
   struct strmap ids;     /* "host\0name" -> index into series_ids */
   int64_t *series_ids;
   size_t n_ids, cap_ids;
@@ -39,25 +40,19 @@ static int series_id(struct sys_writer *w, const char *host, const char *series,
   }
   int idx = strmap_get(&w->ids, w->key.buf, w->key.len);
   if (idx < 0) {
-    sqlite3_stmt *s = w->ins_series;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, w->run_id);
-    sqlite3_bind_text(s, 2, host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, series, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, unit ? unit : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, w->source, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE)
-      return store_fail(w->st, err, "cannot insert a system series");
-    s = w->get_series;
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, w->run_id);
-    sqlite3_bind_text(s, 2, host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, series, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, w->source, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_ROW)
+    int64_t got;
+    if (sq_run(w->st, err, "cannot insert a system series",
+               "INSERT INTO sys_series (run_id, host, name, unit, source) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT DO NOTHING",
+               "issss", w->run_id, host, series, unit ? unit : "", w->source) < 0 ||
+        sq_int64_of(w->st, err, "cannot read a system series", -1, &got,
+                    "SELECT id FROM sys_series WHERE run_id = ? AND host = ? AND name = ? AND source = ?", "isss",
+                    w->run_id, host, series, w->source) < 0)
+      return -1;
+    if (got < 0)
       return store_fail(w->st, err, "cannot read a system series");
     XGROW(w->series_ids, w->cap_ids, w->n_ids + 1);
-    w->series_ids[w->n_ids] = sqlite3_column_int64(s, 0);
+    w->series_ids[w->n_ids] = got;
     idx = (int)w->n_ids++;
     strmap_put(&w->ids, w->key.buf, w->key.len, idx);
   }
@@ -76,12 +71,11 @@ static int writer_sample(void *ctx, const char *host, const char *series, const 
     return 0;
   if (series_id(w, host, series, unit, &id, err) < 0)
     return -1;
-  sqlite3_stmt *s = w->ins_sample;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_double(s, 2, ts);
-  sqlite3_bind_double(s, 3, value);
-  if (sqlite3_step(s) != SQLITE_DONE)
+  sq_bulk_int64(w->samples, id);
+  sq_bulk_double(w->samples, ts);
+  sq_bulk_double(w->samples, value);
+  sq_bulk_int64(w->samples, 0);
+  if (sq_bulk_end_row(w->samples, err) < 0)
     return store_fail(w->st, err, "cannot insert a system sample");
   w->n++;
   return 0;
@@ -90,28 +84,22 @@ static int writer_sample(void *ctx, const char *host, const char *series, const 
 int sys_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum sys_kind kind, long *n_samples,
                     struct err *err) {
   struct sys_writer w = {0};
-  int rc = -1;
   w.st = st;
   w.run_id = run_id;
   w.source = sys_kind_name(kind);
   w.last = -1;
   strbuf_init(&w.key, 64);
   strbuf_init(&w.last_key, 64);
-  w.ins_series = store_prepare(st,
-                               "INSERT OR IGNORE INTO sys_series (run_id, host, name, unit, source) "
-                               "VALUES (?, ?, ?, ?, ?)",
-                               err);
-  w.get_series = store_prepare(st, "SELECT id FROM sys_series WHERE run_id = ? AND host = ? AND name = ? AND source = ?",
-                               err);
-  w.ins_sample = store_prepare(st, "INSERT INTO sys_samples (series_id, ts, value, in_window) VALUES (?, ?, ?, 0)",
-                               err);
-  if (w.ins_series && w.get_series && w.ins_sample) {
+  int rc = -1;
+  w.samples = sq_bulk_begin(st, "sys_samples", "series_id, ts, value, in_window", err);
+  if (w.samples) {
     struct sys_sink sink = {&w, writer_sample};
     rc = sys_parse(r, kind, &sink, err);
+    if (rc == 0)
+      rc = sq_bulk_finish(w.samples, err);
+    else
+      sq_bulk_abort(w.samples);
   }
-  sqlite3_finalize(w.ins_series);
-  sqlite3_finalize(w.get_series);
-  sqlite3_finalize(w.ins_sample);
   strmap_release(&w.ids);
   free(w.series_ids);
   strbuf_release(&w.last_key);
@@ -125,38 +113,21 @@ int sys_mark_window(struct store *st, int64_t run_id, double start_ts, double en
                     int *overlap, struct err *err) {
   int all = isnan(start_ts) || isnan(end_ts);
   *overlap = 1;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "UPDATE sys_samples SET in_window = (?1 OR (ts >= ?2 AND ts <= ?3)) "
-                                  "WHERE series_id IN (SELECT id FROM sys_series WHERE run_id = ?4)",
-                                  err);
-  if (!s)
+  if (sq_run(st, err, "cannot mark system samples",
+             "UPDATE sys_samples SET in_window = CASE WHEN ?1 <> 0 OR (ts >= ?2 AND ts <= ?3) THEN 1 ELSE 0 END "
+             "WHERE series_id IN (SELECT id FROM sys_series WHERE run_id = ?4)",
+             "Iddi", all, all ? 0.0 : start_ts - margin_s, all ? 0.0 : end_ts + margin_s, run_id) < 0)
     return -1;
-  sqlite3_bind_int(s, 1, all);
-  sqlite3_bind_double(s, 2, all ? 0 : start_ts - margin_s);
-  sqlite3_bind_double(s, 3, all ? 0 : end_ts + margin_s);
-  sqlite3_bind_int64(s, 4, run_id);
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot mark system samples");
   if (all)
     return 0;
-  s = store_prepare(st,
-                    "SELECT EXISTS (SELECT 1 FROM sys_samples x JOIN sys_series r ON r.id = x.series_id "
-                    "               WHERE r.run_id = ?1 AND x.ts >= ?2 AND x.ts <= ?3), "
-                    "       EXISTS (SELECT 1 FROM sys_samples x JOIN sys_series r ON r.id = x.series_id "
-                    "               WHERE r.run_id = ?1)",
-                    err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_double(s, 2, start_ts);
-  sqlite3_bind_double(s, 3, end_ts);
-  rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *overlap = sqlite3_column_int(s, 0) || !sqlite3_column_int(s, 1);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW)
-    return store_fail(st, err, "cannot read system samples");
-  return 0;
+  /* Overlap: a sample within [start, end], or no sample at all. */
+  int64_t yes;
+  int rc = sq_int64_of(st, err, "cannot read system samples", 1, &yes,
+                       "SELECT CASE WHEN EXISTS (SELECT 1 FROM sys_samples x JOIN sys_series r ON r.id = x.series_id "
+                       "                         WHERE r.run_id = ?1 AND x.ts >= ?2 AND x.ts <= ?3) "
+                       "OR NOT EXISTS (SELECT 1 FROM sys_samples x JOIN sys_series r ON r.id = x.series_id "
+                       "               WHERE r.run_id = ?1) THEN 1 ELSE 0 END",
+                       "idd", run_id, start_ts, end_ts);
+  *overlap = (int)yes;
+  return rc;
 }

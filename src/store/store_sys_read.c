@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_rows.h"
 #include "store/store_sys.h"
@@ -20,15 +21,15 @@ void store_sys_series_free(struct store_sys_series *s, size_t n) {
 }
 
 /* Columns: id, host, name, unit, source, in-window count (NULL: -1). */
-static int series_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int series_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_sys_series *s = item;
-  s->id = sqlite3_column_int64(q, 0);
-  s->host = xstrdup(store_col_text(q, 1));
-  s->name = xstrdup(store_col_text(q, 2));
-  s->unit = xstrdup(store_col_text(q, 3));
-  s->source = xstrdup(store_col_text(q, 4));
-  s->in_window = sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(q, 5);
+  s->id = sq_int64(q, 0);
+  s->host = xstrdup(sq_text(q, 1));
+  s->name = xstrdup(sq_text(q, 2));
+  s->unit = xstrdup(sq_text(q, 3));
+  s->source = xstrdup(sq_text(q, 4));
+  s->in_window = sq_is_null(q, 5) ? -1 : (long)sq_int64(q, 5);
   return 0;
 }
 
@@ -60,32 +61,26 @@ int store_sys_samples(struct store *st, int64_t series_id, int window, double fr
   *ts = *v = NULL;
   *n = 0;
   int bounded = !window && !isnan(from) && !isnan(to);
-  sqlite3_stmt *q =
-      window ? store_prepare(st, "SELECT ts, value FROM sys_samples WHERE series_id = ? AND in_window = 1 ORDER BY ts",
-                             err)
-             : store_prepare(st,
-                             "SELECT ts, value FROM sys_samples WHERE series_id = ?1 "
-                             "AND (?2 = 0 OR (ts >= ?3 AND ts <= ?4)) ORDER BY ts",
-                             err);
+  struct sq_stmt *q =
+      window ? sq_query(st, err, "SELECT ts, value FROM sys_samples WHERE series_id = ? AND in_window = 1 ORDER BY ts",
+                        "i", series_id)
+             : sq_query(st, err,
+                        "SELECT ts, value FROM sys_samples WHERE series_id = ?1 "
+                        "AND (?2 = 0 OR (ts >= ?3 AND ts <= ?4)) ORDER BY ts",
+                        "iIdd", series_id, bounded, bounded ? from : 0.0, bounded ? to : 0.0);
   if (!q)
     return -1;
-  sqlite3_bind_int64(q, 1, series_id);
-  if (!window) {
-    sqlite3_bind_int(q, 2, bounded);
-    sqlite3_bind_double(q, 3, bounded ? from : 0);
-    sqlite3_bind_double(q, 4, bounded ? to : 0);
-  }
   size_t cap = 0, cap2 = 0;
   int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+  while ((rc = sq_step(q)) == SQ_ROW) {
     XGROW(*ts, cap, *n + 1);
     XGROW(*v, cap2, *n + 1);
-    (*ts)[*n] = sqlite3_column_double(q, 0);
-    (*v)[*n] = sqlite3_column_double(q, 1);
+    (*ts)[*n] = sq_double(q, 0);
+    (*v)[*n] = sq_double(q, 1);
     (*n)++;
   }
-  sqlite3_finalize(q);
-  if (rc == SQLITE_DONE)
+  sq_finalize(q);
+  if (rc == SQ_DONE)
     return 0;
   free(*ts);
   free(*v);
@@ -97,21 +92,16 @@ int store_sys_samples(struct store *st, int64_t series_id, int window, double fr
 int store_sys_mean(struct store *st, int64_t series_id, double from, double to, double *mean, long *n,
                    struct err *err) {
   *mean = NAN;
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT avg(value), count(*) FROM sys_samples WHERE series_id = ? AND ts >= ? "
-                                  "AND ts < ?",
-                                  err);
+  struct sq_stmt *q = sq_query(st, err, "SELECT avg(value), count(*) FROM sys_samples WHERE series_id = ? AND ts >= ? "
+                                        "AND ts < ?",
+                               "idd", series_id, from, to);
   if (!q)
     return -1;
-  sqlite3_bind_int64(q, 1, series_id);
-  sqlite3_bind_double(q, 2, from);
-  sqlite3_bind_double(q, 3, to);
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    if (sqlite3_column_type(q, 0) != SQLITE_NULL)
-      *mean = sqlite3_column_double(q, 0);
+  if (sq_step(q) == SQ_ROW) {
+    *mean = sq_double(q, 0); /* NaN when no sample */
     if (n)
-      *n = (long)sqlite3_column_int64(q, 1);
+      *n = (long)sq_int64(q, 1);
   }
-  sqlite3_finalize(q);
+  sq_finalize(q);
   return 0;
 }
