@@ -306,7 +306,7 @@ int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datnam
                             size_t *n, struct err *err) {
   return stmt_stats(st,
                     "SELECT query, queryid, norm, calls, total_ms, mean_ms, stddev_ms FROM db_statements "
-                    "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                    "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1) ORDER BY rowid",
                     "is", run_id, datname, 0, out, n, err);
 }
 
