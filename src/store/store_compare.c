@@ -3,18 +3,19 @@
 #include <string.h>
 
 #include "store/samples.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_compare.h"
 #include "store/store_rows.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
-static void latency_cols(sqlite3_stmt *s, int col, struct store_latency *l) {
-  l->count = (uint64_t)sqlite3_column_int64(s, col);
-  l->med = store_col_double(s, col + 1);
-  l->p95 = store_col_double(s, col + 2);
-  l->p99 = store_col_double(s, col + 3);
-  l->avg = store_col_double(s, col + 4);
+static void latency_cols(struct sq_stmt *s, int col, struct store_latency *l) {
+  l->count = (uint64_t)sq_int64(s, col);
+  l->med = sq_double(s, col + 1);
+  l->p95 = sq_double(s, col + 2);
+  l->p99 = sq_double(s, col + 3);
+  l->avg = sq_double(s, col + 4);
 }
 
 static void latency_none(struct store_latency *l) {
@@ -31,10 +32,27 @@ void store_endpoints_free(struct store_endpoint *e, size_t n) {
   free(e);
 }
 
+/* One row of store_endpoints_of(); -1 when its samples do not decode. */
+static int endpoint_row(struct sq_stmt *s, void *item, struct err *err) {
+  struct store_endpoint *e = item;
+  e->method = xstrdup(sq_text(s, 0));
+  e->name = xstrdup(sq_text(s, 1));
+  e->requests = (uint64_t)sq_int64(s, 2);
+  e->failed = (uint64_t)sq_int64(s, 3);
+  latency_cols(s, 5, &e->all);
+  latency_cols(s, 10, &e->ok);
+  if (sq_is_null(s, 4))
+    return 0;
+  e->has_samples = 1;
+  size_t len;
+  const void *blob = sq_blob(s, 4, &len);
+  return samples_decode(blob, len, &e->s, &e->ns, err);
+}
+
+static void endpoints_release(void *e, size_t n) { store_endpoints_free(e, n); }
+
 int store_endpoints_of(struct store *st, int64_t run_id, struct store_endpoint **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(
+  return store_rows_of_id(
       st,
       "SELECT e.method, e.name, e.requests, e.failed, s.data, "
       " m.count, m.med, m.p95, m.p99, m.avg, k.count, k.med, k.p95, k.p99, k.avg "
@@ -42,78 +60,53 @@ int store_endpoints_of(struct store *st, int64_t run_id, struct store_endpoint *
       "LEFT JOIN endpoint_metrics m ON m.endpoint_id = e.id AND m.metric = 'http_req_duration' AND m.scope = 'all' "
       "LEFT JOIN endpoint_metrics k ON k.endpoint_id = e.id AND k.metric = 'http_req_duration' AND k.scope = 'ok' "
       "WHERE e.run_id = ? ORDER BY e.method, e.name",
-      err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(*out, cap, *n + 1);
-    struct store_endpoint *e = &(*out)[(*n)++];
-    memset(e, 0, sizeof *e);
-    e->method = xstrdup(store_col_text(s, 0));
-    e->name = xstrdup(store_col_text(s, 1));
-    e->requests = (uint64_t)sqlite3_column_int64(s, 2);
-    e->failed = (uint64_t)sqlite3_column_int64(s, 3);
-    latency_cols(s, 5, &e->all);
-    latency_cols(s, 10, &e->ok);
-    if (sqlite3_column_type(s, 4) == SQLITE_BLOB) {
-      e->has_samples = 1;
-      if (samples_decode(sqlite3_column_blob(s, 4), (size_t)sqlite3_column_bytes(s, 4), &e->s, &e->ns, err) < 0) {
-        sqlite3_finalize(s);
-        return -1;
-      }
-    }
-  }
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read endpoints");
+      run_id, sizeof **out, endpoint_row, endpoints_release, "cannot read endpoints", (void **)out, n, err);
 }
 
 int store_run_latency(struct store *st, int64_t run_id, struct store_latency *all, struct store_latency *ok,
                       struct err *err) {
   latency_none(all);
   latency_none(ok);
-  sqlite3_stmt *m = store_prepare(st, "SELECT name, count, med, p95, p99, avg FROM metrics WHERE run_id = ? "
-                                      "AND name IN ('http_req_duration', 'http_req_duration{expected_response:true}')",
-                                  err);
+  struct sq_stmt *m = sq_query(st, err,
+                               "SELECT name, count, med, p95, p99, avg FROM metrics WHERE run_id = ? "
+                               "AND name IN ('http_req_duration', 'http_req_duration{expected_response:true}')",
+                               "i", run_id);
   if (!m)
     return -1;
-  sqlite3_bind_int64(m, 1, run_id);
   int rc;
-  while ((rc = sqlite3_step(m)) == SQLITE_ROW)
-    latency_cols(m, 1, !strcmp(store_col_text(m, 0), "http_req_duration") ? all : ok);
-  sqlite3_finalize(m);
-  return rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read metrics");
+  while ((rc = sq_step(m)) == SQ_ROW)
+    latency_cols(m, 1, !strcmp(sq_text(m, 0), "http_req_duration") ? all : ok);
+  sq_finalize(m);
+  return rc == SQ_DONE ? 0 : store_fail(st, err, "cannot read metrics");
 }
 
 int store_run_http_counts(struct store *st, int64_t run_id, uint64_t *requests, uint64_t *failed, struct err *err) {
   *requests = *failed = 0;
-  sqlite3_stmt *m = store_prepare(st, "SELECT (SELECT count FROM metrics WHERE run_id = ?1 AND name = 'http_reqs'), "
-                                      "(SELECT passes FROM metrics WHERE run_id = ?1 AND name = 'http_req_failed')",
-                                  err);
+  struct sq_stmt *m = sq_query(st, err,
+                               "SELECT (SELECT count FROM metrics WHERE run_id = ?1 AND name = 'http_reqs'), "
+                               "(SELECT passes FROM metrics WHERE run_id = ?1 AND name = 'http_req_failed')",
+                               "i", run_id);
   if (!m)
     return -1;
-  sqlite3_bind_int64(m, 1, run_id);
-  if (sqlite3_step(m) == SQLITE_ROW) {
-    *requests = (uint64_t)sqlite3_column_int64(m, 0);
-    *failed = (uint64_t)sqlite3_column_int64(m, 1);
+  if (sq_step(m) == SQ_ROW) {
+    *requests = (uint64_t)sq_int64(m, 0);
+    *failed = (uint64_t)sq_int64(m, 1);
   }
-  sqlite3_finalize(m);
+  sq_finalize(m);
   return 0;
 }
 
-static int second_row(sqlite3_stmt *v, void *item, struct err *err) {
+static int second_row(struct sq_stmt *v, void *item, struct err *err) {
   struct store_second *x = item;
   (void)err;
-  x->t = sqlite3_column_double(v, 0);
-  x->vus = store_col_double(v, 1);
-  x->iterations = sqlite3_column_double(v, 2);
-  x->iter_dur_sum = sqlite3_column_double(v, 3);
+  x->t = sq_double(v, 0);
+  x->vus = sq_double(v, 1);
+  x->iterations = sq_double(v, 2);
+  x->iter_dur_sum = sq_double(v, 3);
   return 0;
 }
 
-static void seconds_free(void *items, size_t n) {
+static void items_free(void *items, size_t n) {
   (void)n;
   free(items);
 }
@@ -122,45 +115,26 @@ int store_run_seconds(struct store *st, int64_t run_id, struct store_second **ou
   return store_rows_of_id(st,
                           "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
                           "AND endpoint_id IS NULL ORDER BY t",
-                          run_id, sizeof **out, second_row, seconds_free, "cannot read buckets", (void **)out, n, err);
+                          run_id, sizeof **out, second_row, items_free, "cannot read buckets", (void **)out, n, err);
+}
+
+static int id_row(struct sq_stmt *q, void *item, struct err *err) {
+  (void)err;
+  *(int64_t *)item = sq_int64(q, 0);
+  return 0;
 }
 
 int store_runs_passed_check(struct store *st, const char *scenario, const char *env, int64_t exclude_id,
                             double before_ts, int k, int64_t **ids, size_t *n, struct err *err) {
-  *ids = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(
-      st,
+  struct sq_stmt *s = sq_query(
+      st, err,
       "SELECT r.id FROM runs r WHERE r.scenario = ?1 AND r.env = ?2 AND r.id <> ?3 "
       " AND (SELECT c.verdict FROM check_results c WHERE c.run_id = r.id "
       "      ORDER BY c.checked_at DESC, c.rowid DESC LIMIT 1) = 'ok' "
-      " AND (r.start_ts IS NULL OR ?4 IS NULL OR r.start_ts <= ?4) "
+      " AND (r.start_ts IS NULL OR CAST(?4 AS DOUBLE PRECISION) IS NULL OR r.start_ts <= ?4) "
       "ORDER BY r.start_ts DESC, r.id DESC LIMIT ?5",
-      err);
-  if (!s)
-    return -1;
-  sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 3, exclude_id);
-  if (isfinite(before_ts))
-    sqlite3_bind_double(s, 4, before_ts);
-  else
-    sqlite3_bind_null(s, 4);
-  sqlite3_bind_int(s, 5, k);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(*ids, cap, *n + 1);
-    (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
-  }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE) {
-    free(*ids);
-    *ids = NULL;
-    *n = 0;
-    return store_fail(st, err, "cannot read check results");
-  }
-  return 0;
+      "ssidI", scenario, env, exclude_id, isfinite(before_ts) ? before_ts : NAN, k);
+  return store_rows(st, s, sizeof **ids, id_row, items_free, "cannot read check results", (void **)ids, n, err);
 }
 
 void store_thresholds_free(struct store_threshold *t, size_t n) {
@@ -171,11 +145,11 @@ void store_thresholds_free(struct store_threshold *t, size_t n) {
   free(t);
 }
 
-static int threshold_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int threshold_row(struct sq_stmt *q, void *item, struct err *err) {
   struct store_threshold *t = item;
   (void)err;
-  t->metric = xstrdup(store_col_text(q, 0));
-  t->expression = xstrdup(store_col_text(q, 1));
+  t->metric = xstrdup(sq_text(q, 0));
+  t->expression = xstrdup(sq_text(q, 1));
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /* store_compare.h - what a comparison reads of a run: its endpoints with
  * their samples and aggregates, the run's latency aggregates, its seconds
  * (VUs, iterations), the runs that passed `check`, and the thresholds k6
- * judged failed. Typed reads only; one implementation per backend. */
+ * judged failed. Typed reads only; the SQL serves both backends (store/sq.h). */
 #ifndef LOADREP_STORE_COMPARE_H
 #define LOADREP_STORE_COMPARE_H
 #include <stddef.h>

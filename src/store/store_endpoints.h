@@ -7,8 +7,8 @@
  *   store_endpoint_details(st, run_id, NULL, &e, &n, &err);  // by name, method
  *   store_ep_details_free(e, n);
  *
- * Plain C values in and out; 0 or -1 with *err filled. One implementation
- * per backend.
+ * Plain C values in and out; 0 or -1 with *err filled. The SQL serves
+ * both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_ENDPOINTS_H
 #define LOADREP_STORE_ENDPOINTS_H

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_errors.h"
 #include "store/store_rows.h"
@@ -23,27 +24,27 @@ static void errors_release(void *e, size_t n) {
 }
 
 /* Columns: endpoint_id, status, error_code, error, count. */
-static int error_row(sqlite3_stmt *s, void *item, struct err *err) {
+static int error_row(struct sq_stmt *s, void *item, struct err *err) {
   (void)err;
   struct store_error_row *e = item;
-  e->endpoint_id = sqlite3_column_int64(s, 0);
-  e->status = xstrdup(store_col_text(s, 1));
-  e->error_code = xstrdup(store_col_text(s, 2));
-  e->error = xstrdup(store_col_text(s, 3));
-  e->count = sqlite3_column_int64(s, 4);
+  e->endpoint_id = sq_int64(s, 0);
+  e->status = xstrdup(sq_text(s, 1));
+  e->error_code = xstrdup(sq_text(s, 2));
+  e->error = xstrdup(sq_text(s, 3));
+  e->count = sq_int64(s, 4);
   return 0;
 }
 
 /* Columns: method, name, then as error_row(). */
-static int named_row(sqlite3_stmt *s, void *item, struct err *err) {
+static int named_row(struct sq_stmt *s, void *item, struct err *err) {
   (void)err;
   struct store_error_row *e = item;
-  e->method = xstrdup(store_col_text(s, 0));
-  e->name = xstrdup(store_col_text(s, 1));
-  e->status = xstrdup(store_col_text(s, 2));
-  e->error_code = xstrdup(store_col_text(s, 3));
-  e->error = xstrdup(store_col_text(s, 4));
-  e->count = sqlite3_column_int64(s, 5);
+  e->method = xstrdup(sq_text(s, 0));
+  e->name = xstrdup(sq_text(s, 1));
+  e->status = xstrdup(sq_text(s, 2));
+  e->error_code = xstrdup(sq_text(s, 3));
+  e->error = xstrdup(sq_text(s, 4));
+  e->count = sq_int64(s, 5);
   return 0;
 }
 
@@ -66,14 +67,11 @@ int store_errors_of_endpoint(struct store *st, int64_t endpoint_id, struct store
 
 int store_error_codes_top(struct store *st, int64_t run_id, int limit, struct store_error_row **out, size_t *n,
                           struct err *err) {
-  sqlite3_stmt *q = store_prepare(st,
-                                  "SELECT 0, x.status, x.error_code, '', sum(x.count) FROM errors x JOIN endpoints e ON "
-                                  "e.id = x.endpoint_id WHERE e.run_id = ? GROUP BY 2, 3 ORDER BY 5 DESC LIMIT ?",
-                                  err);
-  if (q) {
-    sqlite3_bind_int64(q, 1, run_id);
-    sqlite3_bind_int(q, 2, limit);
-  }
+  struct sq_stmt *q = sq_query(st, err,
+                               "SELECT 0, x.status, x.error_code, '', sum(x.count) FROM errors x JOIN endpoints e ON "
+                               "e.id = x.endpoint_id WHERE e.run_id = ? GROUP BY x.status, x.error_code "
+                               "ORDER BY 5 DESC, 2, 3 LIMIT ?",
+                               "iI", run_id, limit);
   return store_rows(st, q, sizeof **out, error_row, errors_release, "reading the run's error codes", (void **)out, n,
                     err);
 }

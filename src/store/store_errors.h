@@ -7,7 +7,7 @@
  *   store_error_rows_free(e, n);
  *
  * Plain C values in and out; 0 or -1 with *err filled (err may be NULL).
- * One implementation per backend.
+ * The SQL serves both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_ERRORS_H
 #define LOADREP_STORE_ERRORS_H

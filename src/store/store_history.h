@@ -7,7 +7,7 @@
  *   store_baselines_free(b, n);
  *
  * Plain C values in and out; every function returns 0 or -1 with *err
- * filled, and prints nothing. One implementation per backend.
+ * filled, and prints nothing. The SQL serves both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_HISTORY_H
 #define LOADREP_STORE_HISTORY_H

@@ -6,10 +6,14 @@
  *   struct k6_writer *w = store_k6_writer(st);
  *   store_endpoint_put(w, run_id, &ep, &ep_id, err);
  *   store_endpoint_trend_put(w, ep_id, "http_req_duration", "all", &t, err); ...
+ *   store_bucket_put(w, run_id, 0, &bucket, err); ...
+ *   store_k6_writer_finish(w, err);
  *   store_k6_writer_free(w);
  * Statements are prepared on first use, inside the caller's transaction;
- * every function returns 0 or -1 with err filled. Plain C values only: a
- * second backend implements the same functions.
+ * every function returns 0 or -1 with err filled. Plain C values only.
+ * The buckets are loaded in bulk (PostgreSQL: buffered for COPY, sent by
+ * the next statement on the store or by store_k6_writer_finish(), which
+ * says whether they went in).
  */
 #ifndef LOADREP_STORE_K6_H
 #define LOADREP_STORE_K6_H
@@ -25,6 +29,10 @@ struct sample;
 struct k6_writer;
 
 struct k6_writer *store_k6_writer(struct store *st);
+/** Sends the buckets not yet sent; 0 or -1 with err filled. */
+int store_k6_writer_finish(struct k6_writer *w, struct err *err);
+/** Frees w, sending the buckets not yet sent without a word on failure:
+ *  call store_k6_writer_finish() first. */
 void store_k6_writer_free(struct k6_writer *w);
 
 /** An endpoint (or a scenario's endpoint) and its counts. */

@@ -1,8 +1,8 @@
 /* store_metrics.c - the metrics, thresholds and checks tables. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_metrics.h"
 #include "store/store_rows.h"
@@ -13,7 +13,6 @@ struct metric_writer {
   struct store *st;
   enum store_conflict conflict;
   enum store_check_mode checks;
-  sqlite3_stmt *metric, *threshold, *check;
 };
 
 void metric_row_init(struct metric_row *r) {
@@ -32,93 +31,60 @@ struct metric_writer *store_metric_writer(struct store *st, enum store_conflict 
 }
 
 void store_metric_writer_free(struct metric_writer *w) {
-  if (!w)
-    return;
-  sqlite3_finalize(w->metric);
-  sqlite3_finalize(w->threshold);
-  sqlite3_finalize(w->check);
   free(w);
 }
 
-static void bind_num(sqlite3_stmt *s, int col, double v) {
-  if (isfinite(v))
-    sqlite3_bind_double(s, col, v);
-  else
-    sqlite3_bind_null(s, col);
-}
+#define METRIC_INSERT                                                                                              \
+  "INSERT INTO metrics (run_id, name, type, contains, count, sum, avg, min, med, max, p90, p95, p99, rate, "       \
+  "passes, fails, value, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+/* By enum store_conflict: fail, keep the row there, replace it. */
+static const char *const metric_sql[] = {
+    METRIC_INSERT,
+    METRIC_INSERT " ON CONFLICT (run_id, name) DO NOTHING",
+    METRIC_INSERT " ON CONFLICT (run_id, name) DO UPDATE SET type = excluded.type, contains = excluded.contains, "
+                  "count = excluded.count, sum = excluded.sum, avg = excluded.avg, min = excluded.min, "
+                  "med = excluded.med, max = excluded.max, p90 = excluded.p90, p95 = excluded.p95, "
+                  "p99 = excluded.p99, rate = excluded.rate, passes = excluded.passes, fails = excluded.fails, "
+                  "value = excluded.value, extra = excluded.extra",
+};
 
 int store_metric_put(struct metric_writer *w, int64_t run_id, const struct metric_row *r, struct err *err) {
-  static const char *const verb[] = {"INSERT", "INSERT OR IGNORE", "INSERT OR REPLACE"};
-  if (!w->metric) {
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "%s INTO metrics (run_id, name, type, contains, count, sum, avg, min, med, max, "
-             "p90, p95, p99, rate, passes, fails, value, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-             verb[w->conflict]);
-    if (!(w->metric = store_prepare(w->st, sql, err)))
-      return -1;
-  }
-  sqlite3_stmt *s = w->metric;
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, r->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, r->type, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 4, r->contains, -1, SQLITE_TRANSIENT);
+  struct sq_stmt *q = sq_query(w->st, err, metric_sql[w->conflict], "isss", run_id, r->name, r->type, r->contains);
+  if (!q)
+    return -1;
   const double v[] = {r->count, r->sum, r->avg, r->min, r->med, r->max, r->p90,
                       r->p95,   r->p99, r->rate, r->passes, r->fails, r->value};
   for (int k = 0; k < 13; k++)
-    bind_num(s, 5 + k, v[k]);
-  if (r->extra)
-    sqlite3_bind_text(s, 18, r->extra, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot store metric");
-  return 0;
+    sq_bind_double(q, 5 + k, isfinite(v[k]) ? v[k] : NAN);
+  sq_bind_text(q, 18, r->extra);
+  int rc = sq_step(q);
+  if (rc != SQ_DONE)
+    store_fail(w->st, err, "cannot store metric");
+  sq_finalize(q);
+  return rc == SQ_DONE ? 0 : -1;
 }
 
 int store_threshold_put(struct metric_writer *w, int64_t run_id, const char *metric, const char *expr, int ok,
                         const char *source, struct err *err) {
-  if (!w->threshold && !(w->threshold = store_prepare(w->st,
-                                                      "INSERT OR REPLACE INTO thresholds (run_id, metric, "
-                                                      "expression, ok, source) VALUES (?,?,?,?,?)",
-                                                      err)))
-    return -1;
-  sqlite3_stmt *s = w->threshold;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, expr, -1, SQLITE_TRANSIENT);
-  if (ok < 0)
-    sqlite3_bind_null(s, 4);
-  else
-    sqlite3_bind_int(s, 4, ok);
-  sqlite3_bind_text(s, 5, source, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot store threshold");
-  return 0;
+  return sq_run(w->st, err, "cannot store threshold",
+                "INSERT INTO thresholds (run_id, metric, expression, ok, source) "
+                "VALUES (?1, ?2, ?3, CASE WHEN ?4 < 0 THEN NULL ELSE ?4 END, ?5) "
+                "ON CONFLICT (run_id, metric, expression) DO UPDATE SET ok = excluded.ok, source = excluded.source",
+                "issIs", run_id, metric, expr, ok, source);
 }
 
 int store_check_put(struct metric_writer *w, int64_t run_id, const char *group, const char *name, int64_t passes,
                     int64_t fails, struct err *err) {
-  if (!w->check) {
-    const char *sql = w->checks == STORE_CHECK_ADD
-                          ? "INSERT INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?) "
-                            "ON CONFLICT (run_id, grp, name) DO UPDATE SET passes = passes + excluded.passes, "
-                            "fails = fails + excluded.fails"
-                          : "INSERT OR REPLACE INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?)";
-    if (!(w->check = store_prepare(w->st, sql, err)))
-      return -1;
-  }
-  sqlite3_stmt *s = w->check;
-  sqlite3_reset(s);
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_text(s, 2, group, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(s, 4, (sqlite3_int64)passes);
-  sqlite3_bind_int64(s, 5, (sqlite3_int64)fails);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    return store_fail(w->st, err, "cannot store checks");
-  return 0;
+  return sq_run(w->st, err, "cannot store checks",
+                w->checks == STORE_CHECK_ADD
+                    ? "INSERT INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?) "
+                      "ON CONFLICT (run_id, grp, name) DO UPDATE SET passes = checks.passes + excluded.passes, "
+                      "fails = checks.fails + excluded.fails"
+                    : "INSERT INTO checks (run_id, grp, name, passes, fails) VALUES (?,?,?,?,?) "
+                      "ON CONFLICT (run_id, grp, name) DO UPDATE SET passes = excluded.passes, "
+                      "fails = excluded.fails",
+                "issii", run_id, group, name, passes, fails);
 }
 
 void store_metrics_free(struct store_metric *m, size_t n) {
@@ -131,17 +97,17 @@ void store_metrics_free(struct store_metric *m, size_t n) {
   free(m);
 }
 
-static int metric_row(sqlite3_stmt *s, void *item, struct err *err) {
+static int metric_row(struct sq_stmt *s, void *item, struct err *err) {
   (void)err;
   struct store_metric *m = item;
-  m->name = xstrdup(store_col_text(s, 0));
-  m->type = xstrdup(store_col_text(s, 1));
-  m->contains = xstrdup(store_col_text(s, 2));
+  m->name = xstrdup(sq_text(s, 0));
+  m->type = xstrdup(sq_text(s, 1));
+  m->contains = xstrdup(sq_text(s, 2));
   double *v[] = {&m->count, &m->avg, &m->min, &m->med, &m->max, &m->p90, &m->p95,
                  &m->p99,   &m->rate, &m->passes, &m->fails, &m->value};
   for (int k = 0; k < 12; k++)
-    *v[k] = store_col_double(s, 3 + k);
-  m->extra = sqlite3_column_type(s, 15) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 15));
+    *v[k] = sq_double(s, 3 + k);
+  m->extra = sq_is_null(s, 15) ? NULL : xstrdup(sq_text(s, 15));
   return 0;
 }
 
@@ -166,13 +132,13 @@ void store_threshold_rows_free(struct store_threshold_row *t, size_t n) {
   free(t);
 }
 
-static int threshold_row(sqlite3_stmt *q, void *item, struct err *err) {
+static int threshold_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_threshold_row *t = item;
-  t->metric = xstrdup(store_col_text(q, 0));
-  t->expression = xstrdup(store_col_text(q, 1));
-  t->ok = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 2) != 0;
-  t->source = xstrdup(store_col_text(q, 3));
+  t->metric = xstrdup(sq_text(q, 0));
+  t->expression = xstrdup(sq_text(q, 1));
+  t->ok = sq_is_null(q, 2) ? -1 : sq_int(q, 2) != 0;
+  t->source = xstrdup(sq_text(q, 3));
   return 0;
 }
 
@@ -191,17 +157,12 @@ int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold
 
 int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
                        struct err *err) {
-  *ok = -1;
-  sqlite3_stmt *q = store_prepare(st, "SELECT ok FROM thresholds WHERE run_id = ? AND metric = ? AND expression = ?", err);
-  if (!q)
-    return -1;
-  sqlite3_bind_int64(q, 1, run_id);
-  sqlite3_bind_text(q, 2, metric, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(q, 3, expression, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-    *ok = sqlite3_column_int(q, 0) != 0;
-  sqlite3_finalize(q);
-  return 0;
+  int64_t v;
+  int rc = sq_int64_of(st, err, "cannot read thresholds", -1, &v,
+                       "SELECT ok FROM thresholds WHERE run_id = ? AND metric = ? AND expression = ?", "iss", run_id,
+                       metric, expression);
+  *ok = v < 0 ? -1 : v != 0;
+  return rc;
 }
 
 void store_checks_free(struct store_check *c, size_t n) {
@@ -212,13 +173,13 @@ void store_checks_free(struct store_check *c, size_t n) {
   free(c);
 }
 
-static int check_row(sqlite3_stmt *s, void *item, struct err *err) {
+static int check_row(struct sq_stmt *s, void *item, struct err *err) {
   (void)err;
   struct store_check *c = item;
-  c->group = xstrdup(store_col_text(s, 0));
-  c->name = xstrdup(store_col_text(s, 1));
-  c->passes = sqlite3_column_int64(s, 2);
-  c->fails = sqlite3_column_int64(s, 3);
+  c->group = xstrdup(sq_text(s, 0));
+  c->name = xstrdup(sq_text(s, 1));
+  c->passes = sq_int64(s, 2);
+  c->fails = sq_int64(s, 3);
   return 0;
 }
 
@@ -234,17 +195,18 @@ int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, 
 
 int store_ok_requests(struct store *st, int64_t run_id, double *ok, struct err *err) {
   *ok = NAN;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id "
-                                  "AND f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND "
-                                  "r.name = 'http_reqs'",
-                                  err);
+  struct sq_stmt *s = sq_query(st, err,
+                               "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id "
+                               "AND f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND "
+                               "r.name = 'http_reqs'",
+                               "i", run_id);
   if (!s)
     return -1;
-  sqlite3_bind_int64(s, 1, run_id);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW)
-    *ok = store_col_double(s, 0);
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "cannot read the run's requests");
+  int rc = sq_step(s);
+  if (rc == SQ_ROW)
+    *ok = sq_double(s, 0);
+  else if (rc != SQ_DONE)
+    store_fail(st, err, "cannot read the run's requests");
+  sq_finalize(s);
+  return rc == SQ_ERROR ? -1 : 0;
 }

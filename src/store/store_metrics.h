@@ -6,8 +6,8 @@
  *   struct metric_writer *w = store_metric_writer(st, STORE_INSERT);
  *   store_metric_put(w, run_id, &row, err); store_threshold_put(...); ...
  *   store_metric_writer_free(w);
- * Statements are prepared on first use; every function returns 0 or -1
- * with err filled. A second backend implements the same functions.
+ * Every function returns 0 or -1 with err filled; the SQL serves both
+ * backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_METRICS_H
 #define LOADREP_STORE_METRICS_H

@@ -6,8 +6,8 @@
  *   store_runs_list(st, NULL, &r, &n, &err);   // every run, oldest id first
  *   store_run_rows_free(r, n);
  *
- * Plain C values in and out; 0 or -1 with *err filled. One implementation
- * per backend.
+ * Plain C values in and out; 0 or -1 with *err filled. The SQL serves
+ * both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_RUNS_H
 #define LOADREP_STORE_RUNS_H

@@ -1,9 +1,10 @@
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "store/samples.h"
+#include "store/sq.h"
 #include "store/store.h"
+#include "store/store_rows.h"
 #include "store/store_scenarios.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -13,89 +14,84 @@ static void trend_unknown(struct sc_trend *t) {
   t->avg = t->min = t->med = t->max = t->p90 = t->p95 = t->p99 = NAN;
 }
 
-static void read_trend(sqlite3_stmt *s, int col, struct sc_trend *t) {
-  t->count = sqlite3_column_int64(s, col);
+/* The trend at columns col..col+7 (count, avg, min, med, max, p90, p95, p99). */
+static void read_trend(struct sq_stmt *s, int col, struct sc_trend *t) {
+  if (sq_is_null(s, col)) {
+    trend_unknown(t);
+    return;
+  }
+  t->count = sq_int64(s, col);
   double *v[] = {&t->avg, &t->min, &t->med, &t->max, &t->p90, &t->p95, &t->p99};
   for (int k = 0; k < 7; k++)
-    *v[k] = t->count > 0 ? store_col_double(s, col + 1 + k) : NAN;
+    *v[k] = t->count > 0 ? sq_double(s, col + 1 + k) : NAN;
 }
 
+static void eps_free(struct scenario_endpoint *e, size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    free(e[k].method);
+    free(e[k].name);
+  }
+  free(e);
+}
+
+static void eps_release(void *e, size_t n) { eps_free(e, n); }
+
+static int ep_row(struct sq_stmt *e, void *item, struct err *err) {
+  (void)err;
+  struct scenario_endpoint *p = item;
+  p->id = sq_int64(e, 0);
+  p->endpoint_id = sq_int64(e, 1);
+  p->method = xstrdup(sq_text(e, 2));
+  p->name = xstrdup(sq_text(e, 3));
+  p->requests = sq_int64(e, 4);
+  p->failed = sq_int64(e, 5);
+  p->ok_count = sq_int64(e, 6);
+  read_trend(e, 7, &p->all);
+  read_trend(e, 15, &p->ok);
+  return 0;
+}
+
+static int scenario_row(struct sq_stmt *s, void *item, struct err *err) {
+  (void)err;
+  struct scenario *sc = item;
+  sc->name = xstrdup(sq_text(s, 0));
+  sc->executor = sq_is_null(s, 1) ? NULL : xstrdup(sq_text(s, 1));
+  sc->requests = sq_int64(s, 2);
+  sc->failed = sq_int64(s, 3);
+  sc->ok_count = sq_int64(s, 4);
+  return 0;
+}
+
+static void scenarios_release(void *sc, size_t n) { store_scenarios_free(sc, n); }
+
 int store_scenarios_of(struct store *st, int64_t run_id, struct scenario **out, size_t *n, struct err *err) {
-  *out = NULL;
-  *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT name, executor, requests, failed, ok_count FROM scenarios WHERE run_id = ? "
-                                  "ORDER BY name",
-                                  err);
-  if (!s)
+  if (store_rows_of_id(st, "SELECT name, executor, requests, failed, ok_count FROM scenarios WHERE run_id = ? "
+                           "ORDER BY name",
+                       run_id, sizeof **out, scenario_row, scenarios_release, "cannot read scenarios", (void **)out, n,
+                       err) < 0)
     return -1;
-  sqlite3_stmt *e = store_prepare(st,
-                                  "SELECT se.id, se.endpoint_id, se.method, se.name, se.requests, se.failed, "
-                                  "se.ok_count, "
-                                  "a.count, a.avg, a.min, a.med, a.max, a.p90, a.p95, a.p99, "
-                                  "o.count, o.avg, o.min, o.med, o.max, o.p90, o.p95, o.p99 "
-                                  "FROM scenario_endpoints se "
-                                  "LEFT JOIN scenario_endpoint_metrics a ON a.se_id = se.id "
-                                  " AND a.metric = 'http_req_duration' AND a.scope = 'all' "
-                                  "LEFT JOIN scenario_endpoint_metrics o ON o.se_id = se.id "
-                                  " AND o.metric = 'http_req_duration' AND o.scope = 'ok' "
-                                  "WHERE se.run_id = ? AND se.scenario = ? ORDER BY se.name, se.method",
-                                  err);
-  if (!e) {
-    sqlite3_finalize(s);
-    return -1;
-  }
-  struct scenario *v = NULL;
-  size_t cnt = 0, cap = 0;
-  int rc;
-  sqlite3_bind_int64(s, 1, run_id);
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    XGROW(v, cap, cnt + 1);
-    struct scenario *sc = &v[cnt++];
-    memset(sc, 0, sizeof *sc);
-    sc->name = xstrdup(store_col_text(s, 0));
-    sc->executor = sqlite3_column_type(s, 1) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 1));
-    sc->requests = sqlite3_column_int64(s, 2);
-    sc->failed = sqlite3_column_int64(s, 3);
-    sc->ok_count = sqlite3_column_int64(s, 4);
-    sqlite3_reset(e);
-    sqlite3_bind_int64(e, 1, run_id);
-    sqlite3_bind_text(e, 2, sc->name, -1, SQLITE_TRANSIENT);
-    size_t ecap = 0;
-    int erc;
-    while ((erc = sqlite3_step(e)) == SQLITE_ROW) {
-      XGROW(sc->eps, ecap, sc->n_eps + 1);
-      struct scenario_endpoint *p = &sc->eps[sc->n_eps++];
-      memset(p, 0, sizeof *p);
-      p->id = sqlite3_column_int64(e, 0);
-      p->endpoint_id = sqlite3_column_int64(e, 1);
-      p->method = xstrdup(store_col_text(e, 2));
-      p->name = xstrdup(store_col_text(e, 3));
-      p->requests = sqlite3_column_int64(e, 4);
-      p->failed = sqlite3_column_int64(e, 5);
-      p->ok_count = sqlite3_column_int64(e, 6);
-      if (sqlite3_column_type(e, 7) == SQLITE_NULL)
-        trend_unknown(&p->all);
-      else
-        read_trend(e, 7, &p->all);
-      if (sqlite3_column_type(e, 15) == SQLITE_NULL)
-        trend_unknown(&p->ok);
-      else
-        read_trend(e, 15, &p->ok);
-    }
-    if (erc != SQLITE_DONE) {
-      rc = erc;
-      break;
+  for (size_t i = 0; i < *n; i++) {
+    struct scenario *sc = &(*out)[i];
+    struct sq_stmt *e = sq_query(st, err,
+                                 "SELECT se.id, se.endpoint_id, se.method, se.name, se.requests, se.failed, "
+                                 "se.ok_count, "
+                                 "a.count, a.avg, a.min, a.med, a.max, a.p90, a.p95, a.p99, "
+                                 "o.count, o.avg, o.min, o.med, o.max, o.p90, o.p95, o.p99 "
+                                 "FROM scenario_endpoints se "
+                                 "LEFT JOIN scenario_endpoint_metrics a ON a.se_id = se.id "
+                                 " AND a.metric = 'http_req_duration' AND a.scope = 'all' "
+                                 "LEFT JOIN scenario_endpoint_metrics o ON o.se_id = se.id "
+                                 " AND o.metric = 'http_req_duration' AND o.scope = 'ok' "
+                                 "WHERE se.run_id = ? AND se.scenario = ? ORDER BY se.name, se.method",
+                                 "is", run_id, sc->name);
+    if (store_rows(st, e, sizeof *sc->eps, ep_row, eps_release, "cannot read scenarios", (void **)&sc->eps,
+                   &sc->n_eps, err) < 0) {
+      store_scenarios_free(*out, *n);
+      *out = NULL;
+      *n = 0;
+      return -1;
     }
   }
-  sqlite3_finalize(s);
-  sqlite3_finalize(e);
-  if (rc != SQLITE_DONE) {
-    store_scenarios_free(v, cnt);
-    return store_fail(st, err, "cannot read scenarios");
-  }
-  *out = v;
-  *n = cnt;
   return 0;
 }
 
@@ -103,11 +99,7 @@ void store_scenarios_free(struct scenario *sc, size_t n) {
   for (size_t i = 0; i < n; i++) {
     free(sc[i].name);
     free(sc[i].executor);
-    for (size_t k = 0; k < sc[i].n_eps; k++) {
-      free(sc[i].eps[k].method);
-      free(sc[i].eps[k].name);
-    }
-    free(sc[i].eps);
+    eps_free(sc[i].eps, sc[i].n_eps);
   }
   free(sc);
 }
@@ -116,23 +108,21 @@ int store_scenario_samples(struct store *st, const struct scenario_endpoint *e, 
                            struct err *err) {
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT data FROM scenario_samples WHERE se_id = ?1 "
-                                  "UNION ALL SELECT data FROM samples WHERE endpoint_id = ?2 "
-                                  "AND NOT EXISTS (SELECT 1 FROM scenario_samples WHERE se_id = ?1) LIMIT 1",
-                                  err);
+  struct sq_stmt *s = sq_query(st, err,
+                               "SELECT data FROM scenario_samples WHERE se_id = ?1 "
+                               "UNION ALL SELECT data FROM samples WHERE endpoint_id = ?2 "
+                               "AND NOT EXISTS (SELECT 1 FROM scenario_samples WHERE se_id = ?1) LIMIT 1",
+                               "ii", e->id, e->endpoint_id);
   if (!s)
     return -1;
-  sqlite3_bind_int64(s, 1, e->id);
-  sqlite3_bind_int64(s, 2, e->endpoint_id);
-  int rc = sqlite3_step(s), ret = 0;
-  if (rc == SQLITE_ROW) {
-    const void *blob = sqlite3_column_blob(s, 0);
-    size_t len = (size_t)sqlite3_column_bytes(s, 0);
+  int rc = sq_step(s), ret = 0;
+  if (rc == SQ_ROW) {
+    size_t len;
+    const void *blob = sq_blob(s, 0, &len);
     ret = blob && len ? samples_decode(blob, len, out, n, err) : 0;
-  } else if (rc != SQLITE_DONE) {
+  } else if (rc != SQ_DONE) {
     ret = store_fail(st, err, "cannot read scenario samples");
   }
-  sqlite3_finalize(s);
+  sq_finalize(s);
   return ret;
 }

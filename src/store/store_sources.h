@@ -2,8 +2,8 @@
  * each with its kind, size, SHA-256 and line counts, so that a file
  * ingested twice is recognised.
  *
- * Plain C values in and out; 0 or -1 with *err filled. One implementation
- * per backend.
+ * Plain C values in and out; 0 or -1 with *err filled. The SQL serves
+ * both backends (store/sq.h).
  */
 #ifndef LOADREP_STORE_SOURCES_H
 #define LOADREP_STORE_SOURCES_H
