@@ -3,7 +3,7 @@
 # Uses apt-get when run as root, sudo when available; otherwise prints the line.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev zlib1g-dev
-      libcmark-gfm-dev libcmark-gfm-extensions-dev libhpdf-dev libxxhash-dev xxhash fonts-dejavu-core gnuplot-nox
+      libcmark-gfm-dev libcmark-gfm-extensions-dev libhpdf-dev libxxhash-dev libpq-dev postgresql xxhash fonts-dejavu-core gnuplot-nox
       python3 python3-yaml nodejs poppler-utils sysstat sqlite3 groff-base jq time)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,9 @@
--- loadrep database schema, version 3 (PRAGMA user_version = 3).
--- Version-1 and version-2 databases are upgraded in place by store_open() (src/store/store.c).
+-- loadrep database schema, version 4 (SQLite: PRAGMA user_version = 4;
+-- PostgreSQL: loadrep_meta.schema_version, src/store/store_pg_schema.c).
+-- Databases of versions 1-3 are upgraded in place by store_open() (src/store/store.c).
+-- The SQL is the dialect both backends accept; on PostgreSQL every table
+-- also has a `rowid` identity column, as SQLite's implicit one, so that
+-- ORDER BY rowid is the order rows were written in on both.
 -- Times are Unix epoch seconds (REAL, microsecond precision); durations in ms.
 
 CREATE TABLE runs (
@@ -254,4 +258,41 @@ CREATE TABLE db_snapshots (
 );
 CREATE INDEX db_snapshots_run ON db_snapshots(run_id, view);
 
-PRAGMA user_version = 3;
+-- v4: responses per second by HTTP status, whole run (http_reqs samples
+-- by their `status` tag; '0' is no response). t as in buckets.
+CREATE TABLE status_buckets (
+  run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  t       INTEGER NOT NULL,
+  status  TEXT NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (run_id, t, status)
+);
+
+-- v4: the k6 instances (runners) whose files make up a run: one row per
+-- instance, named from the `instance` tag, else the hostname tag, else the
+-- file. Figures over that instance's own samples.
+CREATE TABLE run_instances (
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  files      TEXT NOT NULL DEFAULT '',      -- the files it came from, '\n'-separated
+  requests   INTEGER NOT NULL,
+  failed     INTEGER NOT NULL,
+  p95_ms     REAL,
+  vus_max    REAL,
+  start_ts   REAL,
+  end_ts     REAL,
+  PRIMARY KEY (run_id, name)
+);
+
+-- v4: k6's own threshold verdicts per instance (each runner's summary),
+-- beside thresholds (the run's, re-evaluated over the merged samples).
+CREATE TABLE instance_thresholds (
+  run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  instance   TEXT NOT NULL,
+  metric     TEXT NOT NULL,
+  expression TEXT NOT NULL,
+  ok         INTEGER,
+  PRIMARY KEY (run_id, instance, metric, expression)
+);
+
+PRAGMA user_version = 4;

@@ -5,14 +5,28 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sq.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "util/embedded.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
+
+static int pg_fail_code(const char *sqlstate) {
+  /* Class 08 connection, 40 transaction rollback (deadlock, serialization),
+   * 53 insufficient resources, 57 operator intervention, 58 system error. */
+  static const char *const io[] = {"08", "40", "53", "57", "58"};
+  for (size_t i = 0; i < sizeof io / sizeof *io; i++)
+    if (!strncmp(sqlstate, io[i], 2))
+      return LR_IOERR;
+  return !strncmp(sqlstate, "XX", 2) ? LR_DATAERR : LR_SOFTWARE;
+}
 
 int store_fail(struct store *st, struct err *err, const char *what) {
+  if (st->kind == STORE_POSTGRES)
+    return err_set(err, pg_fail_code(st->pg_sqlstate), "database '%s': %s: %s", st->path, what, st->pg_error);
   int code = sqlite3_errcode(st->db);
   int ex = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? LR_IOERR
            : (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) ? LR_DATAERR
@@ -21,7 +35,12 @@ int store_fail(struct store *st, struct err *err, const char *what) {
   return err_set(err, ex, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
+const char *store_name(const struct store *st) { return st->path; }
+int store_is_shared(const struct store *st) { return st->kind == STORE_POSTGRES; }
+
 int store_exec(struct store *st, const char *sql, struct err *err) {
+  if (st->kind == STORE_POSTGRES)
+    return pg_exec(st, sql) < 0 ? store_fail(st, err, "statement failed") : 0;
   char *msg = NULL;
   if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
     sqlite3_free(msg);
@@ -30,23 +49,22 @@ int store_exec(struct store *st, const char *sql, struct err *err) {
   return 0;
 }
 
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct err *err) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-    store_fail(st, err, "cannot prepare statement");
-    return NULL;
-  }
-  return s;
-}
-
+/* The schema version: SQLite's user_version, PostgreSQL's loadrep_meta row
+ * (0 when the database is empty). */
 static int user_version(struct store *st, int *v, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, "PRAGMA user_version", err);
-  if (!s)
-    return -1;
-  int rc = sqlite3_step(s);
-  *v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-  sqlite3_finalize(s);
-  return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read schema version");
+  int64_t x = 0;
+  int rc;
+  if (st->kind == STORE_POSTGRES) {
+    rc = sq_int64_of(st, err, "cannot read schema version", 0, &x,
+                     "SELECT CASE WHEN to_regclass('loadrep_meta') IS NULL THEN 0 ELSE 1 END", "");
+    if (rc == 0 && x)
+      rc = sq_int64_of(st, err, "cannot read schema version", 0, &x,
+                       "SELECT CAST(value AS INTEGER) FROM loadrep_meta WHERE key = 'schema_version'", "");
+  } else {
+    rc = sq_int64_of(st, err, "cannot read schema version", 0, &x, "PRAGMA user_version", "");
+  }
+  *v = (int)x;
+  return rc;
 }
 
 /* Version 1 → 2: completeness columns on runs; scenarios. A version-1 run's
@@ -98,6 +116,38 @@ static const char migrate_2_3[] =
     "CREATE INDEX db_snapshots_run ON db_snapshots(run_id, view);"
     "PRAGMA user_version = 3;";
 
+/* Version 3 -> 4: status codes per second, the instances (runners) of a
+ * run and their own threshold verdicts; existing runs have none. */
+static const char migrate_3_4[] =
+    "CREATE TABLE status_buckets (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (run_id, t, status));"
+    "CREATE TABLE run_instances (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " files TEXT NOT NULL DEFAULT '', requests INTEGER NOT NULL, failed INTEGER NOT NULL, p95_ms REAL, vus_max REAL,"
+    " start_ts REAL, end_ts REAL, PRIMARY KEY (run_id, name));"
+    "CREATE TABLE instance_thresholds (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " instance TEXT NOT NULL, metric TEXT NOT NULL, expression TEXT NOT NULL, ok INTEGER,"
+    " PRIMARY KEY (run_id, instance, metric, expression));"
+    "PRAGMA user_version = 4;";
+
+/* The forward migrations, migrations[v] taking version v to v + 1. */
+static const char *const migrations[SCHEMA_VERSION] = {[1] = migrate_1_2, [2] = migrate_2_3, [3] = migrate_3_4};
+
+/* Runs the SQLite text `sql` on st's backend (PostgreSQL: translated by
+ * pg_schema_sql, its version written to loadrep_meta). */
+static int exec_schema(struct store *st, const char *sql, int to_version, struct err *err) {
+  if (st->kind != STORE_POSTGRES)
+    return store_exec(st, sql, err);
+  char *pg = pg_schema_sql(sql);
+  int rc = store_exec(st, pg, err);
+  free(pg);
+  if (rc == 0)
+    rc = sq_run(st, err, "cannot write schema version",
+                "INSERT INTO loadrep_meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "I", to_version);
+  return rc;
+}
+
 static int migrate(struct store *st, struct err *err) {
   int v;
   if (user_version(st, &v, err) < 0)
@@ -111,72 +161,74 @@ static int migrate(struct store *st, struct err *err) {
   const struct embedded_file *schema = embedded_find("schema.sql");
   if (!schema)
     BUG("schema.sql is not embedded");
-  if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+  if (store_begin(st, err) < 0)
     return -1;
   /* Another process may have created it while we waited for the lock. */
   if (user_version(st, &v, err) < 0) {
     store_rollback(st);
     return -1;
   }
-  if (v == 0 && store_exec(st, (const char *)schema->data, err) < 0) {
+  if (v == 0 && st->kind == STORE_POSTGRES &&
+      store_exec(st, "CREATE TABLE IF NOT EXISTS loadrep_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err) < 0) {
     store_rollback(st);
     return -1;
   }
-  if (v == 1 && store_exec(st, migrate_1_2, err) < 0) {
+  if (v == 0 && exec_schema(st, (const char *)schema->data, SCHEMA_VERSION, err) < 0) {
     store_rollback(st);
-    char why[sizeof err->msg];
-    snprintf(why, sizeof why, "%s", err ? err->msg : "");
-    return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version 1 to %d: %s",
-                   st->path, SCHEMA_VERSION, why);
+    return -1;
   }
-  if ((v == 1 || v == 2) && store_exec(st, migrate_2_3, err) < 0) {
-    store_rollback(st);
-    char why[sizeof err->msg];
-    snprintf(why, sizeof why, "%s", err ? err->msg : "");
-    return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version %d to %d: %s",
-                   st->path, v, SCHEMA_VERSION, why);
+  for (int from = v ? v : SCHEMA_VERSION; from < SCHEMA_VERSION; from++) {
+    if (exec_schema(st, migrations[from], from + 1, err) < 0) {
+      store_rollback(st);
+      char why[sizeof err->msg];
+      snprintf(why, sizeof why, "%s", err ? err->msg : "");
+      return err_set(err, err ? err->code : LR_IOERR, "cannot upgrade database '%s' from schema version %d to %d: %s",
+                     st->path, v, SCHEMA_VERSION, why);
+    }
   }
   return store_commit(st, err);
 }
 
-static int open_db(struct store **out, const char *path, int create, struct err *err) {
-  struct store *st = xcalloc(1, sizeof *st);
-  st->path = xstrdup(path);
+static int open_sqlite(struct store *st, const char *path, int create, struct err *err) {
   int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
     int ex = create ? LR_CANTCREAT : LR_NOINPUT;
-    err_set(err, ex, "cannot open database '%s': %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
-    store_close(st);
-    return -1;
+    return err_set(err, ex, "cannot open database '%s': %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
   }
   sqlite3_busy_timeout(st->db, 300000); /* another ingest may hold the write lock while it stores a large run */
   sqlite3_extended_result_codes(st->db, 0);
   if (store_exec(st, "PRAGMA foreign_keys=ON", err) < 0)
-    goto fail;
+    return -1;
   /* journal_mode fails with SQLITE_NOTADB on a file that is not a database. */
-  sqlite3_stmt *s = store_prepare(st, "PRAGMA journal_mode=WAL", err);
-  if (!s)
-    goto fail;
-  int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW) {
-    store_fail(st, err, "cannot open");
-    goto fail;
+  int64_t ignored;
+  if (sq_int64_of(st, err, "cannot open", 0, &ignored, "PRAGMA journal_mode=WAL", "") < 0)
+    return -1;
+  return store_exec(st, "PRAGMA synchronous=NORMAL", err);
+}
+
+static int open_db(struct store **out, const char *path, int create, struct err *err) {
+  struct store *st = xcalloc(1, sizeof *st);
+  int rc;
+  if (store_is_pg_uri(path)) {
+    st->kind = STORE_POSTGRES;
+    rc = pg_open(st, path, err);
+  } else {
+    st->path = xstrdup(path);
+    rc = open_sqlite(st, path, create, err);
   }
-  if (store_exec(st, "PRAGMA synchronous=NORMAL", err) < 0 || migrate(st, err) < 0)
-    goto fail;
+  if (rc < 0 || migrate(st, err) < 0) {
+    store_close(st);
+    return -1;
+  }
   *out = st;
   return 0;
-fail:
-  store_close(st);
-  return -1;
 }
 
 int store_open(struct store **out, const char *path, struct err *err) { return open_db(out, path, 1, err); }
 
 int store_open_existing(struct store **out, const char *path, struct err *err) {
   struct stat sb;
-  if (stat(path, &sb) != 0)
+  if (!store_is_pg_uri(path) && stat(path, &sb) != 0)
     return err_set(err, LR_NOINPUT, "no database at '%s' (run 'loadrep ingest' first, or pass --db PATH)", path);
   return open_db(out, path, 0, err);
 }
@@ -184,47 +236,53 @@ int store_open_existing(struct store **out, const char *path, struct err *err) {
 void store_close(struct store *st) {
   if (!st)
     return;
-  sqlite3_close(st->db);
+  if (st->kind == STORE_POSTGRES)
+    pg_close(st);
+  else
+    sqlite3_close(st->db);
   free(st->path);
   free(st);
 }
 
-int store_begin(struct store *st, struct err *err) { return store_exec(st, "BEGIN IMMEDIATE", err); }
+/* Writers take turns, on PostgreSQL as on SQLite: BEGIN IMMEDIATE takes
+ * SQLite's write lock; on PostgreSQL a transaction-scoped advisory lock
+ * (released at COMMIT or ROLLBACK, also when the process dies) does, so that
+ * the check for a file already ingested and the run that follows are one
+ * step for every writer. Readers never wait. */
+int store_begin(struct store *st, struct err *err) {
+  if (st->kind != STORE_POSTGRES)
+    return store_exec(st, "BEGIN IMMEDIATE", err);
+  return store_exec(st, "BEGIN; SELECT pg_advisory_xact_lock(7370826061)", err);
+}
 int store_commit(struct store *st, struct err *err) { return store_exec(st, "COMMIT", err); }
 void store_rollback(struct store *st) {
-  if (!sqlite3_get_autocommit(st->db))
+  if (st->kind == STORE_POSTGRES) {
+    if (pg_in_transaction(st))
+      pg_exec(st, "ROLLBACK");
+  } else if (!sqlite3_get_autocommit(st->db))
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-const char *store_col_text(sqlite3_stmt *s, int col) {
-  const unsigned char *t = sqlite3_column_text(s, col);
-  return t ? (const char *)t : "";
-}
-
-double store_col_double(sqlite3_stmt *s, int col) {
-  return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
 }
 
 #define RUN_COLS                                                                                                  \
   "id, name, scenario, env, labels, k6_version, created_at, duration_src, start_ts, end_ts, duration_s, has_samples, " \
   "complete, incomplete_reason, k6_exit_status"
 
-static void read_run(sqlite3_stmt *s, struct run_info *r) {
-  r->id = sqlite3_column_int64(s, 0);
-  r->name = xstrdup(store_col_text(s, 1));
-  r->scenario = xstrdup(store_col_text(s, 2));
-  r->env = xstrdup(store_col_text(s, 3));
-  r->labels = xstrdup(store_col_text(s, 4));
-  r->k6_version = xstrdup(store_col_text(s, 5));
-  r->created_at = xstrdup(store_col_text(s, 6));
-  r->duration_src = xstrdup(store_col_text(s, 7));
-  r->start_ts = store_col_double(s, 8);
-  r->end_ts = store_col_double(s, 9);
-  r->duration_s = store_col_double(s, 10);
-  r->has_samples = sqlite3_column_int(s, 11);
-  r->complete = sqlite3_column_type(s, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 12) != 0;
-  r->incomplete_reason = sqlite3_column_type(s, 13) == SQLITE_NULL ? NULL : xstrdup(store_col_text(s, 13));
-  r->k6_exit_status = sqlite3_column_type(s, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 14);
+static void read_run(struct sq_stmt *s, struct run_info *r) {
+  r->id = sq_int64(s, 0);
+  r->name = xstrdup(sq_text(s, 1));
+  r->scenario = xstrdup(sq_text(s, 2));
+  r->env = xstrdup(sq_text(s, 3));
+  r->labels = xstrdup(sq_text(s, 4));
+  r->k6_version = xstrdup(sq_text(s, 5));
+  r->created_at = xstrdup(sq_text(s, 6));
+  r->duration_src = xstrdup(sq_text(s, 7));
+  r->start_ts = sq_double(s, 8);
+  r->end_ts = sq_double(s, 9);
+  r->duration_s = sq_double(s, 10);
+  r->has_samples = sq_int(s, 11);
+  r->complete = sq_is_null(s, 12) ? -1 : sq_int(s, 12) != 0;
+  r->incomplete_reason = sq_is_null(s, 13) ? NULL : xstrdup(sq_text(s, 13));
+  r->k6_exit_status = sq_is_null(s, 14) ? -1 : sq_int(s, 14);
 }
 
 void run_info_release(struct run_info *r) {
@@ -239,61 +297,44 @@ void run_info_release(struct run_info *r) {
   memset(r, 0, sizeof *r);
 }
 
-static int one_run(struct store *st, sqlite3_stmt *s, const char *spec, struct run_info *out, struct err *err) {
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
+static int one_run(struct store *st, struct sq_stmt *s, const char *spec, struct run_info *out, struct err *err) {
+  if (!s)
+    return -1;
+  int rc = sq_step(s);
+  if (rc == SQ_ROW) {
     read_run(s, out);
-    sqlite3_finalize(s);
+    sq_finalize(s);
     return 0;
   }
-  sqlite3_finalize(s);
-  if (rc != SQLITE_DONE)
+  sq_finalize(s);
+  if (rc != SQ_DONE)
     return store_fail(st, err, "cannot read runs");
   return err_set(err, LR_NOINPUT, "no run '%s' in '%s' (see 'loadrep runs')", spec, st->path);
 }
 
 int store_get_run(struct store *st, int64_t id, struct run_info *out, struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE id = ?", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, id);
   char spec[32];
   snprintf(spec, sizeof spec, "%lld", (long long)id);
-  return one_run(st, s, spec, out, err);
+  return one_run(st, sq_query(st, err, "SELECT " RUN_COLS " FROM runs WHERE id = ?", "i", id), spec, out, err);
 }
 
 int store_find_run(struct store *st, const char *spec, struct run_info *out, struct err *err) {
-  sqlite3_stmt *s;
+  struct sq_stmt *s;
   memset(out, 0, sizeof *out);
-  if (!strcmp(spec, "latest")) {
-    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT 1", err);
-  } else if (!strncmp(spec, "latest:", 7)) {
-    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE scenario = ? ORDER BY id DESC LIMIT 1", err);
-    if (s)
-      sqlite3_bind_text(s, 1, spec + 7, -1, SQLITE_TRANSIENT);
-  } else {
-    /* A name wins over an id, so a run named "3" is found by its name. */
-    s = store_prepare(st, "SELECT " RUN_COLS " FROM runs WHERE name = ?1 "
-                          "UNION ALL SELECT " RUN_COLS " FROM runs WHERE CAST(id AS TEXT) = ?1 LIMIT 1", err);
-    if (s)
-      sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
-  }
-  if (!s)
-    return -1;
+  if (!strcmp(spec, "latest"))
+    s = sq_query(st, err, "SELECT " RUN_COLS " FROM runs ORDER BY id DESC LIMIT 1", "");
+  else if (!strncmp(spec, "latest:", 7))
+    s = sq_query(st, err, "SELECT " RUN_COLS " FROM runs WHERE scenario = ? ORDER BY id DESC LIMIT 1", "s", spec + 7);
+  else /* A name wins over an id, so a run named "3" is found by its name. */
+    s = sq_query(st, err,
+                 "SELECT " RUN_COLS " FROM (SELECT 0 AS pref, " RUN_COLS " FROM runs WHERE name = ?1 "
+                 "UNION ALL SELECT 1, " RUN_COLS " FROM runs WHERE CAST(id AS TEXT) = ?1) AS m ORDER BY pref LIMIT 1",
+                 "s", spec);
   return one_run(st, s, spec, out, err);
 }
 
 int store_get_baseline(struct store *st, const char *scenario, const char *env, int64_t *run_id,
                        struct err *err) {
-  sqlite3_stmt *s = store_prepare(st, "SELECT run_id FROM baselines WHERE scenario = ? AND env = ?", err);
-  if (!s)
-    return -1;
-  sqlite3_bind_text(s, 1, scenario, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, env, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  *run_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_finalize(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return store_fail(st, err, "cannot read baselines");
-  return 0;
+  return sq_int64_of(st, err, "cannot read baselines", 0, run_id,
+                     "SELECT run_id FROM baselines WHERE scenario = ? AND env = ?", "ss", scenario, env);
 }

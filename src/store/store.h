@@ -1,21 +1,20 @@
-/* store.h - the SQLite database: runs, aggregates, samples, system metrics.
+/* store.h - the database: runs, aggregates, samples, system metrics, on
+ * SQLite (a file, the default) or PostgreSQL (a libpq URI, a shared history).
  *
  * Usage: store_open() → store_begin() → writes … → store_commit() (or
  * store_rollback()) → store_close(). The schema is src/store/schema.sql
- * (PRAGMA user_version); every statement binds its parameters. Functions
- * return 0 on success or -1 with *err filled; none print or exit.
+ * (its version in PRAGMA user_version on SQLite, in loadrep_meta on
+ * PostgreSQL); every statement binds its parameters and goes through
+ * store/sq.h. Functions return 0 on success or -1 with *err filled; none
+ * print or exit.
  */
 #ifndef LOADREP_STORE_H
 #define LOADREP_STORE_H
-#include <sqlite3.h>
 #include <stdint.h>
 
 struct err;
 
-struct store {
-  sqlite3 *db;
-  char *path;
-};
+struct store; /* opaque: src/store/store_int.h */
 
 /** A run as the `runs` table holds it. Strings are owned; run_info_release(). */
 struct run_info {
@@ -35,8 +34,11 @@ struct run_info {
   int k6_exit_status;
 };
 
-/** Opens (creating and migrating when needed) the database at `path`:
- *  WAL, foreign keys on, busy timeout. *out is freed with store_close(). */
+/** Opens (creating and migrating when needed) the database `path`: a file
+ *  (SQLite: WAL, foreign keys on, busy timeout) or a PostgreSQL connection
+ *  URI (postgresql://user@host:port/dbname, also postgres://). A database
+ *  of a newer schema than this loadrep's is refused (LR_DATAERR). *out is
+ *  freed with store_close(). */
 int store_open(struct store **out, const char *path, struct err *err);
 /** Opens an existing database only (LR_NOINPUT when it does not exist). */
 int store_open_existing(struct store **out, const char *path, struct err *err);
@@ -46,11 +48,9 @@ int store_begin(struct store *st, struct err *err); /* BEGIN IMMEDIATE */
 int store_commit(struct store *st, struct err *err);
 void store_rollback(struct store *st);
 
-/** Prepares `sql`; on failure fills err (LR_SOFTWARE) and returns NULL. */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct err *err);
 /** Fills err from the database's last error (code LR_IOERR unless busy). */
 int store_fail(struct store *st, struct err *err, const char *what);
-/** Runs one statement with no result rows. */
+/** Runs statements with no result rows (';'-separated, no parameters). */
 int store_exec(struct store *st, const char *sql, struct err *err);
 
 /** Resolves RUN: an id, a name, "latest" or "latest:SCENARIO".
@@ -63,9 +63,9 @@ void run_info_release(struct run_info *r);
 int store_get_baseline(struct store *st, const char *scenario, const char *env,
                        int64_t *run_id, struct err *err);
 
-/* Column text that is never NULL. */
-const char *store_col_text(sqlite3_stmt *s, int col);
-/* Column double, NaN when NULL. */
-double store_col_double(sqlite3_stmt *s, int col);
+/** How the database is named in messages (a path, or a URI without password). */
+const char *store_name(const struct store *st);
+/** 1 for PostgreSQL, 0 for SQLite. */
+int store_is_shared(const struct store *st);
 
 #endif

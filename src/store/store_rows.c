@@ -5,7 +5,7 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-int store_rows(struct store *st, sqlite3_stmt *q, size_t size, store_row_fn row, store_release_fn release,
+int store_rows(struct store *st, struct sq_stmt *q, size_t size, store_row_fn row, store_release_fn release,
                const char *what, void **out, size_t *n, struct err *err) {
   *out = NULL;
   *n = 0;
@@ -13,7 +13,7 @@ int store_rows(struct store *st, sqlite3_stmt *q, size_t size, store_row_fn row,
     return -1;
   size_t cap = 0;
   int rc, bad = 0;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+  while ((rc = sq_step(q)) == SQ_ROW) {
     xgrow(out, &cap, *n + 1, size);
     void *item = (char *)*out + *n * size;
     memset(item, 0, size);
@@ -23,10 +23,10 @@ int store_rows(struct store *st, sqlite3_stmt *q, size_t size, store_row_fn row,
       break;
     }
   }
-  if (!bad && rc != SQLITE_DONE)
+  if (!bad && rc != SQ_DONE)
     store_fail(st, err, what);
-  sqlite3_finalize(q);
-  if (!bad && rc == SQLITE_DONE)
+  sq_finalize(q);
+  if (!bad && rc == SQ_DONE)
     return 0;
   release(*out, *n);
   *out = NULL;
@@ -38,9 +38,8 @@ int store_rows_of_id(struct store *st, const char *sql, int64_t id, size_t size,
                      store_release_fn release, const char *what, void **out, size_t *n, struct err *err) {
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *q = store_prepare(st, sql, err);
+  struct sq_stmt *q = sq_query(st, err, sql, "i", id);
   if (!q)
     return -1;
-  sqlite3_bind_int64(q, 1, id);
   return store_rows(st, q, size, row, release, what, out, n, err);
 }

@@ -267,7 +267,7 @@ expect_exit 0 lr --db v2.db show smoke-v2 --format json
 cp "$WORK/out" chk3.json
 expect_exit 0 python3 -c '
 import json, sqlite3, sys
-assert sqlite3.connect("v2.db").execute("pragma user_version").fetchone()[0] == 3
+assert sqlite3.connect("v2.db").execute("pragma user_version").fetchone()[0] == 4
 d = json.load(open(sys.argv[1]))
 assert "database" not in d and d["summary"]["requests"] == 25, d["summary"]' chk3.json
 expect_exit 0 lr --db v2.db -q ingest --run smoke-v2 "$PGF/hostile.csv"

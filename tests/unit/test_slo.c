@@ -8,6 +8,7 @@
 
 #include "analysis/slo.h"
 #include "harness.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -158,27 +159,18 @@ static void test_bad_files(void) {
 }
 
 static int64_t add_run(struct store *st, const char *name, struct err *err) {
-  sqlite3_stmt *q = store_prepare(st, "INSERT INTO runs (name, scenario, created_at) VALUES (?, 'stress', 'x')", err);
-  if (!q)
-    return 0;
-  sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(q);
-  sqlite3_finalize(q);
-  return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(st->db) : 0;
+  int64_t id = 0;
+  sq_int64_of(st, err, "add run", 0, &id, "INSERT INTO runs (name, scenario, created_at) VALUES (?, 'stress', 'x') RETURNING id",
+              "s", name);
+  return id;
 }
 
 static void add_threshold(struct store *st, int64_t run, const char *metric, const char *expr) {
   struct err err = ERR_INIT;
-  sqlite3_stmt *q = store_prepare(st, "INSERT INTO thresholds (run_id, metric, expression, ok, source) "
-                                      "VALUES (?, ?, ?, 1, 'k6')",
-                                  &err);
-  if (!q)
-    return;
-  sqlite3_bind_int64(q, 1, run);
-  sqlite3_bind_text(q, 2, metric, -1, SQLITE_STATIC);
-  sqlite3_bind_text(q, 3, expr, -1, SQLITE_STATIC);
-  sqlite3_step(q);
-  sqlite3_finalize(q);
+  if (sq_run(st, &err, "add threshold",
+             "INSERT INTO thresholds (run_id, metric, expression, ok, source) VALUES (?, ?, ?, 1, 'k6')", "iss", run,
+             metric, expr) < 0)
+    T_FAIL("add threshold: %s", err.msg);
 }
 
 static void test_k6_thresholds(void) {

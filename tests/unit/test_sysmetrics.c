@@ -11,6 +11,7 @@
 #include "ingest/reader.h"
 #include "ingest/sysmetrics.h"
 #include "render/sysstats_text.h"
+#include "store/sq.h"
 #include "store/store.h"
 #include "store/store_sys.h"
 #include "util/err.h"
@@ -387,16 +388,13 @@ static void test_bad(void) {
 /* ------------------------------------------------------------ store */
 
 static int64_t add_run(struct store *st, const char *name, double start, double end) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(st->db, "INSERT INTO runs (name, start_ts, end_ts, created_at) VALUES (?, ?, ?, 'now')", -1,
-                         &s, NULL) != SQLITE_OK)
+  struct err err = ERR_INIT;
+  int64_t id = -1;
+  if (sq_int64_of(st, &err, "add run", -1, &id,
+                  "INSERT INTO runs (name, start_ts, end_ts, created_at) VALUES (?, ?, ?, 'now') RETURNING id", "sdd",
+                  name, start, end) < 0)
     return -1;
-  sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_double(s, 2, start);
-  sqlite3_bind_double(s, 3, end);
-  sqlite3_step(s);
-  sqlite3_finalize(s);
-  return sqlite3_last_insert_rowid(st->db);
+  return id;
 }
 
 static int ingest(struct store *st, int64_t run, const char *path, long *n, struct err *err) {
@@ -413,15 +411,11 @@ static int ingest(struct store *st, int64_t run, const char *path, long *n, stru
 }
 
 static long count_sql(struct store *st, const char *sql, int64_t run) {
-  sqlite3_stmt *s;
-  long v = -1;
-  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+  struct err err = ERR_INIT;
+  int64_t v = -1;
+  if (sq_int64_of(st, &err, "count", -1, &v, sql, "i", run) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  return v;
+  return (long)v;
 }
 
 /* Reads column `col` of a plain CSV (no quotes) independently of the parser:
