@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libjansson-dev libsqlite3-dev zlib1g-dev
       libcmark-gfm-dev libcmark-gfm-extensions-dev libhpdf-dev libxxhash-dev libpq-dev postgresql xxhash fonts-dejavu-core gnuplot-nox
-      python3 python3-yaml nodejs poppler-utils sysstat sqlite3 groff-base jq time)
+      python3 python3-yaml nodejs poppler-utils sysstat sqlite3 groff-base jq time libjs-dygraphs chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/report_model.h"
+#include "analysis/report_series.h"
 #include "analysis/slo.h"
 #include "cli.h"
 #include "cmd/cmd.h"
@@ -18,6 +19,7 @@
 #include "render/outfile.h"
 #include "render/report_charts.h"
 #include "render/report_docs.h"
+#include "render/report_html.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/spawn.h"
@@ -49,6 +51,10 @@ static const char usage[] =
     "              --slo overrides it, k6 thresholds of the run fill what it leaves\n"
     "  --title     the system's name, for the headings and the PDF title page\n"
     "  --model     also write the JSON model the templates rendered\n"
+    "  --chart-lib the dygraphs directory (dygraph.min.js, dygraph.min.css) inlined\n"
+    "              into the HTML for its interactive charts; default\n"
+    "              $LOADREP_DYGRAPHS, else " REPORT_HTML_LIB_DEFAULT ";\n"
+    "              without it the HTML keeps its static SVG charts\n"
     "\n"
     "gnuplot is $LOADREP_GNUPLOT, else 'gnuplot' in PATH. Every file is written\n"
     "to a temporary name and renamed.\n"
@@ -60,6 +66,7 @@ struct report_opts {
   const char *out_dir;
   struct report_docs docs;
   const char *model_path;
+  const char *chart_lib; /* --chart-lib */
   struct report_baseline_of *bof;
   size_t nbof, bof_cap;
   struct report_model_opts model;
@@ -111,7 +118,7 @@ static int parse_bof(char *arg, struct report_opts *o, struct err *err) {
 }
 
 enum { O_OUT = 'o', O_FORMAT = 'f', O_CHARTS = 256, O_TDIR, O_TARGETS, O_SLO, O_BOF, O_THR,
-       O_TITLE, O_CTIMEOUT, O_MODEL, O_TUSERS, O_SLOFILE };
+       O_TITLE, O_CTIMEOUT, O_MODEL, O_TUSERS, O_SLOFILE, O_CHARTLIB };
 
 static int parse_one(int c, char *arg, struct report_opts *o, struct err *err) {
   struct report_model_opts *m = &o->model;
@@ -127,6 +134,7 @@ static int parse_one(int c, char *arg, struct report_opts *o, struct err *err) {
   case O_THR: return parse_percent("--threshold", arg, &m->cmp.threshold_pct, err);
   case O_TITLE: m->title = arg; return 0;
   case O_MODEL: o->model_path = arg; return 0;
+  case O_CHARTLIB: o->chart_lib = arg; return 0;
   case O_CTIMEOUT: {
     double s;
     int bad = parse_duration("--chart-timeout", arg, &s, err);
@@ -156,6 +164,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o) {
       {"title", required_argument, NULL, O_TITLE},
       {"chart-timeout", required_argument, NULL, O_CTIMEOUT},
       {"model", required_argument, NULL, O_MODEL},
+      {"chart-lib", required_argument, NULL, O_CHARTLIB},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct err err = ERR_INIT;
@@ -182,6 +191,24 @@ static int parse_args(int argc, char **argv, struct report_opts *o) {
   return -1;
 }
 
+/* The charting library the HTML inlines: without it the pages keep their
+ * static SVG charts, said once here. */
+static int find_chart_lib(struct report_opts *o) {
+  if (!o->docs.html || !o->charts.gnuplot_ok)
+    return 0;
+  const char *dir = report_html_lib_dir(o->chart_lib);
+  if (!report_html_lib_ok(dir)) {
+    warnf("no dygraph.min.js in '%s' (install libjs-dygraphs, or set --chart-lib or LOADREP_DYGRAPHS): "
+          "the HTML pages get static charts only",
+          dir);
+    return 0;
+  }
+  o->docs.chart_lib = dir;
+  o->charts.specs = json_object();
+  o->docs.specs = o->charts.specs;
+  return 0;
+}
+
 /* gnuplot: decided before anything is written. Returns 0 or an exit code. */
 static int find_gnuplot(struct report_opts *o) {
   struct report_charts *cx = &o->charts;
@@ -202,7 +229,29 @@ static int find_gnuplot(struct report_opts *o) {
                            "LOADREP_GNUPLOT, and run the report again).";
   }
   o->model.charts_enabled = cx->gnuplot_ok;
-  return 0;
+  return find_chart_lib(o);
+}
+
+/* The series of one run entry and of its baseline (when it has one). */
+static int run_series(struct store *st, const struct run_info *run, json_t *entry, struct report_run_series *s,
+                      struct err *err) {
+  int rc = report_series_overall(st, run->id, &s->lat, &s->thr, err);
+  if (rc == 0 && (rc = report_ep_detail_read(st, run->id, &s->detail, err)) == 0)
+    report_ep_table(&s->detail, 1, &s->ep, &s->labels, &s->nlabels);
+  if (rc == 0)
+    rc = report_series_system(st, run->id, entry, &s->sys, err);
+  if (rc == 0)
+    rc = report_series_status(st, run->id, &s->status, &s->statuses, &s->nstatus, err);
+  const char *base = json_string_value(json_object_get(json_object_get(entry, "baseline"), "name"));
+  if (rc == 0 && base) {
+    struct run_info b;
+    if ((rc = store_find_run(st, base, &b, err)) == 0) {
+      rc = report_series_overall(st, b.id, &s->base_lat, &s->base_thr, err);
+      s->base_name = json_string_value(json_object_get(json_object_get(entry, "baseline"), "name"));
+      run_info_release(&b);
+    }
+  }
+  return rc;
 }
 
 /* Writes the charts of every run, its comparison and its capacity entry. */
@@ -213,21 +262,12 @@ static int make_charts(struct store *st, const struct report_runs *rl, json_t *m
   for (size_t i = 0; i < rl->n; i++) {
     const struct run_info *run = &rl->v[i];
     json_t *entry = json_array_get(json_object_get(model, "runs"), i);
-    struct report_run_series s = {{0}, {0}, {0}, {0}, NULL, 0};
-    int rc = report_series_overall(st, run->id, &s.lat, &s.thr, err);
-    if (rc == 0)
-      rc = report_series_endpoints(st, run->id, &s.ep, &s.labels, &s.nlabels, err);
-    if (rc == 0)
-      rc = report_series_system(st, run->id, entry, &s.sys, err);
+    struct report_run_series s;
+    memset(&s, 0, sizeof s);
+    int rc = run_series(st, run, entry, &s, err);
     if (rc == 0)
       rc = report_charts_run(cx, run->name, run->id, entry, &s, err);
-    report_series_free(&s.lat);
-    report_series_free(&s.thr);
-    report_series_free(&s.ep);
-    report_series_free(&s.sys);
-    for (size_t k = 0; k < s.nlabels; k++)
-      free(s.labels[k]);
-    free(s.labels);
+    report_run_series_release(&s);
     if (rc < 0 || report_charts_compare(cx, run->name, run->id, entry, err) < 0)
       return -1;
     if (json_is_true(json_object_get(entry, "has_capacity")) &&
@@ -316,6 +356,7 @@ done:
   json_decref(model);
   report_runs_release(&rl);
   report_charts_release(&o.charts);
+  json_decref(o.charts.specs);
   free(o.bof);
   slo_set_free(o.slo);
   store_close(st);

@@ -55,6 +55,8 @@ void k6_agg_free(struct k6_agg *a) {
   }
   free(a->endpoints);
   free(a->buckets);
+  free(a->statuses);
+  strmap_release(&a->status_ix);
   strmap_release(&a->metric_ix);
   strmap_release(&a->tagset_ix);
   strmap_release(&a->series_ix);
@@ -338,6 +340,24 @@ struct bucket *k6_agg_bucket_get(struct k6_agg *a, int endpoint, int64_t sec) {
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
 
+/* Counts n requests of status in second sec. */
+static void status_add(struct k6_agg *a, int64_t sec, const char *status, uint64_t n) {
+  size_t len = strlen(status);
+  char buf[64], *key = sizeof sec + len <= sizeof buf ? buf : xmalloc(sizeof sec + len);
+  memcpy(key, &sec, sizeof sec);
+  memcpy(key + sizeof sec, status, len);
+  int ix = strmap_get(&a->status_ix, key, sizeof sec + len);
+  if (ix < 0) {
+    XGROW(a->statuses, a->cap_statuses, a->nstatuses + 1);
+    a->statuses[a->nstatuses] = (struct status_count){sec, status, 0};
+    ix = (int)a->nstatuses++;
+    strmap_put(&a->status_ix, key, sizeof sec + len, ix);
+  }
+  if (key != buf)
+    free(key);
+  a->statuses[ix].count += n;
+}
+
 void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_ns, double value, int tagset) {
   int mi = strmap_get(&a->metric_ix, name, len);
   if (mi < 0)
@@ -403,6 +423,8 @@ void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_n
   case HM_REQS:
     all->requests += (uint64_t)value;
     one->requests += (uint64_t)value;
+    if (t->status)
+      status_add(a, sec, t->status, (uint64_t)value);
     break;
   case HM_FAILED:
     all->failures += value != 0;

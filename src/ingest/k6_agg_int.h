@@ -74,6 +74,13 @@ struct bucket {
   int has_vus;
 };
 
+/* http_reqs of one whole second by their `status` tag (status_buckets). */
+struct status_count {
+  int64_t sec;
+  const char *status; /* borrowed from the tag set */
+  uint64_t count;
+};
+
 struct k6_agg {
   struct metric *metrics;
   size_t nmetrics, cap_metrics;
@@ -90,6 +97,9 @@ struct k6_agg {
   struct bucket *buckets;
   size_t nbuckets, cap_buckets;
   struct strmap bucket_ix;
+  struct status_count *statuses;
+  size_t nstatuses, cap_statuses;
+  struct strmap status_ix;
   int64_t tmin, tmax;
   uint64_t points;
   char **scen; /* distinct scenario tag values, in order of appearance */

@@ -15,6 +15,7 @@
 #include "store/store_k6.h"
 #include "store/store_metrics.h"
 #include "store/store_runs.h"
+#include "store/store_status.h"
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -555,6 +556,24 @@ static int store_buckets(struct k6_agg *a, struct k6_writer *w, int64_t run_id, 
   return 0;
 }
 
+/* Requests per second by status, t as in the buckets. */
+static int store_statuses(const struct k6_agg *a, struct store *st, int64_t run_id, int64_t start_sec,
+                          struct err *err) {
+  if (a->nstatuses == 0)
+    return 0;
+  struct store_status_writer *w = store_status_writer(st, err);
+  if (!w)
+    return -1;
+  for (size_t i = 0; i < a->nstatuses; i++) {
+    const struct status_count *c = &a->statuses[i];
+    if (store_status_put(w, run_id, c->sec - start_sec, c->status, (int64_t)c->count, err) < 0) {
+      store_status_writer_abort(w);
+      return -1;
+    }
+  }
+  return store_status_writer_finish(w, err);
+}
+
 int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struct k6_summary_info *sum,
                  struct err *err) {
   if (a->points == 0)
@@ -573,6 +592,7 @@ int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struc
       store_endpoints(a, w, run_id, ep_ids, start_s, err) < 0 ||
       store_scenarios(a, w, run_id, ep_ids, start_s, sum, err) < 0 ||
       store_buckets(a, w, run_id, ep_ids, (int64_t)floor(start_s), err) < 0 ||
+      store_statuses(a, st, run_id, (int64_t)floor(start_s), err) < 0 ||
       store_run_set_span(st, run_id, start_s, end_s, duration, dsrc, err) < 0)
     goto out;
   rc = 0;

@@ -55,6 +55,10 @@ struct chart {
   size_t nhmarks;
   double xmax;               /* end of the x axis; 0 = where the data end */
   int time_axis;             /* x is seconds since the run's start: the axis starts at 0 */
+  int logx;                  /* logarithmic x axis (a distribution over decades of ms) */
+  /* The interactive twin only (render/report_html.h): */
+  const int *hidden;         /* nseries flags: series shown unticked at first; NULL = all shown */
+  const char *note;          /* a sentence under the chart; NULL = none */
 };
 
 /** Writes DIR/NAME.gp and DIR/NAME.tsv (each via a temp file and rename). */

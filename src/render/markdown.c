@@ -6,6 +6,7 @@
 
 #include "render/escape.h"
 #include "render/markdown.h"
+#include "render/outfile.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -72,17 +73,9 @@ static int read_local(const char *base_dir, const char *rel, struct strbuf *data
     return -1;
   struct strbuf path = STRBUF_INIT;
   strbuf_addf(&path, "%s/%s", base_dir, rel);
-  FILE *f = fopen(path.buf, "rbe");
+  int rc = outfile_read(path.buf, data, 16u << 20);
   strbuf_release(&path);
-  if (!f)
-    return -1;
-  char buf[8192];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && data->len < (16u << 20))
-    strbuf_add(data, buf, n);
-  int bad = ferror(f);
-  fclose(f);
-  return bad ? -1 : 0;
+  return rc;
 }
 
 /* ------------------------------------------------------------ anchors */
@@ -251,6 +244,15 @@ static void svg_data_uris(struct strbuf *h, const char *base_dir) {
     strbuf_add(&rel, q, (size_t)(e - q));
     if (rel.len > 4 && !strcmp(rel.buf + rel.len - 4, ".svg") && !strchr(rel.buf, '&') &&
         read_local(base_dir, rel.buf, &data) == 0) {
+      /* <img data-chart="STEM" src=...: the interactive twin's key
+       * (render/report_html.h). */
+      const char *stem = strrchr(rel.buf, '/') ? strrchr(rel.buf, '/') + 1 : rel.buf;
+      char *st = xstrndup(stem, strlen(stem) - 4);
+      sb_setlen(&o, o.len - (sizeof key - 1));
+      strbuf_addstr(&o, "<img data-chart=\"");
+      esc_html(&o, st);
+      strbuf_addstr(&o, "\" src=\"");
+      free(st);
       strbuf_addstr(&o, "data:image/svg+xml;base64,");
       add_base64(&o, (const unsigned char *)data.buf, data.len);
     } else {
@@ -428,7 +430,7 @@ int md_to_html(const char *md, const char *title, const char *base_dir, struct s
   strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                     "img-src data: 'self'; style-src 'unsafe-inline'\">\n<title>");
+                     "img-src data: 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>");
   esc_html(out, title);
   strbuf_addstr(out, "</title>\n<style>");
   strbuf_addstr(out, css);

@@ -78,3 +78,16 @@ int outfile_mkdirs(const char *dir, struct err *err) {
     return err_set(err, LR_CANTCREAT, "cannot create directory '%s': not a directory", dir);
   return 0;
 }
+
+int outfile_read(const char *path, struct strbuf *data, size_t max) {
+  FILE *f = fopen(path, "rbe");
+  if (!f)
+    return -1;
+  char buf[8192];
+  size_t n;
+  while (data->len < max && (n = fread(buf, 1, sizeof buf, f)) > 0)
+    strbuf_add(data, buf, n);
+  int bad = ferror(f);
+  fclose(f);
+  return bad ? -1 : 0;
+}

@@ -19,4 +19,9 @@ int outfile_mkdirs(const char *dir, struct err *err);
 /** Renames tmp over path (LR_IOERR on failure, tmp removed). */
 int outfile_commit(const char *tmp, const char *path, struct err *err);
 
+struct strbuf;
+/** Appends the file at path to data (at most max bytes); -1 when it cannot
+ *  be opened or read (errno set). */
+int outfile_read(const char *path, struct strbuf *data, size_t max);
+
 #endif

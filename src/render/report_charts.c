@@ -6,6 +6,8 @@
 #include "render/chart.h"
 #include "render/escape.h"
 #include "render/report_charts.h"
+#include "render/report_charts_int.h"
+#include "render/report_html.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -26,9 +28,11 @@ static char *unique_stem(const struct report_charts *cx, const char *run_name, i
   return strbuf_detach(&sb, NULL);
 }
 
-/* Writes the chart's files; on success records it and returns the Markdown
+/* Writes the chart's files; on success records it (and the spec of its
+ * interactive twin: `twin`, or the chart itself) and returns the Markdown
  * link target ("charts/STEM.svg") as a JSON string, else JSON null. */
-static json_t *make_chart(struct report_charts *cx, struct chart *c, struct err *err, int *failed) {
+static json_t *make_chart(struct report_charts *cx, struct chart *c, const struct chart *twin, struct err *err,
+                          int *failed) {
   if (cx->mode == REPORT_CHARTS_NEVER || c->nrows == 0)
     return json_null();
   struct strbuf dir = STRBUF_INIT;
@@ -43,6 +47,9 @@ static json_t *make_chart(struct report_charts *cx, struct chart *c, struct err 
   cx->stems[cx->n++] = xstrdup(c->name);
   if (!cx->gnuplot_ok)
     return json_null();
+  json_t *spec = cx->specs ? report_html_spec(twin ? twin : c) : NULL;
+  if (spec)
+    json_object_set_new(cx->specs, c->name, spec);
   struct strbuf link = STRBUF_INIT;
   strbuf_addf(&link, "charts/%s.svg", c->name);
   json_t *j = json_string(link.buf);
@@ -50,13 +57,19 @@ static json_t *make_chart(struct report_charts *cx, struct chart *c, struct err 
   return j;
 }
 
+void report_add_chart_twin(struct report_charts *cx, json_t *charts, const char *key, const char *run_name,
+                           int64_t run_id, const char *what, struct chart *c, const struct chart *twin,
+                           struct err *err, int *failed) {
+  char *stem = unique_stem(cx, run_name, run_id, what);
+  c->name = stem;
+  json_object_set_new(charts, key, make_chart(cx, c, twin, err, failed));
+  free(stem);
+}
+
 /* Makes chart `c` named RUN-WHAT and sets charts[key] to its link. */
 static void add_chart(struct report_charts *cx, json_t *charts, const char *key, const char *run_name,
                       int64_t run_id, const char *what, struct chart *c, struct err *err, int *failed) {
-  char *stem = unique_stem(cx, run_name, run_id, what);
-  c->name = stem;
-  json_object_set_new(charts, key, make_chart(cx, c, err, failed));
-  free(stem);
+  report_add_chart_twin(cx, charts, key, run_name, run_id, what, c, NULL, err, failed);
 }
 
 static void latency_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
@@ -83,40 +96,23 @@ static void latency_chart(struct report_charts *cx, const char *run_name, int64_
 static void throughput_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
                              const struct report_series *thr, struct err *err, int *failed) {
   static const struct chart_series thr_s[] = {
-      {"requests/s", 0, 0}, {"failed requests/s", 0, 0}, {"VUs (right axis)", 1, 3}};
+      {"successful requests/s", 0, 0}, {"failed requests/s", 0, 0}, {"VUs (right axis)", 1, 3}};
   struct strbuf title = STRBUF_INIT;
-  strbuf_addf(&title, "Requests and errors per second - %s", run_name);
+  strbuf_addf(&title, "Successful and failed requests per second, with VUs - %s", run_name);
+  /* requests, failures, VUs -> successful, failed, VUs */
+  double *y = xmalloc((thr->n * 3 + 1) * sizeof *y);
+  for (size_t r = 0; r < thr->n; r++) {
+    y[3 * r] = thr->y[3 * r] - thr->y[3 * r + 1];
+    y[3 * r + 1] = thr->y[3 * r + 1];
+    y[3 * r + 2] = thr->y[3 * r + 2];
+  }
   struct chart c = {
       .title = title.buf, .xlabel = "seconds since start", .ylabel = "requests per second",
       .y2label = "VUs", .kind = CHART_LINES, .nseries = 3, .series = thr_s,
-      .nrows = thr->n, .x = thr->x, .y = thr->y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .time_axis = 1, .xmax = cx->run_end_s};
+      .nrows = thr->n, .x = thr->x, .y = y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .time_axis = 1, .xmax = cx->run_end_s};
   add_chart(cx, charts, "throughput", run_name, run_id, "throughput", &c, err, failed);
+  free(y);
   strbuf_release(&title);
-}
-
-static void endpoints_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
-                            json_t *charts, const struct report_run_series *s, struct err *err, int *failed) {
-  if (s->nlabels == 0) {
-    json_object_set_new(charts, "endpoints_p95", json_null());
-    return;
-  }
-  struct chart_series *es = xcalloc(s->nlabels, sizeof *es);
-  /* Windows of several seconds (a slow endpoint's) are drawn with their
-   * points: a line between two of them is not a measurement. */
-  (void)entry;
-  for (size_t i = 0; i < s->nlabels; i++) {
-    es[i].title = s->labels[i];
-    es[i].style = strstr(s->labels[i], "-s windows)") ? 2 : 0;
-  }
-  struct strbuf title = STRBUF_INIT;
-  strbuf_addf(&title, "p95 per endpoint over time (1-s windows unless the legend says wider) - %s", run_name);
-  struct chart c = {
-      .title = title.buf, .xlabel = "seconds since start", .ylabel = "ms, all requests",
-      .kind = CHART_LINES, .nseries = s->nlabels, .series = es,
-      .nrows = s->ep.n, .x = s->ep.x, .y = s->ep.y, .hline = NAN, .vline = NAN, .ymin_zero = 1, .logy = 1, .time_axis = 1, .xmax = cx->run_end_s};
-  add_chart(cx, charts, "endpoints_p95", run_name, run_id, "endpoints-p95", &c, err, failed);
-  strbuf_release(&title);
-  free(es);
 }
 
 static void system_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
@@ -151,8 +147,8 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
   cx->run_end_s = isfinite(dur) && dur > 0 ? dur : 0;
   latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
-  endpoints_chart(cx, run_name, run_id, entry, charts, s, err, &failed);
   system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
+  report_charts_detail(cx, run_name, run_id, entry, charts, s, err, &failed);
   cx->run_end_s = 0;
   return failed ? -1 : 0;
 }

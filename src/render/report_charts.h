@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "analysis/report_model.h"
+#include "analysis/report_series.h"
 
 struct err;
 
@@ -27,15 +28,27 @@ struct report_charts {
   double run_end_s;             /* the x axes of the run's time charts end here (0: at the data's end) */
   char **stems;                 /* charts written so far */
   size_t n, cap;
+  json_t *specs;                /* {STEM: spec} of the interactive twins (render/report_html.h), or NULL */
 };
 
 /** The series of one run entry: latency, throughput, per endpoint p95,
- *  CPU and memory (labels: the endpoints' names, one per column of ep). */
+ *  CPU and memory (labels: the endpoints' names, one per column of ep);
+ *  each endpoint's percentiles and distribution (detail); responses per
+ *  second by status (one column per statuses[i]; nstatus 0: none stored);
+ *  the baseline's latency and throughput (base_name NULL: no baseline). */
 struct report_run_series {
   struct report_series lat, thr, ep, sys;
   char **labels;
   size_t nlabels;
+  struct report_ep_detail detail;
+  struct report_series status;
+  char **statuses;
+  size_t nstatus;
+  struct report_series base_lat, base_thr;
+  const char *base_name;
 };
+/** Frees what s holds. */
+void report_run_series_release(struct report_run_series *s);
 
 int report_charts_run(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
                       const struct report_run_series *s, struct err *err);

@@ -10,6 +10,7 @@
 #include "render/outfile.h"
 #include "render/pdf.h"
 #include "render/report_docs.h"
+#include "render/report_html.h"
 #include "render/template.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -532,6 +533,8 @@ static int write_html(const struct report_docs *o, json_t *model, const char *do
   if (name && *name)
     strbuf_addf(&title, ": %s", name);
   int rc = md_to_html(md->buf, title.buf, o->out_dir, &html, err);
+  if (rc == 0 && o->specs && o->chart_lib && report_html_add_charts(&html, o->specs, o->chart_lib, err) < 0)
+    rc = -1;
   strbuf_addf(&path, "%s/%s.html", o->out_dir, doc);
   if (rc == 0)
     rc = outfile_write(path.buf, html.buf, html.len, err);

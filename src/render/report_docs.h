@@ -11,6 +11,8 @@ struct report_docs {
   const char *out_dir;
   const char *template_dir; /* NULL: the embedded templates */
   int html, pdf;            /* the Markdown is always written */
+  const char *chart_lib;    /* the dygraphs directory the HTML inlines (render/report_html.h), or NULL */
+  json_t *specs;            /* {STEM: spec} of the interactive charts, or NULL */
 };
 
 /** Adds the display text the templates print beside the raw numbers:

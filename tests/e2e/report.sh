@@ -31,11 +31,52 @@ awk -F'\n' '/^\| Endpoint \| Requests/ {t=1; next} t && /^\|---/ {next} t && /^\
 # A newline inside a name never starts a Markdown line of its own.
 expect_no_grep '^set output|^# heading' "$WORK/h/LOAD_TEST_RESULTS.md"
 # HTML: no tag or javascript: link from the data; the names are there, escaped.
+# The page's own <script> elements (the chart library, the chart data as
+# JSON, the drawing code: three, when libjs-dygraphs is installed) are taken
+# out first; the data must hold no raw < > & and parse back to the names.
+LIBJS=/usr/share/javascript/dygraphs/dygraph.min.js
+split_html() { # FILE.html: writes FILE.noscript and FILE.data; prints the number of scripts
+  python3 - "$1" <<'EOF'
+import re, sys
+f = sys.argv[1]
+h = open(f, encoding="utf-8").read()
+base = f[:-5]
+open(base + ".noscript", "w", encoding="utf-8").write(re.sub(r"<script[^>]*>.*?</script>", "", h, flags=re.S))
+m = re.search(r'<script type="application/json" id="lr-chart-data">(.*?)</script>', h, re.S)
+open(base + ".data", "w", encoding="utf-8").write(m.group(1) if m else "")
+print(len(re.findall(r"<script[ >]", h)))
+EOF
+}
 for f in LOAD_TEST_RESULTS CAPACITY_PLANNING; do
+  n=$(split_html "$WORK/h/$f.html")
+  want=0
+  [ -r "$LIBJS" ] && grep -q '<img data-chart=' "$WORK/h/$f.noscript" && want=3
+  [ "$n" = "$want" ] && pass || failt "$f.html has $n script elements, expected $want"
   # no tag from the data, and no event handler inside any tag (escaped text may say "onerror=")
-  expect_no_grep '<script|<img src=x|href="javascript|<[a-zA-Z][^>]*[[:space:]]on[a-z]+=' "$WORK/h/$f.html"
+  expect_no_grep '<script|<img src=x|href="javascript|<[a-zA-Z][^>]*[[:space:]]on[a-z]+=' "$WORK/h/$f.noscript"
+  expect_no_grep '[<>&]' "$WORK/h/$f.data"
 done
-expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$WORK/h/LOAD_TEST_RESULTS.html"
+expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$WORK/h/LOAD_TEST_RESULTS.noscript"
+if [ -r "$LIBJS" ]; then
+  expect_grep 'alert\(1\)\\u003c\\/script\\u003e' "$WORK/h/LOAD_TEST_RESULTS.data"
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+labels = [l for s in d.values() for l in s["labels"]]
+ok = any("GET p|i|p|e <script>alert(1)</script>" in l for l in labels) and any("\u2028" not in l for l in labels)
+sys.exit(0 if ok and all(len(r) == len(s["labels"]) for s in d.values() for r in s["rows"]) else 1)' \
+    "$WORK/h/LOAD_TEST_RESULTS.data" && pass || failt "chart data does not parse back to the names"
+  # The library is missing: a warning, no script, the static charts stay.
+  expect_exit 0 lr report --out "$WORK/nolib" --format md,html --chart-lib "$WORK/no-such-dir"
+  expect_grep "no dygraph.min.js in '.*/no-such-dir'" "$WORK/err"
+  [ "$(split_html "$WORK/nolib/LOAD_TEST_RESULTS.html")" = 0 ] && pass || failt "scripts without the library"
+  expect_grep '<img data-chart="hostile_id___b_-latency" src="data:image/svg\+xml;base64,' "$WORK/nolib/LOAD_TEST_RESULTS.html"
+  # LOADREP_DYGRAPHS names the library's directory.
+  mkdir -p "$WORK/lib"
+  printf 'window.Dygraph = function () {}; /* </script><b>x</b> */\n' > "$WORK/lib/dygraph.min.js"
+  LOADREP_DYGRAPHS="$WORK/lib" expect_exit 0 lr report --out "$WORK/envlib" --format md,html
+  expect_grep '/\* <\\/script><b>x</b> \*/' "$WORK/envlib/LOAD_TEST_RESULTS.html"
+fi
 expect_grep 'p\|i\|p\|e' "$WORK/h/LOAD_TEST_RESULTS.html"
 # gnuplot scripts never hold a name (they live in the .tsv files); the data
 # files hold one record per line.
