@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analysis/dbevidence.h"
+#include "analysis/instances.h"
 #include "analysis/show.h"
 #include "analysis/sysstats.h"
 #include "ingest/endpoint.h"
@@ -306,6 +307,13 @@ int show_build(struct store *st, const struct run_info *run, json_t **out, struc
   json_object_set_new(doc, "thresholds", th);
   json_object_set_new(doc, "checks", checks);
   json_object_set_new(doc, "errors", errors);
+  json_t *inst = NULL, *merge = NULL;
+  if (instances_json(st, run, th, &inst, &merge, err) < 0) {
+    json_decref(doc);
+    return -1;
+  }
+  json_object_set_new(doc, "instances", inst);
+  json_object_set_new(doc, "merge", merge);
   json_t *sys = NULL;
   if (sysstats_json(st, run, &sys, err) < 0) {
     json_decref(doc);

@@ -14,6 +14,7 @@
 #include "ingest/k6_summary.h"
 #include "ingest/pglog.h"
 #include "ingest/reader.h"
+#include "ingest/runners.h"
 #include "ingest/sysmetrics.h"
 #include "store/store.h"
 #include "store/store_db.h"
@@ -275,6 +276,7 @@ struct ingest {
   int64_t run_id;
   struct k6_summary_info info;
   json_t *verdicts, *meta, *meta_cfg;
+  int by_dir; /* runners named by their directories (ingest/runners.h) */
 };
 
 /* Recognises every file; the same server's log in csvlog and stderr
@@ -290,6 +292,13 @@ static int classify_all(struct ingest *g, char *const *paths, struct err *err) {
     g->n_sys += fs[i].kind == IN_SYS;
     g->n_pg += fs[i].kind == IN_PG;
   }
+  const char **k6 = xcalloc((size_t)g->n + 1, sizeof *k6);
+  int nk = 0;
+  for (int i = 0; i < g->n; i++)
+    if (fs[i].kind == IN_K6_NDJSON || fs[i].kind == IN_K6_CSV || fs[i].has_sum)
+      k6[nk++] = fs[i].path;
+  g->by_dir = runners_by_dir(k6, nk);
+  free(k6);
   for (int i = 0; i < g->n; i++) {
     if (fs[i].kind != IN_PG || fs[i].pg != PG_STDERR)
       continue;
@@ -318,6 +327,11 @@ static int name_is_free(struct store *st, const char *name, struct err *err) {
 static int read_samples(struct ingest *g, struct err *err) {
   for (int i = 0; i < g->n; i++) {
     struct in_file *f = &g->fs[i];
+    if (f->kind == IN_K6_NDJSON || f->kind == IN_K6_CSV) {
+      char *runner = runner_label(f->path, g->by_dir);
+      k6_agg_set_source(g->agg, runner, f->path);
+      free(runner);
+    }
     if (f->kind == IN_K6_NDJSON) {
       struct ndjson_stats ns = {0};
       if (k6_ndjson_read(f->r, g->agg, &ns, show_progress, &g->prog, err) < 0)
@@ -389,6 +403,16 @@ static int add_k6_sources(struct ingest *g, struct err *err) {
  * of several speaks for the run) with its duration. */
 static int store_results(struct ingest *g, struct err *err) {
   struct in_file *fs = g->fs;
+  for (int i = 0; i < g->n; i++) {
+    if (!fs[i].has_sum)
+      continue;
+    char *runner = runner_label(fs[i].path, g->by_dir);
+    int rc = runner_summary_store(g->st, g->run_id, runner, fs[i].path, &fs[i].sum, !g->res->points && g->n_sum > 1,
+                                  err);
+    free(runner);
+    if (rc < 0)
+      return -1;
+  }
   if (g->res->points) {
     if (k6_agg_store(g->agg, g->st, g->run_id, &g->info, err) < 0)
       return -1;

@@ -6,6 +6,7 @@
 #include "ingest/endpoint.h"
 #include "ingest/k6_agg.h"
 #include "ingest/k6_agg_int.h"
+#include "ingest/k6_instances.h"
 #include "stats/percentile.h"
 #include "store/samples.h"
 #include "store/store.h"
@@ -21,12 +22,15 @@ struct k6_agg *k6_agg_new(void) {
   struct k6_agg *a = xcalloc(1, sizeof *a);
   a->tmin = INT64_MAX;
   a->tmax = INT64_MIN;
+  a->inst = k6_instances_new();
+  a->src_inst = -1;
   return a;
 }
 
 void k6_agg_free(struct k6_agg *a) {
   if (!a)
     return;
+  k6_instances_free(a->inst);
   for (size_t i = 0; i < a->nmetrics; i++) {
     struct metric *m = &a->metrics[i];
     free(m->name);
@@ -248,6 +252,10 @@ int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed,
     }
     t->sc = sk;
   }
+  const char *inst = tag(tags, "instance");
+  if (!inst)
+    inst = tag(tags, "hostname");
+  t->inst = inst ? k6_instances_key(a->inst, inst, NULL) : -1;
   const char *er = tag(tags, "expected_response");
   t->expected = er ? !strcmp(er, "true") : -1;
   t->endpoint = -1;
@@ -358,6 +366,15 @@ static void status_add(struct k6_agg *a, int64_t sec, const char *status, uint64
   a->statuses[ix].count += n;
 }
 
+static enum k6_inst_kind inst_kind(enum hm hm) {
+  return hm == HM_REQS ? K6I_REQS : hm == HM_FAILED ? K6I_FAILED : hm == HM_DURATION ? K6I_DURATION : hm == HM_VUS ? K6I_VUS
+                                                                                                               : K6I_OTHER;
+}
+
+void k6_agg_set_source(struct k6_agg *a, const char *instance, const char *file) {
+  a->src_inst = k6_instances_key(a->inst, instance, file);
+}
+
 void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_ns, double value, int tagset) {
   int mi = strmap_get(&a->metric_ix, name, len);
   if (mi < 0)
@@ -391,10 +408,11 @@ void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_n
     s->min = value;
   if (value > s->max)
     s->max = value;
+  struct tagset *t = &a->tagsets[tagset];
+  k6_instances_point(a->inst, t->inst >= 0 ? t->inst : a->src_inst, inst_kind(m->hm), time_ns, value);
   if (m->hm == HM_NONE)
     return;
   int64_t sec = floor_div(time_ns, 1000000000);
-  struct tagset *t = &a->tagsets[tagset];
   int ep = t->endpoint;
   struct bucket *all, *one = NULL;
   switch (m->hm) {

@@ -38,6 +38,9 @@ int k6_agg_metric(struct k6_agg *a, const char *name, const char *type, const ch
  *  then the text is parsed. Returns its index, or -1 when the text is not a
  *  JSON object of strings (err filled). */
 int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed, struct err *err);
+/** The instance (runner) the next samples without an `instance` or
+ *  `hostname` tag come from, and their file. */
+void k6_agg_set_source(struct k6_agg *a, const char *instance, const char *file);
 /** Adds one sample. */
 void k6_agg_point(struct k6_agg *a, const char *metric, size_t metric_len, int64_t time_ns, double value,
                   int tagset);

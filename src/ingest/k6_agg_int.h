@@ -42,6 +42,7 @@ struct tagset {
   int expected; /* expected_response: 1 true, 0 false, -1 absent */
   const char *status, *error_code, *error, *group, *check, *scenario;
   int sc; /* index in k6_agg.scen, -1: no scenario tag */
+  int inst; /* the instance its `instance` (else `hostname`) tag names, -1: none */
   int *series_of; /* metric index → series index + 1 (0: none yet) */
   size_t nseries_of;
 };
@@ -102,6 +103,8 @@ struct k6_agg {
   struct strmap status_ix;
   int64_t tmin, tmax;
   uint64_t points;
+  struct k6_instances *inst; /* the runners (ingest/k6_instances.h) */
+  int src_inst;              /* the instance of samples without the tag: the file's */
   char **scen; /* distinct scenario tag values, in order of appearance */
   size_t nscen, cap_scen;
   struct strmap scen_ix;

@@ -9,6 +9,7 @@
 #include "ingest/endpoint.h"
 #include "ingest/k6_agg.h"
 #include "ingest/k6_agg_int.h"
+#include "ingest/k6_instances.h"
 #include "stats/percentile.h"
 #include "store/samples.h"
 #include "store/store.h"
@@ -199,6 +200,11 @@ static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, con
   struct metric_writer *w = store_metric_writer(st, STORE_INSERT, STORE_CHECK_ADD);
   int rc = -1;
   json_t *trend_stats = sum ? sum->trend_stats : NULL;
+  /* Several runners: k6 judged each over its own samples only (their
+   * verdicts go to instance_thresholds); the run's are judged here, over
+   * the union. */
+  json_t *judged = json_object();
+  int merged = k6_instances_count(a->inst) > 1;
   for (size_t i = 0; i < a->nmetrics; i++) {
     const struct metric *m = &a->metrics[i];
     struct agg_result r;
@@ -223,8 +229,12 @@ static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, con
       if (!expr)
         continue;
       json_t *kv = sum && sum->verdicts ? json_object_get(json_object_get(sum->verdicts, m->name), expr) : NULL;
-      if (kv)
+      if (kv && !merged)
         continue; /* stored below from the verdicts */
+      json_t *set = json_object_get(judged, m->name);
+      if (!set)
+        json_object_set_new(judged, m->name, set = json_object());
+      json_object_set_new(set, expr, json_true());
       if (store_threshold_put(w, run_id, m->name, expr, k6_threshold_eval(expr, stats), "loadrep", err) < 0) {
         json_decref(stats);
         goto out;
@@ -246,6 +256,8 @@ static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, con
       const char *expr;
       json_t *ok;
       json_object_foreach(exprs, expr, ok) {
+        if (json_object_get(json_object_get(judged, mname), expr))
+          continue;
         if (store_threshold_put(w, run_id, mname, expr, json_is_true(ok), "k6", err) < 0)
           goto out;
       }
@@ -253,6 +265,7 @@ static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, con
   }
   rc = 0;
 out:
+  json_decref(judged);
   store_metric_writer_free(w);
   return rc;
 }
@@ -593,6 +606,7 @@ int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struc
       store_scenarios(a, w, run_id, ep_ids, start_s, sum, err) < 0 ||
       store_buckets(a, w, run_id, ep_ids, (int64_t)floor(start_s), err) < 0 ||
       store_statuses(a, st, run_id, (int64_t)floor(start_s), err) < 0 ||
+      k6_instances_store(a->inst, st, run_id, err) < 0 ||
       store_run_set_span(st, run_id, start_s, end_s, duration, dsrc, err) < 0)
     goto out;
   rc = 0;

@@ -301,6 +301,7 @@ char *pg_schema_sql(const char *sql) {
       {"INTEGER", "BIGINT"},
       {"REAL", "DOUBLE PRECISION"},
       {"BLOB", "BYTEA"},
+      {"TEXT", "TEXT COLLATE \"C\""}, /* SQLite's order: bytes, whatever the server's locale */
   };
   struct strbuf sb = STRBUF_INIT;
   for (const char *p = sql; *p;) {

@@ -52,8 +52,8 @@ int pg_bulk_end_row(struct pg_bulk *b);
 int pg_bulk_finish(struct pg_bulk *b);
 void pg_bulk_abort(struct pg_bulk *b);
 /** schema.sql's text (or a migration's) for PostgreSQL: BIGINT, DOUBLE
- *  PRECISION, BYTEA, identity keys, a rowid identity column in every table,
- *  no PRAGMA. Freed by the caller. */
+ *  PRECISION, BYTEA, TEXT COLLATE "C", identity keys, a rowid identity
+ *  column in every table, no PRAGMA. Freed by the caller. */
 char *pg_schema_sql(const char *sqlite_sql);
 /** True when target names a PostgreSQL database (postgresql:// or postgres://). */
 int store_is_pg_uri(const char *target);
