@@ -10,6 +10,7 @@
 #include "analysis/capacity.h"
 #include "analysis/compare_int.h"
 #include "analysis/dbevidence.h"
+#include "analysis/instances.h"
 #include "analysis/show.h"
 #include "analysis/slo.h"
 #include "store/store.h"
@@ -414,6 +415,17 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
          cand->incomplete_reason ? cand->incomplete_reason : "stopped early");
   if (base->complete == 0)
     cmp_warn(warnings, "the baseline run is incomplete (%s)", base->incomplete_reason ? base->incomplete_reason : "stopped early");
+  const struct run_info *both[2] = {base, cand};
+  for (int k = 0; k < 2; k++) {
+    size_t runners = 0;
+    if (instances_approximate(st, both[k], &runners, err) < 0)
+      goto done;
+    if (runners)
+      cmp_warn(warnings,
+               "the %s run '%s' is merged from %zu runners' summaries without their samples: its percentiles are "
+               "approximate, and so is every latency verdict on them",
+               k ? "candidate" : "baseline", both[k]->name, runners);
+  }
 
   int comparable;
   json_t *load = load_compare(nhist ? &hist[0].load : &pinned.load, &cd.load, &comparable);
@@ -472,8 +484,7 @@ int compare_build(struct store *st, const struct run_info *base, const struct ru
   }
   json_object_set_new(doc, "bootstrap", bootstrap_json(block_s, nhist ? &hist[0] : &pinned, &cd, o->seed));
   json_object_set_new(doc, "counts", counts_json(findings, objectives));
-  json_object_set_new(doc, "findings", findings);
-  findings = NULL;
+  json_object_set(doc, "findings", findings);
   json_object_set_new(doc, "objectives", objectives);
   json_object_set(doc, "warnings", warnings);
   json_object_set_new(doc, "k6_thresholds_failed", k6t);

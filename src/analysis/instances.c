@@ -128,3 +128,16 @@ int instances_json(struct store *st, const struct run_info *run, json_t *thresho
   store_instances_free(v, n);
   return 0;
 }
+
+int instances_approximate(struct store *st, const struct run_info *run, size_t *runners, struct err *err) {
+  *runners = 0;
+  if (run->has_samples)
+    return 0;
+  struct store_instance *v;
+  size_t n;
+  if (store_instances_of(st, run->id, &v, &n, err) < 0)
+    return -1;
+  store_instances_free(v, n);
+  *runners = n > 1 ? n : 0;
+  return 0;
+}

@@ -6,6 +6,7 @@
 #ifndef LOADREP_INSTANCES_H
 #define LOADREP_INSTANCES_H
 #include <jansson.h>
+#include <stddef.h>
 
 struct store;
 struct run_info;
@@ -27,5 +28,9 @@ struct err;
  *  (show's array) that runners judged themselves. */
 int instances_json(struct store *st, const struct run_info *run, json_t *thresholds, json_t **instances,
                    json_t **merge, struct err *err);
+
+/** *runners = the number of runners when `run` is merged from several
+ *  runners' summaries without samples (its percentiles approximate), else 0. */
+int instances_approximate(struct store *st, const struct run_info *run, size_t *runners, struct err *err);
 
 #endif

@@ -421,13 +421,24 @@ static int store_results(struct ingest *g, struct err *err) {
         return -1;
     return 0;
   }
-  for (int i = 0; i < g->n; i++) {
-    if (fs[i].has_sum) {
-      if (k6_summary_store(&fs[i].sum, g->st, g->run_id, 0, err) < 0)
-        return -1;
-      break;
-    }
+  struct k6_summary **sums = xcalloc((size_t)g->n, sizeof *sums);
+  int ns = 0;
+  for (int i = 0; i < g->n; i++)
+    if (fs[i].has_sum)
+      sums[ns++] = &fs[i].sum;
+  int rc = 0;
+  if (ns == 1) {
+    rc = k6_summary_store(sums[0], g->st, g->run_id, 0, err);
+  } else if (ns > 1) { /* runners' summaries without samples: merged, approximately */
+    struct k6_summary merged = *sums[0];
+    runners_merge_summaries(sums, ns, &merged.metrics, &merged.checks);
+    rc = k6_summary_store(&merged, g->st, g->run_id, 0, err);
+    json_decref(merged.metrics);
+    json_decref(merged.checks);
   }
+  free(sums);
+  if (rc < 0)
+    return -1;
   return store_run_set_duration(g->st, g->run_id, g->info.duration_s,
                                 g->info.duration_src ? g->info.duration_src : "unknown", err);
 }

@@ -91,3 +91,83 @@ int runner_summary_store(struct store *st, int64_t run_id, const char *label, co
   };
   return store_instance_add(st, run_id, &in, err);
 }
+
+/* Merging summaries: counters and rates add; a trend's min and max are
+ * exact, its average, median and percentiles the runners' weighted by
+ * their request counts: approximate (a percentile of a union cannot be
+ * had from the parts' percentiles). */
+static void merge_values(const char *type, json_t *into, json_t *v, double w_into, double w) {
+  const char *k;
+  json_t *x;
+  json_object_foreach(v, k, x) {
+    json_t *have = json_object_get(into, k);
+    if (!json_is_number(x) || !json_is_number(have))
+      continue;
+    double a = json_number_value(have), b = json_number_value(x), r;
+    if (!strcmp(k, "min"))
+      r = b < a ? b : a;
+    else if (!strcmp(k, "max") && strcmp(type, "gauge"))
+      r = b > a ? b : a;
+    else if (!strcmp(type, "trend"))
+      r = w_into + w > 0 ? (a * w_into + b * w) / (w_into + w) : a;
+    else if (!strcmp(k, "rate") && !strcmp(type, "rate"))
+      continue; /* from passes and fails below */
+    else
+      r = a + b; /* counts, per-second rates, passes, fails, gauges (VUs of all runners) */
+    json_object_set_new(into, k, json_real(r));
+  }
+  if (!strcmp(type, "rate")) {
+    double p = json_number_value(json_object_get(into, "passes")), f = json_number_value(json_object_get(into, "fails"));
+    if (p + f > 0) {
+      json_object_set_new(into, "rate", json_real(p / (p + f)));
+      json_object_set_new(into, "value", json_real(p / (p + f)));
+    }
+  }
+}
+
+static void merge_checks(json_t *into, json_t *checks) {
+  size_t i, k;
+  json_t *c, *h;
+  json_array_foreach(checks, i, c) {
+    int found = 0;
+    json_array_foreach(into, k, h) {
+      if (json_equal(json_object_get(h, "group"), json_object_get(c, "group")) &&
+          json_equal(json_object_get(h, "name"), json_object_get(c, "name"))) {
+        json_object_set_new(h, "passes", json_real(json_number_value(json_object_get(h, "passes")) +
+                                                   json_number_value(json_object_get(c, "passes"))));
+        json_object_set_new(h, "fails", json_real(json_number_value(json_object_get(h, "fails")) +
+                                                  json_number_value(json_object_get(c, "fails"))));
+        found = 1;
+        break;
+      }
+    }
+    if (!found)
+      json_array_append_new(into, json_deep_copy(c));
+  }
+}
+
+void runners_merge_summaries(struct k6_summary *const *s, int n, json_t **metrics, json_t **checks) {
+  *metrics = json_deep_copy(s[0]->metrics);
+  *checks = json_deep_copy(s[0]->checks ? s[0]->checks : json_array());
+  if (!*checks)
+    *checks = json_array();
+  double w_into = value_of(s[0], "http_reqs", "count");
+  w_into = isfinite(w_into) ? w_into : 1;
+  for (int i = 1; i < n; i++) {
+    double w = value_of(s[i], "http_reqs", "count");
+    w = isfinite(w) ? w : 1;
+    const char *name;
+    json_t *m;
+    json_object_foreach(s[i]->metrics, name, m) {
+      json_t *have = json_object_get(*metrics, name);
+      if (!have) {
+        json_object_set_new(*metrics, name, json_deep_copy(m));
+        continue;
+      }
+      const char *type = json_string_value(json_object_get(have, "type"));
+      merge_values(type ? type : "", json_object_get(have, "values"), json_object_get(m, "values"), w_into, w);
+    }
+    merge_checks(*checks, s[i]->checks);
+    w_into += w;
+  }
+}

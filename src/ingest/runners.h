@@ -5,6 +5,8 @@
 #define LOADREP_RUNNERS_H
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct k6_summary;
 struct store;
 struct err;
@@ -20,5 +22,11 @@ char *runner_label(const char *path, int by_dir);
  *  made of summaries only) also its figures as the summary gives them. */
 int runner_summary_store(struct store *st, int64_t run_id, const char *label, const char *path,
                          const struct k6_summary *s, int as_instance, struct err *err);
+
+/** The runners' summaries as one (new references): counters, rates and
+ *  checks add up, a trend's min and max are exact, its average, median and
+ *  percentiles are the runners' weighted by their request counts, an
+ *  approximation (`show` says so: merge.percentiles "approximate"). */
+void runners_merge_summaries(struct k6_summary *const *s, int n, json_t **metrics, json_t **checks);
 
 #endif

@@ -158,4 +158,22 @@ assert rows, d["thresholds"]
 judged = [t for t in d["thresholds"] if t.get("instances")]
 assert judged and all(len(t["instances"]) == 4 for t in judged), judged
 PY
+# The runners' summaries alone (no samples): merged, and said to be approximate.
+# (Another database: a file is ingested once per database.)
+S="$WORK/sum.db"
+expect_exit 0 lr -q --db "$S" ingest --run dist --scenario smoke "$WORK"/dist/runner-*/k6_metrics.ndjson
+expect_exit 0 lr -q --db "$S" ingest --run dist-sum --scenario smoke "$WORK"/dist/runner-*/summary.json
+expect_exit 0 lr --db "$S" show dist-sum --format json
+cp "$WORK/out" "$WORK/dist-sum.json"
+expect_exit 0 python3 - "$WORK/dist-sum.json" "$WORK/dist.json" <<'PY'
+import json, sys
+s, d = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert s["merge"]["percentiles"] == "approximate" and s["merge"]["runners"] == 4, s["merge"]
+assert any("approximate" in w for w in s["merge"]["warnings"]), s["merge"]
+# Counts add up exactly; only the percentiles are approximate.
+assert s["summary"]["requests"] == d["summary"]["requests"], (s["summary"], d["summary"])
+assert sum(i["requests"] for i in s["instances"]) == s["summary"]["requests"]
+PY
+expect_exit 0 lr --db "$S" compare dist dist-sum --format json
+expect_grep "candidate run 'dist-sum' is merged from 4 runners' summaries without their samples: its percentiles are approximate" "$WORK/out"
 finish
