@@ -55,14 +55,16 @@
         ctx.fillStyle = '#b3261e';
         ctx.fillText(h.t, area.x + 4, y - 3);
       });
-      var placed = [];
-      (spec.vl || []).forEach(function (v) {
-        var x = g.toDomXCoord(v.at);
+      var placed = [], xs = (spec.vl || []).map(function (v) { return g.toDomXCoord(v.at); });
+      (spec.vl || []).forEach(function (v, k) {
+        var x = xs[k];
         if (!(x >= area.x && x <= area.x + area.w)) return;
         ctx.strokeStyle = '#57606a';
         ctx.beginPath(); ctx.moveTo(x, area.y); ctx.lineTo(x, area.y + area.h); ctx.stroke();
         var w = ctx.measureText(v.t).width, row = 0;
-        var lx = x + 3 + w > area.x + area.w ? x - 3 - w : x + 3;
+        /* on the left of its line when the right side would cross another marker or the edge */
+        var crowded = xs.some(function (o, j) { return j !== k && o > x && o - x < w + 8; });
+        var lx = crowded || x + 3 + w > area.x + area.w ? x - 3 - w : x + 3;
         while (placed.some(function (p) { return p.row === row && lx < p.x1 + 4 && lx + w > p.x0 - 4; })) row++;
         placed.push({row: row, x0: lx, x1: lx + w});
         ctx.fillStyle = '#24292f';
@@ -130,9 +132,14 @@
     fig.appendChild(el('div', 'lr-help', 'Drag across the chart to zoom in, double-click to zoom out; ' +
                        'untick a series to hide it.' + (spec.note ? ' ' + spec.note : '')));
     img.parentNode.insertBefore(fig, img);
-    var labels = uniqueLabels(spec.labels);
-    var g = new Dygraph(plot, spec.rows, options(spec, labels, fig));
-    toggles(g, labels, box);
+    var labels = uniqueLabels(spec.labels), g;
+    try {
+      g = new Dygraph(plot, spec.rows, options(spec, labels, fig));
+      toggles(g, labels, box);
+    } catch (e) {
+      fig.parentNode.removeChild(fig); /* the static image stays alone */
+      throw e;
+    }
     img.style.display = 'none';
     img.setAttribute('data-replaced', 'true');
     return g;

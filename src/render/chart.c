@@ -93,10 +93,21 @@ static void marks(const struct chart *c, struct strbuf *gp) {
       strbuf_addstr(gp, "]\n");
     }
   }
+  /* The x range, to tell which markers are close neighbours. */
+  double lo = INFINITY, hi = c->xmax > 0 ? c->xmax : -INFINITY;
+  for (size_t r = 0; r < c->nrows && c->kind == CHART_LINES; r++) {
+    lo = fmin(lo, c->x[r]);
+    hi = fmax(hi, c->x[r]);
+  }
   for (size_t i = 0; i < c->nvmarks && c->kind == CHART_LINES; i++, id++) {
     const struct chart_mark *m = &c->vmarks[i];
     if (isnan(m->at))
       continue;
+    /* A label with another marker close on its right goes on the left of
+     * its line, so that it crosses no other marker. */
+    int left = 0;
+    for (size_t j = 0; j < c->nvmarks; j++)
+      left |= j != i && c->vmarks[j].at > m->at && c->vmarks[j].at - m->at < 0.3 * (hi - lo);
     const char *col = vcolors[i % 4];
     strbuf_addf(gp, "set arrow %d from first ", id);
     add_num(gp, m->at);
@@ -108,7 +119,8 @@ static void marks(const struct chart *c, struct strbuf *gp) {
       esc_gnuplot(gp, m->title);
       strbuf_addstr(gp, " at first ");
       add_num(gp, m->at);
-      strbuf_addf(gp, ", graph %.2f offset 0.5,0 tc rgb '%s' front\n", 0.95 - 0.07 * (double)i, col);
+      strbuf_addf(gp, ", graph %.2f %s tc rgb '%s' front\n", 0.95 - 0.07 * (double)i,
+                  left ? "right offset -0.5,0" : "offset 0.5,0", col);
     }
   }
   for (size_t i = 0; i < c->nhmarks; i++, id++) {

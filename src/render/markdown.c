@@ -1,13 +1,16 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "render/escape.h"
 #include "render/markdown.h"
 #include "render/outfile.h"
 #include "util/err.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 static const char css[] =
@@ -91,14 +94,61 @@ static void sb_setlen(struct strbuf *sb, size_t len) {
   sb->buf[len] = 0;
 }
 
+/* The C.UTF-8 character classes (NULL when the locale is missing: every
+ * non-ASCII character is then kept as it is). */
+static locale_t utf8_ctype(void) {
+  static locale_t loc;
+  static int tried;
+  if (!tried) {
+    tried = 1;
+    loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  }
+  return loc;
+}
+
+static void add_utf8(struct strbuf *out, unsigned cp) {
+  if (cp < 0x800) {
+    strbuf_addch(out, (int)(0xc0 | (cp >> 6)));
+  } else if (cp < 0x10000) {
+    strbuf_addch(out, (int)(0xe0 | (cp >> 12)));
+    strbuf_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+  } else {
+    strbuf_addch(out, (int)(0xf0 | (cp >> 18)));
+    strbuf_addch(out, (int)(0x80 | ((cp >> 12) & 0x3f)));
+    strbuf_addch(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
+  }
+  strbuf_addch(out, (int)(0x80 | (cp & 0x3f)));
+}
+
 void md_slug(const char *text, struct strbuf *out) {
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
-      strbuf_addch(out, (char)*p);
-    else if (*p >= 'A' && *p <= 'Z')
-      strbuf_addch(out, (char)(*p - 'A' + 'a'));
-    else if (*p == ' ')
-      strbuf_addch(out, '-');
+  size_t n = strlen(text);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)text[i];
+    size_t len = utf8_seq_len(text + i, n - i);
+    if (len == 0) { /* not UTF-8: dropped */
+      i++;
+      continue;
+    }
+    if (len == 1) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+        strbuf_addch(out, (char)c);
+      else if (c >= 'A' && c <= 'Z')
+        strbuf_addch(out, (char)(c - 'A' + 'a'));
+      else if (c == ' ')
+        strbuf_addch(out, '-');
+      i++;
+      continue;
+    }
+    /* GitHub keeps letters and digits of every script, in lower case. */
+    unsigned cp = c & (0x7f >> len);
+    for (size_t k = 1; k < len; k++)
+      cp = (cp << 6) | ((unsigned char)text[i + k] & 0x3f);
+    locale_t loc = utf8_ctype();
+    if (!loc)
+      strbuf_add(out, text + i, len);
+    else if (iswalnum_l((wint_t)cp, loc))
+      add_utf8(out, (unsigned)towlower_l((wint_t)cp, loc));
+    i += len;
   }
 }
 

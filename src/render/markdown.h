@@ -23,8 +23,9 @@ int md_to_html(const char *md, const char *title, const char *base_dir, struct s
                struct err *err);
 
 /** A heading of a Markdown document: level, its plain text, and its anchor
- *  (GitHub's rule: lower case, ASCII letters, digits, '-' and '_' kept,
- *  spaces to '-', the rest dropped; a repeated anchor gets -1, -2, ...). */
+ *  (GitHub's rule: lower case, letters and digits of any script, '-' and
+ *  '_' kept, spaces to '-', the rest dropped; a repeated anchor gets -1,
+ *  -2, ...). */
 struct md_heading {
   int level;
   char *text, *slug;

@@ -211,7 +211,7 @@ static void load_levels(json_t *cap, struct report_series *lv) {
  * the breaking point, with their VUs as the tables print them. */
 struct cap_marks {
   struct chart_mark m[3];
-  char t[3][64];
+  char t[3][96];
   double xmax;
 };
 
@@ -219,9 +219,20 @@ static void cap_marks(json_t *cap, const struct report_series *lv, struct cap_ma
   double at[3] = {rm_num(cap, "signals.knee.vus"), rm_num(cap, "max_users_within_slo.low"),
                   rm_num(cap, "breaking_point.vus")};
   static const char *const names[3] = {"knee", "last passing level", "breaking point"};
+  /* Markers at the same level are one line with one label ("knee and
+   * breaking point (250 VUs)"): two labels there would write over each other. */
   for (int i = 0; i < 3; i++) {
-    snprintf(cm->t[i], sizeof cm->t[i], "%s (%.0f VUs)", names[i], at[i]);
-    cm->m[i] = (struct chart_mark){.at = at[i], .title = cm->t[i]};
+    char who[64] = "";
+    double a = at[i];
+    for (int j = i; j < 3; j++) {
+      if (j > i && !(isfinite(a) && at[j] == a))
+        continue;
+      if (j > i)
+        at[j] = NAN;
+      snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", *who ? " and " : "", names[j]);
+    }
+    snprintf(cm->t[i], sizeof cm->t[i], "%s (%.0f VUs)", who, a);
+    cm->m[i] = (struct chart_mark){.at = a, .title = cm->t[i]};
   }
   cm->xmax = 0;
   for (size_t k = 0; k < lv->n; k++)

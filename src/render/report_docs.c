@@ -124,13 +124,12 @@ static json_t *capacity_of(json_t *model, const char *run) {
   return NULL;
 }
 
-static void build_findings(json_t *model) {
-  json_t *arr = json_array(), *r, *row;
-  size_t i, k;
+/* Findings: capacity against the baseline, with the bottleneck. */
+static void findings_capacity(json_t *model, json_t *arr) {
+  json_t *r;
+  size_t i;
   struct strbuf t = STRBUF_INIT, h = STRBUF_INIT, head = STRBUF_INIT;
   json_t *runs = json_object_get(model, "runs");
-
-  /* Capacity against the baseline, with the bottleneck. */
   json_array_foreach(runs, i, r) {
     json_t *cap = json_object_get(json_object_get(json_object_get(r, "baseline"), "compare"), "capacity");
     if (!json_is_object(cap))
@@ -186,8 +185,18 @@ static void build_findings(json_t *model) {
     }
   }
 
-  /* p95 of all requests against its objective, and errors, in every run
-   * judged by its whole-run figures. */
+  strbuf_release(&t);
+  strbuf_release(&h);
+  strbuf_release(&head);
+}
+
+/* Findings: p95 of all requests against its objective, and errors, in
+ * every run judged by its whole-run figures. */
+static void findings_slo(json_t *model, json_t *arr) {
+  json_t *r, *row;
+  size_t i, k;
+  struct strbuf t = STRBUF_INIT;
+  json_t *runs = json_object_get(model, "runs");
   size_t judged = 0, missed = 0, rows = 0;
   struct strbuf p95 = STRBUF_INIT, errs = STRBUF_INIT;
   json_array_foreach(json_object_get(model, "slo_rows"), k, row) {
@@ -233,82 +242,105 @@ static void build_findings(json_t *model) {
   strbuf_release(&p95);
   strbuf_release(&errs);
 
-  /* The gate: each run against its baseline. */
-  {
-    size_t alarms = 0, n = 0;
-    strbuf_reset(&t);
-    strbuf_reset(&h);
-    json_array_foreach(runs, i, r) {
-      json_t *hl = json_object_get(r, "headline");
-      if (!json_is_object(hl))
-        continue;
-      strbuf_addf(&t, "%s%s: %s (%s)", n ? "; " : "Against the baselines: ", jx_str(r, "name"),
-                  jx_str(hl, "label"), jx_str(hl, "text"));
-      if (json_is_true(json_object_get(hl, "alarm")) && !alarms++) {
-        strbuf_reset(&head);
-        strbuf_addf(&head, "Compared with the baseline %s", jx_str(json_object_get(r, "baseline"), "name"));
-        anchor(&h, NULL, head.buf);
-      }
-      n++;
-    }
-    if (n) {
-      strbuf_addch(&t, '.');
-      if (!alarms) {
-        strbuf_reset(&head);
-        strbuf_addstr(&head, "Summary");
-        anchor(&h, NULL, head.buf);
-      }
-      add_finding(arr, alarms ? "bad" : "ok", &t, h.buf, alarms ? "first alarm" : "summary");
-    }
-  }
+  strbuf_release(&t);
+}
 
-  /* Targets. */
-  {
-    size_t met = 0, notmet = 0, na = 0;
-    json_array_foreach(json_object_get(model, "targets"), k, row) {
-      json_t *m = json_object_get(row, "met");
-      met += json_is_true(m);
-      notmet += json_is_false(m);
-      na += !json_is_boolean(m);
+/* Findings: the gate, each run against its baseline. */
+static void findings_gate(json_t *model, json_t *arr) {
+  json_t *r;
+  size_t i;
+  struct strbuf t = STRBUF_INIT, h = STRBUF_INIT, head = STRBUF_INIT;
+  json_t *runs = json_object_get(model, "runs");
+  size_t alarms = 0, n = 0;
+  strbuf_reset(&t);
+  strbuf_reset(&h);
+  json_array_foreach(runs, i, r) {
+    json_t *hl = json_object_get(r, "headline");
+    if (!json_is_object(hl))
+      continue;
+    strbuf_addf(&t, "%s%s: %s (%s)", n ? "; " : "Against the baselines: ", jx_str(r, "name"),
+                jx_str(hl, "label"), jx_str(hl, "text"));
+    if (json_is_true(json_object_get(hl, "alarm")) && !alarms++) {
+      strbuf_reset(&head);
+      strbuf_addf(&head, "Compared with the baseline %s", jx_str(json_object_get(r, "baseline"), "name"));
+      anchor(&h, NULL, head.buf);
     }
-    if (met + notmet + na) {
-      strbuf_reset(&t);
-      strbuf_addf(&t, "Improvement targets: %zu met, %zu not met, %zu not answerable by these runs.", met,
-                  notmet, na);
-      add_finding(arr, notmet ? "bad" : na ? "info" : "ok", &t, "#targets", "targets");
-    }
+    n++;
   }
-
-  /* The acceptance checklist. */
-  {
-    size_t met = 0, notmet = 0, ne = 0;
-    struct strbuf bad = STRBUF_INIT, open = STRBUF_INIT;
-    json_array_foreach(json_object_get(model, "acceptance"), k, row) {
-      const char *st = jx_str(row, "status");
-      if (!strcmp(st, "met"))
-        met++;
-      else if (!strcmp(st, "not_met"))
-        strbuf_addf(&bad, "%s%s", notmet++ ? "; " : "", jx_str(row, "criterion"));
-      else
-        strbuf_addf(&open, "%s%s", ne++ ? "; " : "", jx_str(row, "criterion"));
+  if (n) {
+    strbuf_addch(&t, '.');
+    if (!alarms) {
+      strbuf_reset(&head);
+      strbuf_addstr(&head, "Summary");
+      anchor(&h, NULL, head.buf);
     }
-    if (met + notmet + ne) {
-      strbuf_reset(&t);
-      strbuf_addf(&t, "Acceptance checklist: %zu of %zu criteria met", met, met + notmet + ne);
-      if (notmet)
-        strbuf_addf(&t, "; not met: %s", bad.buf);
-      if (ne)
-        strbuf_addf(&t, "; not evaluable from these runs: %s", open.buf);
-      strbuf_addch(&t, '.');
-      add_finding(arr, notmet ? "bad" : ne ? "info" : "ok", &t, "#acceptance-checklist", "checklist");
-    }
-    strbuf_release(&bad);
-    strbuf_release(&open);
+    add_finding(arr, alarms ? "bad" : "ok", &t, h.buf, alarms ? "first alarm" : "summary");
   }
-  json_object_set_new(model, "findings", arr);
   strbuf_release(&t);
   strbuf_release(&h);
   strbuf_release(&head);
+}
+
+/* Findings: the improvement targets. */
+static void findings_targets(json_t *model, json_t *arr) {
+  json_t *row;
+  size_t k;
+  struct strbuf t = STRBUF_INIT;
+  size_t met = 0, notmet = 0, na = 0;
+  json_array_foreach(json_object_get(model, "targets"), k, row) {
+    json_t *m = json_object_get(row, "met");
+    met += json_is_true(m);
+    notmet += json_is_false(m);
+    na += !json_is_boolean(m);
+  }
+  if (met + notmet + na) {
+    strbuf_reset(&t);
+    strbuf_addf(&t, "Improvement targets: %zu met, %zu not met, %zu not answerable by these runs.", met,
+                notmet, na);
+    add_finding(arr, notmet ? "bad" : na ? "info" : "ok", &t, "#targets", "targets");
+  }
+  strbuf_release(&t);
+}
+
+/* Findings: the acceptance checklist. */
+static void findings_acceptance(json_t *model, json_t *arr) {
+  json_t *row;
+  size_t k;
+  struct strbuf t = STRBUF_INIT;
+  size_t met = 0, notmet = 0, ne = 0;
+  struct strbuf bad = STRBUF_INIT, open = STRBUF_INIT;
+  json_array_foreach(json_object_get(model, "acceptance"), k, row) {
+    const char *st = jx_str(row, "status");
+    if (!strcmp(st, "met"))
+      met++;
+    else if (!strcmp(st, "not_met"))
+      strbuf_addf(&bad, "%s%s", notmet++ ? "; " : "", jx_str(row, "criterion"));
+    else
+      strbuf_addf(&open, "%s%s", ne++ ? "; " : "", jx_str(row, "criterion"));
+  }
+  if (met + notmet + ne) {
+    strbuf_reset(&t);
+    strbuf_addf(&t, "Acceptance checklist: %zu of %zu criteria met", met, met + notmet + ne);
+    if (notmet)
+      strbuf_addf(&t, "; not met: %s", bad.buf);
+    if (ne)
+      strbuf_addf(&t, "; not evaluable from these runs: %s", open.buf);
+    strbuf_addch(&t, '.');
+    add_finding(arr, notmet ? "bad" : ne ? "info" : "ok", &t, "#acceptance-checklist", "checklist");
+  }
+  strbuf_release(&bad);
+  strbuf_release(&open);
+  strbuf_release(&t);
+}
+
+static void build_findings(json_t *model) {
+  json_t *arr = json_array();
+  findings_capacity(model, arr);
+  findings_slo(model, arr);
+  findings_gate(model, arr);
+  findings_targets(model, arr);
+  findings_acceptance(model, arr);
+  json_object_set_new(model, "findings", arr);
 }
 
 /* Replaces the line "[[TOC]]" of a rendered document by a list of links to

@@ -7,7 +7,8 @@
 # chart that failed), at least four charts drawn by script, every one with
 # points in it (data-drawn, set by templates/report_charts.js), none failed;
 # nothing loaded from the network or from a file beside the page; findings
-# (at least three) before the first table; at least five in-page links.
+# (at least three) before the first table; at least five in-page links, each
+# to an anchor of the page; no paragraph that ends mid-sentence.
 # Screenshots at 1400 and 400 px wide go to $LOADREP_TEST_OUTPUT (default
 # BUILD/test-output/browser). PDF: bookmarks (the outline), link
 # annotations on the contents page, and text that pdftotext extracts.
@@ -54,7 +55,7 @@ check_page() { # NAME: loads WORK/r/NAME.html and checks what it drew
     failt "$1.html wrote to the console:"; grep 'CONSOLE' "$WORK/$1.log" | head -5 >&2
   else pass; fi
   python3 - "$WORK/$1.dom" "$f" <<'EOF' && pass || failt "$1.html: charts or resources"
-import re, sys
+import re, sys, urllib.parse
 dom = open(sys.argv[1], encoding="utf-8").read()
 page = open(sys.argv[2], encoding="utf-8").read()
 bad = []
@@ -77,10 +78,16 @@ if re.search(r"<link\b|@import|url\((?!data:)", page, re.I): bad.append("a linke
 head = page[:page.find("<table")]
 if "<h2 id=\"findings\"" not in head or len(re.findall(r"<li\b", head[head.find('id="findings"'):])) < 3:
     bad.append("fewer than three findings before the first table")
-links = re.findall(r'href="#([^"]+)"', page)
+links = [urllib.parse.unquote(l) for l in re.findall(r'href="#([^"]+)"', page)]
 ids = set(re.findall(r'\sid="([^"]+)"', page))
 if len(links) < 5: bad.append("%d in-page links" % len(links))
 bad += ["link to a missing anchor #" + l for l in links if l not in ids][:5]
+# No note ends mid-sentence: every paragraph but a chart's ends as a sentence does.
+import html
+for p in re.findall(r"<p\b[^>]*>(.*?)</p>", re.sub(r"<script.*?</script>", "", page, flags=re.S), re.S):
+    text = html.unescape(re.sub(r"<[^>]+>", "", p)).strip()
+    if text and "<img" not in p and not re.search(r"[.:!?)]$", text):
+        bad.append("a paragraph ends mid-sentence: ..." + text[-80:])
 for b in bad: print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF

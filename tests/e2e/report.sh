@@ -141,6 +141,15 @@ expect_grep '^hostile\\`id\\`\\\|\\<b\\>: 24.36 ms$' "$WORK/tplout/LOAD_TEST_RES
 : > "$WORK/afile"
 expect_exit 73 lr report --out "$WORK/afile/sub"
 
+# ---- anchors keep the letters of every script, in lower case, as GitHub's
+# do (a check mark is no letter: dropped, its spaces stay)
+export LOADREP_DB="$WORK/unicode.db"
+expect_exit 0 lr ingest --run 'Überlast 名前 ✓ Größe' --scenario normal "$RFIX/hostile.ndjson"
+expect_exit 0 lr report --out "$WORK/u" --format md,html --charts never
+expect_grep 'id="scenario-normal-run-überlast-名前--größe"' "$WORK/u/LOAD_TEST_RESULTS.html"
+# (the link percent-encoded, as cmark-gfm writes URLs; browsers decode it)
+expect_grep 'href="#scenario-normal-run-%C3%BCberlast-%E5%90%8D%E5%89%8D--gr%C3%B6%C3%9Fe"' "$WORK/u/LOAD_TEST_RESULTS.html"
+
 # ---- the sample data: every number in the Markdown equals the JSON commands
 export LOADREP_DB="$WORK/sample.db"
 expect_exit 0 lr ingest --run before-normal --scenario normal "$DATA/before/normal/k6_metrics.ndjson.gz" "$DATA/before/normal/system_metrics.csv" "$DATA/before/normal/handle_summary.json"
