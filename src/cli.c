@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 
 int parse_format(const char *opt, const char *s, enum out_format *out, struct err *err) {
   if (!strcmp(s, "text"))
@@ -104,6 +105,22 @@ int print_json(json_t *doc) {
   int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
   fputc('\n', stdout);
   return rc == 0 ? 0 : -1;
+}
+
+void print_doc(json_t *doc, enum out_format fmt, jx_render_fn *md, jx_render_fn *text) {
+  if (fmt == FMT_JSON) {
+    print_json(doc);
+    return;
+  }
+  struct strbuf sb = STRBUF_INIT;
+  (fmt == FMT_MD ? md : text)(doc, &sb);
+  fputs(sb.buf, stdout);
+  strbuf_release(&sb);
+}
+
+int cli_format_opt(void *ctx, int id, const char *arg, struct err *err) {
+  (void)id;
+  return parse_format("--format", arg, ctx, err);
 }
 
 void fputs_term(const char *s, FILE *f) {

@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "util/jsonx.h"
+
 struct err;
 struct store;
 
@@ -46,6 +48,13 @@ int cli_one_run(const char *cmd, int argc, char **argv, const struct global_opts
 
 /** Writes a JSON document to stdout (indented, keys in insertion order, newline). */
 int print_json(json_t *doc);
+
+/** Writes doc to stdout as fmt asks: JSON, or what md() or text() make of it. */
+void print_doc(json_t *doc, enum out_format fmt, jx_render_fn *md, jx_render_fn *text);
+
+/** A cli_parse_opts() callback (cli_opts.h) for a command whose one option
+ *  is --format: ctx is its enum out_format. */
+int cli_format_opt(void *ctx, int id, const char *arg, struct err *err);
 
 /** Writes s to f with control characters (and ESC) replaced, for terminals. */
 void fputs_term(const char *s, FILE *f);

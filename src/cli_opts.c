@@ -73,3 +73,13 @@ int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt 
   free(lo);
   return rc;
 }
+
+int cli_format_one_run(const char *cmd, int argc, char **argv, const struct cli_opt *opts, const char *head,
+                       const char *tail, const struct global_opts *g, enum out_format *fmt, struct store **st,
+                       struct run_info *run) {
+  int orc = cli_parse_opts(cmd, argc, argv, opts, head, tail, cli_format_opt, fmt);
+  if (orc >= 0)
+    return orc;
+  int rc = cli_one_run(cmd, argc, argv, g, st, run);
+  return rc ? rc : -1;
+}

@@ -14,6 +14,8 @@
 #define LOADREP_CLI_OPTS_H
 #include <stdio.h>
 
+#include "cli.h"
+
 struct err;
 
 struct cli_opt {
@@ -33,6 +35,14 @@ typedef int (*cli_opt_fn)(void *ctx, int id, const char *arg, struct err *err);
  *  is a usage error (64). Otherwise -1, with optind at the first operand. */
 int cli_parse_opts(const char *cmd, int argc, char **argv, const struct cli_opt *opts, const char *head,
                    const char *tail, cli_opt_fn fn, void *ctx);
+
+/** A command whose only option is --format (a cli_format_opt() entry in
+ *  opts) and that reads one RUN: parses argv as cli_parse_opts(), then opens
+ *  the store and resolves RUN as cli_one_run(). -1 with *fmt, *st and *run
+ *  set; otherwise the exit status to return (0 after --help). */
+int cli_format_one_run(const char *cmd, int argc, char **argv, const struct cli_opt *opts, const char *head,
+                       const char *tail, const struct global_opts *g, enum out_format *fmt, struct store **st,
+                       struct run_info *run);
 
 /** The "options:" block: a line per entry with help, then -h, --help. */
 void cli_print_opts(const struct cli_opt *opts, FILE *f);

@@ -11,7 +11,7 @@
 
 struct cmd {
   const char *name;
-  int (*fn)(int argc, char **argv, const struct global_opts *g);
+  cmd_fn *fn;
   const char *summary;
 };
 

@@ -417,8 +417,10 @@ static struct bn_cand *add_cand(struct bn_ctx *c, const char *resource, const ch
   return x;
 }
 
+/* The sentence in c->buf as evidence: of candidate x too when there is one. */
 static void cand_note(struct bn_ctx *c, struct bn_cand *x) {
-  json_array_append_new(x->evidence, json_string(c->buf));
+  if (x)
+    json_array_append_new(x->evidence, json_string(c->buf));
   json_array_append_new(c->evidence, json_string(c->buf));
 }
 
@@ -456,19 +458,13 @@ static void bn_cpu(struct bn_ctx *c, json_t *res) {
   else
     snprintf(c->buf, sizeof c->buf, "host CPU %.0f%% at the breaking point, below %.0f%%: not CPU-bound there", c->cpu[k],
              CPU_SAT_PCT);
-  if (x)
-    cand_note(c, x);
-  else
-    json_array_append_new(c->evidence, json_string(c->buf));
+  cand_note(c, x);
   if (isfinite(c->cpu_ceiling) && c->cpu_ceiling > 0) {
     snprintf(c->buf, sizeof c->buf,
              "utilisation law: CPU would cap successful throughput near %.0f req/s; the observed peak was %.0f "
              "req/s (%.0f%%)",
              c->cpu_ceiling, c->xpeak, 100 * c->xpeak / c->cpu_ceiling);
-    if (x)
-      cand_note(c, x);
-    else
-      json_array_append_new(c->evidence, json_string(c->buf));
+    cand_note(c, x);
   }
 }
 
@@ -510,10 +506,7 @@ static void bn_pool(struct bn_ctx *c, json_t *res) {
   else
     snprintf(c->buf, sizeof c->buf, "%s: waiters never stayed >= %.0f and growing (%.1f at the breaking point)", qn, QUEUE_ONSET,
              c->qv[k]);
-  if (x)
-    cand_note(c, x);
-  else
-    json_array_append_new(c->evidence, json_string(c->buf));
+  cand_note(c, x);
 }
 
 static void bn_memory(struct bn_ctx *c, json_t *res) {

@@ -8,6 +8,7 @@
 #include "analysis/dbevidence.h"
 #include "analysis/dbevidence_int.h"
 #include "ingest/endpoint.h"
+#include "stats/fit.h"
 #include "store/store.h"
 #include "store/store_db.h"
 #include "store/store_endpoints.h"
@@ -19,23 +20,6 @@
 #include "util/xalloc.h"
 
 /* ----------------------------------------------------------- bottleneck */
-
-static double pearson(const double *a, const double *b, size_t n) {
-  if (n < 3)
-    return NAN;
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < n; i++)
-    ma += a[i], mb += b[i];
-  ma /= (double)n;
-  mb /= (double)n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
-}
 
 /* VUs at time t (seconds from the start): the run bucket's vus. */
 static double vus_at(struct store *st, const struct run_info *run, double t) {
@@ -100,7 +84,7 @@ static void statement_load(struct store *st, const struct run_info *run, const s
     n++;
   }
   free(wins);
-  double r = n >= 4 ? pearson(v, d, n) : NAN;
+  double r = n >= 4 ? fit_pearson(v, d, n) : NAN;
   json_object_set_new(o, "load_windows", json_integer((json_int_t)n));
   json_object_set_new(o, "load_correlation", jx_real_or_null(rnd(r, 1e-3)));
   json_object_set_new(o, "grows_with_load", isfinite(r) ? json_boolean(r >= 0.5) : json_null());

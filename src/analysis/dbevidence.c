@@ -70,6 +70,22 @@ static int statement_totals(struct store *st, int64_t run_id, const char *db, st
   return rc;
 }
 
+/* A statement's query, id, calls, times, rows and blocks; from the log
+ * alone (log): calls are its logged count, rows and blocks unknown (null). */
+static json_t *statement_row(const struct store_db_statement *x, int log) {
+  json_t *o = json_object();
+  json_object_set_new(o, "query", json_string(x->query));
+  json_object_set_new(o, "queryid", db_queryid_json(x->has_queryid, x->queryid));
+  json_object_set_new(o, "calls", log ? json_integer(x->count) : whole(x->calls));
+  json_object_set_new(o, "total_ms", jx_real_or_null(x->total_ms));
+  json_object_set_new(o, "mean_ms", jx_real_or_null(x->mean_ms));
+  json_object_set_new(o, "max_ms", jx_real_or_null(x->max_ms));
+  json_object_set_new(o, "rows", log ? json_null() : whole(x->rows));
+  json_object_set_new(o, "shared_blks_hit", log ? json_null() : whole(x->shared_blks_hit));
+  json_object_set_new(o, "shared_blks_read", log ? json_null() : whole(x->shared_blks_read));
+  return o;
+}
+
 static int statements_json(struct store *st, int64_t run_id, const char *db, const struct stmt_totals *tot,
                            int limit, json_t *arr, struct err *err) {
   struct store_db_statement *r;
@@ -78,16 +94,7 @@ static int statements_json(struct store *st, int64_t run_id, const char *db, con
     return -1;
   for (size_t i = 0; i < n; i++) {
     const struct store_db_statement *x = &r[i];
-    json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(x->query));
-    json_object_set_new(o, "queryid", db_queryid_json(x->has_queryid, x->queryid));
-    json_object_set_new(o, "calls", whole(x->calls));
-    json_object_set_new(o, "total_ms", jx_real_or_null(x->total_ms));
-    json_object_set_new(o, "mean_ms", jx_real_or_null(x->mean_ms));
-    json_object_set_new(o, "max_ms", jx_real_or_null(x->max_ms));
-    json_object_set_new(o, "rows", whole(x->rows));
-    json_object_set_new(o, "shared_blks_hit", whole(x->shared_blks_hit));
-    json_object_set_new(o, "shared_blks_read", whole(x->shared_blks_read));
+    json_t *o = statement_row(x, 0);
     json_object_set_new(o, "share_of_db_time",
                         jx_real_or_null(tot->total_ms > 0 ? rnd(x->total_ms / tot->total_ms, 1e-6) : NAN));
     json_object_set_new(o, "logged", json_integer(x->logged));
@@ -108,16 +115,7 @@ static int log_statements_json(struct store *st, int64_t run_id, const char *db,
   *total = 0;
   for (size_t k = 0; k < n; k++) {
     const struct store_db_statement *x = &r[k];
-    json_t *o = json_object();
-    json_object_set_new(o, "query", json_string(x->query));
-    json_object_set_new(o, "queryid", db_queryid_json(x->has_queryid, x->queryid));
-    json_object_set_new(o, "calls", json_integer(x->count));
-    json_object_set_new(o, "total_ms", jx_real_or_null(x->total_ms));
-    json_object_set_new(o, "mean_ms", jx_real_or_null(x->mean_ms));
-    json_object_set_new(o, "max_ms", jx_real_or_null(x->max_ms));
-    json_object_set_new(o, "rows", json_null());
-    json_object_set_new(o, "shared_blks_hit", json_null());
-    json_object_set_new(o, "shared_blks_read", json_null());
+    json_t *o = statement_row(x, 1);
     json_object_set_new(o, "logged", json_integer(x->logged));
     *total += x->total_ms;
     json_array_append_new(rows, o);
@@ -429,18 +427,12 @@ int db_evidence_json(struct store *st, const struct run_info *run, double slow_m
   json_object_set_new(o, "source", source ? json_string(source) : json_null());
   json_object_set_new(o, "total_calls", tot.n ? whole(tot.calls) : json_null());
   json_object_set_new(o, "total_ms", tot.n ? jx_real_or_null(tot.total_ms) : json_null());
-  json_object_set_new(o, "statements", stmts);
-  stmts = NULL;
-  json_object_set_new(o, "slow", slow);
-  slow = NULL;
-  json_object_set_new(o, "query_p95_below_ms", p95);
-  p95 = NULL;
-  json_object_set_new(o, "caches", caches);
-  caches = NULL;
-  json_object_set_new(o, "caches_overall", overall);
-  overall = NULL;
-  json_object_set_new(o, "log", logj);
-  logj = NULL;
+  json_object_set(o, "statements", stmts);
+  json_object_set(o, "slow", slow);
+  json_object_set(o, "query_p95_below_ms", p95);
+  json_object_set(o, "caches", caches);
+  json_object_set(o, "caches_overall", overall);
+  json_object_set(o, "log", logj);
   json_object_set_new(o, "activity", db_activity_json(st, run->id, db));
   json_object_set_new(o, "database_stats", database_stats_json(st, run->id, db));
   json_object_set_new(o, "tables", tables_json(st, run->id));

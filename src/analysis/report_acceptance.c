@@ -1,320 +1,23 @@
-/* report_acceptance.c - the report's verdict parts (report_model.h): the
- * headline of each run against its baseline, the --targets judged on the
- * basis they mean (equal load, or capacity from a stress pair), and the
- * acceptance checklist of the load-test story.
+/* report_acceptance.c - the acceptance checklist of the load-test story
+ * (report_model.h): each criterion met, not met or not evaluable, with the
+ * figures that say so.
  *
  * Sentences carry numbers formatted as the templates format them (ms, f0,
  * f1, pct of render/template.h), so a figure reads the same here as in the
  * tables.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/capacity.h"
-#include "analysis/compare.h"
 #include "analysis/dbevidence.h"
+#include "analysis/report_int.h"
 #include "analysis/report_model.h"
-#include "analysis/slo.h"
-#include "store/store.h"
+#include "store/store_report.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
-#include "util/xalloc.h"
-
-
-/* The templates' number formats: ms (2/1/0 decimals by size), f0, f1, pct. */
-static const char *fmt(char *buf, size_t n, const char *f, double v) {
-  if (!isfinite(v))
-    snprintf(buf, n, "n/a");
-  else if (!strcmp(f, "ms"))
-    snprintf(buf, n, "%.*f", fabs(v) < 100 ? 2 : fabs(v) < 10000 ? 1 : 0, v);
-  else if (!strcmp(f, "pct")) { /* as the templates' pct filter: 0.002%, never 0.00% for non-zero */
-    int d = 2;
-    while (v != 0 && fabs(v * 100) < 0.5 * pow(10, -d) && d < 5)
-      d++;
-    snprintf(buf, n, "%.*f%%", d, v * 100);
-  }
-  else if (!strcmp(f, "f1"))
-    snprintf(buf, n, "%.1f", v);
-  else
-    snprintf(buf, n, "%.0f", v);
-  return buf;
-}
-#define F(f, v) fmt((char[48]){0}, 48, f, v)
-
-static json_t *jstrf(const char *fmtstr, ...) __attribute__((format(printf, 1, 2)));
-static json_t *jstrf(const char *fmtstr, ...) {
-  struct strbuf sb = STRBUF_INIT;
-  va_list ap;
-  va_start(ap, fmtstr);
-  strbuf_vaddf(&sb, fmtstr, ap);
-  va_end(ap);
-  json_t *j = json_string(sb.buf);
-  strbuf_release(&sb);
-  return j;
-}
-
-/* Successful req/s within the SLO of a capacity document, and which key
- * gave it (the total req/s until capacity reports the successful one). */
-static double ok_rps_of(json_t *cap, const char **key) {
-  double v = rm_num(cap, "max_ok_rps_within_slo");
-  *key = "max_ok_rps_within_slo";
-  if (!isfinite(v)) {
-    v = rm_num(cap, "max_rps_within_slo");
-    *key = "max_rps_within_slo";
-  }
-  return v;
-}
-
-/* ------------------------------------------------------------- headlines */
-
-static json_t *hl(const char *verdict, const char *kind, const char *label, int alarm, json_t *text) {
-  return json_pack("{s:s,s:s,s:s,s:b,s:o}", "verdict", verdict, "kind", kind, "label", label, "alarm", alarm, "text",
-                   text);
-}
-
-static long long count_of(json_t *cmp, const char *v) {
-  return (long long)json_integer_value(rm_get(json_object_get(cmp, "counts"), v));
-}
-
-static json_t *headline(json_t *cmp) {
-  const char *v = rm_str(cmp, "verdict");
-  json_t *cap = json_object_get(cmp, "capacity");
-  const char *reason = json_string_value(json_array_get(rm_get(cmp, "load.reasons"), 0));
-  if (!reason)
-    reason = "see load.reasons";
-  if (!strcmp(v, "regression"))
-    return hl(v, v, "regression", 1, jstrf("%lld finding(s) worse than the baseline", count_of(cmp, "regression")));
-  if (!strcmp(v, "slo_breach")) {
-    /* Which objectives, and for a ramp pair the capacity change too. */
-    struct strbuf t = STRBUF_INIT;
-    json_t *o;
-    size_t k, n = 0;
-    strbuf_addf(&t, "%lld objective(s) missed", count_of(cmp, "slo_breach"));
-    json_array_foreach(json_object_get(cmp, "objectives"), k, o) {
-      if (strcmp(rm_str(o, "verdict"), "slo_breach") || n++ >= 3)
-        continue;
-      const char *why = rm_str(o, "reason"), *semi = strchr(why, ';'); /* its first clause */
-      strbuf_addf(&t, "%s%s %s: %.*s", n == 1 ? " (" : "; ", rm_str(o, "endpoint"), rm_str(o, "metric"),
-                  (int)(semi ? (size_t)(semi - why) : strlen(why)), why);
-    }
-    if (n)
-      strbuf_addch(&t, ')');
-    if (json_is_false(rm_get(cmp, "load.comparable")) && json_is_object(cap)) {
-      double ub = rm_num(cap, "baseline.max_users_within_slo"), uc = rm_num(cap, "candidate.max_users_within_slo");
-      strbuf_addf(&t, "; capacity %s → %s users within the SLO (x%.2f)", F("f0", ub), F("f0", uc), uc / ub);
-    }
-    json_t *r = hl(v, v, "SLO breach", 1, json_string(t.buf));
-    strbuf_release(&t);
-    return r;
-  }
-  if (json_is_false(rm_get(cmp, "load.comparable")) && json_is_object(cap)) {
-    double ub = rm_num(cap, "baseline.max_users_within_slo"), uc = rm_num(cap, "candidate.max_users_within_slo");
-    int up = uc > ub, down = uc < ub;
-    return hl(v, up ? "capacity_up" : down ? "capacity_down" : "capacity_same",
-              up ? "capacity up" : down ? "capacity down" : "capacity unchanged", down,
-              jstrf("%s (%s–%s) → %s (%s–%s) users within the SLO (x%.2f); successful req/s within the SLO "
-                    "%s → %s; the loads differ (%s), so whole-run figures are not compared",
-                    F("f0", ub), F("f0", rm_num(cap, "baseline.users_low")), F("f0", rm_num(cap, "baseline.users_high")),
-                    F("f0", uc), F("f0", rm_num(cap, "candidate.users_low")), F("f0", rm_num(cap, "candidate.users_high")),
-                    uc / ub, F("f1", rm_num(cap, "baseline.max_ok_rps_within_slo")),
-                    F("f1", rm_num(cap, "candidate.max_ok_rps_within_slo")), reason));
-  }
-  if (!strcmp(v, "not_comparable"))
-    return hl(v, v, "not comparable", 0, jstrf("the loads differ (%s)", reason));
-  if (!strcmp(v, "incomplete"))
-    return hl(v, v, "incomplete", 1, json_string("the run stopped before the end of its test"));
-  return hl(v, "ok", "no regression", 0,
-            jstrf("%lld improved, %lld unchanged, %lld inconclusive", count_of(cmp, "improvement"),
-                  count_of(cmp, "unchanged"), count_of(cmp, "inconclusive")));
-}
-
-void report_headlines(json_t *model) {
-  json_t *e;
-  size_t i;
-  json_array_foreach(json_object_get(model, "runs"), i, e) {
-    json_t *cmp = rm_get(e, "baseline.compare");
-    json_object_set_new(e, "headline", cmp ? headline(cmp) : json_null());
-  }
-}
-
-/* --------------------------------------------------------------- targets */
-
-static const char *target_filter(const char *metric) {
-  return !strcmp(metric, "errors") ? "pct" : !strcmp(metric, "rps") ? "f1" : "ms";
-}
-
-/* Fills goal, met, change and the reason of a row from b and c. */
-static void judge_target(const struct report_target *t, json_t *row, double b, double c, const char *what) {
-  int lower_better = strcmp(t->metric, "rps") != 0;
-  double goal = NAN;
-  switch (t->op) {
-  case '-': goal = b * (1 - t->value / 100); break;
-  case '+': goal = b * (1 + t->value / 100); break;
-  case 'x': goal = lower_better ? b / t->value : b * t->value; break;
-  case '/': goal = b / t->value; break;
-  }
-  const char *f = target_filter(t->metric), *unit = !strcmp(f, "pct") ? "" : !strcmp(f, "f1") ? " req/s" : " ms";
-  json_object_set_new(row, "baseline", jx_real_or_null(b));
-  json_object_set_new(row, "candidate", jx_real_or_null(c));
-  json_object_set_new(row, "target", jx_real_or_null(goal));
-  json_object_set_new(row, "change_pct", jx_real_or_null(isfinite(b) && b != 0 && isfinite(c) ? (c - b) / b * 100 : NAN));
-  json_object_set_new(row, "improvement_factor",
-                      jx_real_or_null(b > 0 && c > 0 ? (lower_better ? b / c : c / b) : NAN));
-  json_object_set_new(row, "filter", json_string(f));
-  json_object_set_new(row, "unit", json_string(unit));
-  if (!isfinite(goal) || !isfinite(c)) {
-    json_object_set_new(row, "met", json_null());
-    json_object_set_new(row, "reason", jstrf("%s: no value for %s", what, !isfinite(c) ? "the candidate" : "the baseline"));
-    return;
-  }
-  int met = lower_better ? c <= goal : c >= goal;
-  json_object_set_new(row, "met", json_boolean(met));
-  json_object_set_new(row, "reason", jstrf("%s %s%s → %s%s; goal %s %s%s", what, F(f, b), unit, F(f, c), unit,
-                                           lower_better ? "≤" : "≥", F(f, goal), unit));
-}
-
-static json_t *target_row(const struct report_target *t, const char *basis, const char *base, const char *cand) {
-  return json_pack("{s:s,s:s,s:s,s:o,s:o}", "metric", t->metric, "goal", t->text, "basis", basis, "baseline_run",
-                   base ? json_string(base) : json_null(), "candidate_run", cand ? json_string(cand) : json_null());
-}
-
-static void unanswered(json_t *row, const char *reason) {
-  json_object_set_new(row, "met", json_null());
-  json_object_set_new(row, "reason", json_string(reason));
-  json_object_set_new(row, "baseline", json_null());
-  json_object_set_new(row, "candidate", json_null());
-  json_object_set_new(row, "filter", json_string(target_filter(json_string_value(json_object_get(row, "metric")))));
-  json_object_set_new(row, "unit", json_string(""));
-}
-
-/* Latency and errors at equal load: every reported run whose baseline ran
- * the same load (compare's load.comparable) and that is not a ramp. */
-static void equal_load_targets(const struct report_target *t, json_t *runs, json_t *out) {
-  const char *key = !strcmp(t->metric, "errors") ? "error_rate" : !strcmp(t->metric, "avg") ? "avg" : t->metric;
-  json_t *e;
-  size_t i, n = 0;
-  json_array_foreach(runs, i, e) {
-    json_t *cmp = rm_get(e, "baseline.compare");
-    if (!cmp || !json_is_true(rm_get(cmp, "load.comparable")) || json_is_true(json_object_get(e, "has_capacity")))
-      continue;
-    json_t *row = target_row(t, "equal_load", rm_str(e, "baseline.name"), rm_str(e, "name"));
-    char what[128], path[64];
-    snprintf(what, sizeof what, "%s of all requests, %s → %s:", t->metric, rm_str(e, "baseline.name"), rm_str(e, "name"));
-    snprintf(path, sizeof path, "summary.%s", key);
-    judge_target(t, row, rm_num(json_object_get(e, "baseline"), path), rm_num(json_object_get(e, "show"), path), what);
-    /* What the comparison says of the same change: a goal met by the point
-     * estimate can still be a change the data do not prove. */
-    json_t *f, *hit = NULL;
-    size_t k;
-    json_array_foreach(json_object_get(cmp, "findings"), k, f) if (!strcmp(rm_str(f, "endpoint"), "ALL") &&
-                                                                   !strcmp(rm_str(f, "metric"), key)) hit = f;
-    if (hit && json_is_string(json_object_get(row, "reason"))) {
-      json_object_set_new(row, "compare_verdict", json_string(rm_str(hit, "verdict")));
-      json_object_set_new(row, "reason", jstrf("%s; the comparison calls this change %s", rm_str(row, "reason"),
-                                               rm_str(hit, "verdict")));
-    }
-    json_array_append_new(out, row);
-    n++;
-  }
-  if (n == 0) {
-    json_t *row = target_row(t, "equal_load", NULL, NULL);
-    unanswered(row, "needs a run and a baseline of the same load shape (e.g. before-normal and after-normal): "
-                    "no reported run has one");
-    json_array_append_new(out, row);
-  }
-}
-
-/* The capacity document of run `name` among the model's capacity entries. */
-static json_t *capacity_of(json_t *model, const char *name) {
-  json_t *c;
-  size_t i;
-  json_array_foreach(json_object_get(model, "capacity"), i, c) if (!strcmp(rm_str(c, "name"), name)) return json_object_get(c, "capacity");
-  return NULL;
-}
-
-/* Throughput as capacity: max successful req/s within the SLO, from a
- * stress run and its stress baseline. */
-static int capacity_target(struct store *st, const struct report_model_opts *o, const struct report_target *t,
-                           json_t *model, json_t *out, struct err *err) {
-  json_t *e, *stress = NULL;
-  size_t i;
-  json_array_foreach(json_object_get(model, "runs"), i, e) {
-    if (!json_is_true(json_object_get(e, "has_capacity")))
-      continue;
-    if (!stress)
-      stress = e;
-    if (rm_get(e, "baseline.compare")) {
-      stress = e;
-      break;
-    }
-  }
-  if (!stress || !rm_get(stress, "baseline.compare")) {
-    json_t *row = target_row(t, "capacity", NULL, stress ? rm_str(stress, "name") : NULL);
-    unanswered(row, stress ? "throughput is judged as capacity: the stress run has no stress baseline to compare with"
-                           : "throughput is judged as capacity: needs a stress (ramp) run and its baseline; "
-                             "no stress run is reported");
-    json_array_append_new(out, row);
-    return 0;
-  }
-  const char *base = rm_str(stress, "baseline.name"), *cand = rm_str(stress, "name");
-  json_t *capc = capacity_of(model, cand), *capb = capacity_of(model, base), *built = NULL;
-  if (!capb) {
-    struct run_info ri;
-    struct capacity_opts co;
-    struct err cerr = ERR_INIT;
-    if (store_find_run(st, base, &ri, err) < 0)
-      return -1;
-    if (compare_capacity_opts(st, &ri, o->slo, &co, err) < 0) {
-      run_info_release(&ri);
-      return -1;
-    }
-    if (capacity_build(st, &ri, &co, &built, &cerr) == 0)
-      capb = built;
-    run_info_release(&ri);
-  }
-  json_t *row = target_row(t, "capacity", base, cand);
-  const char *kb = "", *kc = "";
-  double b = capb ? ok_rps_of(capb, &kb) : NAN, c = capc ? ok_rps_of(capc, &kc) : NAN;
-  const char *what = !strcmp(kb, "max_ok_rps_within_slo") && !strcmp(kc, kb)
-                         ? "max successful req/s within the SLO,"
-                         : "max req/s within the SLO (successful figure not available),";
-  char buf[192];
-  snprintf(buf, sizeof buf, "%s %s → %s:", what, base, cand);
-  judge_target(t, row, b, c, buf);
-  json_object_set_new(row, "figure", json_string(*kc ? kc : kb));
-  json_array_append_new(out, row);
-  json_decref(built);
-  return 0;
-}
-
-int report_targets(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err) {
-  json_t *out = json_array();
-  json_object_set_new(model, "targets", out);
-  for (size_t k = 0; k < o->ntargets; k++) {
-    const struct report_target *t = &o->targets[k];
-    if (!strcmp(t->metric, "rps")) {
-      if (capacity_target(st, o, t, model, out, err) < 0)
-        return -1;
-    } else {
-      equal_load_targets(t, json_object_get(model, "runs"), out);
-    }
-  }
-  /* Each run's section lists the rows it is the candidate of. */
-  json_t *e, *r;
-  size_t i, j;
-  json_array_foreach(json_object_get(model, "runs"), i, e) {
-    if (!rm_get(e, "baseline.compare") || !o->ntargets)
-      continue;
-    json_t *mine = json_array();
-    json_array_foreach(out, j, r) if (!strcmp(rm_str(r, "candidate_run"), rm_str(e, "name"))) json_array_append(mine, r);
-    json_object_set_new(e, "targets", mine);
-  }
-  return 0;
-}
 
 /* ----------------------------------------------------------- acceptance */
 
@@ -351,7 +54,7 @@ static json_t *no_capacity(json_t *model) {
   json_t *c = json_array_get(json_object_get(model, "capacity"), 0);
   if (!c)
     return json_string("needs a stress (ramp) run: none is reported");
-  return jstrf("the capacity of the stress run %s could not be computed: %s", rm_str(c, "name"),
+  return jx_strf("the capacity of the stress run %s could not be computed: %s", rm_str(c, "name"),
                *rm_str(c, "error") ? rm_str(c, "error") : "no capacity document");
 }
 
@@ -396,8 +99,8 @@ static void baselines(json_t *model, json_t *out) {
       strbuf_addf(&miss, "%s%s (%s)", miss.len ? ", " : "", rm_str(e, "name"), rm_str(e, "scenario"));
   }
   json_decref(seen);
-  json_t *ev = miss.len ? jstrf("baselines: %s; no baseline for %s", have.len ? have.buf : "none", miss.buf)
-                        : jstrf("every reported scenario has a baseline: %s", have.buf);
+  json_t *ev = miss.len ? jx_strf("baselines: %s; no baseline for %s", have.len ? have.buf : "none", miss.buf)
+                        : jx_strf("every reported scenario has a baseline: %s", have.buf);
   criterion(out, "baselines", "Performance baselines are established for every scenario",
             miss.len ? "not_met" : "met", ev, runs);
   strbuf_release(&have);
@@ -420,7 +123,7 @@ static void users_1000(json_t *model, json_t *out) {
   const char *st = json_is_true(tm) ? "met" : "not_met";
   const char *why = rm_str(cap, "target_reason");
   criterion(out, "users_1000", "The system supports the target number of concurrent users", st,
-            jstrf("%s: %sbetween %s (last passing level) and %s (first failing level) concurrent users within the "
+            jx_strf("%s: %sbetween %s (last passing level) and %s (first failing level) concurrent users within the "
                   "SLO, estimate %s, against the target of %s users%s%s",
                   rm_str(c, "name"), json_is_null(tm) || !tm ? "not shown, " : "", F("f0", rm_num(cap, "max_users_within_slo.low")),
                   F("f0", rm_num(cap, "max_users_within_slo.high")), F("f0", rm_num(cap, "max_users_within_slo.estimate")),
@@ -456,7 +159,7 @@ static void p95_all_apis(json_t *model, json_t *out) {
     return;
   }
   json_t *r0 = miss ? miss : worst;
-  json_t *ev = jstrf("%zu endpoint row(s) of %zu run(s) judged; %s: %s, %s, p95 %s ms against its objective < %s ms (%s)", n,
+  json_t *ev = jx_strf("%zu endpoint row(s) of %zu run(s) judged; %s: %s, %s, p95 %s ms against its objective < %s ms (%s)", n,
                      json_array_size(runs), miss ? "first miss" : "closest to its objective", rm_str(r0, "run"),
                      rm_str(r0, "endpoint"), F("ms", rm_num(r0, "p95_ms")), F("f0", rm_num(r0, "p95_slo_ms")),
                      rm_str(r0, "slo_from.p95"));
@@ -475,7 +178,7 @@ static void zero_errors_80(json_t *model, json_t *out) {
   }
   json_t *zero = json_object_get(z, "zero_errors");
   criterion(out, "zero_errors_at_80pct", title, json_is_true(zero) ? "met" : json_is_false(zero) ? "not_met" : "not_evaluable",
-            jstrf("%s: %s errors in %s requests up to %s req/s (%s VUs); 95%% upper bound on the error rate %s",
+            jx_strf("%s: %s errors in %s requests up to %s req/s (%s VUs); 95%% upper bound on the error rate %s",
                   rm_str(c, "name"), F("f0", rm_num(z, "errors")), F("f0", rm_num(z, "requests")), F("f1", rm_num(z, "rps_limit")),
                   F("f0", rm_num(z, "vus_limit")), F("pct", rm_num(z, "upper_bound"))),
             json_pack("[s]", rm_str(c, "name")));
@@ -492,7 +195,7 @@ static void top3_bottlenecks(json_t *model, json_t *out) {
   size_t i, n = json_array_size(bn);
   if (n == 0) {
     criterion(out, "top3_bottlenecks", title, "not_met",
-              jstrf("%s: one bottleneck is named (%s); the capacity analysis does not rank three",
+              jx_strf("%s: one bottleneck is named (%s); the capacity analysis does not rank three",
                     rm_str(c, "name"), *rm_str(c, "capacity.bottleneck.resource") ? rm_str(c, "capacity.bottleneck.resource") : "none"),
               json_pack("[s]", rm_str(c, "name")));
     return;
@@ -541,37 +244,31 @@ static void before_after(const struct report_model_opts *o, json_t *model, json_
       json_array_append_new(runs, json_string(rm_str(t, "candidate_run")));
   }
   criterion(out, "before_after_targets", title, no ? "not_met" : unk ? "not_evaluable" : "met",
-            jstrf("%zu met, %zu not met, %zu not answerable: %s", met, no, unk, sb.buf), runs);
+            jx_strf("%zu met, %zu not met, %zu not answerable: %s", met, no, unk, sb.buf), runs);
   strbuf_release(&sb);
 }
 
 /* The gate's verdicts recorded by `loadrep check` in the database. */
 static int ci_alert(struct store *st, json_t *out, struct err *err) {
   const char *title = "CI raises an alert on a performance regression";
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT r.name, b.name, c.verdict FROM check_results c JOIN runs r ON r.id = c.run_id "
-                                  "LEFT JOIN runs b ON b.id = c.baseline_id ORDER BY c.rowid",
-                                  err);
-  if (!s)
+  struct store_check_verdict *v;
+  size_t n;
+  if (store_report_check_verdicts(st, &v, &n, err) < 0)
     return -1;
-  long n = 0;
   json_t *hit = NULL;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    n++;
-    const char *v = store_col_text(s, 2);
-    if (!hit && strcmp(v, "ok"))
-      hit = json_pack("{s:s,s:s,s:s}", "run", store_col_text(s, 0), "base", store_col_text(s, 1), "verdict", v);
-  }
-  sqlite3_finalize(s);
+  for (size_t i = 0; i < n && !hit; i++)
+    if (strcmp(v[i].verdict, "ok"))
+      hit = json_pack("{s:s,s:s,s:s}", "run", v[i].run, "base", v[i].baseline, "verdict", v[i].verdict);
+  store_check_verdicts_free(v, n);
   if (!hit) {
     criterion(out, "ci_regression_alert", title, "not_evaluable",
-              n ? jstrf("%ld check(s) recorded, none failed: a check of a regressed build is needed to show the alert", n)
+              n ? jx_strf("%zu check(s) recorded, none failed: a check of a regressed build is needed to show the alert", n)
                 : json_string("no 'loadrep check' is recorded in this database"),
               NULL);
     return 0;
   }
   criterion(out, "ci_regression_alert", title, "met",
-            jstrf("'loadrep check %s' against the baseline %s failed with verdict %s (exit 1); %ld check(s) recorded",
+            jx_strf("'loadrep check %s' against the baseline %s failed with verdict %s (exit 1); %zu check(s) recorded",
                   rm_str(hit, "run"), *rm_str(hit, "base") ? rm_str(hit, "base") : "(none)", rm_str(hit, "verdict"), n),
             json_pack("[s]", rm_str(hit, "run")));
   json_decref(hit);
@@ -623,52 +320,70 @@ static json_t *names_of(json_t *entries) {
   return out;
 }
 
-static int has_db_p95(json_t *e) { return json_is_object(rm_get(e, "db.query_p95_below_ms")); }
+/* A criterion judged run by run on the runs that can answer it (the
+ * candidates; the baselines quoted for reference). */
+struct per_run {
+  const char *id, *title;
+  int (*has)(json_t *e);
+  /* Appends the run's figures; returns 0 met, 1 not met, 2 undecided. */
+  int (*judge)(struct strbuf *sb, json_t *e);
+  void (*quote)(struct strbuf *sb, json_t *e); /* a baseline's figures */
+  const char *after;                           /* after the judged runs ("" for none) */
+};
 
-static void db_query_p95(json_t *model, json_t *out) {
-  const char *title = "Database query p95 below 100 ms";
+/* Judges c; `none` (a new reference) is the evidence when no run answers. */
+static void per_run_criterion(const struct per_run *c, json_t *model, json_t *out, json_t *none) {
   json_t *judged, *refs, *e;
-  size_t i;
-  answering_runs(model, has_db_p95, &judged, &refs);
+  size_t i, miss = 0, undecided = 0;
+  answering_runs(model, c->has, &judged, &refs);
   if (json_array_size(judged) == 0) {
-    criterion(out, "db_query_p95_100ms", title, "not_evaluable",
-              json_string("needs database evidence: no reported run was ingested with its PostgreSQL statement log "
-                          "(log_min_duration_statement) and pg_stat_statements export"),
-              NULL);
+    criterion(out, c->id, c->title, "not_evaluable", none, NULL);
     json_decref(judged);
     json_decref(refs);
     return;
   }
-  size_t miss = 0, undecided = 0;
+  json_decref(none);
   struct strbuf sb = STRBUF_INIT;
   json_array_foreach(judged, i, e) {
-    json_t *p = rm_get(e, "db.query_p95_below_ms");
-    int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
-    miss += decided && !below;
-    undecided += !decided;
-    strbuf_addf(&sb, "%s%s: %s", i ? "; " : "", rm_str(e, "name"),
-                !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
-    if (decided)
-      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s; basis: %s)", F("f0", rm_num(p, "calls_above")),
-                  F("f0", rm_num(p, "calls")), F("pct", rm_num(p, "share_above")), rm_str(p, "basis"));
-    else
-      strbuf_addf(&sb, ": %s", rm_str(p, "reason"));
+    if (i)
+      strbuf_addstr(&sb, "; ");
+    int v = c->judge(&sb, e);
+    miss += v == 1;
+    undecided += v == 2;
   }
+  strbuf_addstr(&sb, c->after);
   json_array_foreach(refs, i, e) {
-    json_t *p = rm_get(e, "db.query_p95_below_ms");
-    int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
-    strbuf_addf(&sb, "%s%s: %s", i ? "; " : ". For reference (baselines, not judged): ", rm_str(e, "name"),
-                !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
-    if (decided)
-      strbuf_addf(&sb, ", %s of %s calls over 100 ms (%s)", F("f0", rm_num(p, "calls_above")), F("f0", rm_num(p, "calls")),
-                  F("pct", rm_num(p, "share_above")));
+    strbuf_addstr(&sb, i ? "; " : ". For reference (baselines, not judged): ");
+    c->quote(&sb, e);
   }
-  criterion(out, "db_query_p95_100ms", title, miss ? "not_met" : undecided ? "not_evaluable" : "met", json_string(sb.buf),
+  criterion(out, c->id, c->title, miss ? "not_met" : undecided ? "not_evaluable" : "met", json_string(sb.buf),
             names_of(judged));
   strbuf_release(&sb);
   json_decref(judged);
   json_decref(refs);
 }
+
+static int has_db_p95(json_t *e) { return json_is_object(rm_get(e, "db.query_p95_below_ms")); }
+
+/* A run's query p95 verdict and its counts (`basis`: with the basis). */
+static int db_p95_line(struct strbuf *sb, json_t *e, int basis) {
+  json_t *p = rm_get(e, "db.query_p95_below_ms");
+  int decided = json_is_true(json_object_get(p, "decided")), below = json_is_true(json_object_get(p, "below"));
+  strbuf_addf(sb, "%s: %s", rm_str(e, "name"), !decided ? "cannot be decided" : below ? "below 100 ms" : "not below 100 ms");
+  if (decided) {
+    strbuf_addf(sb, ", %s of %s calls over 100 ms (%s", F("f0", rm_num(p, "calls_above")), F("f0", rm_num(p, "calls")),
+                F("pct", rm_num(p, "share_above")));
+    if (basis)
+      strbuf_addf(sb, "; basis: %s", rm_str(p, "basis"));
+    strbuf_addch(sb, ')');
+  } else if (basis) {
+    strbuf_addf(sb, ": %s", rm_str(p, "reason"));
+  }
+  return !decided ? 2 : !below;
+}
+
+static int db_p95_judge(struct strbuf *sb, json_t *e) { return db_p95_line(sb, e, 1); }
+static void db_p95_quote(struct strbuf *sb, json_t *e) { db_p95_line(sb, e, 0); }
 
 static int has_cache(json_t *e) {
   return isfinite(rm_num(e, "db.caches_overall.hit_ratio")) && json_array_size(rm_get(e, "db.caches")) > 0;
@@ -686,37 +401,9 @@ static void cache_line(struct strbuf *sb, json_t *e) {
   }
 }
 
-static void cache_hit(json_t *model, json_t *out) {
-  const char *title = "Cache hit rate above 70 %";
-  json_t *judged, *refs, *e;
-  size_t i;
-  answering_runs(model, has_cache, &judged, &refs);
-  if (json_array_size(judged) == 0) {
-    criterion(out, "cache_hit_70pct", title, "not_evaluable",
-              json_string("needs cache hit and miss counters (e.g. the service's sut_cache_requests_rate by cache and "
-                          "result): no reported run has them"),
-              NULL);
-    json_decref(judged);
-    json_decref(refs);
-    return;
-  }
-  size_t miss = 0;
-  struct strbuf sb = STRBUF_INIT;
-  json_array_foreach(judged, i, e) {
-    miss += !(rm_num(e, "db.caches_overall.hit_ratio") > DB_CACHE_HIT_MIN);
-    if (i)
-      strbuf_addstr(&sb, "; ");
-    cache_line(&sb, e);
-  }
-  strbuf_addstr(&sb, ". Judged on all lookups of all caches; a cache below the line is reported as it is");
-  json_array_foreach(refs, i, e) {
-    strbuf_addstr(&sb, i ? "; " : ". For reference (baselines, not judged): ");
-    cache_line(&sb, e);
-  }
-  criterion(out, "cache_hit_70pct", title, miss ? "not_met" : "met", json_string(sb.buf), names_of(judged));
-  strbuf_release(&sb);
-  json_decref(judged);
-  json_decref(refs);
+static int cache_judge(struct strbuf *sb, json_t *e) {
+  cache_line(sb, e);
+  return !(rm_num(e, "db.caches_overall.hit_ratio") > DB_CACHE_HIT_MIN);
 }
 
 /* An endpoint that calls an LLM, by its name (as the capacity analysis
@@ -747,42 +434,38 @@ static json_t *llm_endpoint(json_t *e) {
 
 static int has_llm(json_t *e) { return json_is_true(json_object_get(e, "slo_judged")) && llm_endpoint(e); }
 
-static void llm_p95(json_t *model, json_t *out) {
-  const char *title = "LLM endpoint p95 below 5 s";
-  json_t *judged, *refs, *e;
+static void llm_quote(struct strbuf *sb, json_t *e) {
+  json_t *x = llm_endpoint(e);
+  strbuf_addf(sb, "%s, %s: p95 %s ms", rm_str(e, "name"), rm_str(x, "endpoint"), F("ms", rm_num(x, "http_req_duration.p(95)")));
+}
+
+static int llm_judge(struct strbuf *sb, json_t *e) {
+  llm_quote(sb, e);
+  return !(rm_num(llm_endpoint(e), "http_req_duration.p(95)") < 5000);
+}
+
+static void db_cache_llm(json_t *model, json_t *out) {
+  static const struct per_run db = {"db_query_p95_100ms", "Database query p95 below 100 ms", has_db_p95, db_p95_judge,
+                                    db_p95_quote, ""};
+  static const struct per_run cache = {"cache_hit_70pct", "Cache hit rate above 70 %", has_cache, cache_judge, cache_line,
+                                       ". Judged on all lookups of all caches; a cache below the line is reported as it is"};
+  static const struct per_run llm = {"llm_p95_5s", "LLM endpoint p95 below 5 s", has_llm, llm_judge, llm_quote,
+                                     " (against < 5000 ms)"};
+  per_run_criterion(&db, model, out,
+                    json_string("needs database evidence: no reported run was ingested with its PostgreSQL statement log "
+                                "(log_min_duration_statement) and pg_stat_statements export"));
+  per_run_criterion(&cache, model, out,
+                    json_string("needs cache hit and miss counters (e.g. the service's sut_cache_requests_rate by cache "
+                                "and result): no reported run has them"));
+  json_t *e;
   size_t i;
-  answering_runs(model, has_llm, &judged, &refs);
-  if (json_array_size(judged) == 0) {
-    int ramp = 0;
-    json_array_foreach(json_object_get(model, "runs"), i, e) ramp |= llm_endpoint(e) != NULL;
-    criterion(out, "llm_p95_5s", title, "not_evaluable",
-              json_string(ramp ? "needs a run at a constant load with an LLM endpoint: the LLM endpoint appears only in "
-                                 "ramps, whose whole-run p95 is judged by capacity"
-                               : "needs per-endpoint k6 data of an LLM endpoint (a name with llm, generat, agent, "
-                                 "completion, /chat, /ai/ or inference): no reported run has one"),
-              NULL);
-    json_decref(judged);
-    json_decref(refs);
-    return;
-  }
-  size_t miss = 0;
-  struct strbuf sb = STRBUF_INIT;
-  json_array_foreach(judged, i, e) {
-    json_t *x = llm_endpoint(e);
-    double p = rm_num(x, "http_req_duration.p(95)");
-    miss += !(p < 5000);
-    strbuf_addf(&sb, "%s%s, %s: p95 %s ms", i ? "; " : "", rm_str(e, "name"), rm_str(x, "endpoint"), F("ms", p));
-  }
-  strbuf_addstr(&sb, " (against < 5000 ms)");
-  json_array_foreach(refs, i, e) {
-    json_t *x = llm_endpoint(e);
-    strbuf_addf(&sb, "%s%s, %s: p95 %s ms", i ? "; " : ". For reference (baselines, not judged): ", rm_str(e, "name"),
-                rm_str(x, "endpoint"), F("ms", rm_num(x, "http_req_duration.p(95)")));
-  }
-  criterion(out, "llm_p95_5s", title, miss ? "not_met" : "met", json_string(sb.buf), names_of(judged));
-  strbuf_release(&sb);
-  json_decref(judged);
-  json_decref(refs);
+  int ramp = 0;
+  json_array_foreach(json_object_get(model, "runs"), i, e) ramp |= llm_endpoint(e) != NULL;
+  per_run_criterion(&llm, model, out,
+                    json_string(ramp ? "needs a run at a constant load with an LLM endpoint: the LLM endpoint appears "
+                                       "only in ramps, whose whole-run p95 is judged by capacity"
+                                     : "needs per-endpoint k6 data of an LLM endpoint (a name with llm, generat, agent, "
+                                       "completion, /chat, /ai/ or inference): no reported run has one"));
 }
 
 int report_acceptance(struct store *st, const struct report_model_opts *o, json_t *model, struct err *err) {
@@ -795,9 +478,7 @@ int report_acceptance(struct store *st, const struct report_model_opts *o, json_
   zero_errors_80(model, out);
   top3_bottlenecks(model, out);
   before_after(o, model, out);
-  db_query_p95(model, out);
-  cache_hit(model, out);
-  llm_p95(model, out);
+  db_cache_llm(model, out);
   if (ci_alert(st, out, err) < 0)
     return -1;
   json_t *c;

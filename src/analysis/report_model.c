@@ -11,6 +11,7 @@
 #include "analysis/show.h"
 #include "ingest/endpoint.h"
 #include "store/store.h"
+#include "store/store_report.h"
 #include "util/err.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
@@ -108,16 +109,13 @@ int report_parse_targets(const char *s, struct report_target *out, size_t *nout,
 /* Test shape: VUs at the start and at the peak, and whether it ramps. */
 static int run_shape(struct store *st, const struct run_info *run, json_t *show, json_t *entry,
                      struct err *err) {
-  sqlite3_stmt *s = store_prepare(st,
-                                  "SELECT t, vus FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
-                                  "AND vus IS NOT NULL ORDER BY t",
-                                  err);
-  if (!s)
+  struct store_vus_point *pts;
+  size_t n;
+  if (store_report_vus_points(st, run->id, &pts, &n, err) < 0)
     return -1;
-  sqlite3_bind_int64(s, 1, run->id);
   double first = NAN, max = 0, t_max = 0, t_last = 0;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    double t = sqlite3_column_double(s, 0), v = sqlite3_column_double(s, 1);
+  for (size_t i = 0; i < n; i++) {
+    double t = pts[i].t, v = pts[i].vus;
     if (isnan(first))
       first = v;
     if (v > max) {
@@ -126,7 +124,7 @@ static int run_shape(struct store *st, const struct run_info *run, json_t *show,
     }
     t_last = t;
   }
-  sqlite3_finalize(s);
+  free(pts);
   int ramp = isfinite(first) && max >= 4 * (first > 1 ? first : 1) && t_last > 0 &&
              t_max > 0.4 * t_last;
   json_t *shape = json_object();
@@ -380,33 +378,19 @@ int report_resolve_runs(struct store *st, int argc, char **argv, struct report_r
     }
     return 0;
   }
-  sqlite3_stmt *s = store_prepare(
-      st, "SELECT scenario, env FROM runs GROUP BY scenario, env ORDER BY scenario, env", err);
-  if (!s)
+  int64_t *ids;
+  size_t n;
+  if (store_report_latest_runs(st, &ids, &n, err) < 0)
     return -1;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    sqlite3_stmt *q = store_prepare(st,
-                                    "SELECT id FROM runs WHERE scenario = ? AND env = ? "
-                                    "ORDER BY start_ts DESC, id DESC LIMIT 1",
-                                    err);
-    if (!q) {
-      sqlite3_finalize(s);
+  for (size_t i = 0; i < n; i++) {
+    XGROW(rl->v, rl->cap, rl->n + 1);
+    if (store_get_run(st, ids[i], &rl->v[rl->n], err) < 0) {
+      free(ids);
       return -1;
     }
-    sqlite3_bind_text(q, 1, store_col_text(s, 0), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, store_col_text(s, 1), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-      XGROW(rl->v, rl->cap, rl->n + 1);
-      if (store_get_run(st, sqlite3_column_int64(q, 0), &rl->v[rl->n], err) < 0) {
-        sqlite3_finalize(q);
-        sqlite3_finalize(s);
-        return -1;
-      }
-      rl->n++;
-    }
-    sqlite3_finalize(q);
+    rl->n++;
   }
-  sqlite3_finalize(s);
+  free(ids);
   if (rl->n == 0)
     return err_set(err, LR_NOINPUT, "no runs in the database: run 'loadrep ingest' first");
   return 0;

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "store/store_metrics.h"
 #include "util/err.h"
+#include "util/names.h"
 #include "util/xalloc.h"
 
 #define SLO_DEFAULT_P95_MS 2000.0
@@ -35,17 +36,9 @@ struct slo_set {
 };
 
 const char *slo_source_name(enum slo_source s) {
-  switch (s) {
-  case SLO_SRC_K6_THRESHOLD:
-    return "k6_threshold";
-  case SLO_SRC_FILE:
-    return "file";
-  case SLO_SRC_CLI:
-    return "cli";
-  case SLO_SRC_DEFAULT:
-  default:
-    return "default";
-  }
+  static const char *const names[] = {[SLO_SRC_K6_THRESHOLD] = "k6_threshold", [SLO_SRC_FILE] = "file",
+                                      [SLO_SRC_CLI] = "cli"};
+  return name_of(names, NAMES_COUNT(names), (int)s, "default");
 }
 
 int slo_p95_met(double p95_ms, double objective_ms) {

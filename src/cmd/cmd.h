@@ -8,18 +8,11 @@
 
 struct global_opts;
 
-int cmd_baseline(int argc, char **argv, const struct global_opts *g);
-int cmd_bottleneck(int argc, char **argv, const struct global_opts *g);
-int cmd_capacity(int argc, char **argv, const struct global_opts *g);
-int cmd_check(int argc, char **argv, const struct global_opts *g);
-int cmd_compare(int argc, char **argv, const struct global_opts *g);
-int cmd_history(int argc, char **argv, const struct global_opts *g);
-int cmd_ingest(int argc, char **argv, const struct global_opts *g);
-int cmd_report(int argc, char **argv, const struct global_opts *g);
-int cmd_runs(int argc, char **argv, const struct global_opts *g);
-int cmd_show(int argc, char **argv, const struct global_opts *g);
-int cmd_soak(int argc, char **argv, const struct global_opts *g);
-int cmd_sysmon(int argc, char **argv, const struct global_opts *g);
+/** One subcommand: int cmd_<name>(int argc, char **argv, const struct global_opts *g). */
+typedef int cmd_fn(int argc, char **argv, const struct global_opts *g);
+
+cmd_fn cmd_baseline, cmd_bottleneck, cmd_capacity, cmd_check, cmd_compare, cmd_history, cmd_ingest, cmd_report,
+    cmd_runs, cmd_show, cmd_soak, cmd_sysmon;
 
 /* The body shared by `capacity` and `bottleneck` (src/cmd/capacity.c). */
 int capacity_command(int argc, char **argv, const struct global_opts *g, int bottleneck, const char *usage_head,

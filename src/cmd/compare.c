@@ -274,20 +274,6 @@ static int parse_cli(int argc, char **argv, int check, struct cmp_cli *c, struct
   return 0;
 }
 
-static void print_doc(json_t *doc, enum out_format fmt) {
-  if (fmt == FMT_JSON) {
-    print_json(doc);
-    return;
-  }
-  struct strbuf sb = STRBUF_INIT;
-  if (fmt == FMT_MD)
-    compare_render_md(doc, &sb);
-  else
-    compare_render_text(doc, &sb);
-  fputs(sb.buf, stdout);
-  strbuf_release(&sb);
-}
-
 /* check --no-baseline-ok without a baseline: the objectives alone judge the
  * run; a run that meets them and is complete becomes the baseline. */
 static int check_without_baseline(struct store *st, const struct run_info *cand, const struct cmp_cli *c,
@@ -400,7 +386,7 @@ int compare_main(int argc, char **argv, const struct global_opts *g, int check) 
     goto failed;
   if (c.summary && append_summary(cmp, c.summary, &err) < 0)
     goto failed;
-  print_doc(cmp, c.fmt);
+  print_doc(cmp, c.fmt, compare_render_md, compare_render_text);
   if (c.annotations)
     print_annotations(cmp);
   rc = check && strcmp(verdict, "ok") ? LR_NO : LR_OK;

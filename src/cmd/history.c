@@ -80,17 +80,7 @@ int cmd_history(int argc, char **argv, const struct global_opts *g) {
     return err.code == LR_USAGE ? usage_error("history", "%s", err.msg) : fail(&err);
   }
   store_close(st);
-  if (fmt == FMT_JSON) {
-    print_json(h);
-  } else {
-    struct strbuf sb = STRBUF_INIT;
-    if (fmt == FMT_MD)
-      history_render_md(h, &sb);
-    else
-      history_render_text(h, &sb);
-    fputs(sb.buf, stdout);
-    strbuf_release(&sb);
-  }
+  print_doc(h, fmt, history_render_md, history_render_text);
   json_decref(h);
   return LR_OK;
 }

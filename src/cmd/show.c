@@ -22,22 +22,15 @@ static const char usage[] =
 
 static const struct cli_opt opts[] = {{"format", "F", 'f', NULL}, {NULL, NULL, 0, NULL}};
 
-static int on_opt(void *fmt, int id, const char *arg, struct err *err) {
-  (void)id;
-  return parse_format("--format", arg, fmt, err);
-}
-
 int cmd_show(int argc, char **argv, const struct global_opts *g) {
   enum out_format fmt = FMT_TEXT;
   struct err err = ERR_INIT;
-  int orc = cli_parse_opts("show", argc, argv, opts, usage, NULL, on_opt, &fmt);
-  if (orc >= 0)
-    return orc;
   struct store *st;
   struct run_info run;
-  int rc = cli_one_run("show", argc, argv, g, &st, &run);
-  if (rc)
+  int rc = cli_format_one_run("show", argc, argv, opts, usage, NULL, g, &fmt, &st, &run);
+  if (rc >= 0)
     return rc;
+  rc = 0;
   json_t *doc = NULL;
   if (show_build(st, &run, &doc, &err) < 0) {
     rc = fail(&err);

@@ -39,21 +39,13 @@ static const char usage_tail[] =
 
 static const struct cli_opt opts[] = {{"format", "F", 'f', "text (default), json or md"}, {NULL, NULL, 0, NULL}};
 
-static int on_opt(void *fmt, int id, const char *arg, struct err *err) {
-  (void)id;
-  return parse_format("--format", arg, fmt, err);
-}
-
 int cmd_soak(int argc, char **argv, const struct global_opts *g) {
   enum out_format fmt = FMT_TEXT;
   struct err err = ERR_INIT;
-  int orc = cli_parse_opts("soak", argc, argv, opts, usage_head, usage_tail, on_opt, &fmt);
-  if (orc >= 0)
-    return orc;
   struct store *st;
   struct run_info run;
-  orc = cli_one_run("soak", argc, argv, g, &st, &run);
-  if (orc)
+  int orc = cli_format_one_run("soak", argc, argv, opts, usage_head, usage_tail, g, &fmt, &st, &run);
+  if (orc >= 0)
     return orc;
   json_t *doc = NULL;
   int rc = soak_build(st, &run, &doc, &err);

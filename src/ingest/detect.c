@@ -2,36 +2,19 @@
 #include <string.h>
 
 #include "ingest/detect.h"
+#include "util/names.h"
+#include "util/utf8.h"
 
 const char *input_kind_name(enum input_kind k) {
-  switch (k) {
-  case IN_K6_NDJSON:
-    return "k6-ndjson";
-  case IN_K6_CSV:
-    return "k6-csv";
-  case IN_JSON_DOC:
-    return "json";
-  case IN_K6_SUMMARY_EXPORT:
-    return "k6-summary-export";
-  case IN_K6_HANDLE_SUMMARY:
-    return "k6-handle-summary";
-  case IN_K6_MACHINE_SUMMARY:
-    return "k6-machine-summary";
-  case IN_SYS:
-    return "system-metrics";
-  case IN_PG:
-    return "postgresql";
-  default:
-    return "unknown";
-  }
+  static const char *const names[] = {
+      [IN_K6_NDJSON] = "k6-ndjson", [IN_K6_CSV] = "k6-csv", [IN_JSON_DOC] = "json",
+      [IN_K6_SUMMARY_EXPORT] = "k6-summary-export", [IN_K6_HANDLE_SUMMARY] = "k6-handle-summary",
+      [IN_K6_MACHINE_SUMMARY] = "k6-machine-summary", [IN_SYS] = "system-metrics", [IN_PG] = "postgresql"};
+  return name_of(names, NAMES_COUNT(names), (int)k, "unknown");
 }
 
 enum input_kind detect_head(const unsigned char *h, size_t n) {
-  size_t i = 0;
-  if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
-    i = 3;
-  while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n'))
-    i++;
+  size_t i = utf8_text_start(h, n);
   if (i >= n)
     return IN_UNKNOWN;
   if (h[i] == '{') {

@@ -8,59 +8,35 @@
 #include "ingest/pglog.h"
 #include "ingest/reader.h"
 #include "util/err.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/timeparse.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 const char *pg_kind_name(enum pg_kind k) {
-  switch (k) {
-  case PG_CSVLOG:
-    return "pg-csvlog";
-  case PG_STDERR:
-    return "pg-stderr-log";
-  case PG_STAT_STATEMENTS:
-    return "pg-stat-statements";
-  case PG_STAT_DATABASE:
-    return "pg-stat-database";
-  case PG_STAT_ACTIVITY:
-    return "pg-stat-activity";
-  case PG_STAT_TABLES:
-    return "pg-stat-user-tables";
-  case PG_STAT_INDEXES:
-    return "pg-stat-user-indexes";
-  case PG_STATIO_TABLES:
-    return "pg-statio-user-tables";
-  case PG_SETTINGS:
-    return "pg-settings";
-  default:
-    return "none";
-  }
+  static const char *const names[] = {
+      [PG_CSVLOG] = "pg-csvlog", [PG_STDERR] = "pg-stderr-log", [PG_STAT_STATEMENTS] = "pg-stat-statements",
+      [PG_STAT_DATABASE] = "pg-stat-database", [PG_STAT_ACTIVITY] = "pg-stat-activity",
+      [PG_STAT_TABLES] = "pg-stat-user-tables", [PG_STAT_INDEXES] = "pg-stat-user-indexes",
+      [PG_STATIO_TABLES] = "pg-statio-user-tables", [PG_SETTINGS] = "pg-settings"};
+  return name_of(names, NAMES_COUNT(names), (int)k, "none");
 }
 
 const char *pg_view_name(enum pg_kind k) {
-  switch (k) {
-  case PG_STAT_DATABASE:
-    return "pg_stat_database";
-  case PG_STAT_ACTIVITY:
-    return "pg_stat_activity";
-  case PG_STAT_TABLES:
-    return "pg_stat_user_tables";
-  case PG_STAT_INDEXES:
-    return "pg_stat_user_indexes";
-  case PG_STATIO_TABLES:
-    return "pg_statio_user_tables";
-  case PG_SETTINGS:
-    return "pg_settings";
-  default:
-    return NULL;
-  }
+  static const char *const names[] = {
+      [PG_STAT_DATABASE] = "pg_stat_database",   [PG_STAT_ACTIVITY] = "pg_stat_activity",
+      [PG_STAT_TABLES] = "pg_stat_user_tables",  [PG_STAT_INDEXES] = "pg_stat_user_indexes",
+      [PG_STATIO_TABLES] = "pg_statio_user_tables", [PG_SETTINGS] = "pg_settings",
+  };
+  return name_of(names, NAMES_COUNT(names), (int)k, NULL);
 }
 
 const char *pg_entry_kind_name(enum pg_entry_kind k) {
   static const char *const names[] = {"statement", "plan",       "deadlock",   "lock_wait", "statement_timeout",
                                       "error",     "fatal",      "panic",      "warning",   "checkpoint",
                                       "autovacuum", "temp_file", "lost_in_transaction", "other"};
-  return (unsigned)k <= PGE_OTHER ? names[k] : "other";
+  return name_of(names, NAMES_COUNT(names), (int)k, "other");
 }
 
 /* ------------------------------------------------------------ time stamps */
@@ -232,9 +208,7 @@ void pg_csv_release(struct pg_csv_record *rec) {
 /* Header names of the first line (simple split; names are plain words). */
 static size_t header_names(const unsigned char *h, size_t n, char names[][40], size_t max) {
   const unsigned char *nl = memchr(h, '\n', n);
-  size_t len = nl ? (size_t)(nl - h) : n, k = 0, i = 0;
-  if (len >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
-    i = 3;
+  size_t len = nl ? (size_t)(nl - h) : n, k = 0, i = utf8_bom_len(h, len);
   while (i <= len && k < max) {
     size_t j = 0;
     while (i < len && h[i] != ',') {
@@ -290,9 +264,7 @@ static long find_severity(const char *s, size_t n, size_t from, size_t *sevlen) 
 
 enum pg_kind pg_detect(const unsigned char *head, size_t n) {
   const char *s = (const char *)head;
-  size_t i = 0;
-  if (n >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
-    i = 3;
+  size_t i = utf8_bom_len(head, n);
   int ok;
   double off;
   size_t tl = ts_prefix(s + i, n - i, &ok, &off);
@@ -622,7 +594,7 @@ static int parse_with_header(struct reader *r, enum pg_kind k, const struct pg_s
   }
   for (size_t i = 0; i < hdr.nf; i++) {
     char *c = hdr.f[i];
-    if (i == 0 && (unsigned char)c[0] == 0xef && (unsigned char)c[1] == 0xbb && (unsigned char)c[2] == 0xbf)
+    if (i == 0 && utf8_bom_len((const unsigned char *)c, strlen(c)))
       memmove(c, c + 3, strlen(c + 3) + 1);
     for (; *c; c++)
       *c = (char)tolower((unsigned char)*c);

@@ -15,25 +15,16 @@
 #include "ingest/sysmetrics_int.h"
 #include "util/csv.h"
 #include "util/err.h"
+#include "util/names.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 #include "util/timeparse.h"
 #include "util/xalloc.h"
 
 const char *sys_kind_name(enum sys_kind k) {
-  switch (k) {
-  case SYS_WIDE_CSV:
-    return "sys-wide-csv";
-  case SYS_LONG_CSV:
-    return "sys-long-csv";
-  case SYS_SADF:
-    return "sadf";
-  case SYS_PROMETHEUS:
-    return "prometheus";
-  case SYS_NONE:
-    break;
-  }
-  return "none";
+  static const char *const names[] = {[SYS_WIDE_CSV] = "sys-wide-csv", [SYS_LONG_CSV] = "sys-long-csv",
+                                      [SYS_SADF] = "sadf", [SYS_PROMETHEUS] = "prometheus"};
+  return name_of(names, NAMES_COUNT(names), (int)k, "none");
 }
 
 /* ---------------------------------------------------------------- units */
@@ -119,11 +110,7 @@ static size_t find_bytes(const unsigned char *h, size_t n, const char *needle) {
 }
 
 enum sys_kind sys_detect(const unsigned char *head, size_t n) {
-  size_t i = 0;
-  if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
-    i = 3;
-  while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
-    i++;
+  size_t i = utf8_text_start(head, n);
   if (i >= n)
     return SYS_NONE;
   if (head[i] == '{') {
@@ -271,13 +258,9 @@ static int bad_number(const char *path, long lineno, size_t col, const char *s, 
 }
 
 static void strip_bom(const char **line, size_t *len, size_t *shift) {
-  *shift = 0;
-  if (*len >= 3 && (unsigned char)(*line)[0] == 0xEF && (unsigned char)(*line)[1] == 0xBB &&
-      (unsigned char)(*line)[2] == 0xBF) {
-    *line += 3;
-    *len -= 3;
-    *shift = 3;
-  }
+  *shift = utf8_bom_len((const unsigned char *)*line, *len);
+  *line += *shift;
+  *len -= *shift;
 }
 
 /* ------------------------------------------------------------ wide CSV */
@@ -327,23 +310,37 @@ static int next_row(struct reader *r, struct csv_fields *f, size_t ncols, long *
   return got;
 }
 
+/* The number in field i of a row as sys_parse_value() reads it: 1, 0 for
+ * a missing value, -1 (err names the line and column) for not a number. */
+static int cell_value(struct csv_fields *f, size_t i, const char *path, long ln, double *v, struct err *err) {
+  int pv = sys_parse_value(csv_field(f, i), v);
+  if (pv < 0)
+    bad_number(path, ln, f->col[i], csv_field(f, i), err);
+  return pv;
+}
+
+/* The header line of a CSV file into f (a byte order mark skipped: its
+ * length in *shift, for column numbers). */
+static int read_header(struct reader *r, const char *path, struct csv_fields *f, size_t *shift, struct err *err) {
+  const char *line;
+  size_t len;
+  int got = getline_utf8(r, &line, &len, err);
+  if (got <= 0)
+    return got == 0 ? err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path) : -1;
+  strip_bom(&line, &len, shift);
+  return split_line(line, len, ',', f, path, 1, err);
+}
+
 static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err *err) {
   const char *path = reader_path(r);
-  const char *line;
-  size_t len, shift;
+  size_t shift;
   struct csv_fields f = CSV_FIELDS_INIT;
   struct wide_col *cols = NULL;
   size_t ncols = 0;
   int rc = -1, got;
   int time_col = -1, host_col = -1;
 
-  if ((got = getline_utf8(r, &line, &len, err)) <= 0) {
-    if (got == 0)
-      err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
-    goto out;
-  }
-  strip_bom(&line, &len, &shift);
-  if (split_line(line, len, ',', &f, path, 1, err) < 0)
+  if (read_header(r, path, &f, &shift, err) < 0)
     goto out;
   ncols = f.n;
   cols = xcalloc(ncols, sizeof *cols);
@@ -388,11 +385,9 @@ static int parse_wide(struct reader *r, const struct sys_sink *sink, struct err 
       if (cols[i].role != COL_SERIES)
         continue;
       double v;
-      int pv = sys_parse_value(csv_field(&f, i), &v);
-      if (pv < 0) {
-        bad_number(path, ln, f.col[i], csv_field(&f, i), err);
+      int pv = cell_value(&f, i, path, ln, &v, err);
+      if (pv < 0)
         goto out;
-      }
       if (pv == 0)
         continue;
       if (sink->sample(sink->ctx, host, cols[i].name, cols[i].unit, ts, v * cols[i].scale, err) != 0)
@@ -414,20 +409,13 @@ out:
 
 static int parse_long(struct reader *r, const struct sys_sink *sink, struct err *err) {
   const char *path = reader_path(r);
-  const char *line;
-  size_t len, shift;
+  size_t shift;
   struct csv_fields f = CSV_FIELDS_INIT;
   int rc = -1, got;
   int c_time = -1, c_host = -1, c_metric = -1, c_value = -1, c_unit = -1;
   size_t ncols;
 
-  if ((got = getline_utf8(r, &line, &len, err)) <= 0) {
-    if (got == 0)
-      err_set(err, LR_DATAERR, "%s:1:1: empty file, expected a CSV header", path);
-    goto out;
-  }
-  strip_bom(&line, &len, &shift);
-  if (split_line(line, len, ',', &f, path, 1, err) < 0)
+  if (read_header(r, path, &f, &shift, err) < 0)
     goto out;
   ncols = f.n;
   for (size_t i = 0; i < ncols; i++) {
@@ -472,11 +460,9 @@ static int parse_long(struct reader *r, const struct sys_sink *sink, struct err 
       err_set(err, LR_DATAERR, "%s:%ld:%zu: empty metric name, expected one", path, ln, f.col[c_metric]);
       goto out;
     }
-    int pv = sys_parse_value(csv_field(&f, (size_t)c_value), &v);
-    if (pv < 0) {
-      bad_number(path, ln, f.col[c_value], csv_field(&f, (size_t)c_value), err);
+    int pv = cell_value(&f, (size_t)c_value, path, ln, &v, err);
+    if (pv < 0)
       goto out;
-    }
     if (pv == 0)
       continue;
     double scale = 1.0;
@@ -618,11 +604,9 @@ static int parse_sadf(struct reader *r, const struct sys_sink *sink, struct err 
       if (cols[i].label)
         continue;
       double v;
-      int pv = sys_parse_value(csv_field(&f, i), &v);
-      if (pv < 0) {
-        bad_number(path, ln, f.col[i], csv_field(&f, i), err);
+      int pv = cell_value(&f, i, path, ln, &v, err);
+      if (pv < 0)
         goto out;
-      }
       if (pv == 0)
         continue;
       strbuf_reset(&name);
@@ -648,17 +632,10 @@ out:
 }
 
 int sys_parse(struct reader *r, enum sys_kind kind, const struct sys_sink *sink, struct err *err) {
-  switch (kind) {
-  case SYS_WIDE_CSV:
-    return parse_wide(r, sink, err);
-  case SYS_LONG_CSV:
-    return parse_long(r, sink, err);
-  case SYS_SADF:
-    return parse_sadf(r, sink, err);
-  case SYS_PROMETHEUS:
-    return sys_parse_prometheus(r, sink, err);
-  case SYS_NONE:
-    break;
-  }
+  static int (*const parsers[])(struct reader *, const struct sys_sink *, struct err *) = {
+      [SYS_WIDE_CSV] = parse_wide, [SYS_LONG_CSV] = parse_long, [SYS_SADF] = parse_sadf,
+      [SYS_PROMETHEUS] = sys_parse_prometheus};
+  if ((size_t)kind < sizeof parsers / sizeof *parsers && parsers[kind])
+    return parsers[kind](r, sink, err);
   return err_set(err, LR_SOFTWARE, "%s: not a system-metrics file", reader_path(r));
 }

@@ -210,17 +210,22 @@ static void cap_levels(json_t *doc, int md, FILE *f) {
   fprintf(f, "%s", md ? "" : "See 'loadrep bottleneck RUN' for the per-endpoint and per-resource detail.\n");
 }
 
-void caveats_print(json_t *cav, int md, FILE *f) {
-  if (!json_array_size(cav))
-    return;
-  fputs(md ? "\n**Caveats**\n\n" : "\nCaveats\n", f);
+/* The strings of arr, one bullet a line. */
+static void bullets(json_t *arr, int md, FILE *f) {
   size_t i;
   json_t *v;
-  json_array_foreach(cav, i, v) {
+  json_array_foreach(arr, i, v) {
     fputs(md ? "- " : "  - ", f);
     esc_put(json_string_value(v), md, f);
     fputc('\n', f);
   }
+}
+
+void caveats_print(json_t *cav, int md, FILE *f) {
+  if (!json_array_size(cav))
+    return;
+  fputs(md ? "\n**Caveats**\n\n" : "\nCaveats\n", f);
+  bullets(cav, md, f);
 }
 
 void capacity_print(json_t *doc, int md, FILE *f) {
@@ -230,8 +235,97 @@ void capacity_print(json_t *doc, int md, FILE *f) {
   cap_levels(doc, md, f);
 }
 
+/* A table of endpoints in bottleneck_print(): a row an endpoint, four
+ * numbers (keys[k] with dec[k] decimals, "-" for none) and a fifth with two
+ * decimals; the text columns are w[] wide. */
+struct ep_table {
+  const char *md_head, *txt_head, *cols[5];
+  int w[5];
+  const char *keys[5];
+  int dec[4];
+};
+
+static void ep_table_print(const struct ep_table *t, json_t *rows, int md, FILE *f) {
+  fputs(md ? t->md_head : t->txt_head, f);
+  if (!md) {
+    fprintf(f, "  %-40s", "endpoint");
+    for (int k = 0; k < 5; k++)
+      fprintf(f, " %*s", t->w[k], t->cols[k]);
+    fputc('\n', f);
+  }
+  size_t i;
+  json_t *x;
+  json_array_foreach(rows, i, x) {
+    if (md) {
+      fputs("| ", f);
+      esc_put(jx_str(x, "endpoint"), md, f);
+    } else {
+      char nm[41];
+      snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
+      fputs("  ", f);
+      esc_put(nm, 0, f);
+    }
+    for (int k = 0; k < 4; k++) {
+      char v[64];
+      fmtn(v, sizeof v, jx_num(x, t->keys[k]), t->dec[k]);
+      if (md)
+        fprintf(f, " | %s", v);
+      else
+        fprintf(f, " %*s", t->w[k], v);
+    }
+    if (md)
+      fprintf(f, " | %.2f |\n", jx_num(x, t->keys[4]));
+    else
+      fprintf(f, " %*.2f\n", t->w[4], jx_num(x, t->keys[4]));
+  }
+}
+
+/* The resources at the breaking point, one line each with its figures. */
+static void bn_resources(json_t *res, int md, FILE *f) {
+  char a[64], b[64], c[64];
+  size_t i;
+  json_t *x;
+  if (!json_array_size(res))
+    return;
+  fputs(md ? "\n**Resources at the breaking point**\n\n" : "\nResources at the breaking point\n", f);
+  json_array_foreach(res, i, x) {
+    const char *r = jx_str(x, "resource");
+    fputs(md ? "- " : "  - ", f);
+    fprintf(f, "%s (", r);
+    esc_put(jx_str(x, "series"), md, f);
+    fputs("): ", f);
+    if (!strcmp(r, "cpu")) {
+      fprintf(f, "%s%% busy at low load, %s%% at the breaking point%s; utilisation-law ceiling %s req/s",
+              fmtn(a, sizeof a, jx_num(x, "low_load_pct"), 0), fmtn(b, sizeof b, jx_num(x, "knee_pct"), 0),
+              json_is_true(json_object_get(x, "saturated_at_knee")) ? " (saturated)" : "",
+              fmtn(c, sizeof c, jx_num(x, "utilisation_law_ceiling_rps"), 0));
+      if (isfinite(jx_num(x, "load1_at_knee")))
+        fprintf(f, "; load1 %.1f on %s cores", jx_num(x, "load1_at_knee"), fmtn(a, sizeof a, jx_num(x, "cores"), 0));
+      if (isfinite(jx_num(x, "process_cores_at_knee")))
+        fprintf(f, "; the service used %.2f cores", jx_num(x, "process_cores_at_knee"));
+      fputc('\n', f);
+    }
+    else if (!strcmp(r, "memory"))
+      fprintf(f, "%s MiB used at the breaking point (%s%% of total)\n", fmtn(a, sizeof a, jx_num(x, "knee_bytes") / 1048576, 0),
+              fmtn(b, sizeof b, 100 * jx_num(x, "knee_fraction"), 1));
+    else if (!strcmp(r, "backend_pool"))
+      fprintf(f, "%s waiting at low load, %s at the breaking point; onset %s VUs\n",
+              fmtn(a, sizeof a, jx_num(x, "low_load_waiting"), 1), fmtn(b, sizeof b, jx_num(x, "knee_waiting"), 1),
+              fmtn(c, sizeof c, jx_num(x, "onset_vus"), 0));
+    else if (!strcmp(r, "server_concurrency"))
+      fprintf(f, "%s in flight at low load, %s at the breaking point (k6 saw %s)\n", fmtn(a, sizeof a, jx_num(x, "low_load"), 1),
+              fmtn(b, sizeof b, jx_num(x, "knee"), 1), fmtn(c, sizeof c, jx_num(x, "client_inflight_at_knee"), 1));
+    else if (!strcmp(r, "network"))
+      fprintf(f, "%s KiB/s received at low load, %s KiB/s at the breaking point\n",
+              fmtn(a, sizeof a, jx_num(x, "low_load_bytes_per_s") / 1024, 0),
+              fmtn(b, sizeof b, jx_num(x, "knee_bytes_per_s") / 1024, 0));
+    else
+      fprintf(f, "%s%% CPU at the breaking point\n", fmtn(a, sizeof a, jx_num(x, "knee_pct"), 0));
+  }
+}
+
 void bottleneck_print(json_t *bn, int md, FILE *f) {
-  char a[64], b[64], c[64], d[64];
+  char a[64], b[64], c[64];
   json_t *v = json_object_get(bn, "verdict"), *knee = json_object_get(bn, "knee");
   json_t *run = json_object_get(bn, "run");
   if (run) {
@@ -250,37 +344,16 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fputc('\n', f);
   }
   fputs(md ? "\n**Evidence**\n\n" : "\nEvidence\n", f);
-  size_t i;
-  json_t *x;
-  json_array_foreach(json_object_get(v, "evidence"), i, x) {
-    fputs(md ? "- " : "  - ", f);
-    esc_put(json_string_value(x), md, f);
-    fputc('\n', f);
-  }
-  /* endpoints */
-  fputs(md ? "\n**Endpoint degradation order**\n\n| endpoint | base p95 ms | onset VUs | onset t s | p95 at breaking ms | x at breaking |\n|---|---:|---:|---:|---:|---:|\n"
-           : "\nEndpoint degradation order (p95 x1.5 over low load, sustained)\n",
-        f);
-  if (!md)
-    fprintf(f, "  %-40s %11s %9s %9s %14s %9s\n", "endpoint", "base p95 ms", "onset VUs", "onset t s", "p95 at break ms",
-            "x at break");
-  json_array_foreach(json_object_get(bn, "endpoints"), i, x) {
-    fmtn(a, sizeof a, jx_num(x, "base_p95_ms"), 1);
-    fmtn(b, sizeof b, jx_num(x, "onset_vus"), 0);
-    fmtn(c, sizeof c, jx_num(x, "onset_time_s"), 0);
-    fmtn(d, sizeof d, jx_num(x, "p95_at_knee_ms"), 1);
-    if (md) {
-      fputs("| ", f);
-      esc_put(jx_str(x, "endpoint"), md, f);
-      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
-    } else {
-      fputs("  ", f);
-      char nm[41];
-      snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
-      esc_put(nm, 0, f);
-      fprintf(f, " %11s %9s %9s %14s %9.2f\n", a, b, c, d, jx_num(x, "ratio_at_knee"));
-    }
-  }
+  bullets(json_object_get(v, "evidence"), md, f);
+  static const struct ep_table degradation = {
+      "\n**Endpoint degradation order**\n\n| endpoint | base p95 ms | onset VUs | onset t s | p95 at breaking ms | x at "
+      "breaking |\n|---|---:|---:|---:|---:|---:|\n",
+      "\nEndpoint degradation order (p95 x1.5 over low load, sustained)\n",
+      {"base p95 ms", "onset VUs", "onset t s", "p95 at break ms", "x at break"},
+      {11, 9, 9, 14, 9},
+      {"base_p95_ms", "onset_vus", "onset_time_s", "p95_at_knee_ms", "ratio_at_knee"},
+      {1, 0, 0, 1}};
+  ep_table_print(&degradation, json_object_get(bn, "endpoints"), md, f);
   /* phases */
   json_t *ph = json_object_get(bn, "phases"), *sh = json_object_get(ph, "shares");
   json_t *lo = json_object_get(ph, "low_load_mean_ms"), *kn = json_object_get(ph, "knee_mean_ms");
@@ -296,83 +369,23 @@ void bottleneck_print(json_t *bn, int md, FILE *f) {
     fmtn(c, sizeof c, 100 * jx_num(sh, phases[p]), 1);
     fprintf(f, md ? "| %s | %s | %s | %s%% |\n" : "  %-10s %12s %10s %15s%%\n", phases[p], a, b, c);
   }
-  /* resources */
-  json_t *res = json_object_get(bn, "resources");
-  if (json_array_size(res)) {
-    fputs(md ? "\n**Resources at the breaking point**\n\n" : "\nResources at the breaking point\n", f);
-    json_array_foreach(res, i, x) {
-      const char *r = jx_str(x, "resource");
-      fputs(md ? "- " : "  - ", f);
-      fprintf(f, "%s (", r);
-      esc_put(jx_str(x, "series"), md, f);
-      fputs("): ", f);
-      if (!strcmp(r, "cpu")) {
-        fprintf(f, "%s%% busy at low load, %s%% at the breaking point%s; utilisation-law ceiling %s req/s",
-                fmtn(a, sizeof a, jx_num(x, "low_load_pct"), 0), fmtn(b, sizeof b, jx_num(x, "knee_pct"), 0),
-                json_is_true(json_object_get(x, "saturated_at_knee")) ? " (saturated)" : "",
-                fmtn(c, sizeof c, jx_num(x, "utilisation_law_ceiling_rps"), 0));
-        if (isfinite(jx_num(x, "load1_at_knee")))
-          fprintf(f, "; load1 %.1f on %s cores", jx_num(x, "load1_at_knee"), fmtn(a, sizeof a, jx_num(x, "cores"), 0));
-        if (isfinite(jx_num(x, "process_cores_at_knee")))
-          fprintf(f, "; the service used %.2f cores", jx_num(x, "process_cores_at_knee"));
-        fputc('\n', f);
-      }
-      else if (!strcmp(r, "memory"))
-        fprintf(f, "%s MiB used at the breaking point (%s%% of total)\n", fmtn(a, sizeof a, jx_num(x, "knee_bytes") / 1048576, 0),
-                fmtn(b, sizeof b, 100 * jx_num(x, "knee_fraction"), 1));
-      else if (!strcmp(r, "backend_pool"))
-        fprintf(f, "%s waiting at low load, %s at the breaking point; onset %s VUs\n",
-                fmtn(a, sizeof a, jx_num(x, "low_load_waiting"), 1), fmtn(b, sizeof b, jx_num(x, "knee_waiting"), 1),
-                fmtn(c, sizeof c, jx_num(x, "onset_vus"), 0));
-      else if (!strcmp(r, "server_concurrency"))
-        fprintf(f, "%s in flight at low load, %s at the breaking point (k6 saw %s)\n", fmtn(a, sizeof a, jx_num(x, "low_load"), 1),
-                fmtn(b, sizeof b, jx_num(x, "knee"), 1), fmtn(c, sizeof c, jx_num(x, "client_inflight_at_knee"), 1));
-      else if (!strcmp(r, "network"))
-        fprintf(f, "%s KiB/s received at low load, %s KiB/s at the breaking point\n",
-                fmtn(a, sizeof a, jx_num(x, "low_load_bytes_per_s") / 1024, 0),
-                fmtn(b, sizeof b, jx_num(x, "knee_bytes_per_s") / 1024, 0));
-      else
-        fprintf(f, "%s%% CPU at the breaking point\n", fmtn(a, sizeof a, jx_num(x, "knee_pct"), 0));
-    }
-  }
-  /* endpoint capacity */
-  fputs(md ? "\n**Per-endpoint capacity**\n\n| endpoint | service ms | req/s within SLO | calls/hour within SLO | peak calls/hour | X*S at peak |\n|---|---:|---:|---:|---:|---:|\n"
-           : "\nPer-endpoint capacity (X*S at peak = requests in service by the utilisation law)\n",
-        f);
-  if (!md)
-    fprintf(f, "  %-40s %10s %9s %12s %12s %8s\n", "endpoint", "service ms", "req/s SLO", "calls/h SLO", "peak calls/h",
-            "X*S");
-  json_array_foreach(json_object_get(bn, "endpoint_capacity"), i, x) {
-    fmtn(a, sizeof a, jx_num(x, "service_time_ms"), 1);
-    fmtn(b, sizeof b, jx_num(x, "rps_within_slo"), 1);
-    fmtn(c, sizeof c, jx_num(x, "calls_per_hour_within_slo"), 0);
-    fmtn(d, sizeof d, jx_num(x, "peak_calls_per_hour"), 0);
-    if (md) {
-      fputs("| ", f);
-      esc_put(jx_str(x, "endpoint"), md, f);
-      fprintf(f, " | %s | %s | %s | %s | %.2f |\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
-    } else {
-      char nm[41];
-      snprintf(nm, sizeof nm, "%-40s", jx_str(x, "endpoint"));
-      fputs("  ", f);
-      esc_put(nm, 0, f);
-      fprintf(f, " %10s %9s %12s %12s %8.2f\n", a, b, c, d, jx_num(x, "concurrency_at_peak"));
-    }
-  }
+  bn_resources(json_object_get(bn, "resources"), md, f);
+  static const struct ep_table capacity = {
+      "\n**Per-endpoint capacity**\n\n| endpoint | service ms | req/s within SLO | calls/hour within SLO | peak "
+      "calls/hour | X*S at peak |\n|---|---:|---:|---:|---:|---:|\n",
+      "\nPer-endpoint capacity (X*S at peak = requests in service by the utilisation law)\n",
+      {"service ms", "req/s SLO", "calls/h SLO", "peak calls/h", "X*S"},
+      {10, 9, 12, 12, 8},
+      {"service_time_ms", "rps_within_slo", "calls_per_hour_within_slo", "peak_calls_per_hour", "concurrency_at_peak"},
+      {1, 1, 0, 0}};
+  ep_table_print(&capacity, json_object_get(bn, "endpoint_capacity"), md, f);
   if (json_is_string(json_object_get(bn, "llm_endpoint"))) {
     fputs(md ? "\nLLM calls/hour within SLO (" : "\nLLM calls/hour within SLO (", f);
     esc_put(jx_str(bn, "llm_endpoint"), md, f);
     fprintf(f, "): %s\n", fmtn(a, sizeof a, jx_num(bn, "llm_calls_per_hour"), 0));
   }
-  json_t *cav = json_object_get(bn, "caveats");
-  if (run && json_array_size(cav)) {
-    fputs(md ? "\n**Caveats**\n\n" : "\nCaveats\n", f);
-    json_array_foreach(cav, i, x) {
-      fputs(md ? "- " : "  - ", f);
-      esc_put(json_string_value(x), md, f);
-      fputc('\n', f);
-    }
-  }
+  if (run)
+    caveats_print(json_object_get(bn, "caveats"), md, f);
   fputc('\n', f);
 }
 

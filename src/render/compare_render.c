@@ -8,6 +8,7 @@
 #include "render/table.h"
 #include "util/strbuf.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 
 enum out { OUT_TEXT, OUT_MD };
 
@@ -254,9 +255,7 @@ static void database_block(json_t *cmp, enum out mode, struct strbuf *out) {
     if (*what) {
       /* The statement, cut at 72 bytes on a character boundary. */
       char q[80];
-      size_t n = strlen(what) > 72 ? 72 : strlen(what);
-      while (n > 0 && n < strlen(what) && ((unsigned char)what[n] & 0xC0) == 0x80)
-        n--;
+      size_t n = strlen(what) > 72 ? utf8_char_start(what, 72) : strlen(what);
       snprintf(q, sizeof q, "%.*s%s", (int)n, what, n < strlen(what) ? "..." : "");
       if (mode == OUT_MD)
         esc_md_code(out, q);

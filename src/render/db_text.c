@@ -8,22 +8,30 @@
 #include "render/escape.h"
 #include "util/jsonx.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
+
+/* Where to cut s (len bytes) to at most max bytes on a character
+ * boundary: len when it fits. */
+static size_t cut_at(const char *s, size_t len, size_t max) {
+  return len <= max ? len : utf8_char_start(s, max);
+}
 
 /* Text: control characters never pass (esc_term); long SQL is cut. */
 static void put_sql(FILE *f, const char *q, size_t max) {
   struct strbuf sb = STRBUF_INIT;
   esc_term(&sb, q);
-  if (sb.len > max) {
-    size_t n = max;
-    while (n > 0 && ((unsigned char)sb.buf[n] & 0xc0) == 0x80)
-      n--;
-    sb.buf[n] = 0;
-    fputs(sb.buf, f);
+  size_t n = cut_at(sb.buf, sb.len, max);
+  fwrite(sb.buf, 1, n, f);
+  if (n < sb.len)
     fputs("...", f);
-  } else {
-    fputs(sb.buf, f);
-  }
   strbuf_release(&sb);
+}
+
+/* "yes", "no" or "undecided": whether the query p95 is below the line. */
+static const char *p95_word(json_t *p) {
+  if (!json_is_true(json_object_get(p, "decided")))
+    return "undecided";
+  return json_is_true(json_object_get(p, "below")) ? "yes" : "no";
 }
 
 static void fmt_ratio(char *b, size_t n, json_t *v) {
@@ -80,10 +88,7 @@ void db_evidence_print_text(json_t *db, FILE *f) {
     fputc('\n', f);
   }
   json_t *p = json_object_get(db, "query_p95_below_ms");
-  fprintf(f, "  query p95 < %g ms: %s (", jx_num(p, "threshold_ms"),
-          !json_is_true(json_object_get(p, "decided")) ? "undecided"
-          : json_is_true(json_object_get(p, "below"))  ? "yes"
-                                                       : "no");
+  fprintf(f, "  query p95 < %g ms: %s (", jx_num(p, "threshold_ms"), p95_word(p));
   put_sql(f, jx_str(p, "reason"), 400);
   fputs(")\n", f);
   json_t *caches = json_object_get(db, "caches");
@@ -107,15 +112,10 @@ void db_evidence_print_text(json_t *db, FILE *f) {
 
 static void md_sql(struct strbuf *out, const char *q, size_t max) {
   struct strbuf cut = STRBUF_INIT;
-  size_t n = strlen(q);
-  if (n > max) {
-    while (max > 0 && ((unsigned char)q[max] & 0xc0) == 0x80)
-      max--;
-    strbuf_add(&cut, q, max);
+  size_t len = strlen(q), n = cut_at(q, len, max);
+  strbuf_add(&cut, q, n);
+  if (n < len)
     strbuf_addstr(&cut, "...");
-  } else {
-    strbuf_addstr(&cut, q);
-  }
   esc_md_code(out, cut.buf);
   strbuf_release(&cut);
 }
@@ -162,10 +162,7 @@ void db_evidence_render_md(json_t *db, struct strbuf *out) {
     strbuf_addstr(out, "\n");
   }
   json_t *p = json_object_get(db, "query_p95_below_ms");
-  strbuf_addf(out, "\nQuery p95 < %g ms: **%s**. ", jx_num(p, "threshold_ms"),
-              !json_is_true(json_object_get(p, "decided")) ? "undecided"
-              : json_is_true(json_object_get(p, "below"))  ? "yes"
-                                                           : "no");
+  strbuf_addf(out, "\nQuery p95 < %g ms: **%s**. ", jx_num(p, "threshold_ms"), p95_word(p));
   esc_md(out, jx_str(p, "reason"));
   strbuf_addstr(out, "\n");
   json_t *caches = json_object_get(db, "caches");

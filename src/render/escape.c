@@ -11,6 +11,18 @@ static size_t utf8_len(const unsigned char *p) {
 
 static int is_ctrl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+/* s byte by byte: a control character as a space, ch as `with`. */
+static void put_replacing(struct strbuf *sb, const char *s, unsigned char ch, const char *with) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (is_ctrl(*p))
+      strbuf_addch(sb, ' ');
+    else if (*p == ch)
+      strbuf_addstr(sb, with);
+    else
+      strbuf_addch(sb, *p);
+  }
+}
+
 void esc_utf8_clean(struct strbuf *sb, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
@@ -75,14 +87,7 @@ void esc_md_code(struct strbuf *sb, const char *s) {
     strbuf_addch(sb, '`');
   if (pad)
     strbuf_addch(sb, ' ');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (is_ctrl(*p))
-      strbuf_addch(sb, ' ');
-    else if (*p == '|')
-      strbuf_addstr(sb, "\\|");
-    else
-      strbuf_addch(sb, *p);
-  }
+  put_replacing(sb, s, '|', "\\|");
   if (pad)
     strbuf_addch(sb, ' ');
   for (size_t i = 0; i <= longest; i++)
@@ -125,12 +130,7 @@ void esc_xml(struct strbuf *sb, const char *s) { html_like(sb, s, 1); }
 
 void esc_gnuplot(struct strbuf *sb, const char *s) {
   strbuf_addch(sb, '\'');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '\'')
-      strbuf_addstr(sb, "''");
-    else
-      strbuf_addch(sb, is_ctrl(*p) ? ' ' : *p);
-  }
+  put_replacing(sb, s, '\'', "''");
   strbuf_addch(sb, '\'');
 }
 
@@ -139,14 +139,7 @@ void esc_tsv(struct strbuf *sb, const char *s) {
     strbuf_addch(sb, '-');
     return;
   }
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (is_ctrl(*p))
-      strbuf_addch(sb, ' ');
-    else if (*p == '"')
-      strbuf_addch(sb, '\'');
-    else
-      strbuf_addch(sb, *p);
-  }
+  put_replacing(sb, s, '"', "'");
 }
 
 void esc_term(struct strbuf *sb, const char *s) {

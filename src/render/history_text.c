@@ -4,47 +4,52 @@
 
 #include "render/escape.h"
 #include "render/history_text.h"
+#include "util/jsonx.h"
 #include "util/strbuf.h"
 
-static void fmt_hval(char *buf, size_t len, const char *unit, double v) {
+/* Run r's value in the unit of h. */
+static const char *run_value(char *buf, size_t len, json_t *h, json_t *r) {
+  const char *unit = jx_str(h, "unit");
+  double v = json_number_value(json_object_get(r, "value"));
   if (!strcmp(unit, "fraction"))
     snprintf(buf, len, "%.3f%%", v * 100);
   else if (!strcmp(unit, "req/s"))
     snprintf(buf, len, "%.2f/s", v);
   else
     snprintf(buf, len, "%.2f ms", v);
+  return buf;
+}
+
+/* "<prefix>+12.3% (p = 0.01)" when run r starts a change point. */
+static void change_point(struct strbuf *out, json_t *r, const char *prefix) {
+  if (json_is_true(json_object_get(r, "change_point")))
+    strbuf_addf(out, "%s%+.1f%% (p = %.2g)", prefix, json_number_value(json_object_get(r, "change_pct")),
+                json_number_value(json_object_get(r, "p_value")));
 }
 
 void history_render_text(json_t *h, struct strbuf *out) {
-  json_t *runs = json_object_get(h, "runs");
-  const char *unit = json_string_value(json_object_get(h, "unit"));
-  strbuf_addstr(out, "metric ");
-  strbuf_addstr(out, json_string_value(json_object_get(h, "metric")));
-  strbuf_addstr(out, " of ");
-  esc_term(out, json_string_value(json_object_get(h, "endpoint")));
+  json_t *runs = json_object_get(h, "runs"), *r;
+  size_t i, wn = 3;
+  strbuf_addf(out, "metric %s of ", jx_str(h, "metric"));
+  esc_term(out, jx_str(h, "endpoint"));
   if (json_is_string(json_object_get(h, "scenario"))) {
     strbuf_addstr(out, ", scenario ");
-    esc_term(out, json_string_value(json_object_get(h, "scenario")));
+    esc_term(out, jx_str(h, "scenario"));
   }
   strbuf_addstr(out, "\n\n");
-  size_t wn = 3;
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    size_t l = strlen(json_string_value(json_object_get(json_array_get(runs, i), "name")));
+  json_array_foreach(runs, i, r) {
+    size_t l = strlen(jx_str(r, "name"));
     wn = l > wn ? l : wn;
   }
   strbuf_addf(out, "%6s  %-*s  %14s  %8s  %s\n", "ID", (int)wn, "RUN", "VALUE", "N", "CHANGE POINT");
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    json_t *r = json_array_get(runs, i);
+  json_array_foreach(runs, i, r) {
     char val[64];
-    fmt_hval(val, sizeof val, unit, json_number_value(json_object_get(r, "value")));
     struct strbuf name = STRBUF_INIT;
-    esc_term(&name, json_string_value(json_object_get(r, "name")));
+    esc_term(&name, jx_str(r, "name"));
     strbuf_addf(out, "%6lld  %-*s  %14s  %8lld", (long long)json_integer_value(json_object_get(r, "id")), (int)wn,
-                name.buf, val, (long long)json_integer_value(json_object_get(r, "n")));
+                name.buf, run_value(val, sizeof val, h, r), (long long)json_integer_value(json_object_get(r, "n")));
     strbuf_release(&name);
-    if (json_is_true(json_object_get(r, "change_point")))
-      strbuf_addf(out, "  <- %+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
-                  json_number_value(json_object_get(r, "p_value")));
+    change_point(out, r, "  <- ");
     strbuf_addch(out, '\n');
   }
   size_t ncp = json_array_size(json_object_get(h, "change_points"));
@@ -53,21 +58,18 @@ void history_render_text(json_t *h, struct strbuf *out) {
 }
 
 void history_render_md(json_t *h, struct strbuf *out) {
-  json_t *runs = json_object_get(h, "runs");
-  const char *unit = json_string_value(json_object_get(h, "unit"));
+  json_t *r;
+  size_t i;
   strbuf_addstr(out, "| Id | Run | ");
-  esc_md(out, json_string_value(json_object_get(h, "metric")));
+  esc_md(out, jx_str(h, "metric"));
   strbuf_addstr(out, " | n | Change point |\n|---:|---|---:|---:|---|\n");
-  for (size_t i = 0; i < json_array_size(runs); i++) {
-    json_t *r = json_array_get(runs, i);
+  json_array_foreach(json_object_get(h, "runs"), i, r) {
     char val[64];
-    fmt_hval(val, sizeof val, unit, json_number_value(json_object_get(r, "value")));
     strbuf_addf(out, "| %lld | ", (long long)json_integer_value(json_object_get(r, "id")));
-    esc_md(out, json_string_value(json_object_get(r, "name")));
-    strbuf_addf(out, " | %s | %lld | ", val, (long long)json_integer_value(json_object_get(r, "n")));
-    if (json_is_true(json_object_get(r, "change_point")))
-      strbuf_addf(out, "%+.1f%% (p = %.2g)", json_number_value(json_object_get(r, "change_pct")),
-                  json_number_value(json_object_get(r, "p_value")));
+    esc_md(out, jx_str(r, "name"));
+    strbuf_addf(out, " | %s | %lld | ", run_value(val, sizeof val, h, r),
+                (long long)json_integer_value(json_object_get(r, "n")));
+    change_point(out, r, "");
     strbuf_addstr(out, " |\n");
   }
 }

@@ -3,11 +3,8 @@
  * (analysis/history.h). Appends to out; never fails. */
 #ifndef LOADREP_HISTORY_TEXT_H
 #define LOADREP_HISTORY_TEXT_H
-#include <jansson.h>
+#include "util/jsonx.h"
 
-struct strbuf;
-
-void history_render_text(json_t *h, struct strbuf *out);
-void history_render_md(json_t *h, struct strbuf *out);
+jx_render_fn history_render_text, history_render_md;
 
 #endif

@@ -20,6 +20,26 @@ static void attr(struct strbuf *out, const char *name, const char *value) {
   strbuf_addch(out, '"');
 }
 
+/* "    <testcase name=... classname=loadrep.<endpoint> time=0", left open. */
+static void testcase_open(struct strbuf *out, const char *name, const char *endpoint) {
+  struct strbuf cls = STRBUF_INIT;
+  strbuf_addf(&cls, "loadrep.%s", endpoint);
+  strbuf_addstr(out, "    <testcase");
+  attr(out, "name", name);
+  attr(out, "classname", cls.buf);
+  strbuf_addstr(out, " time=\"0\"");
+  strbuf_release(&cls);
+}
+
+/* Closes an open testcase with a failure of `type`: message, then body. */
+static void testcase_failed(struct strbuf *out, const char *message, const char *type, const char *body) {
+  strbuf_addstr(out, ">\n      <failure");
+  attr(out, "message", message);
+  strbuf_addf(out, " type=\"%s\">", type);
+  esc_xml(out, body);
+  strbuf_addstr(out, "</failure>\n    </testcase>\n");
+}
+
 static void numbers(struct strbuf *sb, json_t *f) {
   const char *m = jx_str(f, "metric");
   int err = !strcmp(m, "error_rate");
@@ -46,27 +66,18 @@ static void objective_cases(json_t *cmp, struct strbuf *out) {
     const char *v = jx_str(o, "verdict");
     if (!strcmp(v, "not_applicable"))
       continue;
-    struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT;
+    struct strbuf tc = STRBUF_INIT;
     strbuf_addf(&tc, "%s objective %s", jx_str(o, "endpoint"), jx_str(o, "metric"));
-    strbuf_addf(&cls, "loadrep.%s", jx_str(o, "endpoint"));
-    strbuf_addstr(out, "    <testcase");
-    attr(out, "name", tc.buf);
-    attr(out, "classname", cls.buf);
-    strbuf_addstr(out, " time=\"0\"");
+    testcase_open(out, tc.buf, jx_str(o, "endpoint"));
     if (!strcmp(v, "slo_breach")) {
       struct strbuf msg = STRBUF_INIT;
       strbuf_addf(&msg, "%s missed its objective: %s", jx_str(o, "endpoint"), jx_str(o, "reason"));
-      strbuf_addstr(out, ">\n      <failure");
-      attr(out, "message", msg.buf);
-      strbuf_addstr(out, " type=\"slo_breach\">");
-      esc_xml(out, jx_str(o, "reason"));
-      strbuf_addstr(out, "</failure>\n    </testcase>\n");
+      testcase_failed(out, msg.buf, "slo_breach", jx_str(o, "reason"));
       strbuf_release(&msg);
     } else {
       strbuf_addstr(out, "/>\n");
     }
     strbuf_release(&tc);
-    strbuf_release(&cls);
   }
 }
 
@@ -136,22 +147,14 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
     json_t *f = json_array_get(fs, i);
     if (!json_is_true(json_object_get(f, "gated")))
       continue;
-    struct strbuf tc = STRBUF_INIT, cls = STRBUF_INIT, msg = STRBUF_INIT;
+    struct strbuf tc = STRBUF_INIT, msg = STRBUF_INIT;
     strbuf_addf(&tc, "%s %s", jx_str(f, "endpoint"), jx_str(f, "metric"));
-    strbuf_addf(&cls, "loadrep.%s", jx_str(f, "endpoint"));
-    strbuf_addstr(out, "    <testcase");
-    attr(out, "name", tc.buf);
-    attr(out, "classname", cls.buf);
-    strbuf_addstr(out, " time=\"0\"");
+    testcase_open(out, tc.buf, jx_str(f, "endpoint"));
     const char *v = jx_str(f, "verdict");
     if (!strcmp(v, "regression")) {
       strbuf_addf(&msg, "%s %s regressed: ", jx_str(f, "endpoint"), jx_str(f, "metric"));
       numbers(&msg, f);
-      strbuf_addstr(out, ">\n      <failure");
-      attr(out, "message", msg.buf);
-      strbuf_addstr(out, " type=\"regression\">");
-      esc_xml(out, jx_str(f, "reason"));
-      strbuf_addstr(out, "</failure>\n    </testcase>\n");
+      testcase_failed(out, msg.buf, "regression", jx_str(f, "reason"));
     } else {
       strbuf_addstr(out, "/>\n");
       strbuf_addf(&sysout, "%s: %s (", tc.buf, v);
@@ -159,7 +162,6 @@ void junit_render(json_t *cmp, const char *timestamp, const char *hostname, stru
       strbuf_addf(&sysout, ") %s\n", jx_str(f, "reason"));
     }
     strbuf_release(&tc);
-    strbuf_release(&cls);
     strbuf_release(&msg);
   }
   objective_cases(cmp, out);

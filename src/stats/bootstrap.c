@@ -19,18 +19,6 @@ unsigned boot_poisson1(struct fit_rng *r) {
   return k;
 }
 
-struct pair {
-  double v;
-  uint32_t b;
-};
-
-static int by_value(const void *a, const void *b) {
-  const struct pair *x = a, *y = b;
-  if (x->v != y->v)
-    return (x->v > y->v) - (x->v < y->v);
-  return (x->b > y->b) - (x->b < y->b);
-}
-
 static void build_index(struct boot_set *s) {
   size_t nb = s->n_blocks, nc = s->n / BOOT_STRIDE + 1;
   s->cum = xcalloc(nc * nb, sizeof *s->cum);
@@ -51,7 +39,7 @@ void boot_set_init(struct boot_set *s, const double *values, const double *times
     n_blocks = 1;
   if (!(block_s > 0))
     block_s = 1;
-  struct pair *p = xmalloc((n ? n : 1) * sizeof *p);
+  struct value_index *p = xmalloc((n ? n : 1) * sizeof *p);
   for (size_t i = 0; i < n; i++) {
     double b = times ? floor(times[i] / block_s) : 0;
     if (!(b >= 0))
@@ -59,16 +47,16 @@ void boot_set_init(struct boot_set *s, const double *values, const double *times
     if (b >= (double)n_blocks)
       b = (double)(n_blocks - 1);
     p[i].v = values[i];
-    p[i].b = (uint32_t)b;
+    p[i].i = (size_t)b;
   }
-  qsort(p, n, sizeof *p, by_value);
+  qsort(p, n, sizeof *p, cmp_value_index);
   s->n = n;
   s->n_blocks = n_blocks;
   s->v = xmalloc((n ? n : 1) * sizeof *s->v);
   s->blk = xmalloc((n ? n : 1) * sizeof *s->blk);
   for (size_t i = 0; i < n; i++) {
     s->v[i] = p[i].v;
-    s->blk[i] = p[i].b;
+    s->blk[i] = (uint32_t)p[i].i;
   }
   free(p);
   if (n >= 8 * BOOT_STRIDE)
@@ -203,9 +191,17 @@ static void interval(double *r, size_t n, double level, struct boot_ci *ci) {
   ci->hi = r[(size_t)floor(ph)] + (r[(size_t)ceil(ph)] - r[(size_t)floor(ph)]) * (ph - floor(ph));
 }
 
-static void draw_weights(struct fit_rng *g, unsigned *w, size_t n) {
+/* Poisson(1) weights of n blocks into the buffer w (grown as needed). */
+struct weights {
+  unsigned *w;
+  size_t cap;
+};
+
+static unsigned *draw_weights(struct fit_rng *g, struct weights *ws, size_t n) {
+  XGROW(ws->w, ws->cap, n ? n : 1);
   for (size_t i = 0; i < n; i++)
-    w[i] = boot_poisson1(g);
+    ws->w[i] = boot_poisson1(g);
+  return ws->w;
 }
 
 void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot_set *cand,
@@ -218,11 +214,7 @@ void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot
     ci[k].lo = ci[k].hi = NAN;
   if (replicates <= 0 || n_base == 0)
     return;
-  size_t maxb = cand->n_blocks;
-  for (size_t j = 0; j < n_base; j++)
-    if (base[j].n_blocks > maxb)
-      maxb = base[j].n_blocks;
-  unsigned *w = xmalloc((maxb ? maxb : 1) * sizeof *w);
+  struct weights ws = {NULL, 0};
   double *rep[BOOT_MAX_STATS];
   size_t used[BOOT_MAX_STATS] = {0};
   for (size_t k = 0; k < ns; k++)
@@ -237,8 +229,7 @@ void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot
       ok[k] = 1;
     }
     for (size_t j = 0; j < n_base; j++) {
-      draw_weights(&g, w, base[j].n_blocks);
-      if (boot_weighted_stats(&base[j], w, probs, np, q, &mean) <= 0) {
+      if (boot_weighted_stats(&base[j], draw_weights(&g, &ws, base[j].n_blocks), probs, np, q, &mean) <= 0) {
         for (size_t k = 0; k < ns; k++)
           ok[k] = 0;
         continue;
@@ -251,8 +242,7 @@ void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot
           logb[k] += log(q[k]);
       }
     }
-    draw_weights(&g, w, cand->n_blocks);
-    if (boot_weighted_stats(cand, w, probs, np, q, &mean) <= 0)
+    if (boot_weighted_stats(cand, draw_weights(&g, &ws, cand->n_blocks), probs, np, q, &mean) <= 0)
       continue;
     q[np] = mean;
     for (size_t k = 0; k < ns; k++) {
@@ -266,7 +256,7 @@ void boot_ratio_ci(const struct boot_set *base, size_t n_base, const struct boot
     interval(rep[k], used[k], level, &ci[k]);
     free(rep[k]);
   }
-  free(w);
+  free(ws.w);
 }
 
 static double weighted_rate(const struct boot_counts *c, const unsigned *w) {
@@ -284,11 +274,7 @@ void boot_rate_ratio_ci(const struct boot_counts *base, size_t n_base, const str
   ci->lo = ci->hi = NAN;
   if (replicates <= 0 || n_base == 0)
     return;
-  size_t maxb = cand->n_blocks;
-  for (size_t j = 0; j < n_base; j++)
-    if (base[j].n_blocks > maxb)
-      maxb = base[j].n_blocks;
-  unsigned *w = xmalloc((maxb ? maxb : 1) * sizeof *w);
+  struct weights ws = {NULL, 0};
   double *rep = xmalloc((size_t)replicates * sizeof *rep);
   size_t used = 0;
   struct fit_rng g;
@@ -297,21 +283,19 @@ void boot_rate_ratio_ci(const struct boot_counts *base, size_t n_base, const str
     double logb = 0;
     int ok = 1;
     for (size_t j = 0; j < n_base; j++) {
-      draw_weights(&g, w, base[j].n_blocks);
-      double r = weighted_rate(&base[j], w);
+      double r = weighted_rate(&base[j], draw_weights(&g, &ws, base[j].n_blocks));
       if (!(r > 0))
         ok = 0;
       else
         logb += log(r);
     }
-    draw_weights(&g, w, cand->n_blocks);
-    double rc = weighted_rate(cand, w);
+    double rc = weighted_rate(cand, draw_weights(&g, &ws, cand->n_blocks));
     if (ok && rc >= 0)
       rep[used++] = rc / exp(logb / (double)n_base);
   }
   interval(rep, used, level, ci);
   free(rep);
-  free(w);
+  free(ws.w);
 }
 
 double boot_block_seconds(double duration_s) {

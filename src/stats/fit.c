@@ -51,6 +51,20 @@ double fit_norm_quantile(double p) {
   return x;
 }
 
+/* One step of the modified Lentz method with coefficient aa: updates c and
+ * d and returns the factor d * c that multiplies the fraction. */
+static double lentz_step(double aa, double *c, double *d) {
+  const double tiny = 1e-300;
+  *d = 1 + aa * *d;
+  if (fabs(*d) < tiny)
+    *d = tiny;
+  *c = 1 + aa / *c;
+  if (fabs(*c) < tiny)
+    *c = tiny;
+  *d = 1 / *d;
+  return *d * *c;
+}
+
 /* Continued fraction for the regularised incomplete beta (modified Lentz). */
 static double betacf(double a, double b, double x) {
   const double tiny = 1e-300;
@@ -62,24 +76,8 @@ static double betacf(double a, double b, double x) {
   double h = d;
   for (int m = 1; m <= 300; m++) {
     int m2 = 2 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (fabs(d) < tiny)
-      d = tiny;
-    c = 1 + aa / c;
-    if (fabs(c) < tiny)
-      c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (fabs(d) < tiny)
-      d = tiny;
-    c = 1 + aa / c;
-    if (fabs(c) < tiny)
-      c = tiny;
-    d = 1 / d;
-    double del = d * c;
+    h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c, &d);
+    double del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), &c, &d);
     h *= del;
     if (fabs(del - 1) < 1e-15)
       break;
@@ -226,16 +224,23 @@ double fit_select(double *v, size_t n, size_t k) {
   return v[k];
 }
 
+/* The means of x[0..n) and y[0..n) (n > 0). */
+static void means(const double *x, const double *y, size_t n, double *mx, double *my) {
+  *mx = 0;
+  *my = 0;
+  for (size_t i = 0; i < n; i++) {
+    *mx += x[i];
+    *my += y[i];
+  }
+  *mx /= (double)n;
+  *my /= (double)n;
+}
+
 int fit_ols(const double *x, const double *y, size_t n, double *a, double *b) {
   if (n < 2)
     return -1;
-  double mx = 0, my = 0;
-  for (size_t i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= (double)n;
-  my /= (double)n;
+  double mx, my;
+  means(x, y, n, &mx, &my);
   double sxx = 0, sxy = 0;
   for (size_t i = 0; i < n; i++) {
     sxx += (x[i] - mx) * (x[i] - mx);
@@ -346,25 +351,13 @@ int fit_hinge_regression(const double *x, const double *y, size_t n, size_t min_
   return 0;
 }
 
-struct idx_val {
-  double v;
-  size_t i;
-};
-
-static int cmp_idx_val(const void *a, const void *b) {
-  const struct idx_val *x = a, *y = b;
-  if (x->v != y->v)
-    return (x->v > y->v) - (x->v < y->v);
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 void fit_ranks(const double *x, size_t n, double *r) {
-  struct idx_val *t = xmalloc((n ? n : 1) * sizeof *t);
+  struct value_index *t = xmalloc((n ? n : 1) * sizeof *t);
   for (size_t i = 0; i < n; i++) {
     t[i].v = x[i];
     t[i].i = i;
   }
-  qsort(t, n, sizeof *t, cmp_idx_val);
+  qsort(t, n, sizeof *t, cmp_value_index);
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j + 1 < n && t[j + 1].v == t[i].v)
@@ -377,30 +370,32 @@ void fit_ranks(const double *x, size_t n, double *r) {
   free(t);
 }
 
+double fit_pearson(const double *x, const double *y, size_t n) {
+  if (n < 3)
+    return NAN;
+  double mx, my;
+  means(x, y, n, &mx, &my);
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (!(sxx > 0 && syy > 0))
+    return NAN;
+  return sxy / sqrt(sxx * syy);
+}
+
 double fit_spearman(const double *x, const double *y, size_t n) {
   if (n < 3)
     return NAN;
   double *rx = xmalloc(n * sizeof *rx), *ry = xmalloc(n * sizeof *ry);
   fit_ranks(x, n, rx);
   fit_ranks(y, n, ry);
-  double mx = 0, my = 0;
-  for (size_t i = 0; i < n; i++) {
-    mx += rx[i];
-    my += ry[i];
-  }
-  mx /= (double)n;
-  my /= (double)n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (size_t i = 0; i < n; i++) {
-    sxy += (rx[i] - mx) * (ry[i] - my);
-    sxx += (rx[i] - mx) * (rx[i] - mx);
-    syy += (ry[i] - my) * (ry[i] - my);
-  }
+  double r = fit_pearson(rx, ry, n);
   free(rx);
   free(ry);
-  if (!(sxx > 0 && syy > 0))
-    return NAN;
-  return sxy / sqrt(sxx * syy);
+  return r;
 }
 
 double fit_zero_failure_upper(double n, double conf) {

@@ -59,6 +59,8 @@ int fit_hinge_regression(const double *x, const double *y, size_t n, size_t min_
 
 /** Spearman rank correlation (average ranks for ties); NAN when undefined. */
 double fit_spearman(const double *x, const double *y, size_t n);
+/** Pearson correlation of x and y; NaN when n < 3 or either is constant. */
+double fit_pearson(const double *x, const double *y, size_t n);
 /** Average ranks (1-based) of x into r. */
 void fit_ranks(const double *x, size_t n, double *r);
 

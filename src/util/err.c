@@ -19,22 +19,25 @@ void err_print(const struct err *e) {
   fprintf(stderr, "loadrep: %s\n", e->msg[0] ? e->msg : "unknown error");
 }
 
+/* prefix, the message and a new line, on stderr. */
+static void say(const char *prefix, const char *fmt, va_list ap) {
+  fputs(prefix, stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
 void warnf(const char *fmt, ...) {
   va_list ap;
-  fputs("loadrep: warning: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  say("loadrep: warning: ", fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
 }
 
 void errorf(const char *fmt, ...) {
   va_list ap;
-  fputs("loadrep: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  say("loadrep: ", fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
 }
 
 void bug_at(const char *file, int line, const char *fmt, ...) {

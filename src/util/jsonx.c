@@ -1,6 +1,8 @@
 #include <math.h>
+#include <stdarg.h>
 
 #include "util/jsonx.h"
+#include "util/strbuf.h"
 
 double jx_num(const json_t *o, const char *key) {
   json_t *v = json_object_get(o, key);
@@ -20,4 +22,15 @@ json_t *jx_whole_or_real(double v) {
   if (v == floor(v) && fabs(v) < 9e15)
     return json_integer((json_int_t)v);
   return json_real(v);
+}
+
+json_t *jx_strf(const char *fmt, ...) {
+  struct strbuf sb = STRBUF_INIT;
+  va_list ap;
+  va_start(ap, fmt);
+  strbuf_vaddf(&sb, fmt, ap);
+  va_end(ap);
+  json_t *j = json_string(sb.buf);
+  strbuf_release(&sb);
+  return j;
 }

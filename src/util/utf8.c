@@ -39,3 +39,20 @@ size_t utf8_invalid_at(const char *s, size_t n) {
   }
   return n;
 }
+
+size_t utf8_bom_len(const unsigned char *s, size_t n) {
+  return n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf ? 3 : 0;
+}
+
+size_t utf8_text_start(const unsigned char *s, size_t n) {
+  size_t i = utf8_bom_len(s, n);
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+    i++;
+  return i;
+}
+
+size_t utf8_char_start(const char *s, size_t i) {
+  while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+    i--;
+  return i;
+}
