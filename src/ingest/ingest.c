@@ -407,7 +407,17 @@ static int store_results(struct ingest *g, struct err *err) {
     if (!fs[i].has_sum)
       continue;
     char *runner = runner_label(fs[i].path, g->by_dir);
-    int rc = runner_summary_store(g->st, g->run_id, runner, fs[i].path, &fs[i].sum, !g->res->points && g->n_sum > 1,
+    const char *name = runner;
+    for (int j = 0; j < g->n; j++) { /* the runner of the samples beside it, by its tag when it has one */
+      char *other = fs[j].kind == IN_K6_NDJSON || fs[j].kind == IN_K6_CSV ? runner_label(fs[j].path, g->by_dir) : NULL;
+      const char *tagged = other && !strcmp(other, runner) ? k6_agg_instance_of(g->agg, fs[j].path) : NULL;
+      free(other);
+      if (tagged) {
+        name = tagged;
+        break;
+      }
+    }
+    int rc = runner_summary_store(g->st, g->run_id, name, fs[i].path, &fs[i].sum, !g->res->points && g->n_sum > 1,
                                   err);
     free(runner);
     if (rc < 0)

@@ -375,6 +375,8 @@ void k6_agg_set_source(struct k6_agg *a, const char *instance, const char *file)
   a->src_inst = k6_instances_key(a->inst, instance, file);
 }
 
+const char *k6_agg_instance_of(const struct k6_agg *a, const char *file) { return k6_instances_of_file(a->inst, file); }
+
 void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_ns, double value, int tagset) {
   int mi = strmap_get(&a->metric_ix, name, len);
   if (mi < 0)

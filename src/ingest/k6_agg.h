@@ -41,6 +41,8 @@ int k6_agg_tagset(struct k6_agg *a, const char *raw, size_t len, json_t *parsed,
 /** The instance (runner) the next samples without an `instance` or
  *  `hostname` tag come from, and their file. */
 void k6_agg_set_source(struct k6_agg *a, const char *instance, const char *file);
+/** The runner most of `file`'s samples came from (NULL when none). */
+const char *k6_agg_instance_of(const struct k6_agg *a, const char *file);
 /** Adds one sample. */
 void k6_agg_point(struct k6_agg *a, const char *metric, size_t metric_len, int64_t time_ns, double value,
                   int tagset);

@@ -195,6 +195,27 @@ static int pick_endpoint(const struct k6_agg *a, const struct series *s, const v
   return t->endpoint == p->endpoint && (!p->ok_only || t->expected == 1);
 }
 
+/* A submetric's thresholds (k6 records them in its summaries only), judged
+ * over the union of the runners' samples. */
+static int judge_sub(struct metric_writer *w, int64_t run_id, const struct metric *m, const char *name,
+                     const struct agg_result *r, double duration, const struct k6_summary_info *sum, json_t *judged,
+                     struct err *err) {
+  json_t *exprs = sum && sum->verdicts ? json_object_get(sum->verdicts, name) : NULL;
+  if (!exprs)
+    return 0;
+  json_t *stats = stats_json(m->type, r, duration), *ok, *set = json_object();
+  const char *expr;
+  int rc = 0;
+  json_object_foreach(exprs, expr, ok) {
+    json_object_set_new(set, expr, json_true());
+    if (rc == 0)
+      rc = store_threshold_put(w, run_id, name, expr, k6_threshold_eval(expr, stats), "loadrep", err);
+  }
+  json_object_set_new(judged, name, set);
+  json_decref(stats);
+  return rc;
+}
+
 static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, const struct k6_summary_info *sum,
                          double duration, struct err *err) {
   struct metric_writer *w = store_metric_writer(st, STORE_INSERT, STORE_CHECK_ADD);
@@ -244,6 +265,8 @@ static int store_metrics(struct k6_agg *a, struct store *st, int64_t run_id, con
     for (size_t s = 0; s < m->nsub; s++) {
       aggregate(a, (int)i, pick_sub, m->subs[s].tags, trend_stats, &r);
       fail = put_metric(w, run_id, m->subs[s].name, m, &r, duration, err);
+      if (!fail && merged)
+        fail = judge_sub(w, run_id, m, m->subs[s].name, &r, duration, sum, judged, err);
       json_decref(r.extra);
       if (fail)
         goto out;

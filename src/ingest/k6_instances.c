@@ -18,12 +18,15 @@ struct inst {
   size_t ndur, cap_dur;
   double vus_max;
   int64_t tmin, tmax;
+  unsigned gen; /* the file generation its current file was recorded in */
 };
 
 struct k6_instances {
   struct inst *v;
   size_t n, cap;
   struct strmap ix;
+  char *cur_file; /* the file being read (k6_instances_key with a file) */
+  unsigned gen;   /* counts the files read */
 };
 
 struct k6_instances *k6_instances_new(void) {
@@ -42,6 +45,7 @@ void k6_instances_free(struct k6_instances *in) {
   }
   free(in->v);
   strmap_release(&in->ix);
+  free(in->cur_file);
   free(in);
 }
 
@@ -72,7 +76,13 @@ int k6_instances_key(struct k6_instances *in, const char *name, const char *file
     ix = (int)in->n++;
     strmap_put(&in->ix, name, strlen(name), ix);
   }
-  add_file(&in->v[ix], file);
+  if (file) {
+    add_file(&in->v[ix], file);
+    free(in->cur_file);
+    in->cur_file = xstrdup(file);
+    in->gen++;
+    in->v[ix].gen = in->gen;
+  }
   return ix;
 }
 
@@ -80,6 +90,10 @@ void k6_instances_point(struct k6_instances *in, int ix, enum k6_inst_kind kind,
   if (ix < 0 || (size_t)ix >= in->n)
     return;
   struct inst *x = &in->v[ix];
+  if (x->gen != in->gen && in->cur_file) { /* named by its tag: the file it is in */
+    add_file(x, in->cur_file);
+    x->gen = in->gen;
+  }
   x->points++;
   if (time_ns < x->tmin)
     x->tmin = time_ns;
@@ -132,4 +146,19 @@ int k6_instances_store(struct k6_instances *in, struct store *st, int64_t run_id
       return -1;
   }
   return 0;
+}
+
+const char *k6_instances_of_file(const struct k6_instances *in, const char *file) {
+  const struct inst *best = NULL;
+  size_t n = strlen(file);
+  for (size_t i = 0; i < in->n; i++) {
+    const struct inst *x = &in->v[i];
+    for (const char *p = x->files.buf; x->points && (p = strstr(p, file)) != NULL; p += n)
+      if ((p == x->files.buf || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0')) {
+        if (!best || x->points > best->points)
+          best = x;
+        break;
+      }
+  }
+  return best ? best->name : NULL;
 }

@@ -21,6 +21,8 @@ void k6_instances_free(struct k6_instances *in);
  *  NULL, is a file its samples come from. */
 int k6_instances_key(struct k6_instances *in, const char *name, const char *file);
 void k6_instances_point(struct k6_instances *in, int ix, enum k6_inst_kind kind, int64_t time_ns, double value);
+/** The instance with the most samples from `file`, or NULL. */
+const char *k6_instances_of_file(const struct k6_instances *in, const char *file);
 size_t k6_instances_count(const struct k6_instances *in);
 /** Writes one run_instances row per instance that has samples. */
 int k6_instances_store(struct k6_instances *in, struct store *st, int64_t run_id, struct err *err);
