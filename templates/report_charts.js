@@ -74,6 +74,11 @@
     };
   }
 
+  /* The colour of series i: its group's, when the spec groups series. */
+  function colourOf(spec, i) {
+    return colours[(spec.group ? spec.group[i] : i) % colours.length];
+  }
+
   function options(spec, labels, fig) {
     var series = {};
     labels.slice(1).forEach(function (l, i) {
@@ -82,11 +87,11 @@
        * (the rows are the union of every series' x); points-only series
        * are never joined. */
       series[l] = {axis: spec.y2[i] ? 'y2' : 'y', drawPoints: st === 1 || st === 2, pointSize: 2,
-                   strokeWidth: st === 1 ? 0 : 1.4, strokePattern: st === 3 ? [6, 3] : null,
+                   strokeWidth: st === 1 ? 0 : 1.4, strokePattern: st === 3 ? [6, 3] : st === 4 ? [2, 3] : null,
                    connectSeparatedPoints: st !== 1};
     });
     var o = {
-      labels: labels, series: series, colors: colours, xlabel: esc(spec.xlabel || ''), ylabel: esc(spec.ylabel || ''),
+      labels: labels, series: series, colors: labels.slice(1).map(function (l, i) { return colourOf(spec, i); }), xlabel: esc(spec.xlabel || ''), ylabel: esc(spec.ylabel || ''),
       y2label: esc(spec.y2label || ''), legend: 'follow', labelsSeparateLines: true, connectSeparatedPoints: false,
       includeZero: !!spec.zero, underlayCallback: underlay(spec), axes: {x: {}, y: {logscale: !!spec.logy}, y2: {}},
       visibility: labels.slice(1).map(function (l, i) { return !(spec.hidden && spec.hidden[i]); }),
@@ -108,14 +113,14 @@
     return n;
   }
 
-  function toggles(g, labels, box) {
+  function toggles(g, spec, labels, box) {
     labels.slice(1).forEach(function (l, i) {
       var lab = el('label', 'lr-toggle'), cb = el('input');
       cb.type = 'checkbox';
       cb.checked = g.visibility()[i];
       cb.addEventListener('change', function () { g.setVisibility(i, cb.checked); });
       var sw = el('span', 'lr-swatch');
-      sw.style.background = colours[i % colours.length];
+      sw.style.background = colourOf(spec, i);
       lab.appendChild(cb); lab.appendChild(sw); lab.appendChild(document.createTextNode(l));
       box.appendChild(lab);
     });
@@ -135,7 +140,7 @@
     var labels = uniqueLabels(spec.labels), g;
     try {
       g = new Dygraph(plot, spec.rows, options(spec, labels, fig));
-      toggles(g, labels, box);
+      toggles(g, spec, labels, box);
     } catch (e) {
       fig.parentNode.removeChild(fig); /* the static image stays alone */
       throw e;

@@ -22,7 +22,7 @@ enum chart_kind {
 struct chart_series {
   const char *title; /* any text: it goes into the data file */
   int y2;            /* plotted against the right axis */
-  int style;         /* 0 lines, 1 points, 2 lines+points, 3 dashed line */
+  int style;         /* 0 lines, 1 points, 2 lines+points, 3 dashed line, 4 dotted (interactive twin only) */
 };
 
 /** An extra reference line: vertical at x = at (vmarks), or horizontal at
@@ -58,6 +58,7 @@ struct chart {
   int logx;                  /* logarithmic x axis (a distribution over decades of ms) */
   /* The interactive twin only (render/report_html.h): */
   const int *hidden;         /* nseries flags: series shown unticked at first; NULL = all shown */
+  const int *group;          /* nseries: series of one group share a colour; NULL = a colour each */
   const char *note;          /* a sentence under the chart; NULL = none */
 };
 

@@ -48,7 +48,7 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
   }
   struct chart_series *es = xcalloc(ne, sizeof *es), *ts = xcalloc(3 * ne, sizeof *ts);
   char **titles = xcalloc(3 * ne, sizeof *titles);
-  int *hidden = xcalloc(3 * ne, sizeof *hidden);
+  int *hidden = xcalloc(3 * ne, sizeof *hidden), *group = xcalloc(3 * ne, sizeof *group);
   static const char *const pn[3] = {"p50", "p95", "p99"};
   struct report_series tab[3] = {{0}, {0}, {0}};
   for (int w = 0; w < 3; w++) {
@@ -65,8 +65,10 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
       struct strbuf t = STRBUF_INIT;
       strbuf_addf(&t, "%s %s", pn[w], s->labels[i]);
       titles[3 * i + (size_t)w] = strbuf_detach(&t, NULL);
-      ts[3 * i + (size_t)w] = (struct chart_series){titles[3 * i + (size_t)w], 0, wide ? 2 : 0};
+      /* one colour an endpoint: p50 dashed, p95 solid, p99 dotted (style 4: the twin's only) */
+      ts[3 * i + (size_t)w] = (struct chart_series){titles[3 * i + (size_t)w], 0, w == 0 ? 3 : w == 2 ? 4 : wide ? 2 : 0};
       hidden[3 * i + (size_t)w] = w != 1;
+      group[3 * i + (size_t)w] = (int)i;
       for (size_t r = 0; r < tab[1].n; r++)
         ty[r * 3 * ne + 3 * i + (size_t)w] = tab[w].y[r * ne + i];
     }
@@ -87,6 +89,7 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
   twin.x = tab[1].x;
   twin.y = ty;
   twin.hidden = hidden;
+  twin.group = group;
   twin.note = "Each endpoint's percentiles are over windows of at least 20 of its requests on average "
               "(the legend names windows wider than a second), each drawn at the middle of its window.";
   report_add_chart_twin(cx, charts, "endpoints_p95", run_name, run_id, "endpoints-p95", &c, &twin, err, failed);
@@ -99,6 +102,7 @@ static void endpoints_chart(struct report_charts *cx, const char *run_name, int6
   free(ts);
   free(ty);
   free(hidden);
+  free(group);
 }
 
 /* The share of each endpoint's requests per response-time bin (ten bins a

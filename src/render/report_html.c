@@ -90,6 +90,12 @@ json_t *report_html_spec(const struct chart *c) {
       json_array_append_new(h, json_boolean(c->hidden[s]));
     json_object_set_new(o, "hidden", h);
   }
+  if (c->group) {
+    json_t *g = json_array();
+    for (size_t s = 0; s < c->nseries; s++)
+      json_array_append_new(g, json_integer(c->group[s]));
+    json_object_set_new(o, "group", g);
+  }
   if (c->note)
     json_object_set_new(o, "note", json_string(c->note));
   return o;
