@@ -17,14 +17,53 @@ static size_t cut_at(const char *s, size_t len, size_t max) {
 }
 
 /* Text: control characters never pass (esc_term); long SQL is cut. */
-static void put_sql(FILE *f, const char *q, size_t max) {
+static void term_sql(struct strbuf *out, const char *q, size_t max) {
   struct strbuf sb = STRBUF_INIT;
   esc_term(&sb, q);
   size_t n = cut_at(sb.buf, sb.len, max);
-  fwrite(sb.buf, 1, n, f);
+  strbuf_add(out, sb.buf, n);
   if (n < sb.len)
-    fputs("...", f);
+    strbuf_addstr(out, "...");
   strbuf_release(&sb);
+}
+
+static void put_sql(FILE *f, const char *q, size_t max) {
+  struct strbuf sb = STRBUF_INIT;
+  term_sql(&sb, q, max);
+  fputs(sb.buf, f);
+  strbuf_release(&sb);
+}
+
+static void md_sql(struct strbuf *out, const char *q, size_t max);
+
+/* The slow statements, as text or Markdown: how many were over the line
+ * (when it is known) and the first five. */
+static void slow_part(json_t *slow, int md, struct strbuf *out) {
+  double n = jx_num(slow, "count"), ms = jx_num(slow, "threshold_ms");
+  const char *basis = strcmp(jx_str(slow, "basis"), "log") ? ", by max_exec_time"
+                      : md                                   ? " in the server log"
+                                                             : " in the log";
+  if (isfinite(n))
+    strbuf_addf(out, md ? "\nSlow statements (over %g ms%s): %.0f\n" : "  slow statements (> %g ms%s): %.0f\n", ms,
+                basis, n);
+  else
+    strbuf_addf(out, md ? "\nSlow statements (over %g ms): unknown (no server log)\n"
+                        : "  slow statements (> %g ms): unknown (no server log)\n",
+                ms);
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
+    if (i >= 5)
+      break;
+    if (md) {
+      strbuf_addf(out, "- %.0f x, max %.1f ms: ", jx_num(s, "count"), jx_num(s, "max_ms"));
+      md_sql(out, jx_str(s, "query"), 120);
+    } else {
+      strbuf_addf(out, "    %6.0f x  max %8.1f ms  ", jx_num(s, "count"), jx_num(s, "max_ms"));
+      term_sql(out, jx_str(s, "query"), 90);
+    }
+    strbuf_addch(out, '\n');
+  }
 }
 
 /* "yes", "no" or "undecided": whether the query p95 is below the line. */
@@ -72,26 +111,16 @@ void db_evidence_print_text(json_t *db, FILE *f) {
       fputc('\n', f);
     }
   }
-  json_t *slow = json_object_get(db, "slow");
-  if (isfinite(jx_num(slow, "count")))
-    fprintf(f, "  slow statements (> %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
-            !strcmp(jx_str(slow, "basis"), "log") ? " in the log" : ", by max_exec_time", jx_num(slow, "count"));
-  else
-    fprintf(f, "  slow statements (> %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
-  size_t i;
-  json_t *s;
-  json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
-    if (i >= 5)
-      break;
-    fprintf(f, "    %6.0f x  max %8.1f ms  ", jx_num(s, "count"), jx_num(s, "max_ms"));
-    put_sql(f, jx_str(s, "query"), 90);
-    fputc('\n', f);
-  }
+  struct strbuf sb = STRBUF_INIT;
+  slow_part(json_object_get(db, "slow"), 0, &sb);
+  fputs(sb.buf, f);
+  strbuf_release(&sb);
   json_t *p = json_object_get(db, "query_p95_below_ms");
   fprintf(f, "  query p95 < %g ms: %s (", jx_num(p, "threshold_ms"), p95_word(p));
   put_sql(f, jx_str(p, "reason"), 400);
   fputs(")\n", f);
-  json_t *caches = json_object_get(db, "caches");
+  size_t i;
+  json_t *s, *caches = json_object_get(db, "caches");
   json_array_foreach(caches, i, s) {
     char r[32];
     fmt_ratio(r, sizeof r, json_object_get(s, "hit_ratio"));
@@ -145,27 +174,13 @@ void db_evidence_render_md(json_t *db, struct strbuf *out) {
       strbuf_addstr(out, " |\n");
     }
   }
-  json_t *slow = json_object_get(db, "slow");
-  if (isfinite(jx_num(slow, "count")))
-    strbuf_addf(out, "\nSlow statements (over %g ms%s): %.0f\n", jx_num(slow, "threshold_ms"),
-                !strcmp(jx_str(slow, "basis"), "log") ? " in the server log" : ", by max_exec_time",
-                jx_num(slow, "count"));
-  else
-    strbuf_addf(out, "\nSlow statements (over %g ms): unknown (no server log)\n", jx_num(slow, "threshold_ms"));
-  size_t i;
-  json_t *s;
-  json_array_foreach(json_object_get(slow, "by_statement"), i, s) {
-    if (i >= 5)
-      break;
-    strbuf_addf(out, "- %.0f x, max %.1f ms: ", jx_num(s, "count"), jx_num(s, "max_ms"));
-    md_sql(out, jx_str(s, "query"), 120);
-    strbuf_addstr(out, "\n");
-  }
+  slow_part(json_object_get(db, "slow"), 1, out);
   json_t *p = json_object_get(db, "query_p95_below_ms");
   strbuf_addf(out, "\nQuery p95 < %g ms: **%s**. ", jx_num(p, "threshold_ms"), p95_word(p));
   esc_md(out, jx_str(p, "reason"));
   strbuf_addstr(out, "\n");
-  json_t *caches = json_object_get(db, "caches");
+  size_t i;
+  json_t *s, *caches = json_object_get(db, "caches");
   if (json_array_size(caches)) {
     strbuf_addstr(out, "\n| cache | hits | misses | hit ratio |\n|---|---:|---:|---:|\n");
     json_array_foreach(caches, i, s) {
