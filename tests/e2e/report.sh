@@ -150,6 +150,14 @@ expect_grep 'id="scenario-normal-run-überlast-名前--größe"' "$WORK/u/LOAD_T
 # (the link percent-encoded, as cmark-gfm writes URLs; browsers decode it)
 expect_grep 'href="#scenario-normal-run-%C3%BCberlast-%E5%90%8D%E5%89%8D--gr%C3%B6%C3%9Fe"' "$WORK/u/LOAD_TEST_RESULTS.html"
 
+# A run without status counts (ingested before schema v4) says so in a sentence.
+if command -v sqlite3 >/dev/null; then
+  sqlite3 "$LOADREP_DB" "DELETE FROM status_buckets" && pass || failt "cannot empty status_buckets"
+  expect_exit 0 lr report --out "$WORK/u2" --format md
+  expect_grep '^This run has no status codes per second: it was ingested before loadrep stored them' "$WORK/u2/LOAD_TEST_RESULTS.md"
+  expect_no_grep 'status\.svg' "$WORK/u2/LOAD_TEST_RESULTS.md"
+fi
+
 # ---- the sample data: every number in the Markdown equals the JSON commands
 export LOADREP_DB="$WORK/sample.db"
 expect_exit 0 lr ingest --run before-normal --scenario normal "$DATA/before/normal/k6_metrics.ndjson.gz" "$DATA/before/normal/system_metrics.csv" "$DATA/before/normal/handle_summary.json"
@@ -166,6 +174,19 @@ expect_exit 0 lr ingest --run before-stress --scenario stress "$DATA/before/stre
 expect_exit 0 lr baseline set before-stress
 expect_exit 0 lr report --out "$WORK/s" --targets 'p95=-50%,rps=x2,errors=/10' --slo-file "$DATA/slo.json" --model "$WORK/s/model.json"
 lr show --format json after-normal > "$WORK/show-normal.json"
+# Status codes per second: the counts of a run add up to its requests, by
+# second as the buckets; its chart is in the report.
+if command -v sqlite3 >/dev/null; then
+  python3 - "$WORK/show-normal.json" "$(sqlite3 "$LOADREP_DB" "SELECT sum(s.count), count(DISTINCT s.t), \
+      (SELECT count(*) FROM buckets b WHERE b.run_id = r.id AND b.endpoint_id IS NULL AND b.requests > 0) \
+      FROM status_buckets s JOIN runs r ON r.id = s.run_id WHERE r.name = 'after-normal'")" <<'EOF' \
+    && pass || failt "status counts do not add up to the requests"
+import json, sys
+total, seconds, busy = (int(x) for x in sys.argv[2].split("|"))
+sys.exit(0 if total == json.load(open(sys.argv[1]))["summary"]["requests"] and seconds == busy else 1)
+EOF
+fi
+expect_grep '!\[Responses per second by HTTP status code\]\(charts/after-normal-status.svg\)' "$WORK/s/LOAD_TEST_RESULTS.md"
 lr show --format json after-stress > "$WORK/show-stress.json"
 lr capacity --format json after-stress > "$WORK/cap-stress.json" 2>/dev/null || true
 lr compare --format json before-normal after-normal > "$WORK/cmp-normal.json" 2>/dev/null || true
