@@ -81,9 +81,14 @@ static int annotate_thresholds(struct store *st, int64_t run_id, json_t *thresho
   size_t nt;
   if (store_instance_thresholds_of(st, run_id, &t, &nt, err) < 0)
     return -1;
-  size_t i;
+  size_t i, distinct = 0;
+  for (i = 0; i < nt; i++) /* ordered by metric, expression, instance: count one threshold's runners */
+    if (i == 0 || (!strcmp(t[i].metric, t[0].metric) && !strcmp(t[i].expression, t[0].expression)))
+      distinct++;
   json_t *row;
   json_array_foreach(thresholds, i, row) {
+    if (distinct < 2) /* one runner: its verdicts are the run's */
+      break;
     const char *m = json_string_value(json_object_get(row, "metric"));
     const char *e = json_string_value(json_object_get(row, "expression"));
     json_t *by = NULL;
