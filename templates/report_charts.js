@@ -65,6 +65,7 @@
         /* on the left of its line when the right side would cross another marker or the edge */
         var crowded = xs.some(function (o, j) { return j !== k && o > x && o - x < w + 8; });
         var lx = crowded || x + 3 + w > area.x + area.w ? x - 3 - w : x + 3;
+        lx = Math.max(area.x + 2, Math.min(lx, area.x + area.w - w - 2)); /* never cut at the edges */
         while (placed.some(function (p) { return p.row === row && lx < p.x1 + 4 && lx + w > p.x0 - 4; })) row++;
         placed.push({row: row, x0: lx, x1: lx + w});
         ctx.fillStyle = '#24292f';
@@ -97,6 +98,12 @@
       visibility: labels.slice(1).map(function (l, i) { return !(spec.hidden && spec.hidden[i]); }),
       drawCallback: function (g) { fig.setAttribute('data-drawn', String(countDrawn(g))); }
     };
+    if (fig.clientWidth < 560) { /* a phone: smaller axis text, more room for the plot */
+      o.axisLabelFontSize = 11;
+      o.xLabelHeight = 15;
+      o.yLabelWidth = 15;
+      o.axisLabelWidth = 40;
+    }
     if (spec.logx) o.axes.x.logscale = true;
     if (spec.y2.some(function (b) { return b; }))
       o.axes.y2 = {independentTicks: true, includeZero: true, logscale: false};
