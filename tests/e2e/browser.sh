@@ -76,8 +76,10 @@ for tag in re.findall(r"<[a-zA-Z][^>]*>", page):
 if re.search(r"<link\b|@import|url\((?!data:)", page, re.I): bad.append("a linked stylesheet or url()")
 # Findings first: at least three list items before the first table.
 head = page[:page.find("<table")]
-if "<h2 id=\"findings\"" not in head or len(re.findall(r"<li\b", head[head.find('id="findings"'):])) < 3:
-    bad.append("fewer than three findings before the first table")
+at = head.find('<h2 id="findings"')
+found = head[at:head.find("<h2", at + 4)] if at >= 0 else ""
+if len(re.findall(r"<li\b", found)) < 3:
+    bad.append("%d findings before the first table" % len(re.findall(r"<li\b", found)))
 links = [urllib.parse.unquote(l) for l in re.findall(r'href="#([^"]+)"', page)]
 ids = set(re.findall(r'\sid="([^"]+)"', page))
 if len(links) < 5: bad.append("%d in-page links" % len(links))
