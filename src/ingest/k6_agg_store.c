@@ -627,7 +627,7 @@ int k6_agg_store(struct k6_agg *a, struct store *st, int64_t run_id, const struc
   if (store_metrics(a, st, run_id, sum, duration, err) < 0 || store_checks(a, st, run_id, err) < 0 ||
       store_endpoints(a, w, run_id, ep_ids, start_s, err) < 0 ||
       store_scenarios(a, w, run_id, ep_ids, start_s, sum, err) < 0 ||
-      store_buckets(a, w, run_id, ep_ids, (int64_t)floor(start_s), err) < 0 ||
+      store_buckets(a, w, run_id, ep_ids, (int64_t)floor(start_s), err) < 0 || store_k6_writer_finish(w, err) < 0 ||
       store_statuses(a, st, run_id, (int64_t)floor(start_s), err) < 0 ||
       k6_instances_store(a->inst, st, run_id, err) < 0 ||
       store_run_set_span(st, run_id, start_s, end_s, duration, dsrc, err) < 0)

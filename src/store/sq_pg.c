@@ -119,7 +119,7 @@ int pg_exec(struct store *st, const char *sql) {
 
 int pg_in_transaction(struct store *st) {
   PGTransactionStatusType t = PQtransactionStatus(PG(st));
-  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+  return t == PQTRANS_INERROR ? 2 : t == PQTRANS_INTRANS;
 }
 
 /* sql with ?N and ? as $N, outside string literals, quoted names and

@@ -254,7 +254,15 @@ int store_begin(struct store *st, struct err *err) {
     return store_exec(st, "BEGIN IMMEDIATE", err);
   return store_exec(st, "BEGIN; SELECT pg_advisory_xact_lock(7370826061)", err);
 }
-int store_commit(struct store *st, struct err *err) { return store_exec(st, "COMMIT", err); }
+int store_commit(struct store *st, struct err *err) {
+  /* PostgreSQL answers COMMIT of a failed transaction with ROLLBACK: never
+   * take that for success. */
+  if (st->kind == STORE_POSTGRES && pg_in_transaction(st) == 2) {
+    pg_exec(st, "ROLLBACK");
+    return err_set(err, LR_IOERR, "database '%s': a statement of the transaction failed; nothing was written", st->path);
+  }
+  return store_exec(st, "COMMIT", err);
+}
 void store_rollback(struct store *st) {
   if (st->kind == STORE_POSTGRES) {
     if (pg_in_transaction(st))

@@ -37,6 +37,7 @@ struct sq_stmt {
 int pg_open(struct store *st, const char *uri, struct err *err);
 void pg_close(struct store *st);
 int pg_exec(struct store *st, const char *sql);
+/** 0 outside a transaction, 1 inside, 2 inside one that failed. */
 int pg_in_transaction(struct store *st);
 struct pg_stmt *pg_prepare(struct store *st, const char *sql);
 void pg_bind(struct pg_stmt *q, int i, int type, const void *p, size_t n, int64_t iv, double dv);
