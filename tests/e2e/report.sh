@@ -150,6 +150,17 @@ expect_grep 'id="scenario-normal-run-überlast-名前--größe"' "$WORK/u/LOAD_T
 # (the link percent-encoded, as cmark-gfm writes URLs; browsers decode it)
 expect_grep 'href="#scenario-normal-run-%C3%BCberlast-%E5%90%8D%E5%89%8D--gr%C3%B6%C3%9Fe"' "$WORK/u/LOAD_TEST_RESULTS.html"
 
+# U+2028 and U+2029 in a name end no line of the chart data's script.
+if [ -r "$LIBJS" ]; then
+  export LOADREP_DB="$WORK/lsep.db"
+  expect_exit 0 lr ingest --run "$(printf 'a\342\200\250b\342\200\251c')" --scenario normal "$RFIX/hostile.ndjson"
+  expect_exit 0 lr report --out "$WORK/lsep" --format md,html
+  split_html "$WORK/lsep/LOAD_TEST_RESULTS.html" >/dev/null
+  expect_grep 'a\\u2028b\\u2029c' "$WORK/lsep/LOAD_TEST_RESULTS.data"
+  expect_no_grep "$(printf '\342\200[\250\251]')" "$WORK/lsep/LOAD_TEST_RESULTS.data"
+  export LOADREP_DB="$WORK/unicode.db"
+fi
+
 # A run without status counts (ingested before schema v4) says so in a sentence.
 if command -v sqlite3 >/dev/null; then
   sqlite3 "$LOADREP_DB" "DELETE FROM status_buckets" && pass || failt "cannot empty status_buckets"
