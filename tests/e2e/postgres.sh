@@ -62,6 +62,8 @@ same_json() { # WHAT ARGS...: the command's JSON on both backends
 ingest_both before-normal before/normal normal edumind
 ingest_both after-normal after/normal normal edumind
 ingest_both before-stress before/stress stress edumind
+ingest_both after-stress after/stress stress edumind
+ingest_both after-soak after/soak soak edumind
 ingest_both regression-baseline regression/baseline normal ci
 ingest_both regression-candidate regression/regressed normal ci
 P=$LOADREP_SRC/data/edumind-pg/before/normal
@@ -78,6 +80,9 @@ for r in before-normal after-normal before-stress regression-candidate pg-normal
 same_json "compare before/after normal" compare before-normal after-normal
 same_json "compare regression pair" compare regression-baseline regression-candidate
 same_json "capacity before-stress" capacity before-stress
+same_json "capacity after-stress" capacity after-stress
+same_json "compare the stress ramps" compare before-stress after-stress
+same_json "soak after-soak" soak after-soak
 same_json "bottleneck before-stress" bottleneck before-stress
 same_json "baselines" baseline show
 for db in "$LITE" "$PG"; do
