@@ -22,7 +22,7 @@ base=${LOADREP_TEST_PG%/*}
 pgver=$(psql -tA "$base/postgres" -c "SHOW server_version")
 now() { date +%s.%N; }
 best() { sort -g | head -1; }
-echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -r); loadrep $("$LOADREP" --version | head -1);"
+echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -r); $("$LOADREP" --version | head -1);"
 echo "SQLite $(sqlite3 --version | cut -d' ' -f1) (WAL, synchronous=NORMAL); PostgreSQL $pgver on 127.0.0.1 (scripts/pg-tmp.sh: fsync off)."
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg). Best of $REPEAT, wall clock, ingest of NDJSON.gz + handle_summary.json + system_metrics.csv."
 echo
