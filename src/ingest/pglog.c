@@ -7,6 +7,7 @@
 
 #include "ingest/pglog.h"
 #include "ingest/reader.h"
+#include "util/csv.h"
 #include "util/err.h"
 #include "util/names.h"
 #include "util/strbuf.h"
@@ -163,21 +164,8 @@ int pg_csv_next(struct reader *r, struct pg_csv_record *rec, struct err *err) {
   for (;;) {
     rec_push(rec, rec->buf.len);
     if (i < n && p[i] == '"') {
-      i++;
-      for (;;) {
-        if (i >= n)
-          break;
-        if (p[i] == '"') {
-          if (i + 1 < n && p[i + 1] == '"') {
-            strbuf_addch(&rec->buf, '"');
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        strbuf_addch(&rec->buf, p[i++]);
-      }
+      int closed; /* an unclosed quote was refused when the record was read */
+      i = csv_unquote(p, n, i + 1, &rec->buf, &closed);
       /* text after the closing quote up to the comma is kept as is */
       while (i < n && p[i] != ',')
         strbuf_addch(&rec->buf, p[i++]);

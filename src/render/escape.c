@@ -23,20 +23,33 @@ static void put_replacing(struct strbuf *sb, const char *s, unsigned char ch, co
   }
 }
 
+/* Writes the character at p when it is not a valid single byte: an invalid
+ * byte as U+FFFD, a multi-byte character as it is (for XML, U+FFFE and
+ * U+FFFF, which are not XML characters, as U+FFFD). Returns the bytes it
+ * took, 0 for a valid single byte (left to the caller). */
+static size_t put_wide(struct strbuf *sb, const unsigned char *p, int xml) {
+  size_t n = utf8_len(p);
+  if (!n) {
+    strbuf_addstr(sb, "\xef\xbf\xbd");
+    return 1;
+  }
+  if (n == 1)
+    return 0;
+  if (xml && n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+    strbuf_addstr(sb, "\xef\xbf\xbd");
+  else
+    strbuf_add(sb, p, n);
+  return n;
+}
+
 void esc_utf8_clean(struct strbuf *sb, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  while (*p) {
-    size_t n = utf8_len(p);
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    size_t n = put_wide(sb, p, 0);
     if (!n) {
-      strbuf_addstr(sb, "\xef\xbf\xbd");
-      p++;
-    } else if (n == 1 && is_ctrl(*p)) {
-      strbuf_addch(sb, ' ');
-      p++;
-    } else {
-      strbuf_add(sb, p, n);
-      p += n;
+      strbuf_addch(sb, is_ctrl(*p) ? ' ' : *p);
+      n = 1;
     }
+    p += n;
   }
 }
 
@@ -97,18 +110,8 @@ void esc_md_code(struct strbuf *sb, const char *s) {
 static void html_like(struct strbuf *sb, const char *s, int xml) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
-    size_t n = utf8_len(p);
-    if (!n) {
-      strbuf_addstr(sb, "\xef\xbf\xbd");
-      p++;
-      continue;
-    }
-    if (n > 1) {
-      /* U+FFFE and U+FFFF are not XML characters. */
-      if (xml && n == 3 && p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
-        strbuf_addstr(sb, "\xef\xbf\xbd");
-      else
-        strbuf_add(sb, p, n);
+    size_t n = put_wide(sb, p, xml);
+    if (n) {
       p += n;
       continue;
     }

@@ -18,6 +18,23 @@ static size_t skip_blanks(const char *line, size_t len, size_t i, int flags) {
   return i;
 }
 
+size_t csv_unquote(const char *s, size_t len, size_t i, struct strbuf *out, int *closed) {
+  *closed = 0;
+  while (i < len) {
+    if (s[i] == '"') {
+      if (i + 1 < len && s[i + 1] == '"') {
+        strbuf_addch(out, '"');
+        i += 2;
+        continue;
+      }
+      *closed = 1;
+      return i + 1;
+    }
+    strbuf_addch(out, s[i++]);
+  }
+  return i;
+}
+
 int csv_split(const char *line, size_t len, char sep, int flags, struct csv_fields *f, size_t *at) {
   strbuf_reset(&f->buf);
   f->n = 0;
@@ -30,22 +47,12 @@ int csv_split(const char *line, size_t len, char sep, int flags, struct csv_fiel
     f->col[f->n] = i + 1;
     f->n++;
     if (i < len && line[i] == '"') {
-      size_t start = i++;
-      for (;;) {
-        if (i >= len) {
-          *at = start + 1;
-          return CSV_UNTERMINATED;
-        }
-        if (line[i] == '"') {
-          if (i + 1 < len && line[i + 1] == '"') {
-            strbuf_addch(&f->buf, '"');
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        strbuf_addch(&f->buf, line[i++]);
+      size_t start = i;
+      int closed;
+      i = csv_unquote(line, len, i + 1, &f->buf, &closed);
+      if (!closed) {
+        *at = start + 1;
+        return CSV_UNTERMINATED;
       }
       i = skip_blanks(line, len, i, flags);
       if (i < len && line[i] != sep) {

@@ -35,6 +35,11 @@ enum { CSV_UNTERMINATED = -1, CSV_AFTER_QUOTE = -2 };
  *  opening quote) or CSV_AFTER_QUOTE (a character other than sep after a
  *  closing quote; *at is its column). */
 int csv_split(const char *line, size_t len, char sep, int flags, struct csv_fields *f, size_t *at);
+/** The content of the quoted field whose opening quote is s[i - 1], up to
+ *  its closing quote ("" stands for a quote), appended to out. Returns the
+ *  index past the closing quote; *closed is 0 (and the index len) when s
+ *  ends first. */
+size_t csv_unquote(const char *s, size_t len, size_t i, struct strbuf *out, int *closed);
 /** Field i (i < f->n), writable until the next csv_split(). */
 char *csv_field(const struct csv_fields *f, size_t i);
 void csv_fields_release(struct csv_fields *f);
