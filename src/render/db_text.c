@@ -36,6 +36,39 @@ static void put_sql(FILE *f, const char *q, size_t max) {
 
 static void md_sql(struct strbuf *out, const char *q, size_t max);
 
+/* The top five statements by time, as a text or Markdown table. */
+static void statements_part(json_t *stmts, int md, struct strbuf *out) {
+  size_t i;
+  json_t *s;
+  if (!json_array_size(stmts))
+    return;
+  if (md)
+    strbuf_addstr(out, "| calls | total ms | mean ms | max ms | share | statement |\n|---:|---:|---:|---:|---:|---|\n");
+  else
+    strbuf_addf(out, "  %8s %12s %9s %9s %6s  %s\n", "calls", "total ms", "mean ms", "max ms", "share", "statement");
+  json_array_foreach(stmts, i, s) {
+    if (i >= 5)
+      break;
+    double sh = 100 * jx_num(s, "share_of_db_time");
+    char share[16];
+    if (!isfinite(sh))
+      snprintf(share, sizeof share, "-");
+    else
+      snprintf(share, sizeof share, md ? "%.1f %%" : "%.0f%%", sh);
+    if (md) {
+      strbuf_addf(out, "| %.0f | %.1f | %.2f | %.1f | %s | ", jx_num(s, "calls"), jx_num(s, "total_ms"),
+                  jx_num(s, "mean_ms"), jx_num(s, "max_ms"), share);
+      md_sql(out, jx_str(s, "query"), 120);
+      strbuf_addstr(out, " |\n");
+    } else {
+      strbuf_addf(out, "  %8.0f %12.1f %9.2f %9.1f %6s  ", jx_num(s, "calls"), jx_num(s, "total_ms"),
+                  jx_num(s, "mean_ms"), jx_num(s, "max_ms"), share);
+      term_sql(out, jx_str(s, "query"), 90);
+      strbuf_addch(out, '\n');
+    }
+  }
+}
+
 /* The slow statements, as text or Markdown: how many were over the line
  * (when it is known) and the first five. */
 static void slow_part(json_t *slow, int md, struct strbuf *out) {
@@ -91,27 +124,8 @@ void db_evidence_print_text(json_t *db, FILE *f) {
   if (*jx_str(db, "source"))
     fprintf(f, " (statements from %s)", jx_str(db, "source"));
   fputc('\n', f);
-  json_t *stmts = json_object_get(db, "statements");
-  if (json_array_size(stmts)) {
-    fprintf(f, "  %8s %12s %9s %9s %6s  %s\n", "calls", "total ms", "mean ms", "max ms", "share", "statement");
-    size_t i;
-    json_t *s;
-    json_array_foreach(stmts, i, s) {
-      if (i >= 5)
-        break;
-      double sh = jx_num(s, "share_of_db_time");
-      char share[16];
-      if (isfinite(sh))
-        snprintf(share, sizeof share, "%.0f%%", 100 * sh);
-      else
-        snprintf(share, sizeof share, "-");
-      fprintf(f, "  %8.0f %12.1f %9.2f %9.1f %6s  ", jx_num(s, "calls"), jx_num(s, "total_ms"), jx_num(s, "mean_ms"),
-              jx_num(s, "max_ms"), share);
-      put_sql(f, jx_str(s, "query"), 90);
-      fputc('\n', f);
-    }
-  }
   struct strbuf sb = STRBUF_INIT;
+  statements_part(json_object_get(db, "statements"), 0, &sb);
   slow_part(json_object_get(db, "slow"), 0, &sb);
   fputs(sb.buf, f);
   strbuf_release(&sb);
@@ -153,27 +167,7 @@ void db_evidence_render_md(json_t *db, struct strbuf *out) {
   if (!json_is_object(db))
     return;
   strbuf_addstr(out, "\n### Database\n\n");
-  json_t *stmts = json_object_get(db, "statements");
-  if (json_array_size(stmts)) {
-    strbuf_addstr(out, "| calls | total ms | mean ms | max ms | share | statement |\n"
-                       "|---:|---:|---:|---:|---:|---|\n");
-    size_t i;
-    json_t *s;
-    json_array_foreach(stmts, i, s) {
-      if (i >= 5)
-        break;
-      double sh = jx_num(s, "share_of_db_time");
-      strbuf_addf(out, "| %.0f | %.1f | %.2f | %.1f | ", jx_num(s, "calls"), jx_num(s, "total_ms"),
-                  jx_num(s, "mean_ms"), jx_num(s, "max_ms"));
-      if (isfinite(sh))
-        strbuf_addf(out, "%.1f %%", 100 * sh);
-      else
-        strbuf_addstr(out, "-");
-      strbuf_addstr(out, " | ");
-      md_sql(out, jx_str(s, "query"), 120);
-      strbuf_addstr(out, " |\n");
-    }
-  }
+  statements_part(json_object_get(db, "statements"), 1, out);
   slow_part(json_object_get(db, "slow"), 1, out);
   json_t *p = json_object_get(db, "query_p95_below_ms");
   strbuf_addf(out, "\nQuery p95 < %g ms: **%s**. ", jx_num(p, "threshold_ms"), p95_word(p));
