@@ -15,6 +15,8 @@ static uint64_t key_of(double d) {
 }
 
 void stats_sort(double *v, size_t n) {
+  if (n < 2) /* nothing to sort (v may be NULL) */
+    return;
   if (n < 256) {
     qsort(v, n, sizeof *v, cmp_double);
     return;
