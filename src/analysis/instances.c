@@ -23,14 +23,6 @@ static json_t *instance_json(const struct store_instance *in) {
   double span = in->end_ts - in->start_ts;
   json_t *o = json_object();
   json_object_set_new(o, "name", json_string(in->name));
-  json_t *files = json_array();
-  for (const char *p = in->files; *p;) {
-    const char *e = strchr(p, '\n');
-    size_t n = e ? (size_t)(e - p) : strlen(p);
-    json_array_append_new(files, json_stringn(p, n));
-    p += n + (e != NULL);
-  }
-  json_object_set_new(o, "files", files);
   json_object_set_new(o, "requests", json_integer(in->requests));
   json_object_set_new(o, "rps", num_or_null(span > 0 ? (double)in->requests / span : NAN));
   json_object_set_new(o, "p95_ms", num_or_null(in->p95_ms));

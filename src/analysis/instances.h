@@ -19,7 +19,7 @@ struct err;
  *  of the runners' is uneven load. */
 #define INSTANCE_UNEVEN 0.20
 
-/** Fills *instances with [{"name", "files", "requests", "rps", "p95_ms",
+/** Fills *instances with [{"name", "requests", "rps", "p95_ms",
  *  "error_rate", "vus_max", "start", "end"}] (in start order; [] for a run
  *  ingested before schema v4), *merge with {"runners": N, "percentiles":
  *  "exact" (from the union of the samples) | "approximate" (from the

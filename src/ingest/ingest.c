@@ -408,9 +408,11 @@ static int store_results(struct ingest *g, struct err *err) {
       continue;
     char *runner = runner_label(fs[i].path, g->by_dir);
     const char *name = runner;
-    for (int j = 0; j < g->n; j++) { /* the runner of the samples beside it, by its tag when it has one */
+    /* The runner of the samples beside it (the only sample file, or the one
+     * of the same runner name), by its tag when it has one. */
+    for (int j = 0; j < g->n; j++) {
       char *other = fs[j].kind == IN_K6_NDJSON || fs[j].kind == IN_K6_CSV ? runner_label(fs[j].path, g->by_dir) : NULL;
-      const char *tagged = other && !strcmp(other, runner) ? k6_agg_instance_of(g->agg, fs[j].path) : NULL;
+      const char *tagged = other && (g->n_k6 == 1 || !strcmp(other, runner)) ? k6_agg_instance_of(g->agg, fs[j].path) : NULL;
       free(other);
       if (tagged) {
         name = tagged;

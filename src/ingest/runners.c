@@ -48,7 +48,7 @@ char *runner_label(const char *path, int by_dir) {
         again = 1;
       }
   }
-  static const char *const word[] = {"summary", "metrics", "results"};
+  static const char *const word[] = {"summary"}; /* runner-1.summary.json is runner-1's */
   for (size_t i = 0; i < sizeof word / sizeof *word; i++)
     if (ends_with(base, n, word[i]) && strchr("-_.", base[n - strlen(word[i]) - 1]))
       n -= strlen(word[i]) + 1;

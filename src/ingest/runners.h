@@ -16,7 +16,7 @@ struct err;
 int runners_by_dir(const char *const *paths, int n);
 /** The runner a file belongs to: its directory's name (by_dir), else the
  *  file's name without its extensions (.gz, .ndjson, .json, .csv) and a
- *  trailing summary/metrics word. Freed by the caller. */
+ *  trailing "summary" word. Freed by the caller. */
 char *runner_label(const char *path, int by_dir);
 /** Records the runner's own threshold verdicts; with as_instance (a run
  *  made of summaries only) also its figures as the summary gives them. */

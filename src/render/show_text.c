@@ -10,6 +10,7 @@
 #include "render/show_text.h"
 #include "render/sysstats_text.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 #include "util/strbuf.h"
 
 /* "12.34ms", "1.23s", "-" */
@@ -39,21 +40,14 @@ static void fmt_plain(char *buf, size_t n, double v) {
     snprintf(buf, n, "%.4f", v);
 }
 
-/* Start of the UTF-8 character at or before i. */
-static size_t utf8_back(const char *s, size_t i) {
-  while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-    i--;
-  return i;
-}
-
 /* `s` in `width` bytes, padded; a longer text keeps its start (two thirds)
  * and its end with "…" between, so names that differ at the end stay apart. */
 static void put_mid(FILE *f, const char *s, int width) {
   struct strbuf sb = STRBUF_INIT;
   esc_term(&sb, s);
   if (width > 4 && sb.len > (size_t)width) {
-    size_t keep = (size_t)width - 1, head = utf8_back(sb.buf, keep * 2 / 3);
-    size_t tail = utf8_back(sb.buf, sb.len - (keep - head));
+    size_t keep = (size_t)width - 1, head = utf8_char_start(sb.buf, keep * 2 / 3);
+    size_t tail = utf8_char_start(sb.buf, sb.len - (keep - head));
     if (tail < head)
       tail = head;
     while (tail < sb.len && ((unsigned char)sb.buf[tail] & 0xC0) == 0x80)
@@ -248,14 +242,20 @@ static void print_metrics(FILE *f, json_t *metrics, int summary_only, const char
   }
 }
 
+/* The heading of a list in bold, when the list has items (then 1). */
+static int heading(FILE *f, json_t *list, const char *name, const char *bold, const char *reset) {
+  if (!json_array_size(list))
+    return 0;
+  fprintf(f, "\n%s%s%s\n", bold, name, reset);
+  return 1;
+}
+
 /* k6's thresholds and checks, each marked passed or failed. */
 static void print_verdicts(FILE *f, json_t *doc, const struct style *st) {
-  const char *bold = st->bold, *reset = st->reset, *red = st->red, *green = st->green;
-  json_t *th = json_object_get(doc, "thresholds");
-  if (json_array_size(th)) {
-    fprintf(f, "\n%sthresholds%s\n", bold, reset);
-    size_t i;
-    json_t *t;
+  const char *reset = st->reset, *red = st->red, *green = st->green;
+  json_t *th = json_object_get(doc, "thresholds"), *checks = json_object_get(doc, "checks"), *t, *ck;
+  size_t i;
+  if (heading(f, th, "thresholds", st->bold, reset)) {
     json_array_foreach(th, i, t) {
       json_t *ok = json_object_get(t, "ok");
       fprintf(f, "  %s%s%s ", json_is_true(ok) ? green : red,
@@ -263,14 +263,19 @@ static void print_verdicts(FILE *f, json_t *doc, const struct style *st) {
       put_term(f, jx_str(t, "metric"), 0);
       fputs(": ", f);
       put_term(f, jx_str(t, "expression"), 0);
-      fputc('\n', f);
+      const char *runner;
+      json_t *rok, *by = json_object_get(t, "instances");
+      int first = 1;
+      json_object_foreach(by, runner, rok) { /* each runner's own verdict beside the merged one */
+        fputs(first ? "  (runners: " : ", ", f);
+        put_term(f, runner, 0);
+        fputs(json_is_null(rok) ? " ?" : json_is_true(rok) ? " ✓" : " ✗", f);
+        first = 0;
+      }
+      fputs(first ? "\n" : ")\n", f);
     }
   }
-  json_t *checks = json_object_get(doc, "checks");
-  if (json_array_size(checks)) {
-    fprintf(f, "\n%schecks%s\n", bold, reset);
-    size_t i;
-    json_t *ck;
+  if (heading(f, checks, "checks", st->bold, reset)) {
     json_array_foreach(checks, i, ck) {
       double p = jx_num(ck, "passes"), fl = jx_num(ck, "fails");
       fprintf(f, "  %s%s%s %6.2f%%  ", fl == 0 ? green : red, fl == 0 ? "✓" : "✗", reset,
@@ -286,12 +291,33 @@ static void print_verdicts(FILE *f, json_t *doc, const struct style *st) {
   }
 }
 
+/* The runners of a run merged from several, and where they disagree. */
+static void print_instances(FILE *f, json_t *doc, const char *bold, const char *reset) {
+  json_t *in = json_object_get(doc, "instances"), *merge = json_object_get(doc, "merge"), *x;
+  size_t i;
+  if (json_array_size(in) < 2)
+    return;
+  fprintf(f, "\n%sinstances%s  (%zu runners merged; percentiles %s)\n", bold, reset, json_array_size(in),
+          jx_str(merge, "percentiles"));
+  fprintf(f, "  %-24s %9s %9s %10s %7s %7s  %s\n", "runner", "requests", "req/s", "p95 ms", "fail%", "VUs", "start");
+  json_array_foreach(in, i, x) {
+    fputs("  ", f);
+    put_term(f, jx_str(x, "name"), 24);
+    fprintf(f, " %9.0f %9.1f %10.2f %6.2f%% %7.0f  %s\n", jx_num(x, "requests"), jx_num(x, "rps"),
+            jx_num(x, "p95_ms"), 100 * jx_num(x, "error_rate"), jx_num(x, "vus_max"), jx_str(x, "start"));
+  }
+  json_array_foreach(json_object_get(merge, "warnings"), i, x) {
+    fputs("  warning: ", f);
+    put_term(f, json_string_value(x), 0);
+    fputc('\n', f);
+  }
+}
+
 /* The failed requests by endpoint, status and error code. */
 static void print_errors(FILE *f, json_t *errors, const char *bold, const char *reset) {
-  if (json_array_size(errors)) {
-    fprintf(f, "\n%serrors%s\n", bold, reset);
-    size_t i;
-    json_t *e;
+  size_t i;
+  json_t *e;
+  if (heading(f, errors, "errors", bold, reset)) {
     json_array_foreach(errors, i, e) {
       fprintf(f, "  %8.0f  ", jx_num(e, "count"));
       put_mid(f, jx_str(e, "endpoint"), 40);
@@ -323,13 +349,12 @@ void show_print_text(json_t *doc, FILE *f, int color) {
   }
   print_scenarios(f, json_object_get(doc, "scenarios"), bold, reset);
   print_metrics(f, json_object_get(doc, "metrics"), !json_is_true(json_object_get(run, "has_samples")), bold, reset);
+  print_instances(f, doc, bold, reset);
   print_verdicts(f, doc, &st);
   print_errors(f, json_object_get(doc, "errors"), bold, reset);
   json_t *sys = json_object_get(doc, "system");
-  if (json_array_size(sys)) {
-    fprintf(f, "\n%ssystem%s\n", bold, reset);
+  if (heading(f, sys, "system", bold, reset))
     sysstats_print_text(sys, f);
-  }
   db_evidence_print_text(json_object_get(doc, "database"), f);
 }
 
