@@ -284,34 +284,19 @@ static json_t *summary_json(struct store *st, const struct run_info *run, json_t
 }
 
 int show_build(struct store *st, const struct run_info *run, json_t **out, struct err *err) {
-  json_t *doc = json_object();
   json_t *metrics = json_object(), *eps = json_array(), *th = json_array(), *checks = json_array(),
-         *errors = json_array();
-  json_object_set_new(doc, "run", show_run_json(run));
-  json_t *scen = json_array();
+         *errors = json_array(), *scen = json_array(), *inst = NULL, *merge = NULL;
+  /* Every member belongs to doc from here: one json_decref(doc) frees all on failure. */
+  json_t *doc = json_pack("{s:o,s:n,s:o,s:o,s:o,s:o,s:o,s:o,s:n,s:n}", "run", show_run_json(run), "summary", "metrics",
+                          metrics, "endpoints", eps, "scenarios", scen, "thresholds", th, "checks", checks, "errors",
+                          errors, "instances", "merge"); /* in the order of the output; nulls filled below */
   if (load_metrics(st, run->id, metrics, err) < 0 || load_endpoints(st, run, NULL, eps, err) < 0 ||
-      load_simple(st, run->id, th, checks, errors, err) < 0 || load_scenarios(st, run, scen, err) < 0) {
-    json_decref(scen);
+      load_simple(st, run->id, th, checks, errors, err) < 0 || load_scenarios(st, run, scen, err) < 0 ||
+      instances_json(st, run, th, &inst, &merge, err) < 0) {
     json_decref(doc);
-    json_decref(metrics);
-    json_decref(eps);
-    json_decref(th);
-    json_decref(checks);
-    json_decref(errors);
     return -1;
   }
   json_object_set_new(doc, "summary", summary_json(st, run, metrics));
-  json_object_set_new(doc, "metrics", metrics);
-  json_object_set_new(doc, "endpoints", eps);
-  json_object_set_new(doc, "scenarios", scen);
-  json_object_set_new(doc, "thresholds", th);
-  json_object_set_new(doc, "checks", checks);
-  json_object_set_new(doc, "errors", errors);
-  json_t *inst = NULL, *merge = NULL;
-  if (instances_json(st, run, th, &inst, &merge, err) < 0) {
-    json_decref(doc);
-    return -1;
-  }
   json_object_set_new(doc, "instances", inst);
   json_object_set_new(doc, "merge", merge);
   json_t *sys = NULL;

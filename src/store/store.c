@@ -294,14 +294,10 @@ static void read_run(struct sq_stmt *s, struct run_info *r) {
 }
 
 void run_info_release(struct run_info *r) {
-  free(r->name);
-  free(r->scenario);
-  free(r->env);
-  free(r->labels);
-  free(r->k6_version);
-  free(r->created_at);
-  free(r->duration_src);
-  free(r->incomplete_reason);
+  char **owned[] = {&r->name,       &r->scenario,   &r->env, &r->labels, &r->k6_version, &r->created_at,
+                    &r->duration_src, &r->incomplete_reason};
+  for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+    free(*owned[i]);
   memset(r, 0, sizeof *r);
 }
 
