@@ -5,7 +5,6 @@
 #include "store/store_history.h"
 #include "store/store_rows.h"
 #include "util/err.h"
-#include "util/xalloc.h"
 
 int store_baseline_set(struct store *st, const char *scenario, const char *env, int64_t run_id, const char *set_at,
                        struct err *err) {
@@ -15,30 +14,13 @@ int store_baseline_set(struct store *st, const char *scenario, const char *env, 
                 "ssis", scenario, env, run_id, set_at);
 }
 
-void store_baselines_free(struct store_baseline *b, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(b[i].scenario);
-    free(b[i].env);
-    free(b[i].run_name);
-    free(b[i].set_at);
-  }
-  free(b);
-}
+#define F(type, member) STORE_FIELD(type, struct store_baseline, member)
+static const struct store_field baseline_fields[] = {F(SF_STR, scenario), F(SF_STR, env), F(SF_I64, run_id),
+                                                     F(SF_STR, run_name), F(SF_STR, set_at)};
+#undef F
+static const struct store_shape baseline_shape = STORE_SHAPE(struct store_baseline, baseline_fields);
 
-static int baseline_row(struct sq_stmt *s, void *item, struct err *err) {
-  (void)err;
-  struct store_baseline *b = item;
-  b->scenario = xstrdup(sq_text(s, 0));
-  b->env = xstrdup(sq_text(s, 1));
-  b->run_id = sq_int64(s, 2);
-  b->run_name = xstrdup(sq_text(s, 3));
-  b->set_at = xstrdup(sq_text(s, 4));
-  return 0;
-}
-
-static void baselines_release(void *b, size_t n) {
-  store_baselines_free(b, n);
-}
+void store_baselines_free(struct store_baseline *b, size_t n) { store_rows_free(b, n, &baseline_shape); }
 
 int store_baselines_list(struct store *st, const char *scenario, const char *env, struct store_baseline **out,
                          size_t *n, struct err *err) {
@@ -47,8 +29,7 @@ int store_baselines_list(struct store *st, const char *scenario, const char *env
                                "JOIN runs r ON r.id = b.run_id WHERE (CAST(?1 AS TEXT) IS NULL OR b.scenario = ?1) "
                                "AND (CAST(?2 AS TEXT) IS NULL OR b.env = ?2) ORDER BY b.scenario, b.env",
                                "ss", scenario, env);
-  return store_rows(st, s, sizeof **out, baseline_row, baselines_release, "cannot read baselines", (void **)out, n,
-                    err);
+  return store_rows_map(st, s, &baseline_shape, "cannot read baselines", (void **)out, n, err);
 }
 
 int store_baselines_count(struct store *st, int64_t *n, struct err *err) {

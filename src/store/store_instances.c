@@ -5,7 +5,6 @@
 #include "store/store_instances.h"
 #include "store/store_rows.h"
 #include "util/err.h"
-#include "util/xalloc.h"
 
 int store_instance_add(struct store *st, int64_t run_id, const struct store_instance *in, struct err *err) {
   return sq_run(st, err, "cannot record an instance",
@@ -15,82 +14,45 @@ int store_instance_add(struct store *st, int64_t run_id, const struct store_inst
                 in->vus_max, in->start_ts, in->end_ts);
 }
 
-void store_instances_free(struct store_instance *v, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(v[i].name);
-    free(v[i].files);
-  }
-  free(v);
-}
+#define F(type, member) STORE_FIELD(type, struct store_instance, member)
+static const struct store_field instance_fields[] = {F(SF_STR, name),     F(SF_STR, files),  F(SF_I64, requests),
+                                                     F(SF_I64, failed),   F(SF_DBL, p95_ms), F(SF_DBL, vus_max),
+                                                     F(SF_DBL, start_ts), F(SF_DBL, end_ts)};
+#undef F
+static const struct store_shape instance_shape = STORE_SHAPE(struct store_instance, instance_fields);
 
-static int instance_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_instance *in = item;
-  in->name = xstrdup(sq_text(q, 0));
-  in->files = xstrdup(sq_text(q, 1));
-  in->requests = sq_int64(q, 2);
-  in->failed = sq_int64(q, 3);
-  in->p95_ms = sq_double(q, 4);
-  in->vus_max = sq_double(q, 5);
-  in->start_ts = sq_double(q, 6);
-  in->end_ts = sq_double(q, 7);
-  return 0;
-}
-
-static void instances_release(void *v, size_t n) { store_instances_free(v, n); }
+void store_instances_free(struct store_instance *v, size_t n) { store_rows_free(v, n, &instance_shape); }
 
 int store_instances_of(struct store *st, int64_t run_id, struct store_instance **out, size_t *n, struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT name, files, requests, failed, p95_ms, vus_max, start_ts, end_ts FROM run_instances "
-                          "WHERE run_id = ? ORDER BY start_ts, name",
-                          run_id, sizeof **out, instance_row, instances_release, "cannot read the run's instances",
-                          (void **)out, n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT name, files, requests, failed, p95_ms, vus_max, start_ts, end_ts "
+                              "FROM run_instances WHERE run_id = ? ORDER BY start_ts, name",
+                              run_id, &instance_shape, "cannot read the run's instances", (void **)out, n, err);
 }
 
 int store_instance_threshold_add(struct store *st, int64_t run_id, const struct store_instance_threshold *t,
                                  struct err *err) {
-  struct sq_stmt *q = sq_query(st, err,
-                               "INSERT INTO instance_thresholds (run_id, instance, metric, expression, ok) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, instance, metric, expression) "
-                               "DO UPDATE SET ok = excluded.ok",
-                               "isss", run_id, t->instance, t->metric, t->expression);
-  if (!q)
-    return -1;
-  if (t->ok >= 0)
-    sq_bind_int64(q, 5, t->ok);
-  else
-    sq_bind_null(q, 5);
-  int rc = sq_step(q);
-  sq_finalize(q);
-  return rc == SQ_DONE ? 0 : store_fail(st, err, "cannot record an instance's threshold");
+  return sq_run(st, err, "cannot record an instance's threshold",
+                "INSERT INTO instance_thresholds (run_id, instance, metric, expression, ok) "
+                "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 < 0 THEN NULL ELSE ?5 END) "
+                "ON CONFLICT (run_id, instance, metric, expression) DO UPDATE SET ok = excluded.ok",
+                "isssI", run_id, t->instance, t->metric, t->expression, t->ok);
 }
+
+#define F(type, member) STORE_FIELD(type, struct store_instance_threshold, member)
+static const struct store_field threshold_fields[] = {F(SF_STR, instance), F(SF_STR, metric), F(SF_STR, expression),
+                                                      F(SF_TRI, ok)};
+#undef F
+static const struct store_shape threshold_shape = STORE_SHAPE(struct store_instance_threshold, threshold_fields);
 
 void store_instance_thresholds_free(struct store_instance_threshold *v, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(v[i].instance);
-    free(v[i].metric);
-    free(v[i].expression);
-  }
-  free(v);
+  store_rows_free(v, n, &threshold_shape);
 }
-
-static int threshold_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_instance_threshold *t = item;
-  t->instance = xstrdup(sq_text(q, 0));
-  t->metric = xstrdup(sq_text(q, 1));
-  t->expression = xstrdup(sq_text(q, 2));
-  t->ok = sq_is_null(q, 3) ? -1 : sq_int(q, 3) != 0;
-  return 0;
-}
-
-static void thresholds_release(void *v, size_t n) { store_instance_thresholds_free(v, n); }
 
 int store_instance_thresholds_of(struct store *st, int64_t run_id, struct store_instance_threshold **out, size_t *n,
                                  struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT instance, metric, expression, ok FROM instance_thresholds WHERE run_id = ? "
-                          "ORDER BY metric, expression, instance",
-                          run_id, sizeof **out, threshold_row, thresholds_release,
-                          "cannot read the instances' thresholds", (void **)out, n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT instance, metric, expression, ok FROM instance_thresholds WHERE run_id = ? "
+                              "ORDER BY metric, expression, instance",
+                              run_id, &threshold_shape, "cannot read the instances' thresholds", (void **)out, n, err);
 }
