@@ -163,12 +163,9 @@ int report_ep_detail_read(struct store *st, int64_t run_id, struct report_ep_det
 void report_ep_detail_free(struct report_ep_detail *d) {
   for (size_t i = 0; i < d->n; i++) {
     struct report_ep_series *e = &d->ep[i];
-    free(e->label);
-    free(e->t);
-    free(e->p50);
-    free(e->p95);
-    free(e->p99);
-    free(e->hist);
+    void *owned[] = {e->label, e->t, e->p50, e->p95, e->p99, e->hist};
+    for (size_t k = 0; k < sizeof owned / sizeof *owned; k++)
+      free(owned[k]);
   }
   free(d->ep);
   free(d->edges);

@@ -64,11 +64,9 @@ void boot_set_init(struct boot_set *s, const double *values, const double *times
 }
 
 void boot_set_release(struct boot_set *s) {
-  free(s->v);
-  free(s->blk);
-  free(s->cum);
-  free(s->bsum);
-  free(s->bcnt);
+  void *owned[] = {s->v, s->blk, s->cum, s->bsum, s->bcnt};
+  for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
+    free(owned[i]);
   memset(s, 0, sizeof *s);
 }
 
