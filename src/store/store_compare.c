@@ -8,14 +8,15 @@
 #include "store/store_compare.h"
 #include "store/store_rows.h"
 #include "util/err.h"
-#include "util/xalloc.h"
+
+#define F(type, member) STORE_FIELD(type, struct store_latency, member)
+/* Columns: count, med, p95, p99, avg. */
+static const struct store_field latency_fields[] = {F(SF_U64, count), F(SF_DBL, med), F(SF_DBL, p95),
+                                                    F(SF_DBL, p99), F(SF_DBL, avg)};
+#undef F
 
 static void latency_cols(struct sq_stmt *s, int col, struct store_latency *l) {
-  l->count = (uint64_t)sq_int64(s, col);
-  l->med = sq_double(s, col + 1);
-  l->p95 = sq_double(s, col + 2);
-  l->p99 = sq_double(s, col + 3);
-  l->avg = sq_double(s, col + 4);
+  store_row_read(s, col, l, latency_fields, STORE_NF(latency_fields));
 }
 
 static void latency_none(struct store_latency *l) {
@@ -23,22 +24,23 @@ static void latency_none(struct store_latency *l) {
   l->med = l->p95 = l->p99 = l->avg = NAN;
 }
 
+#define F(type, member) STORE_FIELD(type, struct store_endpoint, member)
+/* Columns 0-3; the samples' blob, then the latencies of all and ok follow. */
+static const struct store_field endpoint_fields[] = {F(SF_STR, method), F(SF_STR, name), F(SF_U64, requests),
+                                                     F(SF_U64, failed)};
+#undef F
+static const struct store_shape endpoint_shape = STORE_SHAPE(struct store_endpoint, endpoint_fields);
+
 void store_endpoints_free(struct store_endpoint *e, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(e[i].method);
-    free(e[i].name);
+  for (size_t i = 0; i < n; i++)
     free(e[i].s);
-  }
-  free(e);
+  store_rows_free(e, n, &endpoint_shape);
 }
 
 /* One row of store_endpoints_of(); -1 when its samples do not decode. */
 static int endpoint_row(struct sq_stmt *s, void *item, struct err *err) {
   struct store_endpoint *e = item;
-  e->method = xstrdup(sq_text(s, 0));
-  e->name = xstrdup(sq_text(s, 1));
-  e->requests = (uint64_t)sq_int64(s, 2);
-  e->failed = (uint64_t)sq_int64(s, 3);
+  store_row_read(s, 0, e, endpoint_fields, STORE_NF(endpoint_fields));
   latency_cols(s, 5, &e->all);
   latency_cols(s, 10, &e->ok);
   if (sq_is_null(s, 4))
@@ -82,46 +84,25 @@ int store_run_latency(struct store *st, int64_t run_id, struct store_latency *al
 
 int store_run_http_counts(struct store *st, int64_t run_id, uint64_t *requests, uint64_t *failed, struct err *err) {
   *requests = *failed = 0;
-  struct sq_stmt *m = sq_query(st, err,
-                               "SELECT (SELECT count FROM metrics WHERE run_id = ?1 AND name = 'http_reqs'), "
-                               "(SELECT passes FROM metrics WHERE run_id = ?1 AND name = 'http_req_failed')",
-                               "i", run_id);
-  if (!m)
-    return -1;
-  if (sq_step(m) == SQ_ROW) {
-    *requests = (uint64_t)sq_int64(m, 0);
-    *failed = (uint64_t)sq_int64(m, 1);
-  }
-  sq_finalize(m);
-  return 0;
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT (SELECT count FROM metrics WHERE run_id = ?1 AND name = 'http_reqs'), "
+                                   "(SELECT passes FROM metrics WHERE run_id = ?1 AND name = 'http_req_failed')",
+                                   "i", run_id),
+                          NULL, err, "uu", requests, failed);
 }
 
-static int second_row(struct sq_stmt *v, void *item, struct err *err) {
-  struct store_second *x = item;
-  (void)err;
-  x->t = sq_double(v, 0);
-  x->vus = sq_double(v, 1);
-  x->iterations = sq_double(v, 2);
-  x->iter_dur_sum = sq_double(v, 3);
-  return 0;
-}
-
-static void items_free(void *items, size_t n) {
-  (void)n;
-  free(items);
-}
+#define F(type, member) STORE_FIELD(type, struct store_second, member)
+static const struct store_field second_fields[] = {F(SF_DBL, t), F(SF_DBL, vus), F(SF_DBL, iterations),
+                                                   F(SF_DBL, iter_dur_sum)};
+#undef F
+static const struct store_shape second_shape = STORE_SHAPE(struct store_second, second_fields);
 
 int store_run_seconds(struct store *st, int64_t run_id, struct store_second **out, size_t *n, struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
-                          "AND endpoint_id IS NULL ORDER BY t",
-                          run_id, sizeof **out, second_row, items_free, "cannot read buckets", (void **)out, n, err);
-}
-
-static int id_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  *(int64_t *)item = sq_int64(q, 0);
-  return 0;
+  return store_rows_map_of_id(st,
+                              "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
+                              "AND endpoint_id IS NULL ORDER BY t",
+                              run_id, &second_shape, "cannot read buckets", (void **)out, n, err);
 }
 
 int store_runs_passed_check(struct store *st, const char *scenario, const char *env, int64_t exclude_id,
@@ -134,32 +115,20 @@ int store_runs_passed_check(struct store *st, const char *scenario, const char *
       " AND (r.start_ts IS NULL OR CAST(?4 AS DOUBLE PRECISION) IS NULL OR r.start_ts <= ?4) "
       "ORDER BY r.start_ts DESC, r.id DESC LIMIT ?5",
       "ssidI", scenario, env, exclude_id, isfinite(before_ts) ? before_ts : NAN, k);
-  return store_rows(st, s, sizeof **ids, id_row, items_free, "cannot read check results", (void **)ids, n, err);
+  return store_rows_map(st, s, &store_id_shape, "cannot read check results", (void **)ids, n, err);
 }
 
-void store_thresholds_free(struct store_threshold *t, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(t[i].metric);
-    free(t[i].expression);
-  }
-  free(t);
-}
+#define F(type, member) STORE_FIELD(type, struct store_threshold, member)
+static const struct store_field threshold_fields[] = {F(SF_STR, metric), F(SF_STR, expression)};
+#undef F
+static const struct store_shape threshold_shape = STORE_SHAPE(struct store_threshold, threshold_fields);
 
-static int threshold_row(struct sq_stmt *q, void *item, struct err *err) {
-  struct store_threshold *t = item;
-  (void)err;
-  t->metric = xstrdup(sq_text(q, 0));
-  t->expression = xstrdup(sq_text(q, 1));
-  return 0;
-}
-
-static void thresholds_release(void *items, size_t n) { store_thresholds_free(items, n); }
+void store_thresholds_free(struct store_threshold *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
 
 int store_k6_failed_thresholds(struct store *st, int64_t run_id, struct store_threshold **out, size_t *n,
                                struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
-                          "AND source = 'k6' ORDER BY metric, expression",
-                          run_id, sizeof **out, threshold_row, thresholds_release, "cannot read thresholds",
-                          (void **)out, n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
+                              "AND source = 'k6' ORDER BY metric, expression",
+                              run_id, &threshold_shape, "cannot read thresholds", (void **)out, n, err);
 }

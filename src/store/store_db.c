@@ -204,37 +204,11 @@ int db_ingest_file(struct store *st, int64_t run_id, struct reader *r, enum pg_k
   return rc;
 }
 
-/* The first row of q (NULL: prepared with err filled) into item by row();
- * no row leaves item as it is. A failed read fails as `what`, or is no
- * error when what is NULL. */
-static int first_row(struct store *st, struct sq_stmt *q, store_row_fn row, void *item, const char *what,
-                     struct err *err) {
-  if (!q)
-    return -1;
-  int rc = sq_step(q);
-  if (rc == SQ_ROW)
-    row(q, item, err);
-  sq_finalize(q);
-  return rc != SQ_ERROR || !what ? 0 : store_fail(st, err, what);
-}
-
-static int text_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  *(char **)item = xstrdup(sq_text(q, 0));
-  return 0;
-}
-
-static int int_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  *(int *)item = sq_int(q, 0);
-  return 0;
-}
-
 /* The 0/1 of an EXISTS query on run_id into *yes. */
 static int exists_of(struct store *st, const char *sql, int64_t run_id, const char *what, int *yes,
                      struct err *err) {
   *yes = 0;
-  return first_row(st, sq_query(st, err, sql, "i", run_id), int_row, yes, what, err);
+  return store_scan_first(st, sq_query(st, err, sql, "i", run_id), what, err, "I", yes);
 }
 
 int db_has_evidence(struct store *st, int64_t run_id, int *has, struct err *err) {
@@ -267,39 +241,19 @@ int db_store_settings(struct store *st, int64_t run_id, json_t *settings, struct
   return rc;
 }
 
-/* A column that reads 0 when NULL. */
-static double num0(struct sq_stmt *q, int col) {
-  double v = sq_double(q, col);
-  return isnan(v) ? 0 : v;
-}
+#define F(type, member) STORE_FIELD(type, struct store_db_stmt_stat, member)
+/* calls and total_ms are NOT NULL. */
+static const struct store_field stmt_stat_fields[] = {
+    F(SF_STR, query),  F(SF_NOT_NULL, has_queryid), F(SF_I64, queryid),   F(SF_STR, norm),
+    F(SF_DBL, calls),  F(SF_DBL, total_ms),         F(SF_DBL, mean_ms),   F(SF_DBL, stddev_ms)};
+#undef F
+static const struct store_shape stmt_stat_shape = STORE_SHAPE(struct store_db_stmt_stat, stmt_stat_fields);
 
-/* Columns 0 and 1: a statement's text and its query id (NULL: none). */
-static void query_and_id(struct sq_stmt *q, char **query, int *has_queryid, int64_t *queryid) {
-  *query = xstrdup(sq_text(q, 0));
-  *has_queryid = !sq_is_null(q, 1);
-  *queryid = sq_int64(q, 1);
-}
-
-static int stmt_stat_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_stmt_stat *x = item;
-  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
-  x->norm = xstrdup(sq_text(q, 2));
-  x->calls = sq_double(q, 3);    /* NOT NULL */
-  x->total_ms = sq_double(q, 4); /* NOT NULL */
-  x->mean_ms = sq_double(q, 5);
-  x->stddev_ms = sq_double(q, 6);
-  return 0;
-}
-
-static void stmt_stats_release(void *r, size_t n) { store_db_stmt_stats_free(r, n); }
-
-/* Rows of sql (parameters run_id, datname, limit as fmt has them) as
- * stmt_stat_row() reads them. */
+/* Rows of sql (parameters run_id, datname, limit as fmt has them) of stmt_stat_shape. */
 static int stmt_stats(struct store *st, const char *sql, const char *fmt, int64_t run_id, const char *datname,
                       int limit, struct store_db_stmt_stat **out, size_t *n, struct err *err) {
-  return store_rows(st, sq_query(st, err, sql, fmt, run_id, datname, limit), sizeof **out, stmt_stat_row,
-                    stmt_stats_release, "cannot read pg_stat_statements", (void **)out, n, err);
+  return store_rows_map(st, sq_query(st, err, sql, fmt, run_id, datname, limit), &stmt_stat_shape,
+                        "cannot read pg_stat_statements", (void **)out, n, err);
 }
 
 int store_db_toplevel_stmts(struct store *st, int64_t run_id, const char *datname, struct store_db_stmt_stat **out,
@@ -318,41 +272,25 @@ int store_db_top_stmts(struct store *st, int64_t run_id, const char *datname, in
                     "isI", run_id, datname, limit, out, n, err);
 }
 
-void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(r[i].query);
-    free(r[i].norm);
-  }
-  free(r);
-}
+void store_db_stmt_stats_free(struct store_db_stmt_stat *r, size_t n) { store_rows_free(r, n, &stmt_stat_shape); }
 
-static int slow_norm_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_slow_norm *x = item;
-  x->norm = xstrdup(sq_text(q, 0));
-  x->count = sq_int64(q, 1);
-  x->max_ms = sq_double(q, 2); /* over slow_ms: not NULL */
-  return 0;
-}
-
-static void slow_norms_release(void *r, size_t n) { store_db_slow_norms_free(r, n); }
+#define F(type, member) STORE_FIELD(type, struct store_db_slow_norm, member)
+/* max_ms is over slow_ms: not NULL. */
+static const struct store_field slow_norm_fields[] = {F(SF_STR, norm), F(SF_I64, count), F(SF_DBL, max_ms)};
+#undef F
+static const struct store_shape slow_norm_shape = STORE_SHAPE(struct store_db_slow_norm, slow_norm_fields);
 
 int store_db_slow_norms(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_norm **out, size_t *n,
                         struct err *err) {
-  return store_rows(st,
-                    sq_query(st, err,
-                             "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
-                             "kind = 'statement' AND duration_ms > ? GROUP BY norm ORDER BY norm NULLS FIRST",
-                             "id", run_id, slow_ms),
-                    sizeof **out, slow_norm_row, slow_norms_release, "cannot read the database log", (void **)out, n,
-                    err);
+  return store_rows_map(st,
+                        sq_query(st, err,
+                                 "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
+                                 "kind = 'statement' AND duration_ms > ? GROUP BY norm ORDER BY norm NULLS FIRST",
+                                 "id", run_id, slow_ms),
+                        &slow_norm_shape, "cannot read the database log", (void **)out, n, err);
 }
 
-void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(r[i].norm);
-  free(r);
-}
+void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) { store_rows_free(r, n, &slow_norm_shape); }
 
 /* CAST(r AS INTEGER) as SQLite does it: towards zero, saturating. */
 static int64_t trunc_i64(double r) {
@@ -416,7 +354,7 @@ int store_db_show_evidence(struct store *st, int64_t run_id, int *has, struct er
 /* The first column of the first row of sql (run_id bound) into *out. */
 static int first_text(struct store *st, const char *sql, int64_t run_id, const char *what, char **out,
                       struct err *err) {
-  return first_row(st, sq_query(st, err, sql, "i", run_id), text_row, out, what, err);
+  return store_scan_first(st, sq_query(st, err, sql, "i", run_id), what, err, "s", out);
 }
 
 int store_db_app_database(struct store *st, int64_t run_id, char **out, struct err *err) {
@@ -434,88 +372,53 @@ int store_db_app_database(struct store *st, int64_t run_id, char **out, struct e
                     run_id, "cannot read the database log", out, err);
 }
 
-static void texts_release(void *r, size_t n) { store_db_texts_free(r, n); }
+static const struct store_field text_field[] = {{SF_STR, 0}};
+static const struct store_shape text_shape = {sizeof(char *), text_field, 1};
 
 int store_db_settings_data(struct store *st, int64_t run_id, char ***out, size_t *n, struct err *err) {
-  return store_rows_of_id(st, "SELECT data FROM db_snapshots WHERE run_id = ? AND view = 'settings'", run_id,
-                          sizeof **out, text_row, texts_release, "cannot read snapshots", (void **)out, n, err);
+  return store_rows_map_of_id(st, "SELECT data FROM db_snapshots WHERE run_id = ? AND view = 'settings'", run_id,
+                              &text_shape, "cannot read snapshots", (void **)out, n, err);
 }
 
-void store_db_texts_free(char **t, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(t[i]);
-  free(t);
-}
+void store_db_texts_free(char **t, size_t n) { store_rows_free(t, n, &text_shape); }
 
-static int snapshot_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_snapshot *x = item;
-  x->snap = sq_int(q, 0);
-  x->data = xstrdup(sq_text(q, 1));
-  return 0;
-}
-
-static void snapshots_release(void *r, size_t n) { store_db_snapshots_free(r, n); }
+static const struct store_field snapshot_fields[] = {STORE_FIELD(SF_INT, struct store_db_snapshot, snap),
+                                                     STORE_FIELD(SF_STR, struct store_db_snapshot, data)};
+static const struct store_shape snapshot_shape = STORE_SHAPE(struct store_db_snapshot, snapshot_fields);
 
 int store_db_snapshots_of(struct store *st, int64_t run_id, const char *view, struct store_db_snapshot **out,
                           size_t *n, struct err *err) {
-  return store_rows(st,
-                    sq_query(st, err, "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? ORDER BY snap, rowid",
-                             "is", run_id, view),
-                    sizeof **out, snapshot_row, snapshots_release, "cannot read snapshots", (void **)out, n, err);
+  return store_rows_map(st,
+                        sq_query(st, err,
+                                 "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? "
+                                 "ORDER BY snap, rowid",
+                                 "is", run_id, view),
+                        &snapshot_shape, "cannot read snapshots", (void **)out, n, err);
 }
 
-void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(r[i].data);
-  free(r);
-}
-
-static int totals_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_totals *t = item;
-  t->n = sq_int(q, 0);
-  t->calls = num0(q, 1);
-  t->total_ms = num0(q, 2);
-  t->max_ms = sq_double(q, 3);
-  return 0;
-}
+void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) { store_rows_free(r, n, &snapshot_shape); }
 
 int store_db_stmt_totals(struct store *st, int64_t run_id, const char *datname, struct store_db_totals *t,
                          struct err *err) {
   memset(t, 0, sizeof *t);
   t->max_ms = NAN;
-  return first_row(st,
-                   sq_query(st, err,
-                            "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
-                            "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
-                            "is", run_id, datname),
-                   totals_row, t, "cannot read pg_stat_statements", err);
-}
-
-struct log_counts {
-  long *n_log, *n_above;
-  double *min_logged;
-};
-
-static int log_counts_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct log_counts *c = item;
-  *c->n_log = (long)sq_int64(q, 0);
-  *c->n_above = (long)sq_int64(q, 1);
-  *c->min_logged = sq_double(q, 2);
-  return 0;
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT count(*), sum(calls), sum(total_ms), max(max_ms) FROM db_statements "
+                                   "WHERE run_id = ? AND datname = ? AND (toplevel IS NULL OR toplevel = 1)",
+                                   "is", run_id, datname),
+                          "cannot read pg_stat_statements", err, "Izzd", &t->n, &t->calls, &t->total_ms, &t->max_ms);
 }
 
 int store_db_log_counts(struct store *st, int64_t run_id, const char *datname, double x, long *n_log, long *n_above,
                         double *min_logged, struct err *err) {
-  struct log_counts c = {n_log, n_above, min_logged};
-  return first_row(st,
-                   sq_query(st, err,
-                            "SELECT count(*), sum(CASE WHEN duration_ms > ? THEN 1 ELSE 0 END), min(duration_ms) "
-                            "FROM db_log_entries WHERE run_id = ? AND kind = 'statement' AND database = ?",
-                            "dis", x, run_id, datname),
-                   log_counts_row, &c, "cannot read the database log", err);
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT count(*), sum(CASE WHEN duration_ms > ? THEN 1 ELSE 0 END), "
+                                   "min(duration_ms) FROM db_log_entries WHERE run_id = ? AND kind = 'statement' "
+                                   "AND database = ?",
+                                   "dis", x, run_id, datname),
+                          "cannot read the database log", err, "lld", n_log, n_above, min_logged);
 }
 
 int store_db_has_log(struct store *st, int64_t run_id, int *yes, struct err *err) {
@@ -525,41 +428,36 @@ int store_db_has_log(struct store *st, int64_t run_id, int *yes, struct err *err
                    run_id, "cannot read source files", yes, err);
 }
 
-static int kind_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_kind_count *x = item;
-  x->kind = xstrdup(sq_text(q, 0));
-  x->n = sq_int64(q, 1);
-  return 0;
-}
-
-static void kinds_release(void *r, size_t n) { store_db_kind_counts_free(r, n); }
+static const struct store_field kind_fields[] = {STORE_FIELD(SF_STR, struct store_db_kind_count, kind),
+                                                 STORE_FIELD(SF_I64, struct store_db_kind_count, n)};
+static const struct store_shape kind_shape = STORE_SHAPE(struct store_db_kind_count, kind_fields);
 
 int store_db_log_kinds(struct store *st, int64_t run_id, struct store_db_kind_count **out, size_t *n,
                        struct err *err) {
-  return store_rows_of_id(st, "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind",
-                          run_id, sizeof **out, kind_row, kinds_release, "cannot read the database log", (void **)out,
-                          n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind",
+                              run_id, &kind_shape, "cannot read the database log", (void **)out, n, err);
 }
 
-void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(r[i].kind);
-  free(r);
-}
+void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) { store_rows_free(r, n, &kind_shape); }
+
+#define F(type, member) STORE_FIELD(type, struct store_db_statement, member)
+/* Columns 0 and 1 of both queries: the statement's text and its query id (NULL: none). */
+static const struct store_field statement_fields[] = {
+    F(SF_STR, query),  F(SF_NOT_NULL, has_queryid), F(SF_I64, queryid),         F(SF_DBL, calls),
+    F(SF_DBL, total_ms), F(SF_DBL, mean_ms),        F(SF_DBL, max_ms),          F(SF_DBL, rows),
+    F(SF_DBL, shared_blks_hit), F(SF_DBL, shared_blks_read), F(SF_I64, logged)};
+/* store_db_log_statements(): the text, the id, the count, then durations (0 for NULL). */
+static const struct store_field log_statement_fields[] = {
+    F(SF_STR, query), F(SF_NOT_NULL, has_queryid), F(SF_I64, queryid), F(SF_I64, logged),
+    F(SF_DBL0, total_ms), F(SF_DBL0, mean_ms), F(SF_DBL0, max_ms)};
+#undef F
+static const struct store_shape statement_shape = STORE_SHAPE(struct store_db_statement, statement_fields);
 
 static int statement_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_statement *x = item;
-  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
-  x->calls = sq_double(q, 2);
-  x->total_ms = sq_double(q, 3);
-  x->mean_ms = sq_double(q, 4);
-  x->max_ms = sq_double(q, 5);
-  x->rows = sq_double(q, 6);
-  x->shared_blks_hit = sq_double(q, 7);
-  x->shared_blks_read = sq_double(q, 8);
-  x->logged = sq_int64(q, 9);
+  store_row_read(q, 0, x, statement_fields, STORE_NF(statement_fields));
   x->count = x->logged;
   return 0;
 }
@@ -567,12 +465,9 @@ static int statement_row(struct sq_stmt *q, void *item, struct err *err) {
 static int log_statement_row(struct sq_stmt *q, void *item, struct err *err) {
   (void)err;
   struct store_db_statement *x = item;
-  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
-  x->count = x->logged = sq_int64(q, 2);
+  store_row_read(q, 0, x, log_statement_fields, STORE_NF(log_statement_fields));
+  x->count = x->logged;
   x->calls = (double)x->count;
-  x->total_ms = num0(q, 3);
-  x->mean_ms = num0(q, 4);
-  x->max_ms = num0(q, 5);
   x->rows = x->shared_blks_hit = x->shared_blks_read = NAN;
   return 0;
 }
@@ -610,29 +505,19 @@ int store_db_log_statements(struct store *st, int64_t run_id, const char *datnam
                        run_id, datname, limit, log_statement_row, "cannot read the database log", out, n, err);
 }
 
-void store_db_statements_free(struct store_db_statement *r, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(r[i].query);
-  free(r);
-}
+void store_db_statements_free(struct store_db_statement *r, size_t n) { store_rows_free(r, n, &statement_shape); }
 
-static int slow_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_db_slow_stmt *x = item;
-  query_and_id(q, &x->query, &x->has_queryid, &x->queryid);
-  x->count = sq_int64(q, 2);
-  x->max_ms = sq_double(q, 3); /* over slow_ms: not NULL */
-  x->first_ts = sq_double(q, 4);
-  x->last_ts = sq_double(q, 5);
-  x->database = xstrdup(sq_text(q, 6));
-  return 0;
-}
-
-static void slow_release(void *r, size_t n) { store_db_slow_statements_free(r, n); }
+#define F(type, member) STORE_FIELD(type, struct store_db_slow_stmt, member)
+/* max_ms is over slow_ms: not NULL. */
+static const struct store_field slow_fields[] = {
+    F(SF_STR, query),  F(SF_NOT_NULL, has_queryid), F(SF_I64, queryid), F(SF_I64, count),
+    F(SF_DBL, max_ms), F(SF_DBL, first_ts),         F(SF_DBL, last_ts), F(SF_STR, database)};
+#undef F
+static const struct store_shape slow_shape = STORE_SHAPE(struct store_db_slow_stmt, slow_fields);
 
 int store_db_slow_statements(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_stmt **out,
                              size_t *n, struct err *err) {
-  return store_rows(
+  return store_rows_map(
       st,
       sq_query(st, err,
                "SELECT coalesce(min(norm), ''), qid, count(*), max(duration_ms), min(ts), max(ts), "
@@ -642,13 +527,7 @@ int store_db_slow_statements(struct store *st, int64_t run_id, double slow_ms, s
                "FROM db_log_entries e WHERE e.run_id = ? AND e.kind = 'statement' AND e.duration_ms > ?) AS x "
                "GROUP BY qid, CASE WHEN qid IS NULL THEN norm END ORDER BY 3 DESC, 4 DESC, 1",
                "id", run_id, slow_ms),
-      sizeof **out, slow_row, slow_release, "cannot read the database log", (void **)out, n, err);
+      &slow_shape, "cannot read the database log", (void **)out, n, err);
 }
 
-void store_db_slow_statements_free(struct store_db_slow_stmt *r, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(r[i].query);
-    free(r[i].database);
-  }
-  free(r);
-}
+void store_db_slow_statements_free(struct store_db_slow_stmt *r, size_t n) { store_rows_free(r, n, &slow_shape); }

@@ -21,8 +21,7 @@ void metric_row_init(struct metric_row *r) {
   r->p90 = r->p95 = r->p99 = r->rate = r->passes = r->fails = r->value = NAN;
 }
 
-struct metric_writer *store_metric_writer(struct store *st, enum store_conflict metrics,
-                                          enum store_check_mode checks) {
+struct metric_writer *store_metric_writer(struct store *st, enum store_conflict metrics, enum store_check_mode checks) {
   struct metric_writer *w = xcalloc(1, sizeof *w);
   w->st = st;
   w->conflict = metrics;
@@ -30,12 +29,10 @@ struct metric_writer *store_metric_writer(struct store *st, enum store_conflict 
   return w;
 }
 
-void store_metric_writer_free(struct metric_writer *w) {
-  free(w);
-}
+void store_metric_writer_free(struct metric_writer *w) { free(w); }
 
-#define METRIC_INSERT                                                                                              \
-  "INSERT INTO metrics (run_id, name, type, contains, count, sum, avg, min, med, max, p90, p95, p99, rate, "       \
+#define METRIC_INSERT                                                                                                  \
+  "INSERT INTO metrics (run_id, name, type, contains, count, sum, avg, min, med, max, p90, p95, p99, rate, "           \
   "passes, fails, value, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 /* By enum store_conflict: fail, keep the row there, replace it. */
@@ -49,20 +46,14 @@ static const char *const metric_sql[] = {
                   "value = excluded.value, extra = excluded.extra",
 };
 
+/* A figure, or NULL (NaN) when it is not finite. */
+static double fin(double v) { return isfinite(v) ? v : NAN; }
+
 int store_metric_put(struct metric_writer *w, int64_t run_id, const struct metric_row *r, struct err *err) {
-  struct sq_stmt *q = sq_query(w->st, err, metric_sql[w->conflict], "isss", run_id, r->name, r->type, r->contains);
-  if (!q)
-    return -1;
-  const double v[] = {r->count, r->sum, r->avg, r->min, r->med, r->max, r->p90,
-                      r->p95,   r->p99, r->rate, r->passes, r->fails, r->value};
-  for (int k = 0; k < 13; k++)
-    sq_bind_double(q, 5 + k, isfinite(v[k]) ? v[k] : NAN);
-  sq_bind_text(q, 18, r->extra);
-  int rc = sq_step(q);
-  if (rc != SQ_DONE)
-    store_fail(w->st, err, "cannot store metric");
-  sq_finalize(q);
-  return rc == SQ_DONE ? 0 : -1;
+  return sq_run(w->st, err, "cannot store metric", metric_sql[w->conflict], "isssddddddddddddds", run_id, r->name,
+                r->type, r->contains, fin(r->count), fin(r->sum), fin(r->avg), fin(r->min), fin(r->med), fin(r->max),
+                fin(r->p90), fin(r->p95), fin(r->p99), fin(r->rate), fin(r->passes), fin(r->fails), fin(r->value),
+                r->extra);
 }
 
 int store_threshold_put(struct metric_writer *w, int64_t run_id, const char *metric, const char *expr, int ok,
@@ -87,72 +78,37 @@ int store_check_put(struct metric_writer *w, int64_t run_id, const char *group, 
                 "issii", run_id, group, name, passes, fails);
 }
 
-void store_metrics_free(struct store_metric *m, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(m[i].name);
-    free(m[i].type);
-    free(m[i].contains);
-    free(m[i].extra);
-  }
-  free(m);
-}
+#define F(type, member) STORE_FIELD(type, struct store_metric, member)
+static const struct store_field metric_fields[] = {
+    F(SF_STR, name), F(SF_STR, type), F(SF_STR, contains), F(SF_DBL, count),  F(SF_DBL, avg),   F(SF_DBL, min),
+    F(SF_DBL, med),  F(SF_DBL, max),  F(SF_DBL, p90),      F(SF_DBL, p95),    F(SF_DBL, p99),   F(SF_DBL, rate),
+    F(SF_DBL, passes), F(SF_DBL, fails), F(SF_DBL, value), F(SF_STR_OR_NULL, extra)};
+#undef F
+static const struct store_shape metric_shape = STORE_SHAPE(struct store_metric, metric_fields);
 
-static int metric_row(struct sq_stmt *s, void *item, struct err *err) {
-  (void)err;
-  struct store_metric *m = item;
-  m->name = xstrdup(sq_text(s, 0));
-  m->type = xstrdup(sq_text(s, 1));
-  m->contains = xstrdup(sq_text(s, 2));
-  double *v[] = {&m->count, &m->avg, &m->min, &m->med, &m->max, &m->p90, &m->p95,
-                 &m->p99,   &m->rate, &m->passes, &m->fails, &m->value};
-  for (int k = 0; k < 12; k++)
-    *v[k] = sq_double(s, 3 + k);
-  m->extra = sq_is_null(s, 15) ? NULL : xstrdup(sq_text(s, 15));
-  return 0;
-}
-
-static void metrics_release(void *m, size_t n) {
-  store_metrics_free(m, n);
-}
+void store_metrics_free(struct store_metric *m, size_t n) { store_rows_free(m, n, &metric_shape); }
 
 int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
-                          "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
-                          run_id, sizeof **out, metric_row, metrics_release, "reading the run's metrics", (void **)out,
-                          n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
+                              "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
+                              run_id, &metric_shape, "reading the run's metrics", (void **)out, n, err);
 }
 
-void store_threshold_rows_free(struct store_threshold_row *t, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(t[i].metric);
-    free(t[i].expression);
-    free(t[i].source);
-  }
-  free(t);
-}
+#define F(type, member) STORE_FIELD(type, struct store_threshold_row, member)
+static const struct store_field threshold_fields[] = {F(SF_STR, metric), F(SF_STR, expression), F(SF_TRI, ok),
+                                                      F(SF_STR, source)};
+#undef F
+static const struct store_shape threshold_shape = STORE_SHAPE(struct store_threshold_row, threshold_fields);
 
-static int threshold_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_threshold_row *t = item;
-  t->metric = xstrdup(sq_text(q, 0));
-  t->expression = xstrdup(sq_text(q, 1));
-  t->ok = sq_is_null(q, 2) ? -1 : sq_int(q, 2) != 0;
-  t->source = xstrdup(sq_text(q, 3));
-  return 0;
-}
-
-static void thresholds_release(void *t, size_t n) {
-  store_threshold_rows_free(t, n);
-}
+void store_threshold_rows_free(struct store_threshold_row *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
 
 int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
                         struct err *err) {
-  return store_rows_of_id(st,
-                          "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
-                          "ORDER BY metric, expression",
-                          run_id, sizeof **out, threshold_row, thresholds_release, "reading the run's thresholds",
-                          (void **)out, n, err);
+  return store_rows_map_of_id(st,
+                              "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
+                              "ORDER BY metric, expression",
+                              run_id, &threshold_shape, "reading the run's thresholds", (void **)out, n, err);
 }
 
 int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
@@ -165,48 +121,26 @@ int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, con
   return rc;
 }
 
-void store_checks_free(struct store_check *c, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(c[i].group);
-    free(c[i].name);
-  }
-  free(c);
-}
+#define F(type, member) STORE_FIELD(type, struct store_check, member)
+static const struct store_field check_fields[] = {F(SF_STR, group), F(SF_STR, name), F(SF_I64, passes),
+                                                  F(SF_I64, fails)};
+#undef F
+static const struct store_shape check_shape = STORE_SHAPE(struct store_check, check_fields);
 
-static int check_row(struct sq_stmt *s, void *item, struct err *err) {
-  (void)err;
-  struct store_check *c = item;
-  c->group = xstrdup(sq_text(s, 0));
-  c->name = xstrdup(sq_text(s, 1));
-  c->passes = sq_int64(s, 2);
-  c->fails = sq_int64(s, 3);
-  return 0;
-}
-
-static void checks_release(void *c, size_t n) {
-  store_checks_free(c, n);
-}
+void store_checks_free(struct store_check *c, size_t n) { store_rows_free(c, n, &check_shape); }
 
 int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err) {
-  return store_rows_of_id(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
-                          run_id, sizeof **out, check_row, checks_release, "reading the run's checks", (void **)out,
-                          n, err);
+  return store_rows_map_of_id(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
+                              run_id, &check_shape, "reading the run's checks", (void **)out, n, err);
 }
 
 int store_ok_requests(struct store *st, int64_t run_id, double *ok, struct err *err) {
   *ok = NAN;
-  struct sq_stmt *s = sq_query(st, err,
-                               "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = r.run_id "
-                               "AND f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? AND "
-                               "r.name = 'http_reqs'",
-                               "i", run_id);
-  if (!s)
-    return -1;
-  int rc = sq_step(s);
-  if (rc == SQ_ROW)
-    *ok = sq_double(s, 0);
-  else if (rc != SQ_DONE)
-    store_fail(st, err, "cannot read the run's requests");
-  sq_finalize(s);
-  return rc == SQ_ERROR ? -1 : 0;
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT r.count - coalesce((SELECT f.passes FROM metrics f WHERE f.run_id = "
+                                   "r.run_id AND f.name = 'http_req_failed'), 0) FROM metrics r WHERE r.run_id = ? "
+                                   "AND r.name = 'http_reqs'",
+                                   "i", run_id),
+                          "cannot read the run's requests", err, "d", ok);
 }

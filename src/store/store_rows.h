@@ -13,7 +13,11 @@
  *   void store_things_free(struct thing *v, size_t n) { store_rows_free(v, n, &thing_shape); }
  *
  * A row that needs more (a blob to decode) reads its plain columns with
- * store_row_read() in its own callback and goes through store_rows().
+ * store_row_read() in its own callback and goes through store_rows(). The
+ * first row of a query into variables of the caller is store_scan_first():
+ *
+ *   return store_scan_first(st, sq_query(st, err, "SELECT a, b FROM t WHERE id = ?", "i", id), "reading t", err,
+ *                           "sd", &name, &value);
  */
 #ifndef LOADREP_STORE_ROWS_H
 #define LOADREP_STORE_ROWS_H

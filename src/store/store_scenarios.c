@@ -7,7 +7,6 @@
 #include "store/store_rows.h"
 #include "store/store_scenarios.h"
 #include "util/err.h"
-#include "util/xalloc.h"
 
 static void trend_unknown(struct sc_trend *t) {
   t->count = 0;
@@ -26,49 +25,35 @@ static void read_trend(struct sq_stmt *s, int col, struct sc_trend *t) {
     *v[k] = t->count > 0 ? sq_double(s, col + 1 + k) : NAN;
 }
 
-static void eps_free(struct scenario_endpoint *e, size_t n) {
-  for (size_t k = 0; k < n; k++) {
-    free(e[k].method);
-    free(e[k].name);
-  }
-  free(e);
-}
+#define F(type, member) STORE_FIELD(type, struct scenario_endpoint, member)
+/* Columns 0-6; the trends of all and ok follow. */
+static const struct store_field ep_fields[] = {F(SF_I64, id),       F(SF_I64, endpoint_id), F(SF_STR, method),
+                                               F(SF_STR, name),     F(SF_I64, requests),    F(SF_I64, failed),
+                                               F(SF_I64, ok_count)};
+#undef F
+static const struct store_shape ep_shape = STORE_SHAPE(struct scenario_endpoint, ep_fields);
 
-static void eps_release(void *e, size_t n) { eps_free(e, n); }
+static void eps_release(void *e, size_t n) { store_rows_free(e, n, &ep_shape); }
 
 static int ep_row(struct sq_stmt *e, void *item, struct err *err) {
   (void)err;
   struct scenario_endpoint *p = item;
-  p->id = sq_int64(e, 0);
-  p->endpoint_id = sq_int64(e, 1);
-  p->method = xstrdup(sq_text(e, 2));
-  p->name = xstrdup(sq_text(e, 3));
-  p->requests = sq_int64(e, 4);
-  p->failed = sq_int64(e, 5);
-  p->ok_count = sq_int64(e, 6);
+  store_row_read(e, 0, p, ep_fields, STORE_NF(ep_fields));
   read_trend(e, 7, &p->all);
   read_trend(e, 15, &p->ok);
   return 0;
 }
 
-static int scenario_row(struct sq_stmt *s, void *item, struct err *err) {
-  (void)err;
-  struct scenario *sc = item;
-  sc->name = xstrdup(sq_text(s, 0));
-  sc->executor = sq_is_null(s, 1) ? NULL : xstrdup(sq_text(s, 1));
-  sc->requests = sq_int64(s, 2);
-  sc->failed = sq_int64(s, 3);
-  sc->ok_count = sq_int64(s, 4);
-  return 0;
-}
-
-static void scenarios_release(void *sc, size_t n) { store_scenarios_free(sc, n); }
+#define F(type, member) STORE_FIELD(type, struct scenario, member)
+static const struct store_field scenario_fields[] = {F(SF_STR, name), F(SF_STR_OR_NULL, executor),
+                                                     F(SF_I64, requests), F(SF_I64, failed), F(SF_I64, ok_count)};
+#undef F
+static const struct store_shape scenario_shape = STORE_SHAPE(struct scenario, scenario_fields);
 
 int store_scenarios_of(struct store *st, int64_t run_id, struct scenario **out, size_t *n, struct err *err) {
-  if (store_rows_of_id(st, "SELECT name, executor, requests, failed, ok_count FROM scenarios WHERE run_id = ? "
-                           "ORDER BY name",
-                       run_id, sizeof **out, scenario_row, scenarios_release, "cannot read scenarios", (void **)out, n,
-                       err) < 0)
+  if (store_rows_map_of_id(st, "SELECT name, executor, requests, failed, ok_count FROM scenarios WHERE run_id = ? "
+                               "ORDER BY name",
+                           run_id, &scenario_shape, "cannot read scenarios", (void **)out, n, err) < 0)
     return -1;
   for (size_t i = 0; i < *n; i++) {
     struct scenario *sc = &(*out)[i];
@@ -96,12 +81,9 @@ int store_scenarios_of(struct store *st, int64_t run_id, struct scenario **out, 
 }
 
 void store_scenarios_free(struct scenario *sc, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(sc[i].name);
-    free(sc[i].executor);
-    eps_free(sc[i].eps, sc[i].n_eps);
-  }
-  free(sc);
+  for (size_t i = 0; i < n; i++)
+    store_rows_free(sc[i].eps, sc[i].n_eps, &ep_shape);
+  store_rows_free(sc, n, &scenario_shape);
 }
 
 int store_scenario_samples(struct store *st, const struct scenario_endpoint *e, struct sample **out, size_t *n,

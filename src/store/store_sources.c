@@ -1,25 +1,19 @@
-#include <stdlib.h>
+#include <stddef.h>
 
 #include "store/sq.h"
 #include "store/store.h"
 #include "store/store_sources.h"
 #include "util/err.h"
-#include "util/xalloc.h"
+#include "store/store_rows.h"
 
 int store_source_owner(struct store *st, const char *sha256, char **run, char **path, struct err *err) {
   *run = *path = NULL;
-  struct sq_stmt *q = sq_query(st, err,
-                               "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id "
-                               "WHERE s.sha256 = ?",
-                               "s", sha256);
-  if (!q)
-    return -1;
-  if (sq_step(q) == SQ_ROW) {
-    *run = xstrdup(sq_text(q, 0));
-    *path = xstrdup(sq_text(q, 1));
-  }
-  sq_finalize(q);
-  return 0;
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id "
+                                   "WHERE s.sha256 = ?",
+                                   "s", sha256),
+                          NULL, err, "ss", run, path);
 }
 
 int store_source_add(struct store *st, int64_t run_id, const struct store_source *f, struct err *err) {

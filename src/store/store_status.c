@@ -43,28 +43,15 @@ void store_status_writer_abort(struct store_status_writer *w) {
   free(w);
 }
 
-void store_status_counts_free(struct store_status_count *c, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    free(c[i].status);
-  free(c);
-}
+#define F(type, member) STORE_FIELD(type, struct store_status_count, member)
+static const struct store_field count_fields[] = {F(SF_I64, t), F(SF_STR, status), F(SF_I64, count)};
+#undef F
+static const struct store_shape count_shape = STORE_SHAPE(struct store_status_count, count_fields);
 
-static int count_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_status_count *c = item;
-  c->t = sq_int64(q, 0);
-  c->status = xstrdup(sq_text(q, 1));
-  c->count = sq_int64(q, 2);
-  return 0;
-}
-
-static void counts_release(void *c, size_t n) {
-  store_status_counts_free(c, n);
-}
+void store_status_counts_free(struct store_status_count *c, size_t n) { store_rows_free(c, n, &count_shape); }
 
 int store_status_counts(struct store *st, int64_t run_id, struct store_status_count **out, size_t *n,
                         struct err *err) {
-  return store_rows_of_id(st, "SELECT t, status, count FROM status_buckets WHERE run_id = ? ORDER BY t, status",
-                          run_id, sizeof **out, count_row, counts_release, "reading status counts", (void **)out,
-                          n, err);
+  return store_rows_map_of_id(st, "SELECT t, status, count FROM status_buckets WHERE run_id = ? ORDER BY t, status",
+                              run_id, &count_shape, "reading status counts", (void **)out, n, err);
 }

@@ -10,50 +10,30 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-void store_sys_series_free(struct store_sys_series *s, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    free(s[i].host);
-    free(s[i].name);
-    free(s[i].unit);
-    free(s[i].source);
-  }
-  free(s);
-}
-
+#define F(type, member) STORE_FIELD(type, struct store_sys_series, member)
 /* Columns: id, host, name, unit, source, in-window count (NULL: -1). */
-static int series_row(struct sq_stmt *q, void *item, struct err *err) {
-  (void)err;
-  struct store_sys_series *s = item;
-  s->id = sq_int64(q, 0);
-  s->host = xstrdup(sq_text(q, 1));
-  s->name = xstrdup(sq_text(q, 2));
-  s->unit = xstrdup(sq_text(q, 3));
-  s->source = xstrdup(sq_text(q, 4));
-  s->in_window = sq_is_null(q, 5) ? -1 : (long)sq_int64(q, 5);
-  return 0;
-}
+static const struct store_field series_fields[] = {F(SF_I64, id),     F(SF_STR, host),   F(SF_STR, name),
+                                                   F(SF_STR, unit),   F(SF_STR, source), F(SF_LONG_OR_NEG, in_window)};
+#undef F
+static const struct store_shape series_shape = STORE_SHAPE(struct store_sys_series, series_fields);
 
-static void series_release(void *s, size_t n) {
-  store_sys_series_free(s, n);
-}
+void store_sys_series_free(struct store_sys_series *s, size_t n) { store_rows_free(s, n, &series_shape); }
 
 int store_sys_series_list(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
                           struct err *err) {
-  return store_rows_of_id(st,
+  return store_rows_map_of_id(st,
                           "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
                           "ORDER BY source, host, id",
-                          run_id, sizeof **out, series_row, series_release, "cannot read system series", (void **)out,
-                          n, err);
+                          run_id, &series_shape, "cannot read system series", (void **)out, n, err);
 }
 
 int store_sys_series_counted(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
                              struct err *err) {
-  return store_rows_of_id(st,
+  return store_rows_map_of_id(st,
                           "SELECT s.id, '', s.name, s.unit, '', (SELECT count(*) FROM sys_samples x WHERE "
                           "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
                           "ORDER BY s.id",
-                          run_id, sizeof **out, series_row, series_release, "cannot read system series", (void **)out,
-                          n, err);
+                          run_id, &series_shape, "cannot read system series", (void **)out, n, err);
 }
 
 int store_sys_samples(struct store *st, int64_t series_id, int window, double from, double to, double **ts,
@@ -91,17 +71,11 @@ int store_sys_samples(struct store *st, int64_t series_id, int window, double fr
 
 int store_sys_mean(struct store *st, int64_t series_id, double from, double to, double *mean, long *n,
                    struct err *err) {
-  *mean = NAN;
-  struct sq_stmt *q = sq_query(st, err, "SELECT avg(value), count(*) FROM sys_samples WHERE series_id = ? AND ts >= ? "
-                                        "AND ts < ?",
-                               "idd", series_id, from, to);
-  if (!q)
-    return -1;
-  if (sq_step(q) == SQ_ROW) {
-    *mean = sq_double(q, 0); /* NaN when no sample */
-    if (n)
-      *n = (long)sq_int64(q, 1);
-  }
-  sq_finalize(q);
-  return 0;
+  *mean = NAN; /* NaN too when no sample */
+  return store_scan_first(st,
+                          sq_query(st, err,
+                                   "SELECT avg(value), count(*) FROM sys_samples WHERE series_id = ? AND ts >= ? "
+                                   "AND ts < ?",
+                                   "idd", series_id, from, to),
+                          NULL, err, "dl", mean, n);
 }
