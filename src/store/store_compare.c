@@ -98,12 +98,10 @@ static const struct store_field second_fields[] = {F(SF_DBL, t), F(SF_DBL, vus),
 #undef F
 static const struct store_shape second_shape = STORE_SHAPE(struct store_second, second_fields);
 
-int store_run_seconds(struct store *st, int64_t run_id, struct store_second **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
-                              "AND endpoint_id IS NULL ORDER BY t",
-                              run_id, &second_shape, "cannot read buckets", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_run_seconds, struct store_second, second_shape,
+                 "SELECT t, vus, iterations, iter_dur_sum FROM buckets WHERE run_id = ? "
+                 "AND endpoint_id IS NULL ORDER BY t",
+                 "cannot read buckets")
 
 int store_runs_passed_check(struct store *st, const char *scenario, const char *env, int64_t exclude_id,
                             double before_ts, int k, int64_t **ids, size_t *n, struct err *err) {
@@ -125,10 +123,7 @@ static const struct store_shape threshold_shape = STORE_SHAPE(struct store_thres
 
 void store_thresholds_free(struct store_threshold *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
 
-int store_k6_failed_thresholds(struct store *st, int64_t run_id, struct store_threshold **out, size_t *n,
-                               struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
-                              "AND source = 'k6' ORDER BY metric, expression",
-                              run_id, &threshold_shape, "cannot read thresholds", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_k6_failed_thresholds, struct store_threshold, threshold_shape,
+                 "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "
+                 "AND source = 'k6' ORDER BY metric, expression",
+                 "cannot read thresholds")

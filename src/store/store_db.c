@@ -432,12 +432,9 @@ static const struct store_field kind_fields[] = {STORE_FIELD(SF_STR, struct stor
                                                  STORE_FIELD(SF_I64, struct store_db_kind_count, n)};
 static const struct store_shape kind_shape = STORE_SHAPE(struct store_db_kind_count, kind_fields);
 
-int store_db_log_kinds(struct store *st, int64_t run_id, struct store_db_kind_count **out, size_t *n,
-                       struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind",
-                              run_id, &kind_shape, "cannot read the database log", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_db_log_kinds, struct store_db_kind_count, kind_shape,
+                 "SELECT kind, count(*) FROM db_log_entries WHERE run_id = ? GROUP BY kind ORDER BY kind",
+                 "cannot read the database log")
 
 void store_db_kind_counts_free(struct store_db_kind_count *r, size_t n) { store_rows_free(r, n, &kind_shape); }
 

@@ -20,19 +20,15 @@ static const struct store_shape named_shape = STORE_SHAPE(struct store_error_row
 /* Every row of both shapes has its strings in named_shape or is NULL there. */
 void store_error_rows_free(struct store_error_row *e, size_t n) { store_rows_free(e, n, &named_shape); }
 
-int store_errors_of_run(struct store *st, int64_t run_id, struct store_error_row **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT x.endpoint_id, x.status, x.error_code, x.error, x.count FROM errors x "
-                              "JOIN endpoints e ON e.id = x.endpoint_id WHERE e.run_id = ? "
-                              "ORDER BY x.count DESC, x.status, x.error_code",
-                              run_id, &error_shape, "reading the run's errors", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_errors_of_run, struct store_error_row, error_shape,
+                 "SELECT x.endpoint_id, x.status, x.error_code, x.error, x.count FROM errors x "
+                 "JOIN endpoints e ON e.id = x.endpoint_id WHERE e.run_id = ? "
+                 "ORDER BY x.count DESC, x.status, x.error_code",
+                 "reading the run's errors")
 
-int store_errors_of_endpoint(struct store *st, int64_t endpoint_id, struct store_error_row **out, size_t *n,
-                             struct err *err) {
-  return store_rows_map_of_id(st, "SELECT endpoint_id, status, error_code, error, 0 FROM errors WHERE endpoint_id = ?",
-                              endpoint_id, &error_shape, "reading the endpoint's errors", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_errors_of_endpoint, struct store_error_row, error_shape,
+                 "SELECT endpoint_id, status, error_code, error, 0 FROM errors WHERE endpoint_id = ?",
+                 "reading the endpoint's errors")
 
 int store_error_codes_top(struct store *st, int64_t run_id, int limit, struct store_error_row **out, size_t *n,
                           struct err *err) {

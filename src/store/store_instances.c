@@ -23,12 +23,10 @@ static const struct store_shape instance_shape = STORE_SHAPE(struct store_instan
 
 void store_instances_free(struct store_instance *v, size_t n) { store_rows_free(v, n, &instance_shape); }
 
-int store_instances_of(struct store *st, int64_t run_id, struct store_instance **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT name, files, requests, failed, p95_ms, vus_max, start_ts, end_ts "
-                              "FROM run_instances WHERE run_id = ? ORDER BY start_ts, name",
-                              run_id, &instance_shape, "cannot read the run's instances", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_instances_of, struct store_instance, instance_shape,
+                 "SELECT name, files, requests, failed, p95_ms, vus_max, start_ts, end_ts "
+                 "FROM run_instances WHERE run_id = ? ORDER BY start_ts, name",
+                 "cannot read the run's instances")
 
 int store_instance_threshold_add(struct store *st, int64_t run_id, const struct store_instance_threshold *t,
                                  struct err *err) {
@@ -49,10 +47,7 @@ void store_instance_thresholds_free(struct store_instance_threshold *v, size_t n
   store_rows_free(v, n, &threshold_shape);
 }
 
-int store_instance_thresholds_of(struct store *st, int64_t run_id, struct store_instance_threshold **out, size_t *n,
-                                 struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT instance, metric, expression, ok FROM instance_thresholds WHERE run_id = ? "
-                              "ORDER BY metric, expression, instance",
-                              run_id, &threshold_shape, "cannot read the instances' thresholds", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_instance_thresholds_of, struct store_instance_threshold, threshold_shape,
+                 "SELECT instance, metric, expression, ok FROM instance_thresholds WHERE run_id = ? "
+                 "ORDER BY metric, expression, instance",
+                 "cannot read the instances' thresholds")

@@ -53,13 +53,11 @@ static const struct store_field bucket_fields[] = {
 _Static_assert(STORE_BLOCKED == 0 && STORE_RECEIVING == 5 && STORE_NPHASES == 6, "bucket_fields reads every phase");
 static const struct store_shape bucket_shape = STORE_SHAPE(struct store_bucket, bucket_fields);
 
-int store_run_buckets(struct store *st, int64_t run_id, struct store_bucket **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT t, requests, failures, ok_count, dur_sum, blocked_sum, connecting_sum, "
-                              "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum, "
-                              "NULL, NULL, NULL FROM buckets WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
-                              run_id, &bucket_shape, "reading buckets", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_run_buckets, struct store_bucket, bucket_shape,
+                 "SELECT t, requests, failures, ok_count, dur_sum, blocked_sum, connecting_sum, "
+                 "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum, "
+                 "NULL, NULL, NULL FROM buckets WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
+                 "reading buckets")
 
 int store_peak_vus_second(struct store *st, int64_t run_id, int64_t *t, int *found, struct err *err) {
   int64_t v;

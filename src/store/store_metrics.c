@@ -88,12 +88,10 @@ static const struct store_shape metric_shape = STORE_SHAPE(struct store_metric, 
 
 void store_metrics_free(struct store_metric *m, size_t n) { store_rows_free(m, n, &metric_shape); }
 
-int store_metrics_of(struct store *st, int64_t run_id, struct store_metric **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
-                              "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
-                              run_id, &metric_shape, "reading the run's metrics", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_metrics_of, struct store_metric, metric_shape,
+                 "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
+                 "passes, fails, value, extra FROM metrics WHERE run_id = ? ORDER BY name",
+                 "reading the run's metrics")
 
 #define F(type, member) STORE_FIELD(type, struct store_threshold_row, member)
 static const struct store_field threshold_fields[] = {F(SF_STR, metric), F(SF_STR, expression), F(SF_TRI, ok),
@@ -103,13 +101,10 @@ static const struct store_shape threshold_shape = STORE_SHAPE(struct store_thres
 
 void store_threshold_rows_free(struct store_threshold_row *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
 
-int store_thresholds_of(struct store *st, int64_t run_id, struct store_threshold_row **out, size_t *n,
-                        struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
-                              "ORDER BY metric, expression",
-                              run_id, &threshold_shape, "reading the run's thresholds", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_thresholds_of, struct store_threshold_row, threshold_shape,
+                 "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
+                 "ORDER BY metric, expression",
+                 "reading the run's thresholds")
 
 int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, const char *expression, int *ok,
                        struct err *err) {
@@ -129,10 +124,9 @@ static const struct store_shape check_shape = STORE_SHAPE(struct store_check, ch
 
 void store_checks_free(struct store_check *c, size_t n) { store_rows_free(c, n, &check_shape); }
 
-int store_checks_of(struct store *st, int64_t run_id, struct store_check **out, size_t *n, struct err *err) {
-  return store_rows_map_of_id(st, "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
-                              run_id, &check_shape, "reading the run's checks", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_checks_of, struct store_check, check_shape,
+                 "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",
+                 "reading the run's checks")
 
 int store_ok_requests(struct store *st, int64_t run_id, double *ok, struct err *err) {
   *ok = NAN;

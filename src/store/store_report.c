@@ -16,13 +16,10 @@ static const struct store_field vus_fields[] = {STORE_FIELD(SF_DBL, struct store
                                                 STORE_FIELD(SF_DBL, struct store_vus_point, vus)};
 static const struct store_shape vus_shape = STORE_SHAPE(struct store_vus_point, vus_fields);
 
-int store_report_vus_points(struct store *st, int64_t run_id, struct store_vus_point **rows, size_t *n,
-                            struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT t, vus FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
-                              "AND vus IS NOT NULL ORDER BY t",
-                              run_id, &vus_shape, "reading the run's VUs", (void **)rows, n, err);
-}
+STORE_LIST_OF_ID(store_report_vus_points, struct store_vus_point, vus_shape,
+                 "SELECT t, vus FROM buckets WHERE run_id = ? AND endpoint_id IS NULL "
+                 "AND vus IS NOT NULL ORDER BY t",
+                 "reading the run's VUs")
 
 #define F(type, member) STORE_FIELD(type, struct store_check_verdict, member)
 static const struct store_field verdict_fields[] = {F(SF_STR, run), F(SF_STR, baseline), F(SF_STR, verdict)};

@@ -13,10 +13,7 @@ static const struct store_field second_fields[] = {F(SF_DBL, t),   F(SF_I64, req
 #undef F
 static const struct store_shape second_shape = STORE_SHAPE(struct store_latency_second, second_fields);
 
-int store_latency_seconds(struct store *st, int64_t run_id, struct store_latency_second **out, size_t *n,
-                          struct err *err) {
-  return store_rows_map_of_id(st,
-                              "SELECT t, requests, failures, p50, p95, p99, vus FROM buckets "
-                              "WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
-                              run_id, &second_shape, "reading buckets", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_latency_seconds, struct store_latency_second, second_shape,
+                 "SELECT t, requests, failures, p50, p95, p99, vus FROM buckets "
+                 "WHERE run_id = ? AND endpoint_id IS NULL ORDER BY t",
+                 "reading buckets")

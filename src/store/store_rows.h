@@ -98,4 +98,13 @@ int store_rows_map_of_id(struct store *st, const char *sql, int64_t id, const st
  *  what is NULL. */
 int store_scan_first(struct store *st, struct sq_stmt *q, const char *what, struct err *err, const char *fmt, ...);
 
+/** Defines `int fn(struct store *st, int64_t id, type **out, size_t *n,
+ *  struct err *err)`: the rows of sql (its one parameter the id) of shape
+ *  `shape`, failing as `what`; the list functions of the store files are
+ *  one line each. */
+#define STORE_LIST_OF_ID(fn, type, shape, sql, what)                                                             \
+  int fn(struct store *st, int64_t id, type **out, size_t *n, struct err *err) {                             \
+    return store_rows_map_of_id(st, sql, id, &(shape), what, (void **)out, n, err);                           \
+  }
+
 #endif

@@ -50,8 +50,6 @@ static const struct store_shape count_shape = STORE_SHAPE(struct store_status_co
 
 void store_status_counts_free(struct store_status_count *c, size_t n) { store_rows_free(c, n, &count_shape); }
 
-int store_status_counts(struct store *st, int64_t run_id, struct store_status_count **out, size_t *n,
-                        struct err *err) {
-  return store_rows_map_of_id(st, "SELECT t, status, count FROM status_buckets WHERE run_id = ? ORDER BY t, status",
-                              run_id, &count_shape, "reading status counts", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_status_counts, struct store_status_count, count_shape,
+                 "SELECT t, status, count FROM status_buckets WHERE run_id = ? ORDER BY t, status",
+                 "reading status counts")

@@ -19,22 +19,16 @@ static const struct store_shape series_shape = STORE_SHAPE(struct store_sys_seri
 
 void store_sys_series_free(struct store_sys_series *s, size_t n) { store_rows_free(s, n, &series_shape); }
 
-int store_sys_series_list(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
-                          struct err *err) {
-  return store_rows_map_of_id(st,
-                          "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
-                          "ORDER BY source, host, id",
-                          run_id, &series_shape, "cannot read system series", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_sys_series_list, struct store_sys_series, series_shape,
+                 "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
+                 "ORDER BY source, host, id",
+                 "cannot read system series")
 
-int store_sys_series_counted(struct store *st, int64_t run_id, struct store_sys_series **out, size_t *n,
-                             struct err *err) {
-  return store_rows_map_of_id(st,
-                          "SELECT s.id, '', s.name, s.unit, '', (SELECT count(*) FROM sys_samples x WHERE "
-                          "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
-                          "ORDER BY s.id",
-                          run_id, &series_shape, "cannot read system series", (void **)out, n, err);
-}
+STORE_LIST_OF_ID(store_sys_series_counted, struct store_sys_series, series_shape,
+                 "SELECT s.id, '', s.name, s.unit, '', (SELECT count(*) FROM sys_samples x WHERE "
+                 "x.series_id = s.id AND x.in_window = 1) FROM sys_series s WHERE s.run_id = ? "
+                 "ORDER BY s.id",
+                 "cannot read system series")
 
 int store_sys_samples(struct store *st, int64_t series_id, int window, double from, double to, double **ts,
                       double **v, size_t *n, struct err *err) {
