@@ -302,6 +302,13 @@ void sq_bulk_null(struct sq_bulk *b) {
     sq_bind_null(b->ins, ++b->col);
 }
 
+void sq_bulk_int64_or_null(struct sq_bulk *b, int has, int64_t v) {
+  if (has)
+    sq_bulk_int64(b, v);
+  else
+    sq_bulk_null(b);
+}
+
 int sq_bulk_end_row(struct sq_bulk *b, struct err *err) {
   if (b->pg)
     return pg_bulk_end_row(b->pg) < 0 ? store_fail(b->st, err, "cannot load rows") : 0;
@@ -311,22 +318,26 @@ int sq_bulk_end_row(struct sq_bulk *b, struct err *err) {
   return rc == SQ_DONE ? 0 : store_fail(b->st, err, "cannot insert a row");
 }
 
-int sq_bulk_finish(struct sq_bulk *b, struct err *err) {
-  int rc = 0;
-  if (b->pg)
-    rc = pg_bulk_finish(b->pg) < 0 ? store_fail(b->st, err, "cannot load rows") : 0;
-  else
-    sq_finalize(b->ins);
-  free(b);
-  return rc;
-}
-
-void sq_bulk_abort(struct sq_bulk *b) {
-  if (!b)
-    return;
+/* Frees b: after its last row, or after an error elsewhere. */
+static void bulk_free(struct sq_bulk *b) {
   if (b->pg)
     pg_bulk_abort(b->pg);
   else
     sq_finalize(b->ins);
   free(b);
+}
+
+int sq_bulk_finish(struct sq_bulk *b, struct err *err) {
+  int rc = 0;
+  if (b->pg && pg_bulk_finish(b->pg) < 0)
+    rc = store_fail(b->st, err, "cannot load rows");
+  if (b->pg)
+    b->pg = NULL; /* pg_bulk_finish freed it */
+  bulk_free(b);
+  return rc;
+}
+
+void sq_bulk_abort(struct sq_bulk *b) {
+  if (b)
+    bulk_free(b);
 }

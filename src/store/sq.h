@@ -78,6 +78,7 @@ void sq_bulk_int64(struct sq_bulk *b, int64_t v);
 void sq_bulk_double(struct sq_bulk *b, double v); /* NaN is NULL */
 void sq_bulk_text(struct sq_bulk *b, const char *s); /* NULL is NULL */
 void sq_bulk_null(struct sq_bulk *b);
+void sq_bulk_int64_or_null(struct sq_bulk *b, int has, int64_t v); /* v when has, else NULL */
 int sq_bulk_end_row(struct sq_bulk *b, struct err *err);
 int sq_bulk_finish(struct sq_bulk *b, struct err *err);
 void sq_bulk_abort(struct sq_bulk *b);

@@ -400,21 +400,13 @@ void pg_bulk_value(struct pg_bulk *b, const char *text) {
     strbuf_addstr(&b->line, "\\N");
     return;
   }
+  static const char special[] = "\\\t\n\r", escaped[] = "\\tnr"; /* COPY's text format */
   for (const char *p = text; *p; p++) {
-    switch (*p) {
-    case '\\':
-      strbuf_addstr(&b->line, "\\\\");
-      break;
-    case '\t':
-      strbuf_addstr(&b->line, "\\t");
-      break;
-    case '\n':
-      strbuf_addstr(&b->line, "\\n");
-      break;
-    case '\r':
-      strbuf_addstr(&b->line, "\\r");
-      break;
-    default:
+    const char *k = strchr(special, *p);
+    if (k) {
+      strbuf_addch(&b->line, '\\');
+      strbuf_addch(&b->line, escaped[k - special]);
+    } else {
       strbuf_addch(&b->line, *p);
     }
   }

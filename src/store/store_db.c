@@ -66,10 +66,8 @@ static int writer_end_row(struct db_writer *w, struct err *err) {
 static void bulk_num(struct sq_bulk *b, double v) { sq_bulk_double(b, isfinite(v) ? v : NAN); }
 
 static void bulk_int(struct sq_bulk *b, double v) {
-  if (isfinite(v) && fabs(v) < 9e18)
-    sq_bulk_int64(b, (int64_t)llround(v));
-  else
-    sq_bulk_null(b);
+  int has = isfinite(v) && fabs(v) < 9e18;
+  sq_bulk_int64_or_null(b, has, has ? (int64_t)llround(v) : 0);
 }
 
 static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
@@ -78,10 +76,7 @@ static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
   if (!b)
     return -1;
   sq_bulk_double(b, e->ts);
-  if (e->pid)
-    sq_bulk_int64(b, e->pid);
-  else
-    sq_bulk_null(b);
+  sq_bulk_int64_or_null(b, e->pid, e->pid);
   sq_bulk_text(b, e->database);
   sq_bulk_text(b, e->user);
   sq_bulk_text(b, e->app);
@@ -93,10 +88,7 @@ static int w_entry(void *ctx, const struct pg_log_entry *e, struct err *err) {
   sq_bulk_text(b, e->kind == PGE_STATEMENT ? e->query : NULL);
   sq_bulk_text(b, norm);
   free(norm);
-  if (e->has_queryid)
-    sq_bulk_int64(b, e->queryid);
-  else
-    sq_bulk_null(b);
+  sq_bulk_int64_or_null(b, e->has_queryid, e->queryid);
   size_t ml = strlen(e->message);
   if (e->kind == PGE_STATEMENT)
     ml = 0; /* its text is in query */
@@ -117,14 +109,8 @@ static int w_stmt(void *ctx, const struct pg_stmt_row *r, struct err *err) {
   if (!b)
     return -1;
   sq_bulk_text(b, r->datname);
-  if (r->has_queryid)
-    sq_bulk_int64(b, r->queryid);
-  else
-    sq_bulk_null(b);
-  if (r->toplevel >= 0)
-    sq_bulk_int64(b, r->toplevel);
-  else
-    sq_bulk_null(b);
+  sq_bulk_int64_or_null(b, r->has_queryid, r->queryid);
+  sq_bulk_int64_or_null(b, r->toplevel >= 0, r->toplevel);
   sq_bulk_text(b, r->query);
   char *norm = pg_normalise(r->query, strlen(r->query));
   sq_bulk_text(b, norm);

@@ -185,10 +185,7 @@ int store_bucket_put(struct k6_writer *w, int64_t run_id, int64_t endpoint_id, c
     return -1;
   struct sq_bulk *q = w->buckets;
   sq_bulk_int64(q, run_id);
-  if (endpoint_id)
-    sq_bulk_int64(q, endpoint_id);
-  else
-    sq_bulk_null(q);
+  sq_bulk_int64_or_null(q, endpoint_id, endpoint_id);
   sq_bulk_int64(q, b->t);
   sq_bulk_int64(q, b->requests);
   sq_bulk_int64(q, b->failures);
