@@ -172,25 +172,29 @@ const void *sq_blob(struct sq_stmt *q, int col, size_t *n) {
   return p;
 }
 
-struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, const char *fmt, ...) {
+/* Prepares sql and binds ap's arguments by fmt; NULL with err filled. */
+static struct sq_stmt *query_va(struct store *st, struct err *err, const char *sql, const char *fmt, va_list ap) {
   struct sq_stmt *q = sq_prepare(st, sql, err);
-  if (!q)
-    return NULL;
+  if (q)
+    bind_va(q, fmt, ap);
+  return q;
+}
+
+struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  bind_va(q, fmt, ap);
+  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
   va_end(ap);
   return q;
 }
 
 int sq_run(struct store *st, struct err *err, const char *what, const char *sql, const char *fmt, ...) {
-  struct sq_stmt *q = sq_prepare(st, sql, err);
-  if (!q)
-    return -1;
   va_list ap;
   va_start(ap, fmt);
-  bind_va(q, fmt, ap);
+  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
   va_end(ap);
+  if (!q)
+    return -1;
   int rc;
   while ((rc = sq_step(q)) == SQ_ROW)
     ;
@@ -203,13 +207,12 @@ int sq_run(struct store *st, struct err *err, const char *what, const char *sql,
 int sq_int64_of(struct store *st, struct err *err, const char *what, int64_t dflt, int64_t *v, const char *sql,
                 const char *fmt, ...) {
   *v = dflt;
-  struct sq_stmt *q = sq_prepare(st, sql, err);
-  if (!q)
-    return -1;
   va_list ap;
   va_start(ap, fmt);
-  bind_va(q, fmt, ap);
+  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
   va_end(ap);
+  if (!q)
+    return -1;
   int rc = sq_step(q);
   if (rc == SQ_ROW && !sq_is_null(q, 0))
     *v = sq_int64(q, 0);
