@@ -188,20 +188,29 @@ struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, con
   return q;
 }
 
-int sq_run(struct store *st, struct err *err, const char *what, const char *sql, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
+/* Runs sql to its end; *first (when not NULL) gets the first row's first
+ * column unless it is NULL or there is no row. */
+static int run_va(struct store *st, struct err *err, const char *what, int64_t *first, const char *sql,
+                  const char *fmt, va_list ap) {
   struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
-  va_end(ap);
   if (!q)
     return -1;
-  int rc;
+  int rc, row = 0;
   while ((rc = sq_step(q)) == SQ_ROW)
-    ;
+    if (first && row++ == 0 && !sq_is_null(q, 0))
+      *first = sq_int64(q, 0);
   if (rc != SQ_DONE)
     store_fail(st, err, what);
   sq_finalize(q);
   return rc == SQ_DONE ? 0 : -1;
+}
+
+int sq_run(struct store *st, struct err *err, const char *what, const char *sql, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = run_va(st, err, what, NULL, sql, fmt, ap);
+  va_end(ap);
+  return rc;
 }
 
 int sq_int64_of(struct store *st, struct err *err, const char *what, int64_t dflt, int64_t *v, const char *sql,
@@ -209,17 +218,9 @@ int sq_int64_of(struct store *st, struct err *err, const char *what, int64_t dfl
   *v = dflt;
   va_list ap;
   va_start(ap, fmt);
-  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
+  int rc = run_va(st, err, what, v, sql, fmt, ap);
   va_end(ap);
-  if (!q)
-    return -1;
-  int rc = sq_step(q);
-  if (rc == SQ_ROW && !sq_is_null(q, 0))
-    *v = sq_int64(q, 0);
-  if (rc == SQ_ERROR)
-    store_fail(st, err, what);
-  sq_finalize(q);
-  return rc == SQ_ERROR ? -1 : 0;
+  return rc;
 }
 
 int64_t sq_changes(struct store *st) {
