@@ -119,9 +119,7 @@ int store_runs_passed_check(struct store *st, const char *scenario, const char *
 #define F(type, member) STORE_FIELD(type, struct store_threshold, member)
 static const struct store_field threshold_fields[] = {F(SF_STR, metric), F(SF_STR, expression)};
 #undef F
-static const struct store_shape threshold_shape = STORE_SHAPE(struct store_threshold, threshold_fields);
-
-void store_thresholds_free(struct store_threshold *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
+STORE_SHAPE_FREE(threshold_shape, struct store_threshold, threshold_fields, store_thresholds_free)
 
 STORE_LIST_OF_ID(store_k6_failed_thresholds, struct store_threshold, threshold_shape,
                  "SELECT metric, expression FROM thresholds WHERE run_id = ? AND ok = 0 "

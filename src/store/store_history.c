@@ -18,9 +18,7 @@ int store_baseline_set(struct store *st, const char *scenario, const char *env, 
 static const struct store_field baseline_fields[] = {F(SF_STR, scenario), F(SF_STR, env), F(SF_I64, run_id),
                                                      F(SF_STR, run_name), F(SF_STR, set_at)};
 #undef F
-static const struct store_shape baseline_shape = STORE_SHAPE(struct store_baseline, baseline_fields);
-
-void store_baselines_free(struct store_baseline *b, size_t n) { store_rows_free(b, n, &baseline_shape); }
+STORE_SHAPE_FREE(baseline_shape, struct store_baseline, baseline_fields, store_baselines_free)
 
 int store_baselines_list(struct store *st, const char *scenario, const char *env, struct store_baseline **out,
                          size_t *n, struct err *err) {

@@ -19,9 +19,7 @@ static const struct store_field instance_fields[] = {F(SF_STR, name),     F(SF_S
                                                      F(SF_I64, failed),   F(SF_DBL, p95_ms), F(SF_DBL, vus_max),
                                                      F(SF_DBL, start_ts), F(SF_DBL, end_ts)};
 #undef F
-static const struct store_shape instance_shape = STORE_SHAPE(struct store_instance, instance_fields);
-
-void store_instances_free(struct store_instance *v, size_t n) { store_rows_free(v, n, &instance_shape); }
+STORE_SHAPE_FREE(instance_shape, struct store_instance, instance_fields, store_instances_free)
 
 STORE_LIST_OF_ID(store_instances_of, struct store_instance, instance_shape,
                  "SELECT name, files, requests, failed, p95_ms, vus_max, start_ts, end_ts "
@@ -41,11 +39,7 @@ int store_instance_threshold_add(struct store *st, int64_t run_id, const struct 
 static const struct store_field threshold_fields[] = {F(SF_STR, instance), F(SF_STR, metric), F(SF_STR, expression),
                                                       F(SF_TRI, ok)};
 #undef F
-static const struct store_shape threshold_shape = STORE_SHAPE(struct store_instance_threshold, threshold_fields);
-
-void store_instance_thresholds_free(struct store_instance_threshold *v, size_t n) {
-  store_rows_free(v, n, &threshold_shape);
-}
+STORE_SHAPE_FREE(threshold_shape, struct store_instance_threshold, threshold_fields, store_instance_thresholds_free)
 
 STORE_LIST_OF_ID(store_instance_thresholds_of, struct store_instance_threshold, threshold_shape,
                  "SELECT instance, metric, expression, ok FROM instance_thresholds WHERE run_id = ? "

@@ -84,9 +84,7 @@ static const struct store_field metric_fields[] = {
     F(SF_DBL, med),  F(SF_DBL, max),  F(SF_DBL, p90),      F(SF_DBL, p95),    F(SF_DBL, p99),   F(SF_DBL, rate),
     F(SF_DBL, passes), F(SF_DBL, fails), F(SF_DBL, value), F(SF_STR_OR_NULL, extra)};
 #undef F
-static const struct store_shape metric_shape = STORE_SHAPE(struct store_metric, metric_fields);
-
-void store_metrics_free(struct store_metric *m, size_t n) { store_rows_free(m, n, &metric_shape); }
+STORE_SHAPE_FREE(metric_shape, struct store_metric, metric_fields, store_metrics_free)
 
 STORE_LIST_OF_ID(store_metrics_of, struct store_metric, metric_shape,
                  "SELECT name, type, contains, count, avg, min, med, max, p90, p95, p99, rate, "
@@ -97,9 +95,7 @@ STORE_LIST_OF_ID(store_metrics_of, struct store_metric, metric_shape,
 static const struct store_field threshold_fields[] = {F(SF_STR, metric), F(SF_STR, expression), F(SF_TRI, ok),
                                                       F(SF_STR, source)};
 #undef F
-static const struct store_shape threshold_shape = STORE_SHAPE(struct store_threshold_row, threshold_fields);
-
-void store_threshold_rows_free(struct store_threshold_row *t, size_t n) { store_rows_free(t, n, &threshold_shape); }
+STORE_SHAPE_FREE(threshold_shape, struct store_threshold_row, threshold_fields, store_threshold_rows_free)
 
 STORE_LIST_OF_ID(store_thresholds_of, struct store_threshold_row, threshold_shape,
                  "SELECT metric, expression, ok, source FROM thresholds WHERE run_id = ? "
@@ -120,9 +116,7 @@ int store_threshold_ok(struct store *st, int64_t run_id, const char *metric, con
 static const struct store_field check_fields[] = {F(SF_STR, group), F(SF_STR, name), F(SF_I64, passes),
                                                   F(SF_I64, fails)};
 #undef F
-static const struct store_shape check_shape = STORE_SHAPE(struct store_check, check_fields);
-
-void store_checks_free(struct store_check *c, size_t n) { store_rows_free(c, n, &check_shape); }
+STORE_SHAPE_FREE(check_shape, struct store_check, check_fields, store_checks_free)
 
 STORE_LIST_OF_ID(store_checks_of, struct store_check, check_shape,
                  "SELECT grp, name, passes, fails FROM checks WHERE run_id = ? ORDER BY grp, name",

@@ -24,9 +24,7 @@ STORE_LIST_OF_ID(store_report_vus_points, struct store_vus_point, vus_shape,
 #define F(type, member) STORE_FIELD(type, struct store_check_verdict, member)
 static const struct store_field verdict_fields[] = {F(SF_STR, run), F(SF_STR, baseline), F(SF_STR, verdict)};
 #undef F
-static const struct store_shape verdict_shape = STORE_SHAPE(struct store_check_verdict, verdict_fields);
-
-void store_check_verdicts_free(struct store_check_verdict *rows, size_t n) { store_rows_free(rows, n, &verdict_shape); }
+STORE_SHAPE_FREE(verdict_shape, struct store_check_verdict, verdict_fields, store_check_verdicts_free)
 
 int store_report_check_verdicts(struct store *st, struct store_check_verdict **rows, size_t *n, struct err *err) {
   struct sq_stmt *q = sq_prepare(st,

@@ -98,6 +98,12 @@ int store_rows_map_of_id(struct store *st, const char *sql, int64_t id, const st
  *  what is NULL. */
 int store_scan_first(struct store *st, struct sq_stmt *q, const char *what, struct err *err, const char *fmt, ...);
 
+/** Defines the shape `shape` of rows of `type` (columns as in `fields`) and
+ *  `void free_fn(type *v, size_t n)`, which frees n such rows. */
+#define STORE_SHAPE_FREE(shape, type, fields, free_fn)                                                           \
+  static const struct store_shape shape = STORE_SHAPE(type, fields);                                          \
+  void free_fn(type *v, size_t n) { store_rows_free(v, n, &(shape)); }
+
 /** Defines `int fn(struct store *st, int64_t id, type **out, size_t *n,
  *  struct err *err)`: the rows of sql (its one parameter the id) of shape
  *  `shape`, failing as `what`; the list functions of the store files are

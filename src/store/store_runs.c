@@ -22,9 +22,7 @@ static const struct store_field run_fields[] = {
     F(SF_DBL, p95_ms),   F(SF_DBL, error_rate), F(SF_INT, baseline), F(SF_TRI, complete),
     F(SF_STR_OR_NULL, incomplete_reason), F(SF_INT_OR_NEG, k6_exit_status)};
 #undef F
-static const struct store_shape run_shape = STORE_SHAPE(struct store_run_row, run_fields);
-
-void store_run_rows_free(struct store_run_row *r, size_t n) { store_rows_free(r, n, &run_shape); }
+STORE_SHAPE_FREE(run_shape, struct store_run_row, run_fields, store_run_rows_free)
 
 int store_runs_list(struct store *st, const char *scenario, struct store_run_row **out, size_t *n, struct err *err) {
   struct sq_stmt *s =

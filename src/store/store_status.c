@@ -46,9 +46,7 @@ void store_status_writer_abort(struct store_status_writer *w) {
 #define F(type, member) STORE_FIELD(type, struct store_status_count, member)
 static const struct store_field count_fields[] = {F(SF_I64, t), F(SF_STR, status), F(SF_I64, count)};
 #undef F
-static const struct store_shape count_shape = STORE_SHAPE(struct store_status_count, count_fields);
-
-void store_status_counts_free(struct store_status_count *c, size_t n) { store_rows_free(c, n, &count_shape); }
+STORE_SHAPE_FREE(count_shape, struct store_status_count, count_fields, store_status_counts_free)
 
 STORE_LIST_OF_ID(store_status_counts, struct store_status_count, count_shape,
                  "SELECT t, status, count FROM status_buckets WHERE run_id = ? ORDER BY t, status",

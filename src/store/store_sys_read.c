@@ -15,9 +15,7 @@
 static const struct store_field series_fields[] = {F(SF_I64, id),     F(SF_STR, host),   F(SF_STR, name),
                                                    F(SF_STR, unit),   F(SF_STR, source), F(SF_LONG_OR_NEG, in_window)};
 #undef F
-static const struct store_shape series_shape = STORE_SHAPE(struct store_sys_series, series_fields);
-
-void store_sys_series_free(struct store_sys_series *s, size_t n) { store_rows_free(s, n, &series_shape); }
+STORE_SHAPE_FREE(series_shape, struct store_sys_series, series_fields, store_sys_series_free)
 
 STORE_LIST_OF_ID(store_sys_series_list, struct store_sys_series, series_shape,
                  "SELECT id, host, name, unit, source, NULL FROM sys_series WHERE run_id = ? "
