@@ -172,8 +172,7 @@ const void *sq_blob(struct sq_stmt *q, int col, size_t *n) {
   return p;
 }
 
-/* Prepares sql and binds ap's arguments by fmt; NULL with err filled. */
-static struct sq_stmt *query_va(struct store *st, struct err *err, const char *sql, const char *fmt, va_list ap) {
+struct sq_stmt *sq_query_va(struct store *st, struct err *err, const char *sql, const char *fmt, va_list ap) {
   struct sq_stmt *q = sq_prepare(st, sql, err);
   if (q)
     bind_va(q, fmt, ap);
@@ -183,7 +182,7 @@ static struct sq_stmt *query_va(struct store *st, struct err *err, const char *s
 struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
+  struct sq_stmt *q = sq_query_va(st, err, sql, fmt, ap);
   va_end(ap);
   return q;
 }
@@ -192,7 +191,7 @@ struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, con
  * column unless it is NULL or there is no row. */
 static int run_va(struct store *st, struct err *err, const char *what, int64_t *first, const char *sql,
                   const char *fmt, va_list ap) {
-  struct sq_stmt *q = query_va(st, err, sql, fmt, ap);
+  struct sq_stmt *q = sq_query_va(st, err, sql, fmt, ap);
   if (!q)
     return -1;
   int rc, row = 0;

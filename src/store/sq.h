@@ -23,6 +23,7 @@
  */
 #ifndef LOADREP_STORE_SQ_H
 #define LOADREP_STORE_SQ_H
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,8 @@ const void *sq_blob(struct sq_stmt *q, int col, size_t *n);
 
 /** Prepares sql and binds fmt's arguments; NULL with err filled. */
 struct sq_stmt *sq_query(struct store *st, struct err *err, const char *sql, const char *fmt, ...);
+/** sq_query() with the arguments as a va_list. */
+struct sq_stmt *sq_query_va(struct store *st, struct err *err, const char *sql, const char *fmt, va_list ap);
 /** Prepares, binds, steps to the end and finalizes a statement with no rows
  *  to read; on failure err says `what` and the database's message. */
 int sq_run(struct store *st, struct err *err, const char *what, const char *sql, const char *fmt, ...);

@@ -105,15 +105,13 @@ STORE_LIST_OF_ID(store_run_seconds, struct store_second, second_shape,
 
 int store_runs_passed_check(struct store *st, const char *scenario, const char *env, int64_t exclude_id,
                             double before_ts, int k, int64_t **ids, size_t *n, struct err *err) {
-  struct sq_stmt *s = sq_query(
-      st, err,
-      "SELECT r.id FROM runs r WHERE r.scenario = ?1 AND r.env = ?2 AND r.id <> ?3 "
-      " AND (SELECT c.verdict FROM check_results c WHERE c.run_id = r.id "
-      "      ORDER BY c.checked_at DESC, c.rowid DESC LIMIT 1) = 'ok' "
-      " AND (r.start_ts IS NULL OR CAST(?4 AS DOUBLE PRECISION) IS NULL OR r.start_ts <= ?4) "
-      "ORDER BY r.start_ts DESC, r.id DESC LIMIT ?5",
-      "ssidI", scenario, env, exclude_id, isfinite(before_ts) ? before_ts : NAN, k);
-  return store_rows_map(st, s, &store_id_shape, "cannot read check results", (void **)ids, n, err);
+  return store_rows_query(st, err, &store_id_shape, "cannot read check results", (void **)ids, n,
+                          "SELECT r.id FROM runs r WHERE r.scenario = ?1 AND r.env = ?2 AND r.id <> ?3 "
+                          " AND (SELECT c.verdict FROM check_results c WHERE c.run_id = r.id "
+                          "      ORDER BY c.checked_at DESC, c.rowid DESC LIMIT 1) = 'ok' "
+                          " AND (r.start_ts IS NULL OR CAST(?4 AS DOUBLE PRECISION) IS NULL OR r.start_ts <= ?4) "
+                          "ORDER BY r.start_ts DESC, r.id DESC LIMIT ?5",
+                          "ssidI", scenario, env, exclude_id, isfinite(before_ts) ? before_ts : NAN, k);
 }
 
 #define F(type, member) STORE_FIELD(type, struct store_threshold, member)

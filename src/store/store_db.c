@@ -268,12 +268,10 @@ static const struct store_shape slow_norm_shape = STORE_SHAPE(struct store_db_sl
 
 int store_db_slow_norms(struct store *st, int64_t run_id, double slow_ms, struct store_db_slow_norm **out, size_t *n,
                         struct err *err) {
-  return store_rows_map(st,
-                        sq_query(st, err,
-                                 "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
-                                 "kind = 'statement' AND duration_ms > ? GROUP BY norm ORDER BY norm NULLS FIRST",
-                                 "id", run_id, slow_ms),
-                        &slow_norm_shape, "cannot read the database log", (void **)out, n, err);
+  return store_rows_query(st, err, &slow_norm_shape, "cannot read the database log", (void **)out, n,
+                          "SELECT norm, count(*), max(duration_ms) FROM db_log_entries WHERE run_id = ? AND "
+                          "kind = 'statement' AND duration_ms > ? GROUP BY norm ORDER BY norm NULLS FIRST",
+                          "id", run_id, slow_ms);
 }
 
 void store_db_slow_norms_free(struct store_db_slow_norm *r, size_t n) { store_rows_free(r, n, &slow_norm_shape); }
@@ -374,12 +372,10 @@ static const struct store_shape snapshot_shape = STORE_SHAPE(struct store_db_sna
 
 int store_db_snapshots_of(struct store *st, int64_t run_id, const char *view, struct store_db_snapshot **out,
                           size_t *n, struct err *err) {
-  return store_rows_map(st,
-                        sq_query(st, err,
-                                 "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? "
-                                 "ORDER BY snap, rowid",
-                                 "is", run_id, view),
-                        &snapshot_shape, "cannot read snapshots", (void **)out, n, err);
+  return store_rows_query(st, err, &snapshot_shape, "cannot read snapshots", (void **)out, n,
+                          "SELECT snap, data FROM db_snapshots WHERE run_id = ? AND view = ? "
+                          "ORDER BY snap, rowid",
+                          "is", run_id, view);
 }
 
 void store_db_snapshots_free(struct store_db_snapshot *r, size_t n) { store_rows_free(r, n, &snapshot_shape); }

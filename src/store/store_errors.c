@@ -32,12 +32,11 @@ STORE_LIST_OF_ID(store_errors_of_endpoint, struct store_error_row, error_shape,
 
 int store_error_codes_top(struct store *st, int64_t run_id, int limit, struct store_error_row **out, size_t *n,
                           struct err *err) {
-  struct sq_stmt *q = sq_query(st, err,
-                               "SELECT 0, x.status, x.error_code, '', sum(x.count) FROM errors x JOIN endpoints e ON "
-                               "e.id = x.endpoint_id WHERE e.run_id = ? GROUP BY x.status, x.error_code "
-                               "ORDER BY 5 DESC, 2, 3 LIMIT ?",
-                               "iI", run_id, limit);
-  return store_rows_map(st, q, &error_shape, "reading the run's error codes", (void **)out, n, err);
+  return store_rows_query(st, err, &error_shape, "reading the run's error codes", (void **)out, n,
+                          "SELECT 0, x.status, x.error_code, '', sum(x.count) FROM errors x JOIN endpoints e ON "
+                          "e.id = x.endpoint_id WHERE e.run_id = ? GROUP BY x.status, x.error_code "
+                          "ORDER BY 5 DESC, 2, 3 LIMIT ?",
+                          "iI", run_id, limit);
 }
 
 int store_errors_named(struct store *st, int64_t run_id, struct store_error_row **out, size_t *n, struct err *err) {

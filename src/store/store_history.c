@@ -22,12 +22,11 @@ STORE_SHAPE_FREE(baseline_shape, struct store_baseline, baseline_fields, store_b
 
 int store_baselines_list(struct store *st, const char *scenario, const char *env, struct store_baseline **out,
                          size_t *n, struct err *err) {
-  struct sq_stmt *s = sq_query(st, err,
-                               "SELECT b.scenario, b.env, b.run_id, r.name, b.set_at FROM baselines b "
-                               "JOIN runs r ON r.id = b.run_id WHERE (CAST(?1 AS TEXT) IS NULL OR b.scenario = ?1) "
-                               "AND (CAST(?2 AS TEXT) IS NULL OR b.env = ?2) ORDER BY b.scenario, b.env",
-                               "ss", scenario, env);
-  return store_rows_map(st, s, &baseline_shape, "cannot read baselines", (void **)out, n, err);
+  return store_rows_query(st, err, &baseline_shape, "cannot read baselines", (void **)out, n,
+                          "SELECT b.scenario, b.env, b.run_id, r.name, b.set_at FROM baselines b "
+                          "JOIN runs r ON r.id = b.run_id WHERE (CAST(?1 AS TEXT) IS NULL OR b.scenario = ?1) "
+                          "AND (CAST(?2 AS TEXT) IS NULL OR b.env = ?2) ORDER BY b.scenario, b.env",
+                          "ss", scenario, env);
 }
 
 int store_baselines_count(struct store *st, int64_t *n, struct err *err) {

@@ -3,13 +3,12 @@
 #include "store/store_rows.h"
 
 int store_report_latest_runs(struct store *st, int64_t **ids, size_t *n, struct err *err) {
-  struct sq_stmt *q = sq_prepare(st,
-                                 "SELECT (SELECT r.id FROM runs r WHERE r.scenario = g.scenario AND r.env = g.env "
-                                 "ORDER BY r.start_ts DESC NULLS LAST, r.id DESC LIMIT 1) "
-                                 "FROM (SELECT scenario, env FROM runs GROUP BY scenario, env) g "
-                                 "ORDER BY g.scenario, g.env",
-                                 err);
-  return store_rows_map(st, q, &store_id_shape, "reading the latest run of each scenario", (void **)ids, n, err);
+  return store_rows_query(st, err, &store_id_shape, "reading the latest run of each scenario", (void **)ids, n,
+                          "SELECT (SELECT r.id FROM runs r WHERE r.scenario = g.scenario AND r.env = g.env "
+                          "ORDER BY r.start_ts DESC NULLS LAST, r.id DESC LIMIT 1) "
+                          "FROM (SELECT scenario, env FROM runs GROUP BY scenario, env) g "
+                          "ORDER BY g.scenario, g.env",
+                          "");
 }
 
 static const struct store_field vus_fields[] = {STORE_FIELD(SF_DBL, struct store_vus_point, t),
@@ -27,9 +26,8 @@ static const struct store_field verdict_fields[] = {F(SF_STR, run), F(SF_STR, ba
 STORE_SHAPE_FREE(verdict_shape, struct store_check_verdict, verdict_fields, store_check_verdicts_free)
 
 int store_report_check_verdicts(struct store *st, struct store_check_verdict **rows, size_t *n, struct err *err) {
-  struct sq_stmt *q = sq_prepare(st,
-                                 "SELECT r.name, b.name, c.verdict FROM check_results c JOIN runs r ON r.id = c.run_id "
-                                 "LEFT JOIN runs b ON b.id = c.baseline_id ORDER BY c.rowid",
-                                 err);
-  return store_rows_map(st, q, &verdict_shape, "reading the recorded checks", (void **)rows, n, err);
+  return store_rows_query(st, err, &verdict_shape, "reading the recorded checks", (void **)rows, n,
+                          "SELECT r.name, b.name, c.verdict FROM check_results c JOIN runs r ON r.id = c.run_id "
+                          "LEFT JOIN runs b ON b.id = c.baseline_id ORDER BY c.rowid",
+                          "");
 }

@@ -181,3 +181,12 @@ int store_scan_first(struct store *st, struct sq_stmt *q, const char *what, stru
   sq_finalize(q);
   return rc != SQ_ERROR || !what ? 0 : store_fail(st, err, what);
 }
+
+int store_rows_query(struct store *st, struct err *err, const struct store_shape *s, const char *what, void **out,
+                     size_t *n, const char *sql, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  struct sq_stmt *q = sq_query_va(st, err, sql, fmt, ap);
+  va_end(ap);
+  return store_rows_map(st, q, s, what, out, n, err);
+}

@@ -89,6 +89,9 @@ int store_rows_map(struct store *st, struct sq_stmt *q, const struct store_shape
 /** store_rows_of_id() for rows of shape s. */
 int store_rows_map_of_id(struct store *st, const char *sql, int64_t id, const struct store_shape *s, const char *what,
                          void **out, size_t *n, struct err *err);
+/** store_rows_map() of sql with its parameters bound by fmt (sq.h). */
+int store_rows_query(struct store *st, struct err *err, const struct store_shape *s, const char *what, void **out,
+                     size_t *n, const char *sql, const char *fmt, ...);
 /** The first row of q (NULL: failed, err filled) into the pointers after
  *  fmt, one a column, then finalizes q: 's' char ** (a copy, "" for NULL),
  *  'S' char ** (a copy or NULL), 'i' int64_t *, 'u' uint64_t *, 'I' int *,

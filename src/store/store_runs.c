@@ -39,14 +39,13 @@ int store_runs_list(struct store *st, const char *scenario, struct store_run_row
 
 int store_runs_by_start(struct store *st, const char *scenario, const char *env, struct store_run_row **out, size_t *n,
                         struct err *err) {
-  struct sq_stmt *s = sq_query(st, err,
-                               "SELECT id, name, scenario, env, start_ts, duration_s, end_ts, "
-                               "NULL, NULL, NULL, 0, NULL, NULL, NULL FROM runs "
-                               "WHERE (CAST(?1 AS TEXT) IS NULL OR scenario = ?1) "
-                               "AND (CAST(?2 AS TEXT) IS NULL OR env = ?2) "
-                               "ORDER BY start_ts, id",
-                               "ss", scenario, env);
-  return store_rows_map(st, s, &run_shape, "cannot read runs", (void **)out, n, err);
+  return store_rows_query(st, err, &run_shape, "cannot read runs", (void **)out, n,
+                          "SELECT id, name, scenario, env, start_ts, duration_s, end_ts, "
+                          "NULL, NULL, NULL, 0, NULL, NULL, NULL FROM runs "
+                          "WHERE (CAST(?1 AS TEXT) IS NULL OR scenario = ?1) "
+                          "AND (CAST(?2 AS TEXT) IS NULL OR env = ?2) "
+                          "ORDER BY start_ts, id",
+                          "ss", scenario, env);
 }
 
 int store_run_set_completeness(struct store *st, int64_t run_id, int complete, const char *reason, int k6_exit_status,

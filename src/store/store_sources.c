@@ -6,14 +6,12 @@
 #include "util/err.h"
 #include "store/store_rows.h"
 
+static const char owner_sql[] =
+    "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id WHERE s.sha256 = ?";
+
 int store_source_owner(struct store *st, const char *sha256, char **run, char **path, struct err *err) {
   *run = *path = NULL;
-  return store_scan_first(st,
-                          sq_query(st, err,
-                                   "SELECT r.name, s.path FROM source_files s JOIN runs r ON r.id = s.run_id "
-                                   "WHERE s.sha256 = ?",
-                                   "s", sha256),
-                          NULL, err, "ss", run, path);
+  return store_scan_first(st, sq_query(st, err, owner_sql, "s", sha256), NULL, err, "ss", run, path);
 }
 
 int store_source_add(struct store *st, int64_t run_id, const struct store_source *f, struct err *err) {
