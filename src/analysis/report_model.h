@@ -112,9 +112,10 @@ void report_series_row(struct report_series *b, double x, const double *vals);
 void report_series_free(struct report_series *b);
 
 /** Overall one-second buckets: lat = p50, p95, p99, VUs; thr = requests,
- *  failures, VUs (both with ncols preset by the function). */
+ *  failures, VUs; net (when not NULL) = KiB sent, KiB received, empty for a
+ *  run ingested before they were recorded (ncols preset by the function). */
 int report_series_overall(struct store *st, int64_t run_id, struct report_series *lat,
-                          struct report_series *thr, struct err *err);
+                          struct report_series *thr, struct report_series *net, struct err *err);
 
 /** p95 per endpoint (all requests, R-7) over windows wide enough for its
  *  rate (>= 20 requests a window on average: 1 to 60 s), at the windows'

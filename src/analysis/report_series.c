@@ -34,9 +34,11 @@ void report_series_free(struct report_series *b) {
 }
 
 int report_series_overall(struct store *st, int64_t run_id, struct report_series *lat,
-                          struct report_series *thr, struct err *err) {
+                          struct report_series *thr, struct report_series *net, struct err *err) {
   lat->ncols = 4;
   thr->ncols = 3;
+  if (net)
+    net->ncols = 2;
   struct store_latency_second *s;
   size_t n;
   if (store_latency_seconds(st, run_id, &s, &n, err) < 0)
@@ -46,6 +48,9 @@ int report_series_overall(struct store *st, int64_t run_id, struct report_series
     report_series_row(lat, s[i].t, v4);
     double v3[3] = {(double)s[i].requests, (double)s[i].failures, s[i].vus};
     report_series_row(thr, s[i].t, v3);
+    double kib[2] = {s[i].data_sent / 1024, s[i].data_received / 1024};
+    if (net && !isnan(s[i].data_sent)) /* a run ingested before v4 has none */
+      report_series_row(net, s[i].t, kib);
   }
   free(s);
   return 0;

@@ -235,7 +235,7 @@ static int find_gnuplot(struct report_opts *o) {
 /* The series of one run entry and of its baseline (when it has one). */
 static int run_series(struct store *st, const struct run_info *run, json_t *entry, struct report_run_series *s,
                       struct err *err) {
-  int rc = report_series_overall(st, run->id, &s->lat, &s->thr, err);
+  int rc = report_series_overall(st, run->id, &s->lat, &s->thr, &s->net, err);
   if (rc == 0 && (rc = report_ep_detail_read(st, run->id, &s->detail, err)) == 0)
     report_ep_table(&s->detail, 1, &s->ep, &s->labels, &s->nlabels);
   if (rc == 0)
@@ -246,7 +246,7 @@ static int run_series(struct store *st, const struct run_info *run, json_t *entr
   if (rc == 0 && base) {
     struct run_info b;
     if ((rc = store_find_run(st, base, &b, err)) == 0) {
-      rc = report_series_overall(st, b.id, &s->base_lat, &s->base_thr, err);
+      rc = report_series_overall(st, b.id, &s->base_lat, &s->base_thr, NULL, err);
       s->base_name = json_string_value(json_object_get(json_object_get(entry, "baseline"), "name"));
       run_info_release(&b);
     }

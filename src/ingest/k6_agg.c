@@ -88,7 +88,9 @@ static enum hm hm_of(const char *name) {
            {"http_req_receiving", HM_RECEIVING},
            {"vus", HM_VUS},
            {"iterations", HM_ITERATIONS},
-           {"iteration_duration", HM_ITER_DUR}};
+           {"iteration_duration", HM_ITER_DUR},
+           {"data_sent", HM_DATA_SENT},
+           {"data_received", HM_DATA_RECEIVED}};
   for (size_t i = 0; i < sizeof t / sizeof *t; i++)
     if (!strcmp(t[i].name, name))
       return t[i].hm;
@@ -429,6 +431,12 @@ void k6_agg_point(struct k6_agg *a, const char *name, size_t len, int64_t time_n
     return;
   case HM_ITER_DUR:
     k6_agg_bucket_get(a, -1, sec)->iter_dur_sum += value;
+    return;
+  case HM_DATA_SENT:
+    k6_agg_bucket_get(a, -1, sec)->data_sent += value;
+    return;
+  case HM_DATA_RECEIVED:
+    k6_agg_bucket_get(a, -1, sec)->data_received += value;
     return;
   default:
     break;

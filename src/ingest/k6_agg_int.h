@@ -14,7 +14,7 @@ extern const char *const k6_mtype_names[4]; /* by enum mtype */
 
 /* Built-in HTTP metrics that feed endpoints and buckets. */
 enum hm { HM_NONE, HM_REQS, HM_FAILED, HM_DURATION, HM_BLOCKED, HM_CONNECTING, HM_TLS, HM_SENDING, HM_WAITING,
-          HM_RECEIVING, HM_VUS, HM_ITERATIONS, HM_ITER_DUR };
+          HM_RECEIVING, HM_VUS, HM_ITERATIONS, HM_ITER_DUR, HM_DATA_SENT, HM_DATA_RECEIVED };
 #define N_PHASES 6 /* blocked .. receiving */
 /* A request sample's scenario (index + 1, 0: no tag) rides in the upper
  * bits of its flags; samples_encode() keeps only the low two. */
@@ -72,6 +72,7 @@ struct bucket {
   double phase[N_PHASES];
   double vus;
   double iter_dur_sum;
+  double data_sent, data_received; /* bytes (run buckets) */
   int has_vus;
 };
 

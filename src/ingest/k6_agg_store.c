@@ -583,6 +583,8 @@ static int store_buckets(struct k6_agg *a, struct k6_writer *w, int64_t run_id, 
         .p95 = lat ? b->p95 : NAN,
         .p99 = lat ? b->p99 : NAN,
         .vus = b->has_vus ? b->vus : NAN,
+        .data_sent = b->endpoint < 0 ? b->data_sent : NAN,
+        .data_received = b->endpoint < 0 ? b->data_received : NAN,
     };
     for (int p = 0; p < N_PHASES; p++)
       row.phase_sum[p] = b->phase[p];

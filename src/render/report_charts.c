@@ -115,6 +115,24 @@ static void throughput_chart(struct report_charts *cx, const char *run_name, int
   strbuf_release(&title);
 }
 
+/* Bytes k6 sent and received per second (JMeter's and the k6 dashboard's
+ * network chart): none for a run ingested before they were recorded. */
+static void network_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *charts,
+                          const struct report_series *net, struct err *err, int *failed) {
+  json_object_set_new(charts, "network", json_null());
+  if (!net->n)
+    return;
+  static const struct chart_series net_s[] = {{"KiB sent/s", 0, 0}, {"KiB received/s", 0, 0}};
+  struct strbuf title = STRBUF_INIT;
+  strbuf_addf(&title, "Bytes sent and received per second - %s", run_name);
+  struct chart c = {
+      .title = title.buf, .xlabel = "seconds since start", .ylabel = "KiB per second", .kind = CHART_LINES,
+      .nseries = 2, .series = net_s, .nrows = net->n, .x = net->x, .y = net->y, .hline = NAN, .vline = NAN,
+      .ymin_zero = 1, .time_axis = 1, .xmax = cx->run_end_s};
+  add_chart(cx, charts, "network", run_name, run_id, "network", &c, err, failed);
+  strbuf_release(&title);
+}
+
 static void system_chart(struct report_charts *cx, const char *run_name, int64_t run_id, json_t *entry,
                          json_t *charts, const struct report_series *sy, struct err *err, int *failed) {
   json_object_set_new(charts, "system", json_null());
@@ -147,6 +165,7 @@ int report_charts_run(struct report_charts *cx, const char *run_name, int64_t ru
   cx->run_end_s = isfinite(dur) && dur > 0 ? dur : 0;
   latency_chart(cx, run_name, run_id, charts, &s->lat, isfinite(slo_ms) ? slo_ms : cx->slo_p95_ms, err, &failed);
   throughput_chart(cx, run_name, run_id, charts, &s->thr, err, &failed);
+  network_chart(cx, run_name, run_id, charts, &s->net, err, &failed);
   system_chart(cx, run_name, run_id, entry, charts, &s->sys, err, &failed);
   report_charts_detail(cx, run_name, run_id, entry, charts, s, err, &failed);
   cx->run_end_s = 0;

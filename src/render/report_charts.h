@@ -37,7 +37,7 @@ struct report_charts {
  *  second by status (one column per statuses[i]; nstatus 0: none stored);
  *  the baseline's latency and throughput (base_name NULL: no baseline). */
 struct report_run_series {
-  struct report_series lat, thr, ep, sys;
+  struct report_series lat, thr, ep, sys, net;
   char **labels;
   size_t nlabels;
   struct report_ep_detail detail;

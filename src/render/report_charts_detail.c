@@ -15,6 +15,7 @@
 void report_run_series_release(struct report_run_series *s) {
   report_series_free(&s->lat);
   report_series_free(&s->thr);
+  report_series_free(&s->net);
   report_series_free(&s->ep);
   report_series_free(&s->sys);
   report_series_free(&s->status);

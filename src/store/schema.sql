@@ -120,7 +120,9 @@ CREATE TABLE buckets (
   waiting_sum REAL NOT NULL DEFAULT 0, receiving_sum REAL NOT NULL DEFAULT 0,
   vus         REAL,                           -- max of the vus gauge in this second (run rows)
   iterations  INTEGER NOT NULL DEFAULT 0,
-  iter_dur_sum REAL NOT NULL DEFAULT 0
+  iter_dur_sum REAL NOT NULL DEFAULT 0,
+  data_sent   REAL,                           -- v4: bytes k6 sent and received in this second (run rows;
+  data_received REAL                          -- NULL: not recorded, e.g. ingested before v4)
 );
 CREATE INDEX buckets_run ON buckets(run_id, endpoint_id, t);
 

@@ -116,14 +116,17 @@ static const char migrate_2_3[] =
     "CREATE INDEX db_snapshots_run ON db_snapshots(run_id, view);"
     "PRAGMA user_version = 3;";
 
-/* Version 3 -> 4: status codes per second, the instances (runners) of a
- * run and their own threshold verdicts; existing runs have none. */
+/* Version 3 -> 4: status codes per second, bytes sent and received per
+ * second, the instances (runners) of a run and their own threshold
+ * verdicts; existing runs have none. */
 static const char migrate_3_4[] =
     "CREATE TABLE status_buckets (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " t INTEGER NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (run_id, t, status));"
     "CREATE TABLE run_instances (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL,"
     " files TEXT NOT NULL DEFAULT '', requests INTEGER NOT NULL, failed INTEGER NOT NULL, p95_ms REAL, vus_max REAL,"
     " start_ts REAL, end_ts REAL, PRIMARY KEY (run_id, name));"
+    "ALTER TABLE buckets ADD COLUMN data_sent REAL;"
+    "ALTER TABLE buckets ADD COLUMN data_received REAL;"
     "CREATE TABLE instance_thresholds (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " instance TEXT NOT NULL, metric TEXT NOT NULL, expression TEXT NOT NULL, ok INTEGER,"
     " PRIMARY KEY (run_id, instance, metric, expression));"

@@ -27,7 +27,7 @@ static const char *const sql[S_N] = {
 
 #define BUCKET_COLUMNS                                                                                             \
   "run_id, endpoint_id, t, requests, failures, ok_count, dur_sum, p50, p95, p99, blocked_sum, connecting_sum, "    \
-  "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum"
+  "tls_sum, sending_sum, waiting_sum, receiving_sum, vus, iterations, iter_dur_sum, data_sent, data_received"
 
 struct k6_writer {
   struct store *st;
@@ -199,5 +199,7 @@ int store_bucket_put(struct k6_writer *w, int64_t run_id, int64_t endpoint_id, c
   sq_bulk_double(q, num(b->vus));
   sq_bulk_int64(q, b->iterations);
   sq_bulk_double(q, b->iter_dur_sum);
+  sq_bulk_double(q, b->data_sent);
+  sq_bulk_double(q, b->data_received);
   return sq_bulk_end_row(q, err) < 0 ? store_fail(w->st, err, "cannot store time buckets") : 0;
 }

@@ -44,6 +44,7 @@ struct store_bucket {
   double p50, p95, p99;
   double phase_sum[STORE_NPHASES];
   double vus;
+  double data_sent, data_received; /* bytes; NaN for endpoint rows and runs ingested before v4 */
 };
 /** The run's whole-run buckets, by t. */
 int store_run_buckets(struct store *st, int64_t run_id, struct store_bucket **out, size_t *n, struct err *err);

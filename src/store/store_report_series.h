@@ -20,6 +20,7 @@ struct store_latency_second {
   double t;
   int64_t requests, failures;
   double p50, p95, p99, vus;
+  double data_sent, data_received; /* bytes; NaN when not recorded (ingested before v4) */
 };
 
 /** The run's whole-run seconds, by t (the caller frees *out). */

@@ -198,6 +198,18 @@ sys.exit(0 if total == json.load(open(sys.argv[1]))["summary"]["requests"] and s
 EOF
 fi
 expect_grep '!\[Responses per second by HTTP status code\]\(charts/after-normal-status.svg\)' "$WORK/s/LOAD_TEST_RESULTS.md"
+# Bytes per second: the chart's rows add up to k6's own data_sent and
+# data_received counters of the run (KiB in the chart).
+python3 - "$WORK/show-normal.json" "$WORK/s/charts/after-normal-network.tsv" <<'EOF' && pass || failt "bytes per second do not add up to k6's data_sent/data_received"
+import json, sys
+m = json.load(open(sys.argv[1]))["metrics"]
+rows = [l.split("\t") for l in open(sys.argv[2]).read().splitlines()[1:]]
+sent, recv = (sum(float(r[k]) for r in rows) * 1024 for k in (1, 2))
+want_s, want_r = m["data_sent"]["count"], m["data_received"]["count"]
+ok = want_s > 0 and want_r > 0 and abs(sent - want_s) <= 1e-6 * want_s + 1 and abs(recv - want_r) <= 1e-6 * want_r + 1
+sys.exit(0 if ok else print(sent, want_s, recv, want_r) or 1)
+EOF
+expect_grep '!\[Bytes sent and received per second \(KiB\)\]\(charts/after-normal-network.svg\)' "$WORK/s/LOAD_TEST_RESULTS.md"
 lr show --format json after-stress > "$WORK/show-stress.json"
 lr capacity --format json after-stress > "$WORK/cap-stress.json" 2>/dev/null || true
 lr compare --format json before-normal after-normal > "$WORK/cmp-normal.json" 2>/dev/null || true
