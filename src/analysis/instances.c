@@ -7,9 +7,8 @@
 #include "store/store.h"
 #include "store/store_instances.h"
 #include "util/err.h"
+#include "util/jsonx.h"
 #include "util/timeparse.h"
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *time_or_null(double ts) {
   if (!isfinite(ts))
@@ -24,10 +23,10 @@ static json_t *instance_json(const struct store_instance *in) {
   json_t *o = json_object();
   json_object_set_new(o, "name", json_string(in->name));
   json_object_set_new(o, "requests", json_integer(in->requests));
-  json_object_set_new(o, "rps", num_or_null(span > 0 ? (double)in->requests / span : NAN));
-  json_object_set_new(o, "p95_ms", num_or_null(in->p95_ms));
-  json_object_set_new(o, "error_rate", num_or_null(in->requests ? (double)in->failed / (double)in->requests : NAN));
-  json_object_set_new(o, "vus_max", num_or_null(in->vus_max));
+  json_object_set_new(o, "rps", jx_real_or_null(span > 0 ? (double)in->requests / span : NAN));
+  json_object_set_new(o, "p95_ms", jx_real_or_null(in->p95_ms));
+  json_object_set_new(o, "error_rate", jx_real_or_null(in->requests ? (double)in->failed / (double)in->requests : NAN));
+  json_object_set_new(o, "vus_max", jx_real_or_null(in->vus_max));
   json_object_set_new(o, "start", time_or_null(in->start_ts));
   json_object_set_new(o, "end", time_or_null(in->end_ts));
   return o;

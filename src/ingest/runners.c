@@ -8,6 +8,7 @@
 #include "ingest/k6_summary.h"
 #include "ingest/runners.h"
 #include "store/store_instances.h"
+#include "util/jsonx.h"
 #include "util/xalloc.h"
 
 static size_t dir_len(const char *path) {
@@ -56,8 +57,7 @@ char *runner_label(const char *path, int by_dir) {
 }
 
 static double value_of(const struct k6_summary *s, const char *metric, const char *key) {
-  json_t *v = json_object_get(json_object_get(json_object_get(s->metrics, metric), "values"), key);
-  return json_is_number(v) ? json_number_value(v) : NAN;
+  return jx_num(json_object_get(json_object_get(s->metrics, metric), "values"), key);
 }
 
 int runner_summary_store(struct store *st, int64_t run_id, const char *label, const char *path,
